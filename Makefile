@@ -1,0 +1,30 @@
+# The two commands a new user needs (see README.md):
+#   make demo   install what is missing, build, create demo.db, serve it on 127.0.0.1:8080
+#   make test   install what is missing, build normal + ASan/UBSan, run every test on both
+# Plain `make` builds build/gridgov.
+
+.PHONY: all setup build demo test format clean bench
+
+all: build
+
+setup:
+	@scripts/setup
+
+build: setup
+	@[ -f build/build.ninja ] || meson setup build >/dev/null
+	@meson compile -C build >/dev/null || meson compile -C build
+
+demo: build
+	@scripts/demo
+
+test: setup
+	@scripts/test
+
+format:
+	@clang-format-14 -i $$(git ls-files 'src/*.c' 'src/*.h' 'tests/unit/*.c' 'bench/*.c')
+
+bench: build
+	@bench/run
+
+clean:
+	rm -rf build build-asan

@@ -1,0 +1,256 @@
+/*
+ * api.c - the route table, request/response helpers, authentication and the shared JSON
+ * error shape {"error":{"code","message"}} (see api.h).
+ *
+ * Authentication accepts a Bearer token (API clients) or the gridgov_session cookie (the
+ * web interface). A cookie-authenticated request that changes state must also carry the
+ * session's CSRF token in X-CSRF-Token: a cookie alone is sent by the browser on a forged
+ * cross-site request too, a custom header is not.
+ */
+#include "api/api.h"
+
+#include "api/api_handlers.h"
+#include "base/jsonutil.h"
+#include "base/timeutil.h"
+#include "base/xalloc.h"
+#include "service/auth.h"
+#include "service/context.h"
+#include "store/store.h"
+
+#include <errno.h>
+#include <math.h>
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define RESPONSE_BODY_MAX (256u * 1024u * 1024u)
+
+const struct api_route api_routes[] = {
+    {"GET", "/healthz", api_healthz, API_PUBLIC},
+    {"POST", "/api/v1/auth/login", api_auth_login, API_PUBLIC},
+    {"POST", "/api/v1/auth/logout", api_auth_logout, 0},
+    {"GET", "/api/v1/me", api_me, 0},
+    {"GET", "/api/v1/users", api_users_list, 0},
+    {"POST", "/api/v1/users", api_users_create, 0},
+    {"GET", "/api/v1/areas", api_areas_list, 0},
+    {"GET", "/api/v1/areas/{code}", api_area_get, 0},
+    {"GET", "/api/v1/areas/{code}/geojson", api_area_geojson, 0},
+    {"GET", "/api/v1/locate", api_locate, API_PUBLIC},
+    {NULL, NULL, NULL, 0},
+};
+
+const char *api_query(const struct api_request *req, const char *key)
+{
+    const char *v;
+    if (req->transport.query == NULL)
+        return NULL;
+    v = req->transport.query(req->transport.conn, key);
+    return v != NULL && v[0] != '\0' ? v : NULL;
+}
+
+const char *api_header(const struct api_request *req, const char *name)
+{
+    if (req->transport.header == NULL)
+        return NULL;
+    return req->transport.header(req->transport.conn, name);
+}
+
+const char *api_cookie(const struct api_request *req, const char *name)
+{
+    if (req->transport.cookie == NULL)
+        return NULL;
+    return req->transport.cookie(req->transport.conn, name);
+}
+
+void api_response_init(struct api_response *resp)
+{
+    memset(resp, 0, sizeof(*resp));
+    buf_init(&resp->body, RESPONSE_BODY_MAX);
+}
+
+void api_response_cleanup(struct api_response *resp)
+{
+    buf_cleanup(&resp->body);
+    for (int i = 0; i < resp->n_headers; i++) {
+        free(resp->headers[i].name);
+        free(resp->headers[i].value);
+    }
+    resp->n_headers = 0;
+}
+
+void api_response_header(struct api_response *resp, const char *name, const char *value)
+{
+    if (resp->n_headers >= API_MAX_HEADERS)
+        return;
+    resp->headers[resp->n_headers].name = xstrdup(name);
+    resp->headers[resp->n_headers].value = xstrdup(value);
+    resp->n_headers++;
+}
+
+int api_reply_json(struct api_response *resp, int status, json_t *value)
+{
+    char *text;
+    int r;
+    if (value == NULL)
+        return ERR_INTERNAL;
+    text = json_dump_compact(value);
+    json_decref(value);
+    if (text == NULL)
+        return ERR_INTERNAL;
+    buf_reset(&resp->body);
+    r = buf_append_str(&resp->body, text);
+    free(text);
+    if (r != 0)
+        return r;
+    resp->status = status;
+    resp->content_type = "application/json";
+    return 0;
+}
+
+int api_reply_error(struct api_response *resp, int err, const char *message)
+{
+    json_t *body = json_pack("{s:{s:s, s:s}}", "error", "code", err_code(err), "message",
+                             message ? message : err_message(err));
+    int status = err_http_status(err);
+    if (err == ERR_RATE_LIMITED)
+        api_response_header(resp, "Retry-After", "30");
+    if (api_reply_json(resp, status, body) != 0) {
+        resp->status = 500;
+        return ERR_INTERNAL;
+    }
+    return 0;
+}
+
+int api_reply_errbuf(struct api_response *resp, int err, const struct errbuf *eb)
+{
+    return api_reply_error(resp, err, errbuf_message(eb, err));
+}
+
+int api_reply_access(struct api_response *resp, int r, const char *code)
+{
+    if (r == ERR_UNAUTHORIZED)
+        return api_reply_error(resp, r, "log in first");
+    char msg[128];
+    snprintf(msg, sizeof(msg), "area %.20s is outside what this user may see", code);
+    return api_reply_error(resp, ERR_FORBIDDEN, msg);
+}
+
+static int is_safe_method(const char *method)
+{
+    return strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
+}
+
+int api_authenticate(struct api_request *req)
+{
+    const char *auth = api_header(req, "Authorization");
+    const char *token = NULL;
+    struct session sess;
+    int r;
+
+    req->principal = NULL;
+    req->is_cookie_auth = 0;
+    req->token_hash[0] = '\0';
+    if (auth != NULL) {
+        if (strncasecmp(auth, "Bearer ", 7) != 0)
+            return ERR_UNAUTHORIZED;
+        token = auth + 7;
+        r = auth_authenticate(req->svc->st, token, time_now_ms(), &req->principal_storage, &sess);
+        if (r != 0)
+            return r;
+    } else if ((token = api_cookie(req, "gridgov_session")) != NULL) {
+        /* A stale cookie makes the request anonymous rather than failing it, so the login
+         * page and public endpoints keep working after a session expires. */
+        if (auth_authenticate(req->svc->st, token, time_now_ms(), &req->principal_storage, &sess) !=
+            0)
+            return 0;
+        req->is_cookie_auth = 1;
+        if (!is_safe_method(req->method)) {
+            const char *csrf = api_header(req, "X-CSRF-Token");
+            if (csrf == NULL || strlen(csrf) != strlen(sess.csrf_token) ||
+                sodium_memcmp(csrf, sess.csrf_token, strlen(csrf)) != 0)
+                return ERR_CSRF;
+        }
+    } else {
+        return 0;
+    }
+    snprintf(req->token_hash, sizeof(req->token_hash), "%s", sess.token_hash);
+    req->principal = &req->principal_storage;
+    return 0;
+}
+
+int api_query_number(struct api_request *req, struct api_response *resp, const char *key,
+                     int required, double min, double max, double *out)
+{
+    const char *v = api_query(req, key);
+    char *end = NULL;
+    char msg[160];
+    double d;
+    if (v == NULL) {
+        if (!required)
+            return ERR_NOT_FOUND;
+        snprintf(msg, sizeof(msg), "query parameter '%s' is required", key);
+        api_reply_error(resp, ERR_INVALID, msg);
+        return ERR_INVALID;
+    }
+    errno = 0;
+    d = strtod(v, &end);
+    if (errno != 0 || end == v || *end != '\0' || !isfinite(d) || d < min || d > max) {
+        snprintf(msg, sizeof(msg), "query parameter '%s' must be a number between %g and %g", key,
+                 min, max);
+        api_reply_error(resp, ERR_INVALID, msg);
+        return ERR_INVALID;
+    }
+    *out = d;
+    return 0;
+}
+
+int api_query_int(struct api_request *req, struct api_response *resp, const char *key, long min,
+                  long max, long def, long *out)
+{
+    const char *v = api_query(req, key);
+    char *end = NULL;
+    char msg[160];
+    long l;
+    *out = def;
+    if (v == NULL)
+        return 0;
+    errno = 0;
+    l = strtol(v, &end, 10);
+    if (errno != 0 || end == v || *end != '\0' || l < min || l > max) {
+        snprintf(msg, sizeof(msg), "query parameter '%s' must be an integer between %ld and %ld",
+                 key, min, max);
+        api_reply_error(resp, ERR_INVALID, msg);
+        return ERR_INVALID;
+    }
+    *out = l;
+    return 0;
+}
+
+int api_body_object(struct api_request *req, struct api_response *resp, const char *const *allowed,
+                    json_t **out)
+{
+    struct errbuf eb = {{0}};
+    json_t *obj = NULL;
+    int r;
+    *out = NULL;
+    if ((r = json_parse_object(req->body, req->body_len, &obj, &eb)) != 0 ||
+        (r = json_check_keys(obj, allowed, &eb)) != 0) {
+        json_decref(obj);
+        api_reply_errbuf(resp, r, &eb);
+        return r;
+    }
+    *out = obj;
+    return 0;
+}
+
+int api_healthz(struct api_request *req, struct api_response *resp)
+{
+    int version = 0;
+    int r = store_schema_version(req->svc->st, &version);
+    if (r != 0)
+        return api_reply_error(resp, ERR_BUSY, "database unavailable");
+    return api_reply_json(resp, 200,
+                          json_pack("{s:s, s:s, s:i}", "status", "ok", "backend",
+                                    store_backend(req->svc->st), "schema_version", version));
+}

@@ -1,0 +1,41 @@
+/*
+ * api_handlers.h - the handler of every route, one group per resource file. The route table
+ * itself (which method and path reaches which handler) is api_routes in api.c.
+ */
+#ifndef GRIDGOV_API_API_HANDLERS_H
+#define GRIDGOV_API_API_HANDLERS_H
+
+#include "api/api.h"
+
+/* api.c */
+int api_healthz(struct api_request *req, struct api_response *resp);
+
+/* api_auth.c */
+int api_auth_login(struct api_request *req, struct api_response *resp);
+int api_auth_logout(struct api_request *req, struct api_response *resp);
+int api_me(struct api_request *req, struct api_response *resp);
+int api_users_list(struct api_request *req, struct api_response *resp);
+int api_users_create(struct api_request *req, struct api_response *resp);
+
+/* api_areas.c */
+int api_areas_list(struct api_request *req, struct api_response *resp);
+int api_area_get(struct api_request *req, struct api_response *resp);
+int api_area_geojson(struct api_request *req, struct api_response *resp);
+int api_locate(struct api_request *req, struct api_response *resp);
+
+/* Shared helpers for handlers. */
+/* Parse query parameter key as a finite number in [min, max]; absent → ERR_NOT_FOUND
+ * (required: 400 naming it). */
+int api_query_number(struct api_request *req, struct api_response *resp, const char *key,
+                     int required, double min, double max, double *out);
+/* Parse query parameter key as an integer in [min, max]; absent → *out = def. */
+int api_query_int(struct api_request *req, struct api_response *resp, const char *key, long min,
+                  long max, long def, long *out);
+/* Parse the body as a JSON object whose keys are all in allowed; on failure the 400 reply
+ * is already written. */
+int api_body_object(struct api_request *req, struct api_response *resp, const char *const *allowed,
+                    json_t **out);
+/* Answer the failed access_check r (401/403) for area code. */
+int api_reply_access(struct api_response *resp, int r, const char *code);
+
+#endif

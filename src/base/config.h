@@ -1,0 +1,43 @@
+/*
+ * config.h - the effective configuration: one immutable struct.
+ *
+ * Filled in this order, each overriding the last: built-in defaults, GRIDGOV_* environment
+ * variables, then command-line flags (the CLI calls config_set for each flag). Every key is
+ * one row of the descriptor table in config.c, which also drives `gridgov config` and the
+ * environment lookup, so adding a setting is adding a row. After startup the struct is only
+ * read, from any thread.
+ */
+#ifndef GRIDGOV_BASE_CONFIG_H
+#define GRIDGOV_BASE_CONFIG_H
+
+#include "base/error.h"
+
+#include <stddef.h>
+#include <stdio.h>
+
+struct config {
+    char db[1024];          /* database URL or file */
+    char listen[128];       /* ADDR:PORT to serve on */
+    char web_root[1024];    /* directory of the web interface; "" = next to the binary */
+    int threads;            /* HTTP worker threads */
+    long body_max;          /* bytes; largest request body */
+    long session_ttl_s;     /* session lifetime */
+    int login_max_failures; /* failed logins before a lock */
+    long login_lock_s;      /* first lock, doubling per further failure */
+    long login_lock_max_s;  /* longest lock */
+    int connection_limit;   /* simultaneous connections */
+    int connection_timeout_s;
+    char log_level[16]; /* debug | info | warn | error */
+};
+
+/* Built-in defaults. */
+void config_defaults(struct config *cfg);
+/* Apply GRIDGOV_<KEY> environment variables (KEY upper-cased). ERR_INVALID naming the first bad
+ * one. */
+int config_load_env(struct config *cfg, struct errbuf *eb);
+/* Set one key ("body_max") from text. ERR_INVALID for an unknown key or a bad value. */
+int config_set(struct config *cfg, const char *key, const char *value, struct errbuf *eb);
+/* Print every key = value, one a line, with its source description. */
+void config_print(const struct config *cfg, FILE *out);
+
+#endif

@@ -1,0 +1,37 @@
+/*
+ * cli.h - the `gridgov` command line: a table of subcommands (cli.c), each in its own file.
+ *
+ * Every subcommand gets argv from its own name on, parses its flags with getopt_long, builds
+ * the configuration (defaults, GRIDGOV_* environment, then flags) and calls service/ — the CLI
+ * does what the API does, through the same use cases. Exit status: 0 success, 1 failure,
+ * 2 usage error.
+ */
+#ifndef GRIDGOV_CLI_CLI_H
+#define GRIDGOV_CLI_CLI_H
+
+#include "base/config.h"
+
+#include <stdio.h>
+
+/* Entry point from main(). */
+int cli_main(int argc, char **argv);
+
+/* Subcommands (argv[0] is the subcommand's name). */
+int cli_init(int argc, char **argv);
+int cli_demo(int argc, char **argv);
+int cli_serve(int argc, char **argv);
+int cli_import(int argc, char **argv);
+int cli_export(int argc, char **argv);
+int cli_locate(int argc, char **argv);
+int cli_user(int argc, char **argv);
+int cli_config(int argc, char **argv);
+
+/* Shared helpers. */
+/* Defaults + environment into cfg; prints the problem and returns nonzero on a bad variable. */
+int cli_config_load(struct config *cfg);
+/* Report a failure as "gridgov: what: detail" on stderr; returns 1 (the exit status). */
+int cli_fail(const char *what, int err, const char *detail);
+/* Read a whole file (at most max bytes) into a new NUL-terminated buffer the caller frees. */
+int cli_read_file(const char *path, size_t max, char **out, size_t *len);
+
+#endif

@@ -1,0 +1,85 @@
+/*
+ * access.c - the role × capability table and the subtree rule (see access.h).
+ * Pure; thread-safe.
+ */
+#include "domain/access.h"
+
+#include "base/error.h"
+
+#include <string.h>
+
+static const char *const role_names[ROLE_COUNT] = {
+#define ROLE_GEN_NAME(name, str, zh) str,
+    ROLE_MAP(ROLE_GEN_NAME)
+#undef ROLE_GEN_NAME
+};
+
+static const char *const role_names_zh[ROLE_COUNT] = {
+#define ROLE_GEN_ZH(name, str, zh) zh,
+    ROLE_MAP(ROLE_GEN_ZH)
+#undef ROLE_GEN_ZH
+};
+
+#define BIT(c) (1u << (c))
+
+/* Capabilities per role. Every role may read the areas of its own subtree (the map); base data
+ * is for those who keep or use the household files; only admins change areas and users. */
+static const unsigned role_caps[ROLE_COUNT] = {
+    [ROLE_RESIDENT] = BIT(CAP_AREA_READ),
+    [ROLE_GRID_WORKER] = BIT(CAP_AREA_READ) | BIT(CAP_PERSON_READ),
+    [ROLE_COMMUNITY_STAFF] = BIT(CAP_AREA_READ) | BIT(CAP_PERSON_READ),
+    [ROLE_STATION_CADRE] = BIT(CAP_AREA_READ) | BIT(CAP_PERSON_READ),
+    [ROLE_DISPATCHER] = BIT(CAP_AREA_READ) | BIT(CAP_PERSON_READ),
+    [ROLE_DEPARTMENT_HANDLER] = BIT(CAP_AREA_READ),
+    [ROLE_MEDIATOR] = BIT(CAP_AREA_READ) | BIT(CAP_PERSON_READ),
+    [ROLE_COUNCIL_MEMBER] = BIT(CAP_AREA_READ),
+    [ROLE_VOLUNTEER] = BIT(CAP_AREA_READ),
+    [ROLE_LEADER] = BIT(CAP_AREA_READ) | BIT(CAP_PERSON_READ),
+    [ROLE_ADMIN] =
+        BIT(CAP_AREA_READ) | BIT(CAP_AREA_WRITE) | BIT(CAP_USER_ADMIN) | BIT(CAP_PERSON_READ),
+};
+
+const char *access_role_name(enum role role)
+{
+    if ((int)role < 0 || role >= ROLE_COUNT)
+        return NULL;
+    return role_names[role];
+}
+
+const char *access_role_name_zh(enum role role)
+{
+    if ((int)role < 0 || role >= ROLE_COUNT)
+        return NULL;
+    return role_names_zh[role];
+}
+
+int access_role_parse(const char *name, enum role *out)
+{
+    for (int i = 0; i < ROLE_COUNT; i++) {
+        if (strcmp(role_names[i], name) == 0) {
+            *out = (enum role)i;
+            return 0;
+        }
+    }
+    return ERR_INVALID;
+}
+
+int access_role_has(enum role role, enum capability cap)
+{
+    if ((int)role < 0 || role >= ROLE_COUNT || (int)cap < 0 || cap >= CAP_COUNT)
+        return 0;
+    return (role_caps[role] & BIT(cap)) != 0;
+}
+
+int access_check(const struct principal *p, enum capability cap, const char *area_code)
+{
+    if (p == NULL)
+        return ERR_UNAUTHORIZED;
+    if (!access_role_has(p->role, cap))
+        return ERR_FORBIDDEN;
+    if (area_code == NULL || !areacode_is_valid(area_code))
+        return ERR_FORBIDDEN;
+    if (!areacode_in_subtree(area_code, p->scope))
+        return ERR_FORBIDDEN;
+    return 0;
+}

@@ -1,0 +1,69 @@
+/*
+ * access.h - who may do what, where: the one authorisation decision (SPEC section 1, 12).
+ *
+ * A principal is an authenticated user reduced to what authorisation needs: role, the root of
+ * the area subtree they are assigned to, and their department (handlers only). Every API
+ * request that touches data calls access_check() with the capability it needs and the area the
+ * data belongs to; the rule is the same everywhere: the role must hold the capability (a row in
+ * the role table in access.c) and the area must lie inside the principal's subtree — never
+ * beside or above it. Pure, no I/O.
+ */
+#ifndef GRIDGOV_DOMAIN_ACCESS_H
+#define GRIDGOV_DOMAIN_ACCESS_H
+
+#include "domain/areacode.h"
+
+#include <stdint.h>
+
+#define ROLE_MAP(X)                                                                                \
+    X(RESIDENT, "resident", "居民")                                                                \
+    X(GRID_WORKER, "grid_worker", "网格员")                                                        \
+    X(COMMUNITY_STAFF, "community_staff", "社区工作人员")                                          \
+    X(STATION_CADRE, "station_cadre", "驻点干部")                                                  \
+    X(DISPATCHER, "dispatcher", "指挥中心调度员")                                                  \
+    X(DEPARTMENT_HANDLER, "department_handler", "职能部门处置人员")                                \
+    X(MEDIATOR, "mediator", "调解员")                                                              \
+    X(COUNCIL_MEMBER, "council_member", "村务商议团成员")                                          \
+    X(VOLUNTEER, "volunteer", "志愿者")                                                            \
+    X(LEADER, "leader", "领导")                                                                    \
+    X(ADMIN, "admin", "管理员")
+
+enum role {
+#define ROLE_GEN_ENUM(name, str, zh) ROLE_##name,
+    ROLE_MAP(ROLE_GEN_ENUM)
+#undef ROLE_GEN_ENUM
+        ROLE_COUNT
+};
+
+/* What a request wants to do; each role holds a set of these (table in access.c). */
+enum capability {
+    CAP_AREA_READ,   /* read areas, their polygons and counts */
+    CAP_AREA_WRITE,  /* import or change areas */
+    CAP_USER_ADMIN,  /* create users, reset passwords, list users */
+    CAP_PERSON_READ, /* read base data (households, persons), masked */
+    CAP_COUNT
+};
+
+#define DEPARTMENT_MAX 32
+
+struct principal {
+    int64_t user_id;
+    enum role role;
+    char scope[AREA_CODE_BUF];           /* root of the area subtree the user acts on */
+    char department[DEPARTMENT_MAX + 1]; /* handlers only; "" otherwise */
+};
+
+/* Stable role name ("grid_worker"); NULL if out of range. */
+const char *access_role_name(enum role role);
+const char *access_role_name_zh(enum role role);
+/* Parse a role name; ERR_INVALID if unknown. */
+int access_role_parse(const char *name, enum role *out);
+/* 1 if the role holds the capability anywhere. */
+int access_role_has(enum role role, enum capability cap);
+/*
+ * The authorisation decision. p NULL (anonymous): ERR_UNAUTHORIZED. Role lacks cap, or
+ * area_code (a valid code) is outside p->scope's subtree: ERR_FORBIDDEN. Otherwise 0.
+ */
+int access_check(const struct principal *p, enum capability cap, const char *area_code);
+
+#endif

@@ -1,0 +1,40 @@
+/*
+ * server.h - the HTTP server: libmicrohttpd (thread pool + epoll) in front of the API routes
+ * and the static files of the web interface.
+ *
+ * The server owns nothing of the application: it borrows an array of service contexts, one per
+ * worker thread, and lends one to each request for the duration of its handler (a context
+ * holds a store connection and a geometry index, which are not thread-safe). Requests are
+ * matched against api_routes (src/api/api.h); anything else under /api/ is a JSON 404; other
+ * GET paths are static files from web_root.
+ */
+#ifndef GRIDGOV_HTTP_SERVER_H
+#define GRIDGOV_HTTP_SERVER_H
+
+#include <stddef.h>
+
+struct service_ctx;
+struct http_server;
+
+struct http_server_config {
+    const char *listen_host; /* "127.0.0.1", "0.0.0.0" or "::1" */
+    int port;                /* 0 = pick a free port (see http_server_port) */
+    int threads;             /* worker threads; also the number of service contexts given */
+    size_t body_max;         /* largest request body accepted (413 beyond) */
+    unsigned connection_limit;
+    unsigned connection_timeout_s; /* idle/slow connections are dropped after this */
+    const char *web_root;    /* directory of the web interface; NULL disables static files */
+};
+
+/*
+ * Start serving. ctxs holds cfg->threads contexts, borrowed until http_server_stop returns.
+ * Errors: ERR_IO when the address cannot be bound (message in the log).
+ */
+int http_server_start(const struct http_server_config *cfg, struct service_ctx **ctxs,
+                      struct http_server **out);
+/* The port actually bound. */
+int http_server_port(const struct http_server *srv);
+/* Stop accepting, finish requests in flight, free the server. NULL is a no-op. */
+void http_server_stop(struct http_server *srv);
+
+#endif

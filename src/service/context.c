@@ -1,0 +1,117 @@
+/*
+ * context.c - per-thread service context (see context.h).
+ */
+#include "service/context.h"
+
+#include "base/log.h"
+#include "base/xalloc.h"
+#include "geo/geo.h"
+#include "service/areas.h"
+#include "store/store.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int service_ctx_open(const struct config *cfg, unsigned store_flags, struct service_ctx **out,
+                     struct errbuf *eb)
+{
+    struct service_ctx *ctx = xcalloc(1, sizeof(*ctx));
+    int r;
+    *out = NULL;
+    ctx->cfg = cfg;
+    ctx->index_version = -1;
+    auth_policy_default(&ctx->auth);
+    ctx->auth.session_ttl_ms = cfg->session_ttl_s * 1000;
+    ctx->auth.max_failures = cfg->login_max_failures;
+    ctx->auth.lock_base_ms = cfg->login_lock_s * 1000;
+    ctx->auth.lock_max_ms = cfg->login_lock_max_s * 1000;
+    if ((r = store_open(cfg->db, store_flags, &ctx->st, eb)) != 0)
+        goto out;
+    if ((r = geo_new(&ctx->geo)) != 0) {
+        errbuf_set(eb, r, "cannot create a GEOS context");
+        goto out;
+    }
+    *out = ctx;
+    ctx = NULL;
+    r = 0;
+out:
+    service_ctx_free(ctx);
+    return r;
+}
+
+void service_ctx_free(struct service_ctx *ctx)
+{
+    if (ctx == NULL)
+        return;
+    geo_index_free(ctx->index);
+    free(ctx->area_names);
+    geo_free(ctx->geo);
+    store_close(ctx->st);
+    free(ctx);
+}
+
+struct index_load {
+    struct geo_index *ix;
+    size_t bad;
+    struct area_ref *names;
+    size_t n_names, cap_names;
+};
+
+static int index_add_area(void *arg, const struct area *a)
+{
+    struct index_load *load = arg;
+    struct errbuf eb = {{0}};
+    if (load->n_names == load->cap_names) {
+        load->cap_names = load->cap_names ? load->cap_names * 2 : 1024;
+        load->names = xreallocarray(load->names, load->cap_names, sizeof(*load->names));
+    }
+    struct area_ref *ref = &load->names[load->n_names++];
+    snprintf(ref->code, sizeof(ref->code), "%s", a->code);
+    snprintf(ref->name, sizeof(ref->name), "%s", a->name);
+    ref->level = a->level;
+    if (a->geometry == NULL)
+        return 0;
+    if (geo_index_add(load->ix, a->code, a->level, a->geometry, strlen(a->geometry), &eb) != 0) {
+        /* Areas are validated on import; a bad one here means the database was edited. */
+        log_warn("geo", "area %s skipped in the index: %s", a->code, eb.msg);
+        load->bad++;
+    }
+    return 0;
+}
+
+int service_ctx_index(struct service_ctx *ctx, struct geo_index **out)
+{
+    int64_t version;
+    int r;
+    struct index_load load = {NULL, 0, NULL, 0, 0};
+    *out = NULL;
+    if ((r = store_areas_version(ctx->st, &version)) != 0)
+        return r;
+    if (ctx->index != NULL && version == ctx->index_version) {
+        *out = ctx->index;
+        return 0;
+    }
+    if ((r = geo_index_new(ctx->geo, &load.ix)) != 0)
+        return r;
+    if ((r = store_area_walk(ctx->st, "", 7, 1, index_add_area, &load)) != 0)
+        goto out;
+    if ((r = geo_index_build(load.ix)) != 0)
+        goto out;
+    log_info("geo", "area index built: %zu areas, version %lld", geo_index_size(load.ix),
+             (long long)version);
+    geo_index_free(ctx->index);
+    free(ctx->area_names);
+    ctx->index = load.ix;
+    ctx->area_names = load.names;
+    ctx->n_area_names = load.n_names;
+    ctx->index_version = version;
+    load.ix = NULL;
+    load.names = NULL;
+    *out = ctx->index;
+    r = 0;
+out:
+    geo_index_free(load.ix);
+    free(load.names);
+    return r;
+}

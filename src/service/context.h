@@ -1,0 +1,47 @@
+/*
+ * context.h - what one worker thread needs to run use cases: its own store connection, its
+ * own GEOS context and point-location index, and the (shared, read-only) configuration.
+ *
+ * The server creates one context per worker thread and lends it to one request at a time;
+ * the CLI creates one for the command it runs. Nothing in a context is shared between
+ * threads except cfg, which is immutable.
+ */
+#ifndef GRIDGOV_SERVICE_CONTEXT_H
+#define GRIDGOV_SERVICE_CONTEXT_H
+
+#include "base/config.h"
+#include "base/error.h"
+#include "service/auth.h"
+
+#include <stdint.h>
+
+struct store;
+struct geo;
+struct geo_index;
+struct area_ref;
+
+struct service_ctx {
+    struct store *st;            /* owned */
+    struct geo *geo;             /* owned */
+    struct geo_index *index;     /* owned; NULL until first needed */
+    int64_t index_version;       /* areas version the index was built from */
+    struct area_ref *area_names; /* owned; every area's code, name, level sorted by code,
+                                    loaded with the index so a located point's path needs
+                                    no query */
+    size_t n_area_names;
+    const struct config *cfg; /* borrowed, immutable */
+    struct auth_policy auth;  /* derived from cfg */
+};
+
+/* Open the store named by cfg->db (flags as store_open) and a GEOS context. Caller frees. */
+int service_ctx_open(const struct config *cfg, unsigned store_flags, struct service_ctx **out,
+                     struct errbuf *eb);
+/* Free; NULL is a no-op. */
+void service_ctx_free(struct service_ctx *ctx);
+/*
+ * The point-location index (and area_names), (re)built from the store when the areas changed
+ * since they were last built. Borrowed: valid until the next call on this context.
+ */
+int service_ctx_index(struct service_ctx *ctx, struct geo_index **out);
+
+#endif

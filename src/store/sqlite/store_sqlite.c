@@ -1,0 +1,890 @@
+/*
+ * store_sqlite.c - the SQLite backend of the storage interface (see store.h).
+ *
+ * One struct sqlite_store is one connection, used by one thread at a time. The database runs
+ * in WAL mode so readers on other connections never block the writer; write transactions
+ * start with BEGIN IMMEDIATE so two writers queue on the busy timeout instead of failing
+ * later on a lock upgrade. Every statement is a row of the stmt_sql table below, prepared on
+ * first use and kept for the life of the connection; parameters are always bound, never
+ * pasted into SQL. sqlite3 types never leave this file.
+ */
+#include "store/sqlite/migrations.h"
+#include "store/store_impl.h"
+
+#include "base/log.h"
+#include "base/timeutil.h"
+#include "base/xalloc.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+/* The statements, as a table: the enum names a statement, stmt_sql holds its text. */
+#define STMT_MAP(X)                                                                                \
+    X(BEGIN, "BEGIN IMMEDIATE")                                                                    \
+    X(COMMIT, "COMMIT")                                                                            \
+    X(ROLLBACK, "ROLLBACK")                                                                        \
+    X(META_GET, "SELECT value FROM meta WHERE key = ?1")                                           \
+    X(META_SET, "INSERT INTO meta(key, value) VALUES (?1, ?2) "                                    \
+                "ON CONFLICT(key) DO UPDATE SET value = excluded.value")                           \
+    X(AREAS_VERSION_BUMP, "UPDATE meta SET value = CAST(value AS INTEGER) + 1 "                    \
+                          "WHERE key = 'areas_version'")                                           \
+    X(AREA_PUT, "INSERT INTO areas(code, parent, name, level, minx, miny, maxx, maxy, geometry, "  \
+                "updated_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) "                    \
+                "ON CONFLICT(code) DO UPDATE SET parent = excluded.parent, name = excluded.name, " \
+                "level = excluded.level, minx = excluded.minx, miny = excluded.miny, "             \
+                "maxx = excluded.maxx, maxy = excluded.maxy, geometry = excluded.geometry, "       \
+                "updated_ms = excluded.updated_ms")                                                \
+    X(AREA_GET, "SELECT " AREA_COLS " FROM areas WHERE code = ?1")                                 \
+    X(AREA_EXISTS, "SELECT 1 FROM areas WHERE code = ?1")                                          \
+    X(AREA_CHILDREN, "SELECT " AREA_COLS " FROM areas WHERE parent = ?1 ORDER BY code")            \
+    X(AREA_WALK, "SELECT " AREA_COLS " FROM areas WHERE code >= ?1 AND code < ?1 || ':' "          \
+                 "AND level <= ?2 ORDER BY code")                                                  \
+    X(AREA_COUNT, "SELECT count(*) FROM areas")                                                    \
+    X(AREA_MIN_LEVEL, "SELECT coalesce(min(level), 0) FROM areas")                                 \
+    X(AREA_RECOUNT_LEVEL,                                                                          \
+      "UPDATE areas SET "                                                                          \
+      "households = (SELECT count(*) FROM households h WHERE h.cell_code = areas.code) + "         \
+      "  coalesce((SELECT sum(c.households) FROM areas c WHERE c.parent = areas.code), 0), "       \
+      "persons = (SELECT count(*) FROM persons p WHERE p.cell_code = areas.code) + "               \
+      "  coalesce((SELECT sum(c.persons) FROM areas c WHERE c.parent = areas.code), 0), "          \
+      "children = (SELECT count(*) FROM areas c WHERE c.parent = areas.code) "                     \
+      "WHERE level = ?1")                                                                          \
+    X(USER_INSERT,                                                                                 \
+      "INSERT INTO users(username, display_name, role, area_code, department, "                    \
+      "password_hash, created_ms, is_disabled) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")           \
+    X(USER_BY_NAME, "SELECT " USER_COLS " FROM users WHERE username = ?1")                         \
+    X(USER_BY_ID, "SELECT " USER_COLS " FROM users WHERE id = ?1")                                 \
+    X(USER_LIST,                                                                                   \
+      "SELECT " USER_COLS " FROM users WHERE area_code >= ?1 AND area_code < ?1 || ':' "           \
+      "ORDER BY username")                                                                         \
+    X(USER_SET_PASSWORD, "UPDATE users SET password_hash = ?2, failed_logins = 0, "                \
+                         "locked_until_ms = 0 WHERE id = ?1")                                      \
+    X(USER_SET_LOGIN, "UPDATE users SET failed_logins = ?2, locked_until_ms = ?3 WHERE id = ?1")   \
+    X(SESSION_INSERT, "INSERT INTO sessions(token_hash, csrf_token, user_id, created_ms, "         \
+                      "expires_ms) VALUES (?1, ?2, ?3, ?4, ?5)")                                   \
+    X(SESSION_GET, "SELECT token_hash, csrf_token, user_id, created_ms, expires_ms FROM sessions " \
+                   "WHERE token_hash = ?1 AND expires_ms > ?2")                                    \
+    X(SESSION_DELETE, "DELETE FROM sessions WHERE token_hash = ?1")                                \
+    X(SESSION_DELETE_USER, "DELETE FROM sessions WHERE user_id = ?1")                              \
+    X(SESSION_PURGE, "DELETE FROM sessions WHERE expires_ms <= ?1")                                \
+    X(HOUSEHOLD_INSERT, "INSERT INTO households(cell_code, address, kind, created_ms) "            \
+                        "VALUES (?1, ?2, ?3, ?4)")                                                 \
+    X(PERSON_INSERT, "INSERT INTO persons(household_id, cell_code, name, sex, birth_date, "        \
+                     "is_registered, relation, tags, created_ms) "                                 \
+                     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")                                \
+    X(HOUSEHOLD_COUNT, "SELECT (SELECT count(*) FROM households WHERE cell_code >= ?1 AND "        \
+                       "cell_code < ?1 || ':'), (SELECT count(*) FROM persons WHERE "              \
+                       "cell_code >= ?1 AND cell_code < ?1 || ':')")
+
+#define AREA_COLS                                                                                  \
+    "code, name, level, minx, miny, maxx, maxy, households, persons, children, "                   \
+    "CASE WHEN ?9 THEN geometry END"
+#define USER_COLS                                                                                  \
+    "id, username, display_name, role, area_code, department, password_hash, failed_logins, "      \
+    "locked_until_ms, created_ms, is_disabled"
+
+enum stmt_id {
+#define STMT_GEN_ENUM(name, sql) STMT_##name,
+    STMT_MAP(STMT_GEN_ENUM)
+#undef STMT_GEN_ENUM
+        STMT_COUNT
+};
+
+static const char *const stmt_sql[STMT_COUNT] = {
+#define STMT_GEN_SQL(name, sql) sql,
+    STMT_MAP(STMT_GEN_SQL)
+#undef STMT_GEN_SQL
+};
+
+struct sqlite_store {
+    struct store base; /* must be first */
+    sqlite3 *db;
+    sqlite3_stmt *stmts[STMT_COUNT];
+    int in_tx;
+};
+
+static struct sqlite_store *sq(struct store *st)
+{
+    return (struct sqlite_store *)st;
+}
+
+/* Log a failed SQLite call once, here at the storage boundary, and map it to an error. */
+static int sq_fail(struct sqlite_store *s, const char *what)
+{
+    int code = sqlite3_extended_errcode(s->db);
+    log_error("store", "sqlite %s failed: %s (code %d)", what, sqlite3_errmsg(s->db), code);
+    if ((code & 0xff) == SQLITE_CONSTRAINT)
+        return ERR_CONFLICT;
+    if ((code & 0xff) == SQLITE_BUSY || (code & 0xff) == SQLITE_LOCKED)
+        return ERR_BUSY;
+    return ERR_DB;
+}
+
+/* The prepared statement for id, reset and with bindings cleared; NULL on failure. */
+static sqlite3_stmt *sq_stmt(struct sqlite_store *s, enum stmt_id id)
+{
+    sqlite3_stmt *stmt = s->stmts[id];
+    if (stmt == NULL) {
+        if (sqlite3_prepare_v3(s->db, stmt_sql[id], -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL) !=
+            SQLITE_OK) {
+            sq_fail(s, "prepare");
+            return NULL;
+        }
+        s->stmts[id] = stmt;
+    }
+    sqlite3_reset(stmt);
+    sqlite3_clear_bindings(stmt);
+    return stmt;
+}
+
+static void bind_text(sqlite3_stmt *stmt, int i, const char *v)
+{
+    sqlite3_bind_text(stmt, i, v, -1, SQLITE_STATIC);
+}
+
+/* Run a statement that returns no rows. */
+static int sq_exec_done(struct sqlite_store *s, sqlite3_stmt *stmt, const char *what)
+{
+    int rc = sqlite3_step(stmt);
+    int r = 0;
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+        r = sq_fail(s, what);
+    sqlite3_reset(stmt);
+    return r;
+}
+
+static void copy_col(sqlite3_stmt *stmt, int col, char *out, size_t size)
+{
+    const unsigned char *t = sqlite3_column_text(stmt, col);
+    snprintf(out, size, "%s", t ? (const char *)t : "");
+}
+
+/* ---- connection ------------------------------------------------------------------------ */
+
+static void sq_close(struct store *st)
+{
+    struct sqlite_store *s = sq(st);
+    if (s->in_tx)
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    for (int i = 0; i < STMT_COUNT; i++)
+        sqlite3_finalize(s->stmts[i]);
+    sqlite3_close(s->db);
+    free(s);
+}
+
+static int sq_user_version(struct sqlite_store *s, int *out)
+{
+    sqlite3_stmt *stmt = NULL;
+    int r = ERR_DB;
+    *out = 0;
+    if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &stmt, NULL) != SQLITE_OK)
+        return sq_fail(s, "read schema version");
+    if (sqlite3_step(stmt) == SQLITE_ROW) {
+        *out = sqlite3_column_int(stmt, 0);
+        r = 0;
+    } else {
+        r = sq_fail(s, "read schema version");
+    }
+    sqlite3_finalize(stmt);
+    return r;
+}
+
+static int sq_schema_version(struct store *st, int *out)
+{
+    return sq_user_version(sq(st), out);
+}
+
+int sqlite_schema_latest(void)
+{
+    int count;
+    const struct sqlite_migration *m = sqlite_migrations(&count);
+    return m[count - 1].version;
+}
+
+/* Bring the schema up to date in one exclusive transaction. */
+static int sq_migrate(struct sqlite_store *s, struct errbuf *eb)
+{
+    int count, version;
+    int r;
+    const struct sqlite_migration *m = sqlite_migrations(&count);
+    int latest = m[count - 1].version;
+
+    if ((r = sq_user_version(s, &version)) != 0)
+        return r;
+    if (version > latest)
+        return errbuf_set(eb, ERR_DB_TOO_NEW,
+                          "database schema version %d is newer than this gridgov knows (%d); "
+                          "upgrade gridgov",
+                          version, latest);
+    if (version == latest)
+        return 0;
+    if (sqlite3_exec(s->db, "BEGIN EXCLUSIVE", NULL, NULL, NULL) != SQLITE_OK)
+        return sq_fail(s, "begin migration");
+    /* Re-read under the lock: another process may have migrated meanwhile. */
+    if ((r = sq_user_version(s, &version)) != 0)
+        goto fail;
+    for (int i = 0; i < count; i++) {
+        if (m[i].version <= version)
+            continue;
+        if (sqlite3_exec(s->db, m[i].sql, NULL, NULL, NULL) != SQLITE_OK) {
+            errbuf_set(eb, ERR_DB, "migration to schema version %d failed: %s", m[i].version,
+                       sqlite3_errmsg(s->db));
+            r = sq_fail(s, "migration");
+            goto fail;
+        }
+        char pragma[48];
+        snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d", m[i].version);
+        if (sqlite3_exec(s->db, pragma, NULL, NULL, NULL) != SQLITE_OK) {
+            r = sq_fail(s, "set schema version");
+            goto fail;
+        }
+        if (version > 0)
+            log_info("store", "upgraded schema to version %d: %s", m[i].version, m[i].description);
+    }
+    if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+        r = sq_fail(s, "commit migration");
+        goto fail;
+    }
+    return 0;
+fail:
+    sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    return r;
+}
+
+static const struct store_ops sqlite_ops;
+
+int store_sqlite_open(const char *path, unsigned flags, struct store **out, struct errbuf *eb)
+{
+    struct sqlite_store *s = NULL;
+    struct stat sb;
+    int r = ERR_DB;
+    int oflags = SQLITE_OPEN_NOMUTEX;
+
+    *out = NULL;
+    if (stat(path, &sb) != 0) {
+        if (!(flags & STORE_CREATE))
+            return errbuf_set(eb, ERR_NOT_FOUND,
+                              "database %s does not exist (create it with gridgov init)", path);
+    } else if (!S_ISREG(sb.st_mode)) {
+        return errbuf_set(eb, ERR_INVALID, "%s is not a regular file", path);
+    }
+    oflags |= (flags & STORE_READONLY) ? SQLITE_OPEN_READONLY
+                                       : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+
+    s = xcalloc(1, sizeof(*s));
+    s->base.ops = &sqlite_ops;
+    if (sqlite3_open_v2(path, &s->db, oflags, NULL) != SQLITE_OK) {
+        errbuf_set(eb, ERR_IO, "cannot open database %s: %s", path,
+                   s->db ? sqlite3_errmsg(s->db) : "out of memory");
+        r = ERR_IO;
+        goto out;
+    }
+    sqlite3_extended_result_codes(s->db, 1);
+    sqlite3_busy_timeout(s->db, 10000);
+    /* Check it is a database at all before changing anything. */
+    if (sqlite3_exec(s->db, "SELECT count(*) FROM sqlite_master", NULL, NULL, NULL) != SQLITE_OK) {
+        r = errbuf_set(eb, ERR_INVALID, "%s is not a gridgov database: %s", path,
+                       sqlite3_errmsg(s->db));
+        goto out;
+    }
+    if (!(flags & STORE_READONLY)) {
+        if (sqlite3_exec(s->db,
+                         "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; "
+                         "PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY; "
+                         "PRAGMA cache_size = -32768",
+                         NULL, NULL, NULL) != SQLITE_OK) {
+            r = errbuf_set(eb, ERR_DB, "cannot configure %s: %s", path, sqlite3_errmsg(s->db));
+            goto out;
+        }
+        if ((r = sq_migrate(s, eb)) != 0)
+            goto out;
+    } else {
+        int version;
+        if ((r = sq_user_version(s, &version)) != 0)
+            goto out;
+        if (version > sqlite_schema_latest()) {
+            r = errbuf_set(eb, ERR_DB_TOO_NEW,
+                           "database schema version %d is newer than this gridgov knows (%d)",
+                           version, sqlite_schema_latest());
+            goto out;
+        }
+    }
+    *out = &s->base;
+    s = NULL;
+    r = 0;
+out:
+    if (s != NULL)
+        sq_close(&s->base);
+    return r;
+}
+
+static int sq_begin(struct store *st)
+{
+    struct sqlite_store *s = sq(st);
+    sqlite3_stmt *stmt = sq_stmt(s, STMT_BEGIN);
+    int r;
+    if (stmt == NULL)
+        return ERR_DB;
+    if ((r = sq_exec_done(s, stmt, "begin")) == 0)
+        s->in_tx = 1;
+    return r;
+}
+
+static int sq_commit(struct store *st)
+{
+    struct sqlite_store *s = sq(st);
+    sqlite3_stmt *stmt = sq_stmt(s, STMT_COMMIT);
+    int r;
+    if (stmt == NULL)
+        return ERR_DB;
+    r = sq_exec_done(s, stmt, "commit");
+    if (r == 0)
+        s->in_tx = 0;
+    return r;
+}
+
+static void sq_rollback(struct store *st)
+{
+    struct sqlite_store *s = sq(st);
+    if (!s->in_tx)
+        return;
+    sqlite3_stmt *stmt = sq_stmt(s, STMT_ROLLBACK);
+    if (stmt != NULL)
+        sq_exec_done(s, stmt, "rollback");
+    s->in_tx = 0;
+}
+
+static int sq_meta_get(struct store *st, const char *key, char *out, size_t out_size)
+{
+    struct sqlite_store *s = sq(st);
+    sqlite3_stmt *stmt = sq_stmt(s, STMT_META_GET);
+    int r, rc;
+    out[0] = '\0';
+    if (stmt == NULL)
+        return ERR_DB;
+    bind_text(stmt, 1, key);
+    rc = sqlite3_step(stmt);
+    if (rc == SQLITE_ROW) {
+        copy_col(stmt, 0, out, out_size);
+        r = 0;
+    } else if (rc == SQLITE_DONE) {
+        r = ERR_NOT_FOUND;
+    } else {
+        r = sq_fail(s, "meta get");
+    }
+    sqlite3_reset(stmt);
+    return r;
+}
+
+static int sq_meta_set(struct store *st, const char *key, const char *value)
+{
+    struct sqlite_store *s = sq(st);
+    sqlite3_stmt *stmt = sq_stmt(s, STMT_META_SET);
+    if (stmt == NULL)
+        return ERR_DB;
+    bind_text(stmt, 1, key);
+    bind_text(stmt, 2, value);
+    return sq_exec_done(s, stmt, "meta set");
+}
+
+/* ---- areas ------------------------------------------------------------------------------ */
+
+static int sq_area_put(struct store *st, const struct area *a)
+{
+    struct sqlite_store *s = sq(st);
+    sqlite3_stmt *stmt = sq_stmt(s, STMT_AREA_PUT);
+    char parent[19];
+    size_t plen = 0;
+    int r;
+    static const size_t parent_len[] = {0, 0, 2, 4, 6, 9, 12, 15};
+
+    if (stmt == NULL)
+        return ERR_DB;
+    if (a->level >= 1 && a->level <= 7)
+        plen = parent_len[a->level];
+    snprintf(parent, sizeof(parent), "%.*s", (int)plen, a->code);
+    bind_text(stmt, 1, a->code);
+    bind_text(stmt, 2, parent);
+    bind_text(stmt, 3, a->name);
+    sqlite3_bind_int(stmt, 4, a->level);
+    sqlite3_bind_double(stmt, 5, a->minx);
+    sqlite3_bind_double(stmt, 6, a->miny);
+    sqlite3_bind_double(stmt, 7, a->maxx);
+    sqlite3_bind_double(stmt, 8, a->maxy);
+    if (a->geometry)
+        bind_text(stmt, 9, a->geometry);
+    sqlite3_bind_int64(stmt, 10, time_now_ms());
+    if ((r = sq_exec_done(s, stmt, "area put")) != 0)
+        return r;
+    stmt = sq_stmt(s, STMT_AREAS_VERSION_BUMP);
+    if (stmt == NULL)
+        return ERR_DB;
+    return sq_exec_done(s, stmt, "areas version");
+}
+
+static void read_area(sqlite3_stmt *stmt, struct area *a)
+{
+    memset(a, 0, sizeof(*a));
+    copy_col(stmt, 0, a->code, sizeof(a->code));
+    copy_col(stmt, 1, a->name, sizeof(a->name));
+    a->level = sqlite3_column_int(stmt, 2);
+    a->minx = sqlite3_column_double(stmt, 3);
+    a->miny = sqlite3_column_double(stmt, 4);
+    a->maxx = sqlite3_column_double(stmt, 5);
+    a->maxy = sqlite3_column_double(stmt, 6);
+    a->households = sqlite3_column_int64(stmt, 7);
+    a->persons = sqlite3_column_int64(stmt, 8);
+    a->children = sqlite3_column_int64(stmt, 9);
+    const unsigned char *g = sqlite3_column_text(stmt, 10);
+    if (g != NULL)
+        a->geometry = xstrdup((const char *)g);
+}
+
+static int sq_area_get(struct store *st, const char *code, int with_geometry, struct area *out)
+{
+    struct sqlite_store *s = sq(st);
+    sqlite3_stmt *stmt = sq_stmt(s, STMT_AREA_GET);
+    int rc, r;
+    memset(out, 0, sizeof(*out));
+    if (stmt == NULL)
+        return ERR_DB;
+    bind_text(stmt, 1, code);
+    sqlite3_bind_int(stmt, 9, with_geometry != 0);
+    rc = sqlite3_step(stmt);
+    if (rc == SQLITE_ROW) {
+        read_area(stmt, out);
+        r = 0;
+    } else if (rc == SQLITE_DONE) {
+        r = ERR_NOT_FOUND;
+    } else {
+        r = sq_fail(s, "area get");
+    }
+    sqlite3_reset(stmt);
+    return r;
+}
+
+static int sq_area_exists(struct store *st, const char *code, int *exists)
+{
+    struct sqlite_store *s = sq(st);
+    sqlite3_stmt *stmt = sq_stmt(s, STMT_AREA_EXISTS);
+    int rc, r = 0;
+    *exists = 0;
+    if (stmt == NULL)
+        return ERR_DB;
+    bind_text(stmt, 1, code);
+    rc = sqlite3_step(stmt);
+    if (rc == SQLITE_ROW)
+        *exists = 1;
+    else if (rc != SQLITE_DONE)
+        r = sq_fail(s, "area exists");
+    sqlite3_reset(stmt);
+    return r;
+}
+
+static int sq_area_children(struct store *st, const char *parent, int with_geometry,
+                            struct area_list *out)
+{
+    struct sqlite_store *s = sq(st);
+    sqlite3_stmt *stmt = sq_stmt(s, STMT_AREA_CHILDREN);
+    size_t cap = 0;
+    int rc, r = 0;
+    out->items = NULL;
+    out->len = 0;
+    if (stmt == NULL)
+        return ERR_DB;
+    bind_text(stmt, 1, parent);
+    sqlite3_bind_int(stmt, 9, with_geometry != 0);
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        if (out->len == cap) {
+            cap = cap ? cap * 2 : 16;
+            out->items = xreallocarray(out->items, cap, sizeof(*out->items));
+        }
+        read_area(stmt, &out->items[out->len++]);
+    }
+    if (rc != SQLITE_DONE) {
+        r = sq_fail(s, "area children");
+        area_list_cleanup(out);
+    }
+    sqlite3_reset(stmt);
+    return r;
+}
+
+static int sq_area_walk(struct store *st, const char *root, int max_level, int with_geometry,
+                        store_area_fn fn, void *ctx)
+{
+    struct sqlite_store *s = sq(st);
+    /* A walk may call back into the store (nested queries), so it uses its own statement
+     * rather than the cached one, which a nested walk would reset under it. */
+    sqlite3_stmt *stmt = NULL;
+    struct area a;
+    int rc, r = 0;
+    if (sqlite3_prepare_v2(s->db, stmt_sql[STMT_AREA_WALK], -1, &stmt, NULL) != SQLITE_OK)
+        return sq_fail(s, "prepare area walk");
+    bind_text(stmt, 1, root);
+    sqlite3_bind_int(stmt, 2, max_level);
+    sqlite3_bind_int(stmt, 9, with_geometry != 0);
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        read_area(stmt, &a);
+        r = fn(ctx, &a);
+        area_cleanup(&a);
+        if (r != 0)
+            break;
+    }
+    if (r == 0 && rc != SQLITE_DONE)
+        r = sq_fail(s, "area walk");
+    sqlite3_finalize(stmt);
+    return r;
+}
+
+static int sq_count(struct sqlite_store *s, enum stmt_id id, int64_t *out)
+{
+    sqlite3_stmt *stmt = sq_stmt(s, id);
+    int r = 0;
+    *out = 0;
+    if (stmt == NULL)
+        return ERR_DB;
+    if (sqlite3_step(stmt) == SQLITE_ROW)
+        *out = sqlite3_column_int64(stmt, 0);
+    else
+        r = sq_fail(s, "count");
+    sqlite3_reset(stmt);
+    return r;
+}
+
+static int sq_area_count(struct store *st, int64_t *out)
+{
+    return sq_count(sq(st), STMT_AREA_COUNT, out);
+}
+
+static int sq_area_min_level(struct store *st, int *out)
+{
+    int64_t v;
+    int r = sq_count(sq(st), STMT_AREA_MIN_LEVEL, &v);
+    *out = (int)v;
+    return r;
+}
+
+static int sq_areas_version(struct store *st, int64_t *out)
+{
+    char value[32];
+    int r = sq_meta_get(st, "areas_version", value, sizeof(value));
+    *out = r == 0 ? strtoll(value, NULL, 10) : 0;
+    return r == ERR_NOT_FOUND ? 0 : r;
+}
+
+static int sq_area_recount(struct store *st)
+{
+    struct sqlite_store *s = sq(st);
+    for (int level = 7; level >= 1; level--) {
+        sqlite3_stmt *stmt = sq_stmt(s, STMT_AREA_RECOUNT_LEVEL);
+        int r;
+        if (stmt == NULL)
+            return ERR_DB;
+        sqlite3_bind_int(stmt, 1, level);
+        if ((r = sq_exec_done(s, stmt, "area recount")) != 0)
+            return r;
+    }
+    return 0;
+}
+
+/* ---- users and sessions ----------------------------------------------------------------- */
+
+static int sq_user_insert(struct store *st, struct user *u)
+{
+    struct sqlite_store *s = sq(st);
+    sqlite3_stmt *stmt = sq_stmt(s, STMT_USER_INSERT);
+    int rc;
+    if (stmt == NULL)
+        return ERR_DB;
+    bind_text(stmt, 1, u->username);
+    bind_text(stmt, 2, u->display_name);
+    bind_text(stmt, 3, u->role);
+    bind_text(stmt, 4, u->area_code);
+    bind_text(stmt, 5, u->department);
+    bind_text(stmt, 6, u->password_hash);
+    sqlite3_bind_int64(stmt, 7, u->created_ms ? u->created_ms : time_now_ms());
+    sqlite3_bind_int(stmt, 8, u->is_disabled);
+    rc = sqlite3_step(stmt);
+    sqlite3_reset(stmt);
+    if (rc == SQLITE_CONSTRAINT || (sqlite3_extended_errcode(s->db) & 0xff) == SQLITE_CONSTRAINT)
+        return ERR_EXISTS;
+    if (rc != SQLITE_DONE)
+        return sq_fail(s, "user insert");
+    u->id = sqlite3_last_insert_rowid(s->db);
+    return 0;
+}
+
+static void read_user(sqlite3_stmt *stmt, struct user *u)
+{
+    memset(u, 0, sizeof(*u));
+    u->id = sqlite3_column_int64(stmt, 0);
+    copy_col(stmt, 1, u->username, sizeof(u->username));
+    copy_col(stmt, 2, u->display_name, sizeof(u->display_name));
+    copy_col(stmt, 3, u->role, sizeof(u->role));
+    copy_col(stmt, 4, u->area_code, sizeof(u->area_code));
+    copy_col(stmt, 5, u->department, sizeof(u->department));
+    copy_col(stmt, 6, u->password_hash, sizeof(u->password_hash));
+    u->failed_logins = sqlite3_column_int(stmt, 7);
+    u->locked_until_ms = sqlite3_column_int64(stmt, 8);
+    u->created_ms = sqlite3_column_int64(stmt, 9);
+    u->is_disabled = sqlite3_column_int(stmt, 10);
+}
+
+static int sq_user_get_one(struct sqlite_store *s, sqlite3_stmt *stmt, struct user *out)
+{
+    int rc = sqlite3_step(stmt);
+    int r = 0;
+    if (rc == SQLITE_ROW)
+        read_user(stmt, out);
+    else if (rc == SQLITE_DONE)
+        r = ERR_NOT_FOUND;
+    else
+        r = sq_fail(s, "user get");
+    sqlite3_reset(stmt);
+    return r;
+}
+
+static int sq_user_get_by_name(struct store *st, const char *username, struct user *out)
+{
+    struct sqlite_store *s = sq(st);
+    sqlite3_stmt *stmt = sq_stmt(s, STMT_USER_BY_NAME);
+    memset(out, 0, sizeof(*out));
+    if (stmt == NULL)
+        return ERR_DB;
+    bind_text(stmt, 1, username);
+    return sq_user_get_one(s, stmt, out);
+}
+
+static int sq_user_get(struct store *st, int64_t id, struct user *out)
+{
+    struct sqlite_store *s = sq(st);
+    sqlite3_stmt *stmt = sq_stmt(s, STMT_USER_BY_ID);
+    memset(out, 0, sizeof(*out));
+    if (stmt == NULL)
+        return ERR_DB;
+    sqlite3_bind_int64(stmt, 1, id);
+    return sq_user_get_one(s, stmt, out);
+}
+
+static int sq_user_list(struct store *st, const char *root, struct user_list *out)
+{
+    struct sqlite_store *s = sq(st);
+    sqlite3_stmt *stmt = sq_stmt(s, STMT_USER_LIST);
+    size_t cap = 0;
+    int rc, r = 0;
+    out->items = NULL;
+    out->len = 0;
+    if (stmt == NULL)
+        return ERR_DB;
+    bind_text(stmt, 1, root);
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        if (out->len == cap) {
+            cap = cap ? cap * 2 : 16;
+            out->items = xreallocarray(out->items, cap, sizeof(*out->items));
+        }
+        read_user(stmt, &out->items[out->len++]);
+    }
+    if (rc != SQLITE_DONE) {
+        r = sq_fail(s, "user list");
+        user_list_cleanup(out);
+    }
+    sqlite3_reset(stmt);
+    return r;
+}
+
+static int sq_user_set_password(struct store *st, int64_t id, const char *password_hash)
+{
+    struct sqlite_store *s = sq(st);
+    sqlite3_stmt *stmt = sq_stmt(s, STMT_USER_SET_PASSWORD);
+    int r;
+    if (stmt == NULL)
+        return ERR_DB;
+    sqlite3_bind_int64(stmt, 1, id);
+    bind_text(stmt, 2, password_hash);
+    if ((r = sq_exec_done(s, stmt, "user set password")) != 0)
+        return r;
+    return sqlite3_changes(s->db) == 1 ? 0 : ERR_NOT_FOUND;
+}
+
+static int sq_user_set_login_state(struct store *st, int64_t id, int failed_logins,
+                                   int64_t locked_until_ms)
+{
+    struct sqlite_store *s = sq(st);
+    sqlite3_stmt *stmt = sq_stmt(s, STMT_USER_SET_LOGIN);
+    if (stmt == NULL)
+        return ERR_DB;
+    sqlite3_bind_int64(stmt, 1, id);
+    sqlite3_bind_int(stmt, 2, failed_logins);
+    sqlite3_bind_int64(stmt, 3, locked_until_ms);
+    return sq_exec_done(s, stmt, "user login state");
+}
+
+static int sq_session_insert(struct store *st, const struct session *sess)
+{
+    struct sqlite_store *s = sq(st);
+    sqlite3_stmt *stmt = sq_stmt(s, STMT_SESSION_INSERT);
+    if (stmt == NULL)
+        return ERR_DB;
+    bind_text(stmt, 1, sess->token_hash);
+    bind_text(stmt, 2, sess->csrf_token);
+    sqlite3_bind_int64(stmt, 3, sess->user_id);
+    sqlite3_bind_int64(stmt, 4, sess->created_ms);
+    sqlite3_bind_int64(stmt, 5, sess->expires_ms);
+    return sq_exec_done(s, stmt, "session insert");
+}
+
+static int sq_session_get(struct store *st, const char *token_hash, int64_t now_ms,
+                          struct session *out)
+{
+    struct sqlite_store *s = sq(st);
+    sqlite3_stmt *stmt = sq_stmt(s, STMT_SESSION_GET);
+    int rc, r = 0;
+    memset(out, 0, sizeof(*out));
+    if (stmt == NULL)
+        return ERR_DB;
+    bind_text(stmt, 1, token_hash);
+    sqlite3_bind_int64(stmt, 2, now_ms);
+    rc = sqlite3_step(stmt);
+    if (rc == SQLITE_ROW) {
+        copy_col(stmt, 0, out->token_hash, sizeof(out->token_hash));
+        copy_col(stmt, 1, out->csrf_token, sizeof(out->csrf_token));
+        out->user_id = sqlite3_column_int64(stmt, 2);
+        out->created_ms = sqlite3_column_int64(stmt, 3);
+        out->expires_ms = sqlite3_column_int64(stmt, 4);
+    } else if (rc == SQLITE_DONE) {
+        r = ERR_NOT_FOUND;
+    } else {
+        r = sq_fail(s, "session get");
+    }
+    sqlite3_reset(stmt);
+    return r;
+}
+
+static int sq_session_delete(struct store *st, const char *token_hash)
+{
+    struct sqlite_store *s = sq(st);
+    sqlite3_stmt *stmt = sq_stmt(s, STMT_SESSION_DELETE);
+    if (stmt == NULL)
+        return ERR_DB;
+    bind_text(stmt, 1, token_hash);
+    return sq_exec_done(s, stmt, "session delete");
+}
+
+static int sq_session_delete_user(struct store *st, int64_t user_id)
+{
+    struct sqlite_store *s = sq(st);
+    sqlite3_stmt *stmt = sq_stmt(s, STMT_SESSION_DELETE_USER);
+    if (stmt == NULL)
+        return ERR_DB;
+    sqlite3_bind_int64(stmt, 1, user_id);
+    return sq_exec_done(s, stmt, "session delete user");
+}
+
+static int sq_session_purge(struct store *st, int64_t now_ms)
+{
+    struct sqlite_store *s = sq(st);
+    sqlite3_stmt *stmt = sq_stmt(s, STMT_SESSION_PURGE);
+    if (stmt == NULL)
+        return ERR_DB;
+    sqlite3_bind_int64(stmt, 1, now_ms);
+    return sq_exec_done(s, stmt, "session purge");
+}
+
+/* ---- base data -------------------------------------------------------------------------- */
+
+static int sq_household_insert(struct store *st, struct household *h)
+{
+    struct sqlite_store *s = sq(st);
+    sqlite3_stmt *stmt = sq_stmt(s, STMT_HOUSEHOLD_INSERT);
+    int r;
+    if (stmt == NULL)
+        return ERR_DB;
+    bind_text(stmt, 1, h->cell_code);
+    bind_text(stmt, 2, h->address);
+    bind_text(stmt, 3, h->kind);
+    sqlite3_bind_int64(stmt, 4, h->created_ms ? h->created_ms : time_now_ms());
+    if ((r = sq_exec_done(s, stmt, "household insert")) != 0)
+        return r;
+    h->id = sqlite3_last_insert_rowid(s->db);
+    return 0;
+}
+
+static int sq_person_insert(struct store *st, struct person *p)
+{
+    struct sqlite_store *s = sq(st);
+    sqlite3_stmt *stmt = sq_stmt(s, STMT_PERSON_INSERT);
+    int r;
+    if (stmt == NULL)
+        return ERR_DB;
+    sqlite3_bind_int64(stmt, 1, p->household_id);
+    bind_text(stmt, 2, p->cell_code);
+    bind_text(stmt, 3, p->name);
+    bind_text(stmt, 4, p->sex);
+    bind_text(stmt, 5, p->birth_date);
+    sqlite3_bind_int(stmt, 6, p->is_registered);
+    bind_text(stmt, 7, p->relation);
+    bind_text(stmt, 8, p->tags);
+    sqlite3_bind_int64(stmt, 9, p->created_ms ? p->created_ms : time_now_ms());
+    if ((r = sq_exec_done(s, stmt, "person insert")) != 0)
+        return r;
+    p->id = sqlite3_last_insert_rowid(s->db);
+    return 0;
+}
+
+static int sq_household_count(struct store *st, const char *root, int64_t *households,
+                              int64_t *persons)
+{
+    struct sqlite_store *s = sq(st);
+    sqlite3_stmt *stmt = sq_stmt(s, STMT_HOUSEHOLD_COUNT);
+    int r = 0;
+    *households = 0;
+    *persons = 0;
+    if (stmt == NULL)
+        return ERR_DB;
+    bind_text(stmt, 1, root);
+    if (sqlite3_step(stmt) == SQLITE_ROW) {
+        *households = sqlite3_column_int64(stmt, 0);
+        *persons = sqlite3_column_int64(stmt, 1);
+    } else {
+        r = sq_fail(s, "household count");
+    }
+    sqlite3_reset(stmt);
+    return r;
+}
+
+static const struct store_ops sqlite_ops = {
+    .name = "sqlite",
+    .close = sq_close,
+    .schema_version = sq_schema_version,
+    .begin = sq_begin,
+    .commit = sq_commit,
+    .rollback = sq_rollback,
+    .meta_get = sq_meta_get,
+    .meta_set = sq_meta_set,
+    .area_put = sq_area_put,
+    .area_get = sq_area_get,
+    .area_exists = sq_area_exists,
+    .area_children = sq_area_children,
+    .area_walk = sq_area_walk,
+    .area_min_level = sq_area_min_level,
+    .area_count = sq_area_count,
+    .areas_version = sq_areas_version,
+    .area_recount = sq_area_recount,
+    .user_insert = sq_user_insert,
+    .user_get_by_name = sq_user_get_by_name,
+    .user_get = sq_user_get,
+    .user_list = sq_user_list,
+    .user_set_password = sq_user_set_password,
+    .user_set_login_state = sq_user_set_login_state,
+    .session_insert = sq_session_insert,
+    .session_get = sq_session_get,
+    .session_delete = sq_session_delete,
+    .session_delete_user = sq_session_delete_user,
+    .session_purge = sq_session_purge,
+    .household_insert = sq_household_insert,
+    .person_insert = sq_person_insert,
+    .household_count = sq_household_count,
+};

@@ -1,0 +1,141 @@
+// Helpers for the API tests: build a small area tree, run gridgov commands, start and stop
+// `gridgov serve` on a free 127.0.0.1 port. Every test file gets its own temporary database.
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const BIN = process.env.GRIDGOV_BIN ?? resolve(here, '../../build/gridgov');
+export const WEB = process.env.GRIDGOV_WEB ?? resolve(dirname(BIN), 'web');
+export const PASSWORD = 'test-password-1';
+
+export function tempDir() {
+  return mkdtempSync(join(tmpdir(), 'gridgov-api-'));
+}
+
+export function removeDir(dir) {
+  rmSync(dir, { recursive: true, force: true });
+}
+
+// Run a gridgov subcommand synchronously; returns { status, stdout, stderr }.
+export function gridgov(...args) {
+  const r = spawnSync(BIN, args, { encoding: 'utf8', timeout: 120000 });
+  if (r.error) throw r.error;
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+export function mustGridgov(...args) {
+  const r = gridgov(...args);
+  if (r.status !== 0) throw new Error(`gridgov ${args.join(' ')} failed (${r.status}): ${r.stderr}`);
+  return r;
+}
+
+function rect(x0, y0, x1, y1) {
+  return { type: 'Polygon', coordinates: [[[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]]] };
+}
+
+export function feature(code, name, geometry, extra = {}) {
+  return { type: 'Feature', properties: { code, name, ...extra }, geometry };
+}
+
+// A district 440605 split in two streets; street 001 has two communities; community 001001
+// has two grids; grid 001001001 has two cells. Coordinates near Foshan.
+export function smallTree() {
+  const f = [];
+  f.push(feature('440605', '南海区', rect(113.0, 23.0, 113.4, 23.2), { level: 'district' }));
+  f.push(feature('440605001', '桂城街道', rect(113.0, 23.0, 113.2, 23.2)));
+  f.push(feature('440605002', '九江镇', rect(113.2, 23.0, 113.4, 23.2)));
+  f.push(feature('440605001001', '平洲社区', rect(113.0, 23.0, 113.1, 23.2)));
+  f.push(feature('440605001002', '夏北社区', rect(113.1, 23.0, 113.2, 23.2)));
+  f.push(feature('440605001001001', '第1网格', rect(113.0, 23.0, 113.1, 23.1)));
+  f.push(feature('440605001001002', '第2网格', rect(113.0, 23.1, 113.1, 23.2)));
+  f.push(feature('440605001001001001', '1栋', rect(113.0, 23.0, 113.05, 23.1)));
+  f.push(feature('440605001001001002', '2栋', rect(113.05, 23.0, 113.1, 23.1)));
+  return { type: 'FeatureCollection', features: f };
+}
+
+export { rect };
+
+// Create a database with the small tree and one user per interesting role.
+export function makeDatabase(dir) {
+  const db = join(dir, 'test.db');
+  const areas = join(dir, 'areas.geojson');
+  writeFileSync(areas, JSON.stringify(smallTree()));
+  mustGridgov('init', '--db', db);
+  mustGridgov('import', 'areas', areas, '--db', db);
+  const users = [
+    ['admin', 'admin', '440605'],
+    ['leader', 'leader', '440605'],
+    ['worker1', 'grid_worker', '440605001001001'],
+    ['worker2', 'grid_worker', '440605001001002'],
+    ['resident', 'resident', '440605001001'],
+    ['locked', 'resident', '440605001001'],
+  ];
+  for (const [name, role, area] of users) {
+    mustGridgov('user', 'add', '--db', db, '--username', name, '--password', PASSWORD,
+      '--role', role, '--area', area);
+  }
+  return db;
+}
+
+// Start `gridgov serve` on port 0 and resolve with { url, port, proc, stop() }.
+export function startServer(db, extraArgs = [], env = {}) {
+  return new Promise((resolvePromise, reject) => {
+    const proc = spawn(BIN, ['serve', '--db', db, '--listen', '127.0.0.1:0', '--threads', '2',
+      '--web', WEB, ...extraArgs], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, GRIDGOV_LOG_LEVEL: 'warn', ...env },
+    });
+    let out = '';
+    let err = '';
+    const timer = setTimeout(() => {
+      proc.kill('SIGKILL');
+      reject(new Error(`server did not start: ${err}`));
+    }, 60000);
+    proc.stderr.on('data', (d) => { err += d; });
+    proc.stdout.on('data', (d) => {
+      out += d;
+      const m = out.match(/listening on (http:\/\/127\.0\.0\.1:(\d+))/);
+      if (m) {
+        clearTimeout(timer);
+        const exited = new Promise((r) => proc.on('exit', (code, signal) => r({ code, signal })));
+        resolvePromise({
+          url: m[1],
+          port: Number(m[2]),
+          proc,
+          stderr: () => err,
+          exited,
+          async stop() {
+            proc.kill('SIGTERM');
+            return exited;
+          },
+        });
+      }
+    });
+    proc.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${code}: ${err}`));
+    });
+  });
+}
+
+export async function login(url, username, password = PASSWORD) {
+  const res = await fetch(`${url}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password }),
+  });
+  const body = await res.json();
+  if (res.status !== 200) throw new Error(`login ${username}: ${res.status} ${JSON.stringify(body)}`);
+  return body;
+}
+
+export async function getJson(url, token) {
+  const res = await fetch(url, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+  const text = await res.text();
+  let body = null;
+  try { body = JSON.parse(text); } catch { body = text; }
+  return { status: res.status, body, headers: res.headers };
+}

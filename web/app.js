@@ -1,0 +1,529 @@
+// gridgov web interface: login screen and area map.
+// Plain ES module, no framework. All DOM text is set with textContent (never innerHTML with data).
+
+import { t, toggleLang, applyDocumentLang, levelName, roleName, fmtNumber } from './i18n.js';
+import { api, errorText, setCsrf } from './api.js';
+import { AreaMap, el } from './map.js';
+
+const root = document.getElementById('app');
+
+const state = {
+  user: null,
+  loginError: null, // ApiError or {code} for local validation
+  area: null, // full area object (with path and bbox)
+  items: [], // children of the current area
+  outline: null,
+  childGeo: null,
+  selected: null, // code of a selected cell
+  panelError: null,
+  loading: false,
+};
+
+let areaMap = null;
+let navToken = 0;
+let shell = null; // { header, panel, mapEl }
+
+function setReady(ready) {
+  document.body.dataset.ready = ready ? '1' : '0';
+}
+
+function setView(view) {
+  document.body.dataset.view = view;
+}
+
+function button(cls, text, onClick, attrs = {}) {
+  const b = el('button', cls, text);
+  b.type = 'button';
+  for (const [k, v] of Object.entries(attrs)) b.setAttribute(k, v);
+  if (onClick) b.addEventListener('click', onClick);
+  return b;
+}
+
+function langButton(onSwitch) {
+  const b = button('btn btn-ghost lang-btn', t('lang.switch'), () => {
+    toggleLang();
+    onSwitch();
+  });
+  b.id = 'lang-btn';
+  b.setAttribute('aria-label', t('lang.switchLabel'));
+  b.lang = t('lang.switch') === 'English' ? 'en' : 'zh-CN';
+  return b;
+}
+
+function brandMark(size) {
+  const img = el('img', 'brand-icon');
+  img.src = '/icon.svg';
+  img.alt = '';
+  img.width = size;
+  img.height = size;
+  return img;
+}
+
+/* ------------------------------------------------------------------ login */
+
+function showLogin(error = null) {
+  if (areaMap) {
+    areaMap.destroy();
+    areaMap = null;
+  }
+  shell = null;
+  state.user = null;
+  state.area = null;
+  state.loginError = error;
+  setView('login');
+  renderLogin();
+  setReady(true);
+}
+
+function renderLogin() {
+  const old = root.querySelector('form.login-form');
+  const keep = old ? { u: old.elements.username.value, p: old.elements.password.value } : { u: '', p: '' };
+  const hadFocus = document.activeElement && document.activeElement.id;
+
+  const page = el('div', 'login-page');
+  const top = el('div', 'login-top');
+  top.append(langButton(renderLogin));
+
+  const main = el('main', 'login-main');
+  const card = el('section', 'login-card');
+  card.setAttribute('aria-labelledby', 'login-title');
+
+  const brand = el('div', 'login-brand');
+  brand.append(brandMark(56));
+  const h1 = el('h1', 'login-product', t('app.name'));
+  brand.append(h1, el('p', 'login-tagline', t('app.tagline')));
+
+  const h2 = el('h2', 'login-title', t('login.title'));
+  h2.id = 'login-title';
+  const hint = el('p', 'login-hint', t('login.hint'));
+
+  const form = el('form', 'login-form');
+  form.noValidate = true;
+  form.setAttribute('aria-describedby', 'login-error');
+
+  const fUser = field('login-username', t('login.username'), 'text', 'username', 'username');
+  const fPass = field('login-password', t('login.password'), 'password', 'password', 'current-password');
+  fUser.input.value = keep.u;
+  fPass.input.value = keep.p;
+
+  const err = el('p', 'form-error');
+  err.id = 'login-error';
+  err.setAttribute('role', 'alert');
+  if (state.loginError) {
+    err.textContent = state.loginError.local ? t(state.loginError.local) : errorText(state.loginError);
+    const onlyEmpty = state.loginError.local === 'login.required';
+    if (!onlyEmpty || !keep.u.trim()) fUser.input.setAttribute('aria-invalid', 'true');
+    if (!onlyEmpty || !keep.p) fPass.input.setAttribute('aria-invalid', 'true');
+  } else {
+    err.hidden = true;
+  }
+
+  const submit = el('button', 'btn btn-primary btn-block', t('login.submit'));
+  submit.type = 'submit';
+  submit.id = 'login-submit';
+
+  form.append(fUser.wrap, fPass.wrap, err, submit);
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    doLogin(form, submit);
+  });
+
+  card.append(brand, h2, hint, form);
+  main.append(card);
+  const footer = el('footer', 'login-footer', t('login.footer'));
+  page.append(top, main, footer);
+  root.replaceChildren(page);
+
+  if (hadFocus && document.getElementById(hadFocus)) document.getElementById(hadFocus).focus();
+}
+
+function field(id, label, type, name, autocomplete) {
+  const wrap = el('div', 'field');
+  const lab = el('label', null, label);
+  lab.htmlFor = id;
+  const input = el('input');
+  input.id = id;
+  input.name = name;
+  input.type = type;
+  input.autocomplete = autocomplete;
+  input.required = true;
+  input.spellcheck = false;
+  input.setAttribute('autocapitalize', 'none');
+  wrap.append(lab, input);
+  return { wrap, input };
+}
+
+async function doLogin(form, submit) {
+  const username = form.elements.username.value.trim();
+  const password = form.elements.password.value;
+  if (!username || !password) {
+    state.loginError = { local: 'login.required' };
+    renderLogin();
+    root.querySelector(username ? '#login-password' : '#login-username').focus();
+    return;
+  }
+  setReady(false);
+  submit.disabled = true;
+  submit.textContent = t('login.submitting');
+  try {
+    const res = await api.login(username, password);
+    setCsrf(res.csrf_token);
+    let user = res.user;
+    if (!user || !user.area_code) user = await api.me();
+    state.loginError = null;
+    startMain(user);
+  } catch (e) {
+    state.loginError = e;
+    renderLogin();
+    const pw = root.querySelector('#login-password');
+    pw.value = '';
+    pw.focus();
+    setReady(true);
+  }
+}
+
+/* -------------------------------------------------------------- main view */
+
+function startMain(user) {
+  state.user = user;
+  state.area = null;
+  state.items = [];
+  state.selected = null;
+  state.panelError = null;
+  setView('map');
+  buildShell();
+  navigate(user.area_code);
+}
+
+function buildShell() {
+  const header = el('header', 'topbar');
+  const workspace = el('main', 'workspace');
+  const mapWrap = el('section', 'map-wrap');
+  const mapEl = el('div', 'map');
+  mapEl.id = 'map';
+  mapWrap.append(mapEl);
+  const panel = el('aside', 'panel');
+  panel.id = 'panel';
+  workspace.append(mapWrap, panel);
+  const app = el('div', 'shell');
+  app.append(header, workspace);
+  root.replaceChildren(app);
+  shell = { header, panel, mapWrap, mapEl };
+  renderHeader();
+  areaMap = new AreaMap(mapEl, {
+    onAreaClick: (p) => openChild(p),
+    onBackgroundClick: (latlng) => locatePoint(latlng),
+  });
+}
+
+function userAreaName() {
+  const u = state.user;
+  if (u.area_name) return u.area_name;
+  const hit = state.area && (state.area.path || []).find((p) => p.code === u.area_code);
+  return hit ? hit.name : '';
+}
+
+function renderHeader() {
+  const { header } = shell;
+  const refocus = document.activeElement && header.contains(document.activeElement) ? document.activeElement.id : null;
+  const brand = el('div', 'topbar-brand');
+  brand.append(brandMark(30), el('span', 'product-name', t('app.name')));
+
+  const user = el('div', 'topbar-user');
+  user.setAttribute('aria-label', t('header.user'));
+  const shown = el('span', 'user-name', state.user.username);
+  shown.dataset.username = state.user.username;
+  if (state.user.display_name && state.user.display_name !== state.user.username) shown.title = state.user.display_name;
+  user.append(shown);
+  user.append(el('span', 'role-badge', roleName(state.user.role)));
+  const area = userAreaName();
+  if (area) user.append(el('span', 'user-area', area));
+
+  const actions = el('div', 'topbar-actions');
+  actions.append(langButton(onLangSwitch));
+  const logout = button('btn btn-ghost logout-btn', t('header.logout'), doLogout);
+  logout.id = 'logout-btn';
+  actions.append(logout);
+
+  header.replaceChildren(brand, user, actions);
+  if (refocus) document.getElementById(refocus)?.focus();
+  shell.mapWrap.setAttribute('aria-label', t('map.label'));
+}
+
+function onLangSwitch() {
+  if (!shell) return renderLogin();
+  renderHeader();
+  renderPanel();
+  if (areaMap) areaMap.relabel();
+}
+
+async function doLogout() {
+  setReady(false);
+  try {
+    await api.logout();
+  } catch {
+    /* the session is gone either way */
+  }
+  setCsrf(null);
+  showLogin();
+}
+
+function sessionLost() {
+  setCsrf(null);
+  showLogin({ local: 'error.session_expired' });
+}
+
+// hint: what we already know about the target (level, children) to skip useless requests.
+async function navigate(code, { hint = null } = {}) {
+  const token = ++navToken;
+  setReady(false);
+  state.loading = true;
+  if (shell) {
+    shell.panel.classList.add('is-loading');
+    shell.panel.setAttribute('aria-busy', 'true');
+  }
+  const leaf = hint && (hint.level === 'cell' || hint.children === 0);
+  try {
+    const [rArea, rOutline, rItems, rKids] = await Promise.allSettled([
+      api.area(code),
+      api.geojson(code, 0),
+      leaf ? Promise.resolve({ items: [] }) : api.children(code),
+      leaf ? Promise.resolve(null) : api.geojson(code, 1),
+    ]);
+    if (token !== navToken) return;
+    if (rArea.status === 'rejected') throw rArea.reason;
+    const area = rArea.value;
+    const isLeaf = area.level === 'cell' || area.children === 0;
+    if (!isLeaf) {
+      for (const r of [rItems, rKids]) if (r.status === 'rejected') throw r.reason;
+    }
+    state.area = area;
+    state.items = isLeaf || rItems.status === 'rejected' ? [] : rItems.value.items || [];
+    state.outline = rOutline.status === 'fulfilled' ? rOutline.value : null;
+    state.childGeo = isLeaf || rKids.status === 'rejected' ? null : rKids.value;
+    state.selected = null;
+    state.panelError = null;
+    state.loading = false;
+    renderHeader();
+    renderPanel();
+    areaMap.show({ area, outline: state.outline, children: state.childGeo }, { fit: true });
+    areaMap.setSelected(null);
+  } catch (e) {
+    if (token !== navToken) return;
+    state.loading = false;
+    if (e && e.status === 401) {
+      sessionLost();
+      return;
+    }
+    state.panelError = e;
+    renderPanel();
+  }
+  setReady(true);
+}
+
+function openChild(p) {
+  if (!p || !p.code) return;
+  if (p.level === 'cell' || p.children === 0) {
+    selectCell(p.code);
+  } else {
+    navigate(p.code, { hint: p });
+  }
+}
+
+function selectCell(code) {
+  state.selected = state.selected === code ? null : code;
+  areaMap.setSelected(state.selected);
+  renderPanel();
+  setReady(true);
+}
+
+function currentPath() {
+  const path = (state.area && state.area.path) || [];
+  const mine = state.user.area_code;
+  const i = path.findIndex((p) => p.code === mine);
+  if (i >= 0) return path.slice(i);
+  // Fallback: only entries inside the user's own area.
+  const inside = path.filter((p) => String(p.code).startsWith(mine));
+  return inside.length ? inside : state.area ? [{ code: state.area.code, name: state.area.name, level: state.area.level }] : [];
+}
+
+function renderPanel() {
+  const { panel } = shell;
+  const active = document.activeElement;
+  const focusKey = active && panel.contains(active) ? active.dataset.focusKey : null;
+
+  panel.classList.toggle('is-loading', state.loading);
+  panel.setAttribute('aria-busy', state.loading ? 'true' : 'false');
+  const parts = [];
+
+  // Breadcrumb
+  const nav = el('nav', 'breadcrumb');
+  nav.setAttribute('aria-label', t('panel.breadcrumb'));
+  const ol = el('ol');
+  const path = currentPath();
+  path.forEach((p, i) => {
+    const li = el('li', 'crumb');
+    li.dataset.code = p.code;
+    li.dataset.level = p.level;
+    if (i === path.length - 1) {
+      const cur = el('span', 'crumb-current', p.name);
+      cur.setAttribute('aria-current', 'page');
+      li.append(cur);
+    } else {
+      const b = button('crumb-link', p.name, () => navigate(p.code, { hint: p }));
+      b.dataset.focusKey = 'crumb:' + p.code;
+      b.title = levelName(p.level);
+      li.append(b);
+    }
+    ol.append(li);
+  });
+  nav.append(ol);
+  parts.push(nav);
+
+  if (state.panelError) {
+    const err = el('p', 'panel-error', errorText(state.panelError));
+    err.setAttribute('role', 'alert');
+    parts.push(err);
+  }
+
+  const area = state.area;
+  if (area) {
+    // Summary of the current area
+    const sum = el('section', 'area-summary');
+    const head = el('div', 'area-head');
+    const h2 = el('h2', 'area-name', area.name);
+    h2.tabIndex = -1;
+    h2.id = 'area-title';
+    head.append(h2, el('span', 'level-badge level-' + area.level, levelName(area.level)));
+    sum.append(head);
+    const stats = el('dl', 'stats');
+    stats.append(stat(t('panel.households'), fmtNumber(area.households)));
+    stats.append(stat(t('panel.persons'), fmtNumber(area.persons)));
+    if (area.level !== 'cell') stats.append(stat(t('panel.children'), fmtNumber(area.children ?? state.items.length)));
+    sum.append(stats);
+    sum.append(el('p', 'area-code', t('panel.code') + t('punct.colon') + area.code));
+    parts.push(sum);
+
+    // Selected cell details
+    const sel = state.selected && state.items.find((it) => it.code === state.selected);
+    if (sel) parts.push(cellDetail(sel));
+
+    // Children list
+    if (area.level !== 'cell') {
+      const sec = el('section', 'children');
+      sec.setAttribute('aria-labelledby', 'children-title');
+      const h3 = el('h3', 'children-title');
+      h3.id = 'children-title';
+      const lvl = state.items[0] ? levelName(state.items[0].level) : '';
+      h3.append(el('span', null, lvl ? `${t('panel.children')} · ${lvl}` : t('panel.children')));
+      h3.append(el('span', 'count-badge', fmtNumber(state.items.length)));
+      sec.append(h3);
+      if (!state.items.length && !state.loading) {
+        sec.append(el('p', 'empty', t('panel.noChildren')));
+      } else {
+        const ul = el('ul', 'child-list');
+        for (const it of state.items) ul.append(childItem(it));
+        sec.append(ul);
+      }
+      parts.push(sec);
+    }
+  } else if (state.loading) {
+    parts.push(el('p', 'empty', t('panel.loading')));
+  }
+
+  panel.replaceChildren(...parts);
+
+  if (focusKey) {
+    // Keep keyboard users where they were; if that control is gone (after drilling), go to the title.
+    const again = panel.querySelector(`[data-focus-key="${CSS.escape(focusKey)}"]`);
+    (again || panel.querySelector('#area-title'))?.focus();
+  }
+}
+
+function stat(label, value) {
+  const d = el('div', 'stat');
+  d.append(el('dt', 'stat-label', label), el('dd', 'stat-value', value));
+  return d;
+}
+
+function childItem(it) {
+  const li = el('li');
+  const isCell = it.level === 'cell' || it.children === 0;
+  const label = isCell ? t('panel.showCell', { name: it.name }) : t('panel.drill', { name: it.name });
+  const b = button('child-item', null, () => openChild(it));
+  b.dataset.code = it.code;
+  b.dataset.level = it.level;
+  b.dataset.children = String(it.children ?? 0);
+  b.dataset.focusKey = 'child:' + it.code;
+  b.title = label;
+  if (isCell) {
+    b.setAttribute('aria-pressed', state.selected === it.code ? 'true' : 'false');
+    b.classList.toggle('is-selected', state.selected === it.code);
+  }
+  const main = el('span', 'child-main');
+  main.append(el('span', 'child-name', it.name));
+  main.append(el('span', 'child-meta', t('panel.countsLine', { households: fmtNumber(it.households), persons: fmtNumber(it.persons) })));
+  b.append(main);
+  if (!isCell && it.children) b.append(el('span', 'child-sub', t('panel.childCount', { n: fmtNumber(it.children) })));
+  const chev = el('span', 'chev', isCell ? '•' : '›');
+  chev.setAttribute('aria-hidden', 'true');
+  b.append(chev);
+  li.append(b);
+  return li;
+}
+
+function cellDetail(it) {
+  const sec = el('section', 'cell-detail');
+  sec.id = 'cell-detail';
+  sec.setAttribute('aria-labelledby', 'cell-detail-title');
+  const head = el('div', 'cell-detail-head');
+  const h3 = el('h3', null, t('panel.cellDetail') + t('punct.colon') + it.name);
+  h3.id = 'cell-detail-title';
+  const close = button('btn btn-ghost btn-small', t('panel.close'), () => selectCell(it.code));
+  close.dataset.focusKey = 'close-cell';
+  head.append(h3, close);
+  const dl = el('dl', 'detail-list');
+  const rows = [
+    [t('panel.code'), it.code],
+    [t('panel.level'), levelName(it.level)],
+    [t('panel.households'), fmtNumber(it.households)],
+    [t('panel.persons'), fmtNumber(it.persons)],
+  ];
+  for (const [k, v] of rows) dl.append(el('dt', null, k), el('dd', null, v));
+  sec.append(head, dl);
+  return sec;
+}
+
+async function locatePoint(latlng) {
+  const box = el('div', 'locate-popup', t('map.locating'));
+  areaMap.popup(latlng, box);
+  try {
+    const r = await api.locate(latlng.lng, latlng.lat);
+    const names = (r.path || []).map((p) => p.name);
+    box.replaceChildren(el('div', 'locate-title', t('map.pointIn')), el('div', 'locate-path', names.join(' › ')));
+  } catch (e) {
+    box.textContent = e && e.status === 404 ? t('map.pointNone') : errorText(e);
+  }
+}
+
+/* ------------------------------------------------------------------- boot */
+
+async function boot() {
+  applyDocumentLang();
+  setReady(false);
+  if (!window.L) {
+    setView('login');
+    root.replaceChildren(el('p', 'fatal', t('error.server')));
+    setReady(true);
+    return;
+  }
+  try {
+    const me = await api.me();
+    if (me.csrf_token) setCsrf(me.csrf_token);
+    startMain(me);
+  } catch (e) {
+    showLogin(e && e.status === 401 ? null : e);
+  }
+}
+
+boot();
