@@ -8,11 +8,12 @@
  * allocates the request's state (struct http_request) and returns; the response is queued on
  * the last call. Queuing on the first call would make libmicrohttpd give up on the request and
  * answer "Connection: close", killing keep-alive, so that is done only on purpose: for a body
- * whose declared Content-Length is over the limit, where closing is exactly what we want (we
- * refuse to read it; with "Expect: 100-continue" the client never even sends it). A body
- * without a declared length (chunked) that grows past the limit is discarded as it arrives and
- * answered 413 at the end; past HTTP_DISCARD_MAX discarded bytes the connection is dropped
- * (libmicrohttpd refuses a response queued while the body is still arriving).
+ * whose declared Content-Length is over the limit by more than HTTP_DISCARD_MAX, where closing
+ * is exactly what we want (we refuse to read it; with "Expect: 100-continue" the client never
+ * even sends it). A body over the limit by less than that, declared or chunked, is discarded
+ * as it arrives and answered 413 at the end, so ordinary clients see the 413; past
+ * HTTP_DISCARD_MAX discarded bytes the connection is dropped (libmicrohttpd refuses a response
+ * queued while the body is still arriving).
  * The state is freed in http_completed() (MHD_OPTION_NOTIFY_COMPLETED), which also writes the
  * request's one log line.
  *
@@ -158,9 +159,8 @@ static void http_remote_addr(struct MHD_Connection *conn, char *out, size_t size
     }
 }
 
-static struct http_request *http_request_new(struct http_server *srv,
-                                             struct MHD_Connection *conn, const char *url,
-                                             const char *method)
+static struct http_request *http_request_new(struct http_server *srv, struct MHD_Connection *conn,
+                                             const char *url, const char *method)
 {
     struct http_request *hr = xcalloc(1, sizeof(*hr));
     clock_gettime(CLOCK_MONOTONIC, &hr->start);
@@ -175,6 +175,8 @@ static struct http_request *http_request_new(struct http_server *srv,
 }
 
 /* Is the Content-Length the client announced beyond max? */
+/* The declared Content-Length: 0 = none or within max, 1 = over max but small enough to read
+ * and discard, 2 = over max + HTTP_DISCARD_MAX (refused without reading). */
 static int http_declared_too_large(struct MHD_Connection *conn, size_t max)
 {
     const char *cl =
@@ -186,7 +188,9 @@ static int http_declared_too_large(struct MHD_Connection *conn, size_t max)
     unsigned long long n = strtoull(cl, &end, 10);
     if (end == cl)
         return 0; /* libmicrohttpd rejects a malformed length itself */
-    return errno == ERANGE || n > max;
+    if (errno == ERANGE || n > (unsigned long long)max + HTTP_DISCARD_MAX)
+        return 2;
+    return n > max;
 }
 
 /* ---- the service context pool ---- */
@@ -361,8 +365,8 @@ static void http_allowed_methods(const char *path, char *scratch, char *out, siz
 }
 
 /* Authenticate, authorise and run the handler; resp ends up holding the answer. */
-static void http_call(struct http_server *srv, const struct api_route *rt,
-                      struct api_request *req, struct api_response *resp)
+static void http_call(struct http_server *srv, const struct api_route *rt, struct api_request *req,
+                      struct api_response *resp)
 {
     struct service_ctx *ctx = http_pool_acquire(srv);
     int r;
@@ -387,8 +391,7 @@ static void http_call(struct http_server *srv, const struct api_route *rt,
 }
 
 static enum MHD_Result http_serve_api(struct http_server *srv, struct MHD_Connection *conn,
-                                      struct http_request *hr, const char *url,
-                                      const char *method)
+                                      struct http_request *hr, const char *url, const char *method)
 {
     struct api_request req;
     struct api_response resp;
@@ -449,9 +452,8 @@ static enum MHD_Result http_serve_static(struct http_server *srv, struct MHD_Con
 /* ---- libmicrohttpd callbacks ---- */
 
 static enum MHD_Result http_access(void *cls, struct MHD_Connection *conn, const char *url,
-                                   const char *method, const char *version,
-                                   const char *upload_data, size_t *upload_data_size,
-                                   void **con_cls)
+                                   const char *method, const char *version, const char *upload_data,
+                                   size_t *upload_data_size, void **con_cls)
 {
     struct http_server *srv = cls;
     struct http_request *hr = *con_cls;
@@ -460,11 +462,16 @@ static enum MHD_Result http_access(void *cls, struct MHD_Connection *conn, const
     if (hr == NULL) {
         hr = http_request_new(srv, conn, url, method);
         *con_cls = hr;
-        if (http_declared_too_large(conn, srv->body_max)) {
+        int too_large = http_declared_too_large(conn, srv->body_max);
+        if (too_large == 2) {
             /* Answering now makes libmicrohttpd close instead of reading the body. */
             hr->is_too_large = 1;
             return http_send_error(conn, hr, ERR_TOO_LARGE, NULL, NULL);
         }
+        /* Somewhat too large: read and discard it, then answer 413 on a connection that
+         * stays usable (clients that send the body before reading an answer, as most do
+         * without Expect: 100-continue, would otherwise see a reset instead of the 413). */
+        hr->is_too_large = too_large;
         return MHD_YES;
     }
     if (*upload_data_size != 0) {
@@ -602,7 +609,7 @@ int http_server_start(const struct http_server_config *cfg, struct service_ctx *
     srv = xcalloc(1, sizeof(*srv));
     srv->web_root = cfg->web_root ? xstrdup(cfg->web_root) : NULL;
     srv->body_max = cfg->body_max;
-    srv->pool_free = xcalloc((size_t)cfg->threads, sizeof(*srv->pool_free));
+    srv->pool_free = xcalloc((size_t)cfg->threads, sizeof(struct service_ctx *));
     for (int i = 0; i < cfg->threads; i++)
         srv->pool_free[i] = ctxs[i];
     srv->n_free = cfg->threads;
@@ -618,8 +625,8 @@ int http_server_start(const struct http_server_config *cfg, struct service_ctx *
 
     /* Options that are only passed when set; the rest are in the call below. */
     if (cfg->threads > 1)
-        opts[n_opts++] = (struct MHD_OptionItem){MHD_OPTION_THREAD_POOL_SIZE,
-                                                 (intptr_t)cfg->threads, NULL};
+        opts[n_opts++] =
+            (struct MHD_OptionItem){MHD_OPTION_THREAD_POOL_SIZE, (intptr_t)cfg->threads, NULL};
     if (cfg->connection_limit > 0)
         opts[n_opts++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_LIMIT,
                                                  (intptr_t)cfg->connection_limit, NULL};
@@ -634,8 +641,8 @@ int http_server_start(const struct http_server_config *cfg, struct service_ctx *
         flags, (uint16_t)cfg->port, NULL, NULL, http_access, srv,
         /* the logger first, or libmicrohttpd prints its own complaints about the rest */
         MHD_OPTION_EXTERNAL_LOGGER, http_mhd_log, NULL, MHD_OPTION_SOCK_ADDR,
-        (struct sockaddr *)&ss, MHD_OPTION_NOTIFY_COMPLETED, http_completed, srv,
-        MHD_OPTION_ARRAY, opts, MHD_OPTION_END);
+        (struct sockaddr *)&ss, MHD_OPTION_NOTIFY_COMPLETED, http_completed, srv, MHD_OPTION_ARRAY,
+        opts, MHD_OPTION_END);
     if (srv->daemon == NULL) {
         log_error("http", "cannot listen on %s port %d",
                   cfg->listen_host ? cfg->listen_host : "127.0.0.1", cfg->port);
@@ -661,7 +668,7 @@ int http_server_port(const struct http_server *srv)
 
 void http_server_stop(struct http_server *srv)
 {
-    struct timespec pause = {0, 10 * 1000 * 1000};
+    struct timespec pause = {0, 10L * 1000 * 1000};
 
     if (srv == NULL)
         return;

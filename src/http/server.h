@@ -23,7 +23,7 @@ struct http_server_config {
     size_t body_max;         /* largest request body accepted (413 beyond) */
     unsigned connection_limit;
     unsigned connection_timeout_s; /* idle/slow connections are dropped after this */
-    const char *web_root;    /* directory of the web interface; NULL disables static files */
+    const char *web_root;          /* directory of the web interface; NULL disables static files */
 };
 
 /*

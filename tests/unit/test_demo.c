@@ -71,7 +71,7 @@ static int generate(struct store *st, const char *scale, uint64_t seed, const ch
     struct errbuf eb = {{0}};
     int r = demo_generate(st, &opt, res, &eb);
     if (r != 0)
-        print_message("demo_generate: %s\n", errbuf_message(&eb, r));
+        print_message("# demo_generate: %s\n", errbuf_message(&eb, r));
     return r;
 }
 
@@ -363,7 +363,7 @@ static void test_polygons_valid(void **state)
         check_polygon(a);
         int r = geo_polygon_check(g, a->geometry, strlen(a->geometry), &b, NULL, &eb);
         if (r != 0)
-            print_message("%s: %s\n", a->code, errbuf_message(&eb, r));
+            print_message("# %s: %s\n", a->code, errbuf_message(&eb, r));
         assert_int_equal(r, 0);
         assert_true(fabs(b.minx - a->minx) < 1e-12 && fabs(b.maxy - a->maxy) < 1e-12);
     }
