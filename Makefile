@@ -3,7 +3,7 @@
 #   make test   install what is missing, build normal + ASan/UBSan, run every test on both
 # Plain `make` builds build/gridgov.
 
-.PHONY: all setup build demo test format clean bench
+.PHONY: all setup build demo test lint format clean bench
 
 all: build
 
@@ -19,6 +19,9 @@ demo: build
 
 test: setup
 	@scripts/test
+
+lint: build
+	@scripts/lint
 
 format:
 	@clang-format-14 -i $$(git ls-files 'src/*.c' 'src/*.h' 'tests/unit/*.c' 'bench/*.c')

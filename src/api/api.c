@@ -24,7 +24,7 @@
 #include <string.h>
 #include <strings.h>
 
-#define RESPONSE_BODY_MAX (256u * 1024u * 1024u)
+#define RESPONSE_BODY_MAX ((size_t)256 * 1024 * 1024)
 
 const struct api_route api_routes[] = {
     {"GET", "/healthz", api_healthz, API_PUBLIC},

@@ -46,7 +46,7 @@ int api_auth_login(struct api_request *req, struct api_response *resp)
     char expires[32], cookie[256];
     int r;
 
-    if ((r = api_body_object(req, resp, allowed, &body)) != 0)
+    if (api_body_object(req, resp, allowed, &body) != 0)
         return 0;
     if ((r = json_get_string(body, "username", 1, USER_NAME_MAX, &username, &eb)) != 0 ||
         (r = json_get_string(body, "password", 1, AUTH_PASSWORD_MAX, &password, &eb)) != 0) {

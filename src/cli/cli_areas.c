@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define IMPORT_FILE_MAX (1024u * 1024u * 1024u)
+#define IMPORT_FILE_MAX ((size_t)1024 * 1024 * 1024)
 
 /* Parse "--db FILE" (the only flag these commands share) plus the given extra options. */
 static int parse_db_flag(int argc, char **argv, struct config *cfg, const char *usage)
@@ -164,8 +164,13 @@ int cli_export(int argc, char **argv)
         status = cli_fail(out_path, ERR_IO, strerror(errno));
         goto done;
     }
-    if (fwrite(out.data, 1, out.len, f) != out.len || fputc('\n', f) == EOF ||
-        (out_path ? fclose(f) : fflush(f)) != 0) {
+    int is_written = fwrite(out.data, 1, out.len, f) == out.len && fputc('\n', f) != EOF;
+    int is_closed;
+    if (out_path != NULL)
+        is_closed = fclose(f) == 0;
+    else
+        is_closed = fflush(f) == 0;
+    if (!is_written || !is_closed) {
         status = cli_fail(out_path ? out_path : "stdout", ERR_IO, strerror(errno));
         goto done;
     }

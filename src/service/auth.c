@@ -19,8 +19,8 @@ void auth_policy_default(struct auth_policy *p)
 {
     p->session_ttl_ms = 12LL * 3600 * 1000;
     p->max_failures = 5;
-    p->lock_base_ms = 30 * 1000;
-    p->lock_max_ms = 15 * 60 * 1000;
+    p->lock_base_ms = 30LL * 1000;
+    p->lock_max_ms = 15LL * 60 * 1000;
 }
 
 int auth_global_init(void)
@@ -257,7 +257,7 @@ int auth_authenticate(struct store *st, const char *token, int64_t now_ms, struc
         return ERR_UNAUTHORIZED;
     if (r != 0)
         return r;
-    if ((r = auth_principal_from_user(&u, out)) != 0)
+    if (auth_principal_from_user(&u, out) != 0)
         return ERR_UNAUTHORIZED;
     if (sess_out)
         *sess_out = sess;

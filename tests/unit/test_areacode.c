@@ -11,6 +11,7 @@
 #include "base/error.h"
 #include "domain/areacode.h"
 
+#include <stdio.h>
 #include <string.h>
 
 static void test_levels_by_length(void **state)
@@ -66,14 +67,14 @@ static void test_parent_chain_reaches_top(void **state)
     const char *cell = "440605102210007004";
     char code[AREA_CODE_BUF];
     (void)state;
-    strcpy(code, cell);
+    snprintf(code, sizeof(code), "%s", cell);
     int steps = 0;
     while (areacode_level(code) > AREA_PROVINCE) {
         char parent[AREA_CODE_BUF];
         assert_int_equal(areacode_parent(code, parent), 0);
         assert_int_equal(areacode_level(parent), areacode_level(code) - 1);
         assert_true(areacode_in_subtree(cell, parent));
-        strcpy(code, parent);
+        snprintf(code, sizeof(code), "%s", parent);
         steps++;
     }
     assert_int_equal(steps, AREA_CELL - AREA_PROVINCE);

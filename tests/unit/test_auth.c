@@ -32,26 +32,30 @@ static int setup(void **state)
     struct errbuf eb = {{0}};
     char path[128];
     struct area district;
-    strcpy(f->dir, "/tmp/gridgov-auth-XXXXXX");
+    snprintf(f->dir, sizeof(f->dir), "%s", "/tmp/gridgov-auth-XXXXXX");
     if (mkdtemp(f->dir) == NULL || auth_global_init() != 0)
-        return -1;
+        goto fail;
     snprintf(path, sizeof(path), "%s/t.db", f->dir);
     if (store_open(path, STORE_CREATE, &f->st, &eb) != 0)
-        return -1;
+        goto fail;
     memset(&district, 0, sizeof(district));
-    strcpy(district.code, "440605");
-    strcpy(district.name, "南海区");
+    snprintf(district.code, sizeof(district.code), "%s", "440605");
+    snprintf(district.name, sizeof(district.name), "%s", "南海区");
     district.level = 3;
     if (store_area_put(f->st, &district) != 0)
-        return -1;
-    strcpy(district.code, "440605001001001");
-    strcpy(district.name, "第1网格");
+        goto fail;
+    snprintf(district.code, sizeof(district.code), "%s", "440605001001001");
+    snprintf(district.name, sizeof(district.name), "%s", "第1网格");
     district.level = 6;
     if (store_area_put(f->st, &district) != 0)
-        return -1;
+        goto fail;
     auth_policy_default(&f->policy);
     *state = f;
     return 0;
+fail:
+    store_close(f->st);
+    free(f);
+    return -1;
 }
 
 static int teardown(void **state)

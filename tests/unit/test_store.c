@@ -31,16 +31,20 @@ static int setup(void **state)
 {
     struct fixture *f = calloc(1, sizeof(*f));
     struct errbuf eb = {{0}};
-    strcpy(f->dir, "/tmp/gridgov-store-XXXXXX");
+    snprintf(f->dir, sizeof(f->dir), "%s", "/tmp/gridgov-store-XXXXXX");
     if (mkdtemp(f->dir) == NULL)
-        return -1;
+        goto fail;
     snprintf(f->path, sizeof(f->path), "%s/t.db", f->dir);
     if (store_open(f->path, STORE_CREATE, &f->st, &eb) != 0) {
         fprintf(stderr, "open: %s\n", eb.msg);
-        return -1;
+        goto fail;
     }
     *state = f;
     return 0;
+fail:
+    store_close(f->st);
+    free(f);
+    return -1;
 }
 
 static int teardown(void **state)
@@ -220,7 +224,7 @@ static int log_area(void *ctx, const struct area *a)
 {
     struct walk_log *w = ctx;
     if (w->n < 16)
-        strcpy(w->codes[w->n], a->code);
+        snprintf(w->codes[w->n], sizeof(w->codes[w->n]), "%s", a->code);
     w->n++;
     return w->stop_after && w->n >= w->stop_after ? 42 : 0;
 }
@@ -277,7 +281,7 @@ static struct user make_user(const char *name, const char *role, const char *are
     snprintf(u.username, sizeof(u.username), "%s", name);
     snprintf(u.role, sizeof(u.role), "%s", role);
     snprintf(u.area_code, sizeof(u.area_code), "%s", area);
-    strcpy(u.password_hash, "$argon2id$dummy");
+    snprintf(u.password_hash, sizeof(u.password_hash), "%s", "$argon2id$dummy");
     return u;
 }
 
@@ -333,8 +337,8 @@ static void test_sessions(void **state)
     struct session s, got;
     assert_int_equal(store_user_insert(f->st, &u), 0);
     memset(&s, 0, sizeof(s));
-    strcpy(s.token_hash, "aaaa");
-    strcpy(s.csrf_token, "cccc");
+    snprintf(s.token_hash, sizeof(s.token_hash), "%s", "aaaa");
+    snprintf(s.csrf_token, sizeof(s.csrf_token), "%s", "cccc");
     s.user_id = u.id;
     s.created_ms = 1000;
     s.expires_ms = 5000;
@@ -345,7 +349,7 @@ static void test_sessions(void **state)
     assert_int_equal(store_session_get(f->st, "aaaa", 5000, &got), ERR_NOT_FOUND); /* expired */
     assert_int_equal(store_session_get(f->st, "bbbb", 10, &got), ERR_NOT_FOUND);
 
-    strcpy(s.token_hash, "bbbb");
+    snprintf(s.token_hash, sizeof(s.token_hash), "%s", "bbbb");
     s.expires_ms = 9000;
     assert_int_equal(store_session_insert(f->st, &s), 0);
     assert_int_equal(store_session_purge(f->st, 6000), 0);
@@ -355,7 +359,7 @@ static void test_sessions(void **state)
     assert_int_equal(store_session_get(f->st, "bbbb", 6000, &got), ERR_NOT_FOUND);
     assert_int_equal(store_session_delete(f->st, "bbbb"), 0);
 
-    strcpy(s.token_hash, "dddd");
+    snprintf(s.token_hash, sizeof(s.token_hash), "%s", "dddd");
     assert_int_equal(store_session_insert(f->st, &s), 0);
     assert_int_equal(store_session_delete_user(f->st, u.id), 0);
     assert_int_equal(store_session_get(f->st, "dddd", 6000, &got), ERR_NOT_FOUND);
@@ -371,18 +375,19 @@ static void test_households_and_recount(void **state)
     for (int i = 0; i < 3; i++) {
         struct household h;
         memset(&h, 0, sizeof(h));
-        strcpy(h.cell_code, i < 2 ? "440605001001001001" : "440605001001002");
-        strcpy(h.address, "振兴路1号");
-        strcpy(h.kind, "registered_family");
+        snprintf(h.cell_code, sizeof(h.cell_code), "%s",
+                 i < 2 ? "440605001001001001" : "440605001001002");
+        snprintf(h.address, sizeof(h.address), "%s", "振兴路1号");
+        snprintf(h.kind, sizeof(h.kind), "%s", "registered_family");
         assert_int_equal(store_household_insert(f->st, &h), 0);
         for (int k = 0; k <= i; k++) {
             struct person p;
             memset(&p, 0, sizeof(p));
             p.household_id = h.id;
-            strcpy(p.cell_code, h.cell_code);
-            strcpy(p.name, "陈小明");
-            strcpy(p.sex, "M");
-            strcpy(p.birth_date, "1980-01-01");
+            snprintf(p.cell_code, sizeof(p.cell_code), "%s", h.cell_code);
+            snprintf(p.name, sizeof(p.name), "%s", "陈小明");
+            snprintf(p.sex, sizeof(p.sex), "%s", "M");
+            snprintf(p.birth_date, sizeof(p.birth_date), "%s", "1980-01-01");
             p.is_registered = 1;
             assert_int_equal(store_person_insert(f->st, &p), 0);
             assert_true(p.id > 0);
