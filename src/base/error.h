@@ -27,6 +27,7 @@
     X(METHOD, "method_not_allowed", 405, "method not allowed")                                     \
     X(EXISTS, "already_exists", 409, "already exists")                                             \
     X(CONFLICT, "conflict", 409, "conflict")                                                       \
+    X(INVALID_TRANSITION, "invalid_transition", 409, "action not allowed in the case's state")     \
     X(TOO_LARGE, "payload_too_large", 413, "request body too large")                               \
     X(UNSUPPORTED_MEDIA, "unsupported_media_type", 415, "unsupported content type")                \
     X(RATE_LIMITED, "rate_limited", 429, "too many attempts, try again later")                     \
