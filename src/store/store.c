@@ -214,3 +214,173 @@ int store_household_count(struct store *st, const char *root, int64_t *household
 {
     return st->ops->household_count(st, root, households, persons);
 }
+
+int store_case_insert(struct store *st, struct case_rec *c)
+{
+    return st->ops->case_insert(st, c);
+}
+
+int store_case_update(struct store *st, const struct case_rec *c, int64_t expected_seq)
+{
+    return st->ops->case_update(st, c, expected_seq);
+}
+
+int store_case_get(struct store *st, int64_t id, struct case_rec *out)
+{
+    return st->ops->case_get(st, id, out);
+}
+
+int store_case_get_by_number(struct store *st, const char *number, struct case_rec *out)
+{
+    return st->ops->case_get_by_number(st, number, out);
+}
+
+int store_case_list(struct store *st, const struct case_filter *f, struct case_list *out)
+{
+    return st->ops->case_list(st, f, out);
+}
+
+int store_case_next_serial(struct store *st, const char *district, const char *day, int64_t *out)
+{
+    return st->ops->case_next_serial(st, district, day, out);
+}
+
+int store_case_due(struct store *st, int64_t now_ms, int64_t after_ms, int64_t after_id, int limit,
+                   struct case_list *out)
+{
+    return st->ops->case_due(st, now_ms, after_ms, after_id, limit, out);
+}
+
+int store_case_nearby(struct store *st, const char *category, double lon, double lat, double delta,
+                      int64_t since_ms, int limit, struct case_list *out)
+{
+    return st->ops->case_nearby(st, category, lon, lat, delta, since_ms, limit, out);
+}
+
+int store_case_count_by_status(struct store *st, const char *area, store_count_fn fn, void *ctx)
+{
+    return st->ops->case_count_by_status(st, area, fn, ctx);
+}
+
+int store_case_event_append(struct store *st, const struct case_event *e)
+{
+    return st->ops->case_event_append(st, e);
+}
+
+int store_case_events(struct store *st, int64_t case_id, struct case_event_list *out)
+{
+    return st->ops->case_events(st, case_id, out);
+}
+
+int store_case_event_walk(struct store *st, store_event_fn fn, void *ctx)
+{
+    return st->ops->case_event_walk(st, fn, ctx);
+}
+
+int store_attachment_put(struct store *st, const struct attachment *a)
+{
+    return st->ops->attachment_put(st, a);
+}
+
+int store_attachment_get(struct store *st, const char *hash, int with_data, struct attachment *out)
+{
+    return st->ops->attachment_get(st, hash, with_data, out);
+}
+
+int store_case_attachment_add(struct store *st, int64_t case_id, const char *hash)
+{
+    return st->ops->case_attachment_add(st, case_id, hash);
+}
+
+int store_case_attachments(struct store *st, int64_t case_id, store_count_fn fn, void *ctx)
+{
+    return st->ops->case_attachments(st, case_id, fn, ctx);
+}
+
+int store_outbox_insert(struct store *st, const struct outbox_msg *m)
+{
+    return st->ops->outbox_insert(st, m);
+}
+
+int store_outbox_due(struct store *st, int64_t now_ms, int limit, struct outbox_list *out)
+{
+    return st->ops->outbox_due(st, now_ms, limit, out);
+}
+
+int store_outbox_delivered(struct store *st, int64_t id, int64_t now_ms)
+{
+    return st->ops->outbox_delivered(st, id, now_ms);
+}
+
+int store_outbox_failed(struct store *st, int64_t id, int attempts, int64_t next_attempt_ms,
+                        const char *error)
+{
+    return st->ops->outbox_failed(st, id, attempts, next_attempt_ms, error);
+}
+
+int store_outbox_backlog(struct store *st, int64_t *out)
+{
+    return st->ops->outbox_backlog(st, out);
+}
+
+int store_meta_get_text(struct store *st, const char *key, char **out)
+{
+    return st->ops->meta_get_text(st, key, out);
+}
+
+void case_rec_cleanup(struct case_rec *c)
+{
+    if (c == NULL)
+        return;
+    free(c->description);
+    c->description = NULL;
+}
+
+void case_list_cleanup(struct case_list *list)
+{
+    if (list == NULL)
+        return;
+    for (size_t i = 0; i < list->len; i++)
+        case_rec_cleanup(&list->items[i]);
+    free(list->items);
+    list->items = NULL;
+    list->len = 0;
+}
+
+void case_event_cleanup(struct case_event *e)
+{
+    if (e == NULL)
+        return;
+    free(e->payload);
+    e->payload = NULL;
+}
+
+void case_event_list_cleanup(struct case_event_list *list)
+{
+    if (list == NULL)
+        return;
+    for (size_t i = 0; i < list->len; i++)
+        case_event_cleanup(&list->items[i]);
+    free(list->items);
+    list->items = NULL;
+    list->len = 0;
+}
+
+void attachment_cleanup(struct attachment *a)
+{
+    if (a == NULL)
+        return;
+    free(a->data);
+    a->data = NULL;
+}
+
+void outbox_list_cleanup(struct outbox_list *list)
+{
+    if (list == NULL)
+        return;
+    for (size_t i = 0; i < list->len; i++)
+        free(list->items[i].payload);
+    free(list->items);
+    list->items = NULL;
+    list->len = 0;
+}

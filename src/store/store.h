@@ -54,6 +54,9 @@ void store_rollback(struct store *st);
 /* Settings and counters kept in the database (key/value). Missing key: ERR_NOT_FOUND. */
 int store_meta_get(struct store *st, const char *key, char *out, size_t out_size);
 int store_meta_set(struct store *st, const char *key, const char *value);
+/* A value of any length (documents such as the category taxonomy, kept as CSV text) into a
+ * new string the caller frees. ERR_NOT_FOUND when absent. */
+int store_meta_get_text(struct store *st, const char *key, char **out);
 
 /* ---- areas ---------------------------------------------------------------------------- */
 
@@ -194,5 +197,190 @@ int store_person_insert(struct store *st, struct person *p);
 /* Count households and persons under root's subtree. */
 int store_household_count(struct store *st, const char *root, int64_t *households,
                           int64_t *persons);
+
+/* ---- cases (SPEC section 4) ------------------------------------------------------------- */
+
+#define CASE_NUMBER_MAX 31
+#define CASE_TEXT_MAX   4000 /* bytes of a description */
+
+/*
+ * One case row. Enumerations (status, channel, urgency, outcome, supervision, step) are kept
+ * as their stable names; the domain layer owns their meaning. description is owned.
+ */
+struct case_rec {
+    int64_t id;
+    char number[CASE_NUMBER_MAX + 1]; /* 440605-20260321-00042 */
+    char area_code[19];
+    char category[9];
+    char channel[24];
+    char urgency[12];
+    char status[24];
+    char state_before_suspend[24];
+    int queue_level;     /* area level whose queue holds the case */
+    char department[33]; /* the unit it was dispatched to; kept when routing changes */
+    char *description;   /* owned */
+    char address[256];
+    double lon, lat;
+    int has_location;
+    int64_t reporter_user_id; /* 0 when reported by phone, Open311, ... */
+    char reporter_name[64];
+    char reporter_phone[32];
+    int is_anonymous; /* the reporter asked to stay anonymous to handlers too */
+    char outcome[24];
+    char outcome_reason[32];
+    int rating; /* 0 until evaluated */
+    char supervision[12];
+    int overdue_stage; /* the last overdue stage the sweep acted on (0 none) */
+    int has_pending_extension;
+    int extension_days;
+    int reopen_count;
+    char merged_into[CASE_NUMBER_MAX + 1];
+    char step[12]; /* the step whose deadline runs (accept, dispatch, ...) or "" */
+    int64_t step_started_ms;
+    int64_t due_ms;         /* deadline of the running step; 0 when none runs */
+    int64_t resolve_due_ms; /* deadline to resolve the case */
+    int64_t sweep_at_ms;    /* when the sweep must next look at the case (0 = never): the
+                               time the next overdue stage is reached */
+    int64_t created_ms, updated_ms, closed_ms;
+    int64_t event_seq;  /* number of events so far (the last event's seq) */
+    char last_hash[65]; /* hash of the last event */
+};
+
+struct case_list {
+    struct case_rec *items; /* owned */
+    size_t len;
+};
+
+void case_rec_cleanup(struct case_rec *c);
+void case_list_cleanup(struct case_list *list);
+
+/* One event of a case's append-only history; each row carries the hash of the previous row
+ * of its case (prev_hash) and its own (hash), computed by the service layer. */
+struct case_event {
+    int64_t case_id;
+    int64_t seq; /* 1, 2, ... per case */
+    int64_t at_ms;
+    int64_t actor_user_id; /* 0 for the system (sweep) or anonymous channels */
+    char actor_role[32];
+    char action[24];
+    char from_state[24];
+    char to_state[24];
+    char *payload; /* owned JSON text */
+    char prev_hash[65];
+    char hash[65];
+};
+
+struct case_event_list {
+    struct case_event *items; /* owned */
+    size_t len;
+};
+
+void case_event_cleanup(struct case_event *e);
+void case_event_list_cleanup(struct case_event_list *list);
+
+/* Filters of a case listing; zero/empty fields do not filter. */
+struct case_filter {
+    const char *area;         /* subtree root */
+    const char *statuses[16]; /* any of these statuses (NULL-terminated) */
+    const char *category;     /* code prefix */
+    const char *channel;
+    const char *department; /* dispatched to this unit */
+    int64_t reporter_user_id;
+    int is_overdue;    /* open with due_ms < now_ms */
+    int is_supervised; /* supervision not "" / "none" */
+    int64_t now_ms;
+    int64_t from_ms, to_ms; /* created in [from, to) */
+    const char *query;      /* full-text over description and address (3+ characters) */
+    /* Keyset cursor: cases created before (created_ms, id) in the listing order. */
+    int64_t before_created_ms;
+    int64_t before_id;
+    int limit; /* 1..1000 */
+};
+
+/* Insert a case (write); sets c->id. ERR_EXISTS when the number is taken. */
+int store_case_insert(struct store *st, struct case_rec *c);
+/*
+ * Replace a case's row (write), but only if its stored event_seq is expected_seq: a
+ * concurrent change in between makes this ERR_CONFLICT and nothing is written (no lost
+ * update). ERR_NOT_FOUND if the id does not exist.
+ */
+int store_case_update(struct store *st, const struct case_rec *c, int64_t expected_seq);
+int store_case_get(struct store *st, int64_t id, struct case_rec *out);
+int store_case_get_by_number(struct store *st, const char *number, struct case_rec *out);
+/* Cases matching f, newest first (created_ms, id descending). */
+int store_case_list(struct store *st, const struct case_filter *f, struct case_list *out);
+/* Next serial number of district on day (YYYYMMDD) (write), starting at 1. */
+int store_case_next_serial(struct store *st, const char *district, const char *day, int64_t *out);
+/* Cases with 0 < sweep_at_ms <= now_ms, earliest first (sweep_at_ms, id), at most limit,
+ * after the keyset position (after_ms, after_id) so a sweep pages through them once. */
+int store_case_due(struct store *st, int64_t now_ms, int64_t after_ms, int64_t after_id, int limit,
+                   struct case_list *out);
+/* Recent cases of a category near a point (a bbox of +-delta degrees) created since
+ * since_ms, for duplicate suggestions; at most limit. */
+int store_case_nearby(struct store *st, const char *category, double lon, double lat, double delta,
+                      int64_t since_ms, int limit, struct case_list *out);
+/* Count cases by status under a subtree (for /metrics and tests): fn per status. */
+typedef int (*store_count_fn)(void *ctx, const char *key, int64_t count);
+int store_case_count_by_status(struct store *st, const char *area, store_count_fn fn, void *ctx);
+
+/* Append an event (write). ERR_CONFLICT if (case_id, seq) exists. */
+int store_case_event_append(struct store *st, const struct case_event *e);
+/* Events of a case in order. */
+int store_case_events(struct store *st, int64_t case_id, struct case_event_list *out);
+/* Every event of every case, ordered by case then seq; fn returning nonzero stops. */
+typedef int (*store_event_fn)(void *ctx, const struct case_event *e);
+int store_case_event_walk(struct store *st, store_event_fn fn, void *ctx);
+
+/* ---- attachments (content-addressed) ------------------------------------------------------ */
+
+struct attachment {
+    char hash[65]; /* hex BLAKE2b-256 of the content */
+    char mime[64];
+    int64_t size;
+    int64_t created_ms;
+    unsigned char *data; /* owned; NULL unless asked for */
+};
+
+void attachment_cleanup(struct attachment *a);
+/* Store content under its hash (write); storing the same content again is a no-op. */
+int store_attachment_put(struct store *st, const struct attachment *a);
+/* ERR_NOT_FOUND when absent. with_data loads the bytes. */
+int store_attachment_get(struct store *st, const char *hash, int with_data, struct attachment *out);
+/* Link an attachment to a case (write); linking twice is a no-op. */
+int store_case_attachment_add(struct store *st, int64_t case_id, const char *hash);
+/* Hashes of a case's attachments, in the order they were added: fn per hash. */
+int store_case_attachments(struct store *st, int64_t case_id, store_count_fn fn, void *ctx);
+
+/* ---- outbox (durable notifications) ------------------------------------------------------- */
+
+struct outbox_msg {
+    int64_t id;
+    char idempotency_key[80]; /* unique; receivers de-duplicate on it */
+    char topic[48];
+    char *payload; /* owned JSON text */
+    int attempts;
+    int64_t created_ms;
+    int64_t next_attempt_ms;
+    int64_t delivered_ms; /* 0 until delivered */
+    char last_error[200];
+};
+
+struct outbox_list {
+    struct outbox_msg *items; /* owned */
+    size_t len;
+};
+
+void outbox_list_cleanup(struct outbox_list *list);
+/* Queue a message (write) in the caller's transaction. ERR_EXISTS for a duplicate key. */
+int store_outbox_insert(struct store *st, const struct outbox_msg *m);
+/* Undelivered messages due at now_ms, oldest first, at most limit. */
+int store_outbox_due(struct store *st, int64_t now_ms, int limit, struct outbox_list *out);
+/* Mark delivered (write). */
+int store_outbox_delivered(struct store *st, int64_t id, int64_t now_ms);
+/* Record a failed attempt and when to try again (write). */
+int store_outbox_failed(struct store *st, int64_t id, int attempts, int64_t next_attempt_ms,
+                        const char *error);
+/* Number of undelivered messages. */
+int store_outbox_backlog(struct store *st, int64_t *out);
 
 #endif

@@ -51,6 +51,33 @@ struct store_ops {
     int (*person_insert)(struct store *st, struct person *p);
     int (*household_count)(struct store *st, const char *root, int64_t *households,
                            int64_t *persons);
+
+    int (*meta_get_text)(struct store *st, const char *key, char **out);
+    int (*case_insert)(struct store *st, struct case_rec *c);
+    int (*case_update)(struct store *st, const struct case_rec *c, int64_t expected_seq);
+    int (*case_get)(struct store *st, int64_t id, struct case_rec *out);
+    int (*case_get_by_number)(struct store *st, const char *number, struct case_rec *out);
+    int (*case_list)(struct store *st, const struct case_filter *f, struct case_list *out);
+    int (*case_next_serial)(struct store *st, const char *district, const char *day, int64_t *out);
+    int (*case_due)(struct store *st, int64_t now_ms, int64_t after_ms, int64_t after_id, int limit,
+                    struct case_list *out);
+    int (*case_nearby)(struct store *st, const char *category, double lon, double lat, double delta,
+                       int64_t since_ms, int limit, struct case_list *out);
+    int (*case_count_by_status)(struct store *st, const char *area, store_count_fn fn, void *ctx);
+    int (*case_event_append)(struct store *st, const struct case_event *e);
+    int (*case_events)(struct store *st, int64_t case_id, struct case_event_list *out);
+    int (*case_event_walk)(struct store *st, store_event_fn fn, void *ctx);
+    int (*attachment_put)(struct store *st, const struct attachment *a);
+    int (*attachment_get)(struct store *st, const char *hash, int with_data,
+                          struct attachment *out);
+    int (*case_attachment_add)(struct store *st, int64_t case_id, const char *hash);
+    int (*case_attachments)(struct store *st, int64_t case_id, store_count_fn fn, void *ctx);
+    int (*outbox_insert)(struct store *st, const struct outbox_msg *m);
+    int (*outbox_due)(struct store *st, int64_t now_ms, int limit, struct outbox_list *out);
+    int (*outbox_delivered)(struct store *st, int64_t id, int64_t now_ms);
+    int (*outbox_failed)(struct store *st, int64_t id, int attempts, int64_t next_attempt_ms,
+                         const char *error);
+    int (*outbox_backlog)(struct store *st, int64_t *out);
 };
 
 struct store {

@@ -427,6 +427,299 @@ static void test_meta(void **state)
     assert_string_equal(v, "2");
 }
 
+static struct case_rec make_case(const char *area, const char *status, int64_t created,
+                                 const char *desc)
+{
+    struct case_rec c;
+    memset(&c, 0, sizeof(c));
+    snprintf(c.number, sizeof(c.number), "440605-T-%lld", (long long)created);
+    snprintf(c.area_code, sizeof(c.area_code), "%s", area);
+    snprintf(c.category, sizeof(c.category), "%s", "0301");
+    snprintf(c.channel, sizeof(c.channel), "%s", "web");
+    snprintf(c.urgency, sizeof(c.urgency), "%s", "normal");
+    snprintf(c.status, sizeof(c.status), "%s", status);
+    c.queue_level = 6;
+    c.description = (char *)desc;
+    c.created_ms = created;
+    c.updated_ms = created;
+    c.lon = 113.1;
+    c.lat = 23.05;
+    c.has_location = 1;
+    return c;
+}
+
+static void test_case_insert_get_update(void **state)
+{
+    struct fixture *f = *state;
+    struct case_rec c = make_case("440605001001001001", "reported", 1000, "路灯不亮");
+    struct case_rec got, dup;
+    assert_int_equal(store_case_insert(f->st, &c), 0);
+    assert_true(c.id > 0);
+    dup = make_case("440605001001001", "reported", 1000, "x");
+    assert_int_equal(store_case_insert(f->st, &dup), ERR_EXISTS);
+
+    assert_int_equal(store_case_get(f->st, c.id, &got), 0);
+    assert_string_equal(got.description, "路灯不亮");
+    assert_string_equal(got.area_code, "440605001001001001");
+    assert_true(got.has_location);
+    assert_true(got.lon > 113.09 && got.lon < 113.11);
+    case_rec_cleanup(&got);
+    assert_int_equal(store_case_get_by_number(f->st, c.number, &got), 0);
+    assert_int_equal(got.id, c.id);
+    case_rec_cleanup(&got);
+    assert_int_equal(store_case_get(f->st, c.id + 100, &got), ERR_NOT_FOUND);
+
+    /* Optimistic concurrency: the update applies only on the expected event count. */
+    snprintf(c.status, sizeof(c.status), "%s", "accepted");
+    c.event_seq = 1;
+    assert_int_equal(store_case_update(f->st, &c, 0), 0);
+    snprintf(c.status, sizeof(c.status), "%s", "rejected");
+    c.event_seq = 2;
+    assert_int_equal(store_case_update(f->st, &c, 0), ERR_CONFLICT); /* stale */
+    assert_int_equal(store_case_get(f->st, c.id, &got), 0);
+    assert_string_equal(got.status, "accepted");
+    case_rec_cleanup(&got);
+    c.id += 100;
+    assert_int_equal(store_case_update(f->st, &c, 1), ERR_NOT_FOUND);
+}
+
+static void test_case_list_filters_and_paging(void **state)
+{
+    struct fixture *f = *state;
+    static const char *const areas[] = {"440605001001001001", "440605001001002", "440605002",
+                                        "440605001002"};
+    struct case_filter filter;
+    struct case_list list;
+    assert_int_equal(store_begin(f->st), 0);
+    for (int i = 0; i < 40; i++) {
+        char desc[64];
+        snprintf(desc, sizeof(desc), "第%d号 %s", i, i % 5 == 0 ? "井盖丢失了" : "垃圾没人清");
+        struct case_rec c =
+            make_case(areas[i % 4], i % 3 == 0 ? "closed" : "reported", 10000 + i * 10, desc);
+        snprintf(c.number, sizeof(c.number), "N-%d", i);
+        if (i % 7 == 0)
+            snprintf(c.channel, sizeof(c.channel), "%s", "phone");
+        c.due_ms = i % 2 ? 5000 : 0;
+        assert_int_equal(store_case_insert(f->st, &c), 0);
+    }
+    assert_int_equal(store_commit(f->st), 0);
+
+    memset(&filter, 0, sizeof(filter));
+    filter.limit = 1000;
+    assert_int_equal(store_case_list(f->st, &filter, &list), 0);
+    assert_int_equal(list.len, 40);
+    assert_string_equal(list.items[0].number, "N-39"); /* newest first */
+    case_list_cleanup(&list);
+
+    /* Subtree at each level equals a recount by prefix. */
+    static const char *const roots[] = {"440605",          "440605001",          "440605001001",
+                                        "440605001001001", "440605001001001001", "44"};
+    for (size_t r = 0; r < 6; r++) {
+        size_t expected = 0;
+        for (int i = 0; i < 40; i++)
+            expected += strncmp(areas[i % 4], roots[r], strlen(roots[r])) == 0;
+        filter.area = roots[r];
+        assert_int_equal(store_case_list(f->st, &filter, &list), 0);
+        assert_int_equal(list.len, expected);
+        case_list_cleanup(&list);
+    }
+    filter.area = "440605";
+
+    filter.statuses[0] = "closed";
+    assert_int_equal(store_case_list(f->st, &filter, &list), 0);
+    assert_int_equal(list.len, 14);
+    case_list_cleanup(&list);
+    filter.statuses[0] = NULL;
+
+    filter.channel = "phone";
+    assert_int_equal(store_case_list(f->st, &filter, &list), 0);
+    assert_int_equal(list.len, 6);
+    case_list_cleanup(&list);
+    filter.channel = NULL;
+
+    filter.is_overdue = 1;
+    filter.now_ms = 6000;
+    assert_int_equal(store_case_list(f->st, &filter, &list), 0);
+    assert_int_equal(list.len, 20);
+    case_list_cleanup(&list);
+    filter.is_overdue = 0;
+
+    /* Full text over Chinese (3+ characters). */
+    filter.query = "井盖丢";
+    assert_int_equal(store_case_list(f->st, &filter, &list), 0);
+    assert_int_equal(list.len, 8);
+    case_list_cleanup(&list);
+    /* FTS syntax in the input is quoted away: a search, never an error. */
+    filter.query = "\" OR 1";
+    assert_int_equal(store_case_list(f->st, &filter, &list), 0);
+    assert_int_equal(list.len, 0);
+    case_list_cleanup(&list);
+    filter.query = NULL;
+
+    /* Keyset paging visits every case exactly once, in order. */
+    filter.limit = 7;
+    int seen = 0;
+    int64_t last_created = INT64_MAX;
+    for (;;) {
+        assert_int_equal(store_case_list(f->st, &filter, &list), 0);
+        if (list.len == 0)
+            break;
+        for (size_t i = 0; i < list.len; i++) {
+            assert_true(list.items[i].created_ms < last_created);
+            last_created = list.items[i].created_ms;
+            seen++;
+        }
+        filter.before_created_ms = list.items[list.len - 1].created_ms;
+        filter.before_id = list.items[list.len - 1].id;
+        case_list_cleanup(&list);
+    }
+    assert_int_equal(seen, 40);
+}
+
+static void test_case_serial_and_sweep_index(void **state)
+{
+    struct fixture *f = *state;
+    struct case_list list;
+    int64_t n;
+    assert_int_equal(store_case_next_serial(f->st, "440605", "20260321", &n), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(store_case_next_serial(f->st, "440605", "20260321", &n), 0);
+    assert_int_equal(n, 2);
+    assert_int_equal(store_case_next_serial(f->st, "440605", "20260322", &n), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(store_case_next_serial(f->st, "440604", "20260321", &n), 0);
+    assert_int_equal(n, 1);
+
+    for (int i = 0; i < 10; i++) {
+        struct case_rec c = make_case("440605001", "dispatched", 100 + i, "x");
+        snprintf(c.number, sizeof(c.number), "S-%d", i);
+        c.sweep_at_ms = i < 8 ? 1000 + (i % 3) * 100 : 0;
+        assert_int_equal(store_case_insert(f->st, &c), 0);
+    }
+    /* Due at 1150: sweep_at 1000 (i=0,3,6) and 1100 (i=1,4,7). */
+    assert_int_equal(store_case_due(f->st, 1150, 0, 0, 100, &list), 0);
+    assert_int_equal(list.len, 6);
+    assert_true(list.items[0].sweep_at_ms <= list.items[5].sweep_at_ms);
+    case_list_cleanup(&list);
+    /* Paging by keyset: 4 then the rest. */
+    assert_int_equal(store_case_due(f->st, 1150, 0, 0, 4, &list), 0);
+    assert_int_equal(list.len, 4);
+    int64_t after_ms = list.items[3].sweep_at_ms, after_id = list.items[3].id;
+    case_list_cleanup(&list);
+    assert_int_equal(store_case_due(f->st, 1150, after_ms, after_id, 4, &list), 0);
+    assert_int_equal(list.len, 2);
+    case_list_cleanup(&list);
+}
+
+static void test_case_events_append_only(void **state)
+{
+    struct fixture *f = *state;
+    struct case_rec c = make_case("440605001", "reported", 1, "x");
+    struct case_event e;
+    struct case_event_list events;
+    assert_int_equal(store_case_insert(f->st, &c), 0);
+    memset(&e, 0, sizeof(e));
+    e.case_id = c.id;
+    e.at_ms = 5;
+    snprintf(e.action, sizeof(e.action), "%s", "create");
+    snprintf(e.to_state, sizeof(e.to_state), "%s", "reported");
+    e.payload = (char *)"{\"a\":1}";
+    for (int i = 1; i <= 3; i++) {
+        e.seq = i;
+        snprintf(e.hash, sizeof(e.hash), "h%d", i);
+        assert_int_equal(store_case_event_append(f->st, &e), 0);
+    }
+    assert_int_equal(store_case_event_append(f->st, &e), ERR_CONFLICT); /* seq 3 again */
+    assert_int_equal(store_case_events(f->st, c.id, &events), 0);
+    assert_int_equal(events.len, 3);
+    assert_string_equal(events.items[2].hash, "h3");
+    assert_string_equal(events.items[0].payload, "{\"a\":1}");
+    case_event_list_cleanup(&events);
+
+    /* The database itself refuses to rewrite history. */
+    sqlite3 *db;
+    char *msg = NULL;
+    assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+    assert_int_not_equal(
+        sqlite3_exec(db, "UPDATE case_events SET action = 'x' WHERE seq = 1", NULL, NULL, &msg),
+        SQLITE_OK);
+    assert_non_null(strstr(msg, "append-only"));
+    sqlite3_free(msg);
+    assert_int_not_equal(sqlite3_exec(db, "DELETE FROM case_events", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+}
+
+static int count_hash(void *ctx, const char *key, int64_t n)
+{
+    (void)key;
+    (void)n;
+    (*(int *)ctx)++;
+    return 0;
+}
+
+static void test_attachments_and_outbox(void **state)
+{
+    struct fixture *f = *state;
+    struct case_rec c = make_case("440605001", "reported", 1, "x");
+    struct attachment a, got;
+    struct outbox_list due;
+    struct outbox_msg m;
+    int64_t backlog;
+    int n = 0;
+    unsigned char bytes[] = {0x89, 'P', 'N', 'G', 0, 1, 2};
+
+    assert_int_equal(store_case_insert(f->st, &c), 0);
+    memset(&a, 0, sizeof(a));
+    snprintf(a.hash, sizeof(a.hash), "%s", "abc123");
+    snprintf(a.mime, sizeof(a.mime), "%s", "image/png");
+    a.size = sizeof(bytes);
+    a.data = bytes;
+    assert_int_equal(store_attachment_put(f->st, &a), 0);
+    assert_int_equal(store_attachment_put(f->st, &a), 0); /* same content: no-op */
+    assert_int_equal(store_attachment_get(f->st, "abc123", 1, &got), 0);
+    assert_int_equal(got.size, sizeof(bytes));
+    assert_memory_equal(got.data, bytes, sizeof(bytes));
+    attachment_cleanup(&got);
+    assert_int_equal(store_attachment_get(f->st, "nope", 0, &got), ERR_NOT_FOUND);
+    assert_int_equal(store_case_attachment_add(f->st, c.id, "abc123"), 0);
+    assert_int_equal(store_case_attachment_add(f->st, c.id, "abc123"), 0);
+    assert_int_equal(store_case_attachments(f->st, c.id, count_hash, &n), 0);
+    assert_int_equal(n, 1);
+
+    memset(&m, 0, sizeof(m));
+    snprintf(m.idempotency_key, sizeof(m.idempotency_key), "%s", "case-1-ev-1");
+    snprintf(m.topic, sizeof(m.topic), "%s", "case.status");
+    m.payload = (char *)"{}";
+    m.created_ms = 10;
+    m.next_attempt_ms = 10;
+    assert_int_equal(store_outbox_insert(f->st, &m), 0);
+    assert_int_equal(store_outbox_insert(f->st, &m), ERR_EXISTS);
+    assert_int_equal(store_outbox_due(f->st, 9, 10, &due), 0);
+    assert_int_equal(due.len, 0);
+    outbox_list_cleanup(&due);
+    assert_int_equal(store_outbox_due(f->st, 10, 10, &due), 0);
+    assert_int_equal(due.len, 1);
+    int64_t id = due.items[0].id;
+    outbox_list_cleanup(&due);
+    assert_int_equal(store_outbox_failed(f->st, id, 1, 50, "connection refused"), 0);
+    assert_int_equal(store_outbox_due(f->st, 20, 10, &due), 0);
+    assert_int_equal(due.len, 0);
+    outbox_list_cleanup(&due);
+    assert_int_equal(store_outbox_due(f->st, 50, 10, &due), 0);
+    assert_int_equal(due.len, 1);
+    assert_int_equal(due.items[0].attempts, 1);
+    assert_string_equal(due.items[0].last_error, "connection refused");
+    outbox_list_cleanup(&due);
+    assert_int_equal(store_outbox_backlog(f->st, &backlog), 0);
+    assert_int_equal(backlog, 1);
+    assert_int_equal(store_outbox_delivered(f->st, id, 60), 0);
+    assert_int_equal(store_outbox_backlog(f->st, &backlog), 0);
+    assert_int_equal(backlog, 0);
+    assert_int_equal(store_outbox_due(f->st, 1000, 10, &due), 0);
+    assert_int_equal(due.len, 0);
+    outbox_list_cleanup(&due);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -439,6 +732,11 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_sessions, setup, teardown),
         cmocka_unit_test_setup_teardown(test_households_and_recount, setup, teardown),
         cmocka_unit_test_setup_teardown(test_meta, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_case_insert_get_update, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_case_list_filters_and_paging, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_case_serial_and_sweep_index, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_case_events_append_only, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_attachments_and_outbox, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -9,6 +9,7 @@
  * pasted into SQL. sqlite3 types never leave this file.
  */
 #include "store/sqlite/migrations.h"
+#include "store/sqlite/sqlite_internal.h"
 #include "store/store_impl.h"
 
 #include "base/log.h"
@@ -93,26 +94,16 @@ enum stmt_id {
         STMT_COUNT
 };
 
+_Static_assert(STMT_COUNT <= SQ_CORE_STMTS, "raise SQ_CORE_STMTS");
+
 static const char *const stmt_sql[STMT_COUNT] = {
 #define STMT_GEN_SQL(name, sql) sql,
     STMT_MAP(STMT_GEN_SQL)
 #undef STMT_GEN_SQL
 };
 
-struct sqlite_store {
-    struct store base; /* must be first */
-    sqlite3 *db;
-    sqlite3_stmt *stmts[STMT_COUNT];
-    int in_tx;
-};
-
-static struct sqlite_store *sq(struct store *st)
-{
-    return (struct sqlite_store *)st;
-}
-
 /* Log a failed SQLite call once, here at the storage boundary, and map it to an error. */
-static int sq_fail(struct sqlite_store *s, const char *what)
+int sq_fail(struct sqlite_store *s, const char *what)
 {
     int code = sqlite3_extended_errcode(s->db);
     log_error("store", "sqlite %s failed: %s (code %d)", what, sqlite3_errmsg(s->db), code);
@@ -123,30 +114,34 @@ static int sq_fail(struct sqlite_store *s, const char *what)
     return ERR_DB;
 }
 
-/* The prepared statement for id, reset and with bindings cleared; NULL on failure. */
-static sqlite3_stmt *sq_stmt(struct sqlite_store *s, enum stmt_id id)
+sqlite3_stmt *sq_prepare_slot(struct sqlite_store *s, sqlite3_stmt **slot, const char *sql)
 {
-    sqlite3_stmt *stmt = s->stmts[id];
+    sqlite3_stmt *stmt = *slot;
     if (stmt == NULL) {
-        if (sqlite3_prepare_v3(s->db, stmt_sql[id], -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL) !=
+        if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL) !=
             SQLITE_OK) {
             sq_fail(s, "prepare");
             return NULL;
         }
-        s->stmts[id] = stmt;
+        *slot = stmt;
     }
     sqlite3_reset(stmt);
     sqlite3_clear_bindings(stmt);
     return stmt;
 }
 
-static void bind_text(sqlite3_stmt *stmt, int i, const char *v)
+/* The prepared statement for id, reset and with bindings cleared; NULL on failure. */
+static sqlite3_stmt *sq_stmt(struct sqlite_store *s, enum stmt_id id)
+{
+    return sq_prepare_slot(s, &s->stmts[id], stmt_sql[id]);
+}
+
+void bind_text(sqlite3_stmt *stmt, int i, const char *v)
 {
     sqlite3_bind_text(stmt, i, v, -1, SQLITE_STATIC);
 }
 
-/* Run a statement that returns no rows. */
-static int sq_exec_done(struct sqlite_store *s, sqlite3_stmt *stmt, const char *what)
+int sq_exec_done(struct sqlite_store *s, sqlite3_stmt *stmt, const char *what)
 {
     int rc = sqlite3_step(stmt);
     int r = 0;
@@ -156,7 +151,7 @@ static int sq_exec_done(struct sqlite_store *s, sqlite3_stmt *stmt, const char *
     return r;
 }
 
-static void copy_col(sqlite3_stmt *stmt, int col, char *out, size_t size)
+void copy_col(sqlite3_stmt *stmt, int col, char *out, size_t size)
 {
     const unsigned char *t = sqlite3_column_text(stmt, col);
     snprintf(out, size, "%s", t ? (const char *)t : "");
@@ -171,6 +166,8 @@ static void sq_close(struct store *st)
         sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
     for (int i = 0; i < STMT_COUNT; i++)
         sqlite3_finalize(s->stmts[i]);
+    for (int i = 0; i < SQ_EXTRA_STMTS; i++)
+        sqlite3_finalize(s->extra_stmts[i]);
     sqlite3_close(s->db);
     free(s);
 }
@@ -369,6 +366,29 @@ static int sq_meta_get(struct store *st, const char *key, char *out, size_t out_
     rc = sqlite3_step(stmt);
     if (rc == SQLITE_ROW) {
         copy_col(stmt, 0, out, out_size);
+        r = 0;
+    } else if (rc == SQLITE_DONE) {
+        r = ERR_NOT_FOUND;
+    } else {
+        r = sq_fail(s, "meta get");
+    }
+    sqlite3_reset(stmt);
+    return r;
+}
+
+static int sq_meta_get_text(struct store *st, const char *key, char **out)
+{
+    struct sqlite_store *s = sq(st);
+    sqlite3_stmt *stmt = sq_stmt(s, STMT_META_GET);
+    int r, rc;
+    *out = NULL;
+    if (stmt == NULL)
+        return ERR_DB;
+    bind_text(stmt, 1, key);
+    rc = sqlite3_step(stmt);
+    if (rc == SQLITE_ROW) {
+        const unsigned char *t = sqlite3_column_text(stmt, 0);
+        *out = xstrdup(t ? (const char *)t : "");
         r = 0;
     } else if (rc == SQLITE_DONE) {
         r = ERR_NOT_FOUND;
@@ -864,6 +884,7 @@ static const struct store_ops sqlite_ops = {
     .rollback = sq_rollback,
     .meta_get = sq_meta_get,
     .meta_set = sq_meta_set,
+    .meta_get_text = sq_meta_get_text,
     .area_put = sq_area_put,
     .area_get = sq_area_get,
     .area_exists = sq_area_exists,
@@ -887,4 +908,25 @@ static const struct store_ops sqlite_ops = {
     .household_insert = sq_household_insert,
     .person_insert = sq_person_insert,
     .household_count = sq_household_count,
+    .case_insert = sq_case_insert,
+    .case_update = sq_case_update,
+    .case_get = sq_case_get,
+    .case_get_by_number = sq_case_get_by_number,
+    .case_list = sq_case_list,
+    .case_next_serial = sq_case_next_serial,
+    .case_due = sq_case_due,
+    .case_nearby = sq_case_nearby,
+    .case_count_by_status = sq_case_count_by_status,
+    .case_event_append = sq_case_event_append,
+    .case_events = sq_case_events,
+    .case_event_walk = sq_case_event_walk,
+    .attachment_put = sq_attachment_put,
+    .attachment_get = sq_attachment_get,
+    .case_attachment_add = sq_case_attachment_add,
+    .case_attachments = sq_case_attachments,
+    .outbox_insert = sq_outbox_insert,
+    .outbox_due = sq_outbox_due,
+    .outbox_delivered = sq_outbox_delivered,
+    .outbox_failed = sq_outbox_failed,
+    .outbox_backlog = sq_outbox_backlog,
 };

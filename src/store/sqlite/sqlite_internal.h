@@ -1,0 +1,70 @@
+/*
+ * sqlite_internal.h - what the SQLite backend's files share (private to src/store/sqlite/).
+ *
+ * The backend is split by subject (store_sqlite.c: connection, areas, users, base data;
+ * store_sqlite_cases.c: cases, events, outbox, attachments). Each file keeps its statements
+ * as a table of SQL text and caches the prepared statements in its own slots of the
+ * connection, prepared on first use.
+ */
+#ifndef GRIDGOV_STORE_SQLITE_INTERNAL_H
+#define GRIDGOV_STORE_SQLITE_INTERNAL_H
+
+#include "store/store_impl.h"
+
+#include <sqlite3.h>
+
+#define SQ_CORE_STMTS  64 /* slots for store_sqlite.c's statements */
+#define SQ_EXTRA_STMTS 64 /* slots for store_sqlite_cases.c's statements */
+
+struct sqlite_store {
+    struct store base; /* must be first */
+    sqlite3 *db;
+    sqlite3_stmt *stmts[SQ_CORE_STMTS];
+    sqlite3_stmt *extra_stmts[SQ_EXTRA_STMTS];
+    int in_tx;
+};
+
+static inline struct sqlite_store *sq(struct store *st)
+{
+    return (struct sqlite_store *)st;
+}
+
+/* Log a failed SQLite call once, at the storage boundary, and map it to an error code. */
+int sq_fail(struct sqlite_store *s, const char *what);
+/* The statement cached in *slot (prepared from sql on first use), reset, bindings cleared;
+ * NULL on failure (logged). */
+sqlite3_stmt *sq_prepare_slot(struct sqlite_store *s, sqlite3_stmt **slot, const char *sql);
+/* Bind a NUL-terminated string that outlives the statement's step. */
+void bind_text(sqlite3_stmt *stmt, int i, const char *v);
+/* Step a statement that returns no rows (or ignores them) and reset it. */
+int sq_exec_done(struct sqlite_store *s, sqlite3_stmt *stmt, const char *what);
+/* Copy a text column into a fixed buffer ("" for NULL), truncating to size. */
+void copy_col(sqlite3_stmt *stmt, int col, char *out, size_t size);
+
+/* store_sqlite_cases.c: the case half of the backend's ops table. */
+int sq_case_insert(struct store *st, struct case_rec *c);
+int sq_case_update(struct store *st, const struct case_rec *c, int64_t expected_seq);
+int sq_case_get(struct store *st, int64_t id, struct case_rec *out);
+int sq_case_get_by_number(struct store *st, const char *number, struct case_rec *out);
+int sq_case_list(struct store *st, const struct case_filter *f, struct case_list *out);
+int sq_case_next_serial(struct store *st, const char *district, const char *day, int64_t *out);
+int sq_case_due(struct store *st, int64_t now_ms, int64_t after_ms, int64_t after_id, int limit,
+                struct case_list *out);
+int sq_case_nearby(struct store *st, const char *category, double lon, double lat, double delta,
+                   int64_t since_ms, int limit, struct case_list *out);
+int sq_case_count_by_status(struct store *st, const char *area, store_count_fn fn, void *ctx);
+int sq_case_event_append(struct store *st, const struct case_event *e);
+int sq_case_events(struct store *st, int64_t case_id, struct case_event_list *out);
+int sq_case_event_walk(struct store *st, store_event_fn fn, void *ctx);
+int sq_attachment_put(struct store *st, const struct attachment *a);
+int sq_attachment_get(struct store *st, const char *hash, int with_data, struct attachment *out);
+int sq_case_attachment_add(struct store *st, int64_t case_id, const char *hash);
+int sq_case_attachments(struct store *st, int64_t case_id, store_count_fn fn, void *ctx);
+int sq_outbox_insert(struct store *st, const struct outbox_msg *m);
+int sq_outbox_due(struct store *st, int64_t now_ms, int limit, struct outbox_list *out);
+int sq_outbox_delivered(struct store *st, int64_t id, int64_t now_ms);
+int sq_outbox_failed(struct store *st, int64_t id, int attempts, int64_t next_attempt_ms,
+                     const char *error);
+int sq_outbox_backlog(struct store *st, int64_t *out);
+
+#endif
