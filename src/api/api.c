@@ -37,6 +37,15 @@ const struct api_route api_routes[] = {
     {"GET", "/api/v1/areas/{code}", api_area_get, 0},
     {"GET", "/api/v1/areas/{code}/geojson", api_area_geojson, 0},
     {"GET", "/api/v1/locate", api_locate, API_PUBLIC},
+    {"POST", "/api/v1/cases", api_cases_create, API_PUBLIC},
+    {"GET", "/api/v1/cases", api_cases_list, 0},
+    {"GET", "/api/v1/cases/{id}", api_case_get, 0},
+    {"POST", "/api/v1/cases/{id}/actions", api_case_act, 0},
+    {"GET", "/api/v1/cases/{id}/events", api_case_events, 0},
+    {"POST", "/api/v1/attachments", api_attachment_upload, 0},
+    {"GET", "/api/v1/attachments/{hash}", api_attachment_get, 0},
+    {"GET", "/api/v1/categories", api_categories, API_PUBLIC},
+    {"GET", "/api/v1/track/{number}", api_track, API_PUBLIC},
     {NULL, NULL, NULL, 0},
 };
 
@@ -234,6 +243,12 @@ int api_body_object(struct api_request *req, struct api_response *resp, const ch
     json_t *obj = NULL;
     int r;
     *out = NULL;
+    /* The transport accepts bodies up to the upload limit (attachments); JSON is held to the
+     * smaller body limit. */
+    if (req->body_len > (size_t)req->svc->cfg->body_max) {
+        api_reply_error(resp, ERR_TOO_LARGE, NULL);
+        return ERR_TOO_LARGE;
+    }
     if ((r = json_parse_object(req->body, req->body_len, &obj, &eb)) != 0 ||
         (r = json_check_keys(obj, allowed, &eb)) != 0) {
         json_decref(obj);

@@ -23,6 +23,17 @@ int api_area_get(struct api_request *req, struct api_response *resp);
 int api_area_geojson(struct api_request *req, struct api_response *resp);
 int api_locate(struct api_request *req, struct api_response *resp);
 
+/* api_cases.c */
+int api_cases_create(struct api_request *req, struct api_response *resp);
+int api_cases_list(struct api_request *req, struct api_response *resp);
+int api_case_get(struct api_request *req, struct api_response *resp);
+int api_case_act(struct api_request *req, struct api_response *resp);
+int api_case_events(struct api_request *req, struct api_response *resp);
+int api_attachment_upload(struct api_request *req, struct api_response *resp);
+int api_attachment_get(struct api_request *req, struct api_response *resp);
+int api_categories(struct api_request *req, struct api_response *resp);
+int api_track(struct api_request *req, struct api_response *resp);
+
 /* Shared helpers for handlers. */
 /* Parse query parameter key as a finite number in [min, max]; absent → ERR_NOT_FOUND
  * (required: 400 naming it). */

@@ -47,6 +47,10 @@ static const struct config_row config_rows[] = {
     INT_ROW(connection_limit, 1, 100000, "1024", "simultaneous connections"),
     INT_ROW(connection_timeout_s, 1, 3600, "30", "idle or slow connection timeout"),
     STR_ROW(log_level, "info", "debug | info | warn | error"),
+    INT_ROW(reopen_window_days, 0, 365, "15", "days after closing a resident may reopen"),
+    INT_ROW(sweep_interval_s, 1, 86400, "60", "seconds between deadline sweeps in serve"),
+    STR_ROW(webhook_urls, "", "comma-separated webhook URLs for notifications"),
+    LONG_ROW(upload_max, 1024, 64L << 20, "10485760", "largest attachment in bytes"),
 };
 
 #define CONFIG_ROWS (sizeof(config_rows) / sizeof(config_rows[0]))

@@ -10,6 +10,8 @@
 
 #include "base/log.h"
 #include "http/server.h"
+#include "service/background.h"
+#include "service/notify.h"
 #include "service/context.h"
 #include "store/store.h"
 
@@ -94,6 +96,8 @@ int cli_serve(int argc, char **argv)
     struct errbuf eb = {{0}};
     struct service_ctx *ctxs[SERVE_MAX_THREADS] = {0};
     struct http_server *srv = NULL;
+    struct background *bg = NULL;
+    int is_curl_ready = 0;
     struct http_server_config hc;
     char host[128];
     int port = 0, c, r, sig, status = 1;
@@ -148,11 +152,21 @@ int cli_serve(int argc, char **argv)
         }
     }
 
+    if (notify_global_init() != 0) {
+        status = cli_fail("serve", ERR_INTERNAL, "cannot initialise libcurl");
+        goto out;
+    }
+    is_curl_ready = 1;
+    if ((r = background_start(&cfg, &bg, &eb)) != 0) {
+        status = cli_fail("serve", r, eb.msg);
+        goto out;
+    }
+
     memset(&hc, 0, sizeof(hc));
     hc.listen_host = host;
     hc.port = port;
     hc.threads = cfg.threads;
-    hc.body_max = (size_t)cfg.body_max;
+    hc.body_max = (size_t)(cfg.upload_max > cfg.body_max ? cfg.upload_max : cfg.body_max);
     hc.connection_limit = (unsigned)cfg.connection_limit;
     hc.connection_timeout_s = (unsigned)cfg.connection_timeout_s;
     hc.web_root = cfg.web_root[0] ? cfg.web_root : NULL;
@@ -176,6 +190,9 @@ int cli_serve(int argc, char **argv)
     status = 0;
 out:
     http_server_stop(srv);
+    background_stop(bg);
+    if (is_curl_ready)
+        notify_global_cleanup();
     for (int i = 0; i < cfg.threads && i < SERVE_MAX_THREADS; i++)
         service_ctx_free(ctxs[i]);
     return status;

@@ -41,6 +41,8 @@ enum capability {
     CAP_AREA_WRITE,  /* import or change areas */
     CAP_USER_ADMIN,  /* create users, reset passwords, list users */
     CAP_PERSON_READ, /* read base data (households, persons), masked */
+    CAP_CASE_READ,   /* read and list the cases of the area (residents: see cases.h) */
+    CAP_CASE_REPORT, /* report a case in the area (channels other than the public form) */
     CAP_COUNT
 };
 

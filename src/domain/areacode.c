@@ -68,6 +68,13 @@ int areacode_in_subtree(const char *code, const char *root)
     return strncmp(code, root, n) == 0 && strlen(code) >= n;
 }
 
+int areacode_is_village(const char *code)
+{
+    if (areacode_level(code) < AREA_COMMUNITY)
+        return 0;
+    return code[9] == '2' || code[9] == '3';
+}
+
 const char *areacode_level_name(int level)
 {
     if (level < AREA_LEVEL_MIN || level > AREA_LEVEL_MAX)

@@ -39,6 +39,10 @@ int areacode_parent(const char *code, char *out);
 /* 1 if code lies in the subtree rooted at root (code == root or code starts with root). Both
  * must be valid; an empty root is the whole tree. */
 int areacode_in_subtree(const char *code, const char *root);
+/* 1 if code lies in a village (村委会: community part 200-399 of the statistical code), i.e.
+ * the countryside, where some time limits are longer; 0 for urban communities and for codes
+ * above the community level. */
+int areacode_is_village(const char *code);
 /* Stable English level name ("province", ..., "cell"); NULL for an unknown level. */
 const char *areacode_level_name(int level);
 /* Chinese level name ("省", ..., "单元格"). */

@@ -7,6 +7,7 @@
 #include "base/xalloc.h"
 #include "geo/geo.h"
 #include "service/areas.h"
+#include "service/rules.h"
 #include "store/store.h"
 
 #include <stdio.h>
@@ -46,6 +47,7 @@ void service_ctx_free(struct service_ctx *ctx)
         return;
     geo_index_free(ctx->index);
     free(ctx->area_names);
+    rules_free(ctx->rules);
     geo_free(ctx->geo);
     store_close(ctx->st);
     free(ctx);

@@ -19,6 +19,7 @@ struct store;
 struct geo;
 struct geo_index;
 struct area_ref;
+struct case_rules;
 
 struct service_ctx {
     struct store *st;            /* owned */
@@ -29,6 +30,7 @@ struct service_ctx {
                                     loaded with the index so a located point's path needs
                                     no query */
     size_t n_area_names;
+    struct case_rules *rules; /* owned; NULL until first needed (service/rules.h) */
     const struct config *cfg; /* borrowed, immutable */
     struct auth_policy auth;  /* derived from cfg */
 };

@@ -108,6 +108,17 @@ static void test_level_names(void **state)
     assert_string_equal(areacode_level_name_zh(AREA_GRID), "网格");
 }
 
+static void test_village(void **state)
+{
+    (void)state;
+    assert_true(areacode_is_village("440605121201"));
+    assert_true(areacode_is_village("440605121399001"));
+    assert_false(areacode_is_village("440605011001"));
+    assert_false(areacode_is_village("440605011199003"));
+    assert_false(areacode_is_village("440605121"));
+    assert_false(areacode_is_village("bad"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -116,6 +127,7 @@ int main(void)
         cmocka_unit_test(test_parent_chain_reaches_top),
         cmocka_unit_test(test_subtree),
         cmocka_unit_test(test_level_names),
+        cmocka_unit_test(test_village),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,20 @@
+/*
+ * background.h - the work `gridgov serve` does besides answering requests: the deadline
+ * sweep every cfg->sweep_interval_s, outbox delivery every second, and purging expired
+ * sessions. One thread with its own service context (store connection), so it never competes
+ * with request handlers for theirs; stopping wakes it at once and waits for the current round.
+ */
+#ifndef GRIDGOV_SERVICE_BACKGROUND_H
+#define GRIDGOV_SERVICE_BACKGROUND_H
+
+#include "base/config.h"
+#include "base/error.h"
+
+struct background;
+
+/* Start the thread. cfg is borrowed until background_stop returns. */
+int background_start(const struct config *cfg, struct background **out, struct errbuf *eb);
+/* Stop and free; NULL is a no-op. */
+void background_stop(struct background *bg);
+
+#endif

@@ -1,0 +1,917 @@
+/*
+ * cases.c - reporting, acting on, reading and sweeping cases (see cases.h).
+ *
+ * The step clock: the state a case is in decides which step's deadline runs —
+ *   reported, reopened -> accept;  accepted -> dispatch;  dispatched, rework -> sign;
+ *   in_progress -> handle;  handled -> verify;  anything else -> no deadline.
+ * Whenever an action changes the state or the queue level (escalation), the step restarts at
+ * that moment with the limit of the deadline rules (category × urgency × step × level), so the
+ * unit that now holds the case gets its full time. An approved extension moves the running
+ * deadline by the granted working days. The sweep looks at a case again at sweep_at_ms, the
+ * first instant its overdue stage can rise; acting records the stage, so a second sweep at the
+ * same time does nothing.
+ */
+#include "service/cases.h"
+
+#include "base/jsonutil.h"
+#include "base/log.h"
+#include "base/timeutil.h"
+#include "base/xalloc.h"
+#include "domain/areacode.h"
+#include "domain/calendar.h"
+#include "domain/deadline.h"
+#include "domain/routing.h"
+#include "domain/taxonomy.h"
+#include "service/areas.h"
+#include "service/context.h"
+#include "service/history.h"
+#include "service/rules.h"
+
+#include <jansson.h>
+#include <math.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DAY_MS            (24LL * 3600 * 1000)
+#define DUPLICATE_WINDOW  (7 * DAY_MS)
+#define DUPLICATE_DEGREES 0.002 /* about 200 m at Foshan's latitude */
+#define SWEEP_BATCH       500
+
+static const char *const channels[] = {
+    "web",          "phone",          "open311", "patrol", "visit",
+    "office_hours", "building_chief", "council", "app",    NULL,
+};
+
+int cases_channel_is_valid(const char *name)
+{
+    for (const char *const *c = channels; *c; c++)
+        if (name && strcmp(*c, name) == 0)
+            return 1;
+    return 0;
+}
+
+/* ---- visibility ------------------------------------------------------------------------- */
+
+int cases_can_see(const struct principal *p, const struct case_rec *c)
+{
+    if (p == NULL)
+        return 0;
+    if (p->role == ROLE_RESIDENT)
+        return c->reporter_user_id != 0 && c->reporter_user_id == p->user_id;
+    if (access_check(p, CAP_CASE_READ, c->area_code) != 0)
+        return 0;
+    if (p->role == ROLE_DEPARTMENT_HANDLER)
+        return c->department[0] != '\0' && strcmp(c->department, p->department) == 0;
+    return 1;
+}
+
+int cases_show_reporter(const struct principal *p, const struct case_rec *c)
+{
+    if (p == NULL)
+        return 0;
+    if (p->role == ROLE_RESIDENT)
+        return c->reporter_user_id == p->user_id;
+    return !c->is_anonymous && cases_can_see(p, c);
+}
+
+/* ---- the step clock ----------------------------------------------------------------------- */
+
+static int step_of_state(enum case_state s, enum case_step *out)
+{
+    switch (s) {
+    case CASE_STATE_REPORTED:
+    case CASE_STATE_REOPENED:
+        *out = STEP_ACCEPT;
+        return 1;
+    case CASE_STATE_ACCEPTED:
+        *out = STEP_DISPATCH;
+        return 1;
+    case CASE_STATE_DISPATCHED:
+    case CASE_STATE_REWORK:
+        *out = STEP_SIGN;
+        return 1;
+    case CASE_STATE_IN_PROGRESS:
+        *out = STEP_HANDLE;
+        return 1;
+    case CASE_STATE_HANDLED:
+        *out = STEP_VERIFY;
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/* A category's own limit for a step, if it has one (response for accept, resolution for
+ * handle), in deadline.h's terms. */
+static int category_limit(const struct category *cat, enum urgency u, enum case_step step,
+                          struct time_limit *out)
+{
+    if (cat == NULL)
+        return 0;
+    if (step == STEP_ACCEPT) {
+        out->amount = cat->response_minutes[u];
+        out->unit = LIMIT_WORKING_MINUTES;
+        return out->amount > 0;
+    }
+    if (step == STEP_HANDLE) {
+        const struct taxonomy_limit *l = &cat->resolve[u];
+        if (l->unit == 'h') {
+            out->amount = l->amount * 60;
+            out->unit = LIMIT_WORKING_MINUTES;
+        } else {
+            out->amount = l->amount;
+            out->unit = LIMIT_WORKING_DAYS;
+        }
+        return out->amount > 0;
+    }
+    return 0;
+}
+
+/* Restart the step clock of c (in its current state and queue level) at now. */
+static int start_step(const struct case_rules *rules, struct case_rec *c, int64_t now)
+{
+    enum case_state state;
+    enum case_step step;
+    enum urgency u = URGENCY_NORMAL;
+    struct time_limit lim, own;
+    const struct category *cat;
+    int r, has_own;
+
+    c->step[0] = '\0';
+    c->step_started_ms = 0;
+    c->due_ms = 0;
+    c->sweep_at_ms = 0;
+    c->overdue_stage = 0;
+    if (workflow_state_parse(c->status, &state) != 0 || !step_of_state(state, &step))
+        return 0;
+    deadline_urgency_parse(c->urgency, &u);
+    cat = taxonomy_find(rules->tax, c->category);
+    has_own = category_limit(cat, u, step, &own);
+    r = deadline_rules_lookup(rules->deadlines, c->category, u, step, c->queue_level,
+                              areacode_is_village(c->area_code), has_own ? &own : NULL, &lim);
+    if (r != 0)
+        return r;
+    if ((r = deadline_compute(rules->cal, now, &lim, &c->due_ms)) != 0)
+        return r;
+    snprintf(c->step, sizeof(c->step), "%s", deadline_step_name(step));
+    c->step_started_ms = now;
+    c->sweep_at_ms = c->due_ms + 1;
+    return 0;
+}
+
+/* The unit the running step's limit is counted in (for overdue stages). */
+static enum limit_unit step_unit(const struct case_rules *rules, const struct case_rec *c)
+{
+    enum case_step step;
+    enum urgency u = URGENCY_NORMAL;
+    struct time_limit lim, own;
+    const struct category *cat;
+    int has_own;
+    if (deadline_step_parse(c->step, &step) != 0)
+        return LIMIT_WORKING_MINUTES;
+    deadline_urgency_parse(c->urgency, &u);
+    cat = taxonomy_find(rules->tax, c->category);
+    has_own = category_limit(cat, u, step, &own);
+    if (deadline_rules_lookup(rules->deadlines, c->category, u, step, c->queue_level,
+                              areacode_is_village(c->area_code), has_own ? &own : NULL, &lim) != 0)
+        return LIMIT_WORKING_MINUTES;
+    return lim.unit;
+}
+
+/* The first instant after now at which the case's overdue stage rises above `stage`
+ * (binary search: the stage is non-decreasing in time); 0 when it never will. */
+static int64_t next_stage_at(const struct case_rules *rules, const struct case_rec *c,
+                             enum limit_unit unit, enum overdue_stage stage, int64_t now)
+{
+    int64_t lo = now, hi = now + 400 * DAY_MS;
+    if (stage >= STAGE_ESCALATE)
+        return 0;
+    if (deadline_overdue_stage(rules->cal, unit, c->step_started_ms, c->due_ms, hi) <= stage)
+        return 0;
+    while (hi - lo > 1000) {
+        int64_t mid = lo + (hi - lo) / 2;
+        if (deadline_overdue_stage(rules->cal, unit, c->step_started_ms, c->due_ms, mid) > stage)
+            hi = mid;
+        else
+            lo = mid;
+    }
+    return hi;
+}
+
+/* ---- events and notifications ------------------------------------------------------------- */
+
+/* Append the next event of c (chained to c->last_hash) and advance c's event count and hash. */
+static int append_event(struct store *st, struct case_rec *c, const struct principal *p,
+                        const char *actor_role, const char *action, const char *from,
+                        json_t *payload, int64_t now)
+{
+    struct case_event e;
+    int r;
+    memset(&e, 0, sizeof(e));
+    e.case_id = c->id;
+    e.seq = c->event_seq + 1;
+    e.at_ms = now;
+    e.actor_user_id = p ? p->user_id : 0;
+    snprintf(e.actor_role, sizeof(e.actor_role), "%s", actor_role);
+    snprintf(e.action, sizeof(e.action), "%s", action);
+    snprintf(e.from_state, sizeof(e.from_state), "%s", from);
+    snprintf(e.to_state, sizeof(e.to_state), "%s", c->status);
+    e.payload = json_dumps(payload, JSON_COMPACT | JSON_SORT_KEYS);
+    if (e.payload == NULL)
+        return ERR_INTERNAL;
+    snprintf(e.prev_hash, sizeof(e.prev_hash), "%s", c->last_hash);
+    history_event_hash(&e, e.hash);
+    r = store_case_event_append(st, &e);
+    if (r == 0) {
+        c->event_seq = e.seq;
+        snprintf(c->last_hash, sizeof(c->last_hash), "%s", e.hash);
+    }
+    free(e.payload);
+    return r;
+}
+
+/* Queue the notification of c's latest event for the given audiences. */
+static int queue_notice(struct store *st, const struct case_rec *c, const char *action,
+                        int to_reporter, int to_unit, int to_queue, int64_t now)
+{
+    struct outbox_msg m;
+    json_t *audience = json_array(), *body;
+    char due[32] = "";
+    int r;
+    if (to_reporter && c->reporter_user_id)
+        json_array_append_new(audience, json_string("reporter"));
+    if (to_unit && c->department[0])
+        json_array_append_new(audience, json_string("unit"));
+    if (to_queue)
+        json_array_append_new(audience, json_string("queue"));
+    if (json_array_size(audience) == 0) {
+        json_decref(audience);
+        return 0;
+    }
+    if (c->due_ms)
+        time_format_iso(c->due_ms, due, sizeof(due));
+    body =
+        json_pack("{s:s, s:s, s:s, s:s, s:s, s:i, s:s, s:s?, s:I, s:o}", "case", c->number,
+                  "action", action, "status", c->status, "area_code", c->area_code, "department",
+                  c->department, "queue_level", c->queue_level, "category", c->category, "due_at",
+                  due[0] ? due : NULL, "event", (json_int_t)c->event_seq, "audience", audience);
+    memset(&m, 0, sizeof(m));
+    snprintf(m.idempotency_key, sizeof(m.idempotency_key), "case-%s-event-%lld", c->number,
+             (long long)c->event_seq);
+    snprintf(m.topic, sizeof(m.topic), "case.%s", action);
+    m.payload = json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS);
+    json_decref(body);
+    m.created_ms = now;
+    m.next_attempt_ms = now;
+    r = m.payload ? store_outbox_insert(st, &m) : ERR_INTERNAL;
+    free(m.payload);
+    return r;
+}
+
+/* ---- reporting ---------------------------------------------------------------------------- */
+
+static int check_report(const struct principal *p, const struct case_report *in, struct errbuf *eb)
+{
+    size_t n;
+    if (!cases_channel_is_valid(in->channel))
+        return errbuf_set(eb, ERR_INVALID,
+                          "field 'channel' must be one of web, phone, open311, "
+                          "patrol, visit, office_hours, building_chief, "
+                          "council, app");
+    if ((p == NULL || p->role == ROLE_RESIDENT) && strcmp(in->channel, "web") != 0 &&
+        strcmp(in->channel, "app") != 0 && strcmp(in->channel, "open311") != 0)
+        return errbuf_set(eb, ERR_FORBIDDEN,
+                          "residents report through the web form, the app or Open311");
+    if (in->description == NULL || (n = strlen(in->description)) == 0)
+        return errbuf_set(eb, ERR_INVALID, "field 'description' is required");
+    if (n > CASE_TEXT_MAX || !utf8_is_clean_text(in->description, n))
+        return errbuf_set(eb, ERR_INVALID, "field 'description' must be text of at most %d bytes",
+                          CASE_TEXT_MAX);
+    if (in->urgency && in->urgency[0]) {
+        enum urgency u;
+        if (deadline_urgency_parse(in->urgency, &u) != 0)
+            return errbuf_set(eb, ERR_INVALID,
+                              "field 'urgency' must be normal, urgent or emergency");
+    }
+    if (in->has_point &&
+        (!isfinite(in->lon) || !isfinite(in->lat) || fabs(in->lon) > 180 || fabs(in->lat) > 90))
+        return errbuf_set(eb, ERR_INVALID, "fields 'lon' and 'lat' must be WGS84 degrees");
+    if (!in->has_point && (in->area_code == NULL || !areacode_is_valid(in->area_code)))
+        return errbuf_set(eb, ERR_INVALID,
+                          "give either 'lon' and 'lat' or a valid 'area_code' for the case");
+    if (in->address &&
+        (strlen(in->address) > 255 || !utf8_is_clean_text(in->address, strlen(in->address))))
+        return errbuf_set(eb, ERR_INVALID, "field 'address' must be text of at most 255 bytes");
+    if (in->reporter_name && strlen(in->reporter_name) > 63)
+        return errbuf_set(eb, ERR_INVALID, "field 'reporter_name' is too long");
+    if (in->reporter_phone && in->reporter_phone[0]) {
+        size_t len = strlen(in->reporter_phone);
+        if (len < 5 || len > 20 || strspn(in->reporter_phone, "+-0123456789 ") != len)
+            return errbuf_set(eb, ERR_INVALID, "field 'reporter_phone' is not a phone number");
+    }
+    if (in->n_attachments < 0 || in->n_attachments > CASES_MAX_ATTACHMENTS)
+        return errbuf_set(eb, ERR_INVALID, "at most %d attachments", CASES_MAX_ATTACHMENTS);
+    return 0;
+}
+
+int cases_report(struct service_ctx *ctx, const struct principal *p, const struct case_report *in,
+                 struct case_rec *out, struct case_list *dups, struct errbuf *eb)
+{
+    const struct case_rules *rules;
+    struct case_rec c;
+    struct area_path path;
+    char day[16], district[7];
+    int64_t serial;
+    int y, m, d, level, r;
+    json_t *payload = NULL;
+
+    memset(out, 0, sizeof(*out));
+    memset(&c, 0, sizeof(c));
+    if (dups) {
+        dups->items = NULL;
+        dups->len = 0;
+    }
+    if ((r = check_report(p, in, eb)) != 0)
+        return r;
+    if ((r = rules_get(ctx, &rules)) != 0)
+        return r;
+    if (taxonomy_find(rules->tax, in->category ? in->category : "") == NULL)
+        return errbuf_set(eb, ERR_INVALID, "field 'category' is not a known category code");
+
+    /* Where: the deepest area containing the point, or the area given. */
+    if (in->has_point) {
+        r = areas_locate(ctx, in->lon, in->lat, &path);
+        if (r == ERR_NOT_FOUND)
+            return errbuf_set(eb, ERR_NOT_FOUND, "the point lies outside every area");
+        if (r != 0)
+            return r;
+        snprintf(c.area_code, sizeof(c.area_code), "%s", path.items[path.len - 1].code);
+        c.lon = in->lon;
+        c.lat = in->lat;
+        c.has_location = 1;
+    } else {
+        int exists = 0;
+        if ((r = store_area_exists(ctx->st, in->area_code, &exists)) != 0)
+            return r;
+        if (!exists)
+            return errbuf_set(eb, ERR_NOT_FOUND, "area %s does not exist", in->area_code);
+        snprintf(c.area_code, sizeof(c.area_code), "%s", in->area_code);
+    }
+    if (p != NULL && p->role != ROLE_RESIDENT &&
+        (r = access_check(p, CAP_CASE_REPORT, c.area_code)) != 0)
+        return errbuf_set(eb, ERR_FORBIDDEN, "this user may not report cases in area %s",
+                          c.area_code);
+    level = areacode_level(c.area_code);
+    if (level < AREA_DISTRICT)
+        return errbuf_set(eb, ERR_INVALID, "a case must lie in a district or below");
+
+    snprintf(c.category, sizeof(c.category), "%s", in->category);
+    snprintf(c.channel, sizeof(c.channel), "%s", in->channel);
+    snprintf(c.urgency, sizeof(c.urgency), "%s",
+             in->urgency && in->urgency[0] ? in->urgency : "normal");
+    snprintf(c.status, sizeof(c.status), "%s", workflow_state_name(CASE_STATE_REPORTED));
+    c.queue_level = level > AREA_GRID ? AREA_GRID : level;
+    c.description = (char *)in->description;
+    snprintf(c.address, sizeof(c.address), "%s", in->address ? in->address : "");
+    c.reporter_user_id = p && p->role == ROLE_RESIDENT ? p->user_id : 0;
+    snprintf(c.reporter_name, sizeof(c.reporter_name), "%s",
+             in->reporter_name ? in->reporter_name : "");
+    snprintf(c.reporter_phone, sizeof(c.reporter_phone), "%s",
+             in->reporter_phone ? in->reporter_phone : "");
+    c.is_anonymous = in->is_anonymous != 0;
+    snprintf(c.supervision, sizeof(c.supervision), "%s",
+             workflow_supervision_name(SUPERVISION_NONE));
+    c.created_ms = in->now_ms;
+    c.updated_ms = in->now_ms;
+
+    /* The overall resolution deadline, from the category's own limit. */
+    {
+        enum urgency u = URGENCY_NORMAL;
+        struct time_limit own;
+        deadline_urgency_parse(c.urgency, &u);
+        if (category_limit(taxonomy_find(rules->tax, c.category), u, STEP_HANDLE, &own))
+            deadline_compute(rules->cal, in->now_ms, &own, &c.resolve_due_ms);
+    }
+
+    if ((r = store_begin(ctx->st)) != 0)
+        return r;
+    calendar_local_date(rules->cal, in->now_ms, &y, &m, &d);
+    snprintf(day, sizeof(day), "%04d%02d%02d", y, m, d);
+    snprintf(district, sizeof(district), "%.6s", c.area_code);
+    if ((r = store_case_next_serial(ctx->st, district, day, &serial)) != 0)
+        goto fail;
+    snprintf(c.number, sizeof(c.number), "%.6s-%s-%05lld", c.area_code, day, (long long)serial);
+    if ((r = start_step(rules, &c, in->now_ms)) != 0)
+        goto fail;
+    if ((r = store_case_insert(ctx->st, &c)) != 0)
+        goto fail;
+    for (int i = 0; i < in->n_attachments; i++) {
+        struct attachment a;
+        r = store_attachment_get(ctx->st, in->attachments[i], 0, &a);
+        if (r == ERR_NOT_FOUND) {
+            errbuf_set(eb, r, "attachment %.64s was not uploaded", in->attachments[i]);
+            goto fail;
+        }
+        if (r != 0 || (r = store_case_attachment_add(ctx->st, c.id, in->attachments[i])) != 0)
+            goto fail;
+    }
+    payload =
+        json_pack("{s:s, s:s, s:s, s:s, s:i}", "channel", c.channel, "category", c.category,
+                  "urgency", c.urgency, "area_code", c.area_code, "queue_level", c.queue_level);
+    {
+        int64_t before = c.event_seq;
+        if ((r = append_event(ctx->st, &c, p, p ? access_role_name(p->role) : "public", "report",
+                              "", payload, in->now_ms)) != 0)
+            goto fail;
+        if ((r = queue_notice(ctx->st, &c, "report", 0, 0, 1, in->now_ms)) != 0)
+            goto fail;
+        if ((r = store_case_update(ctx->st, &c, before)) != 0)
+            goto fail;
+    }
+    if ((r = store_commit(ctx->st)) != 0)
+        goto fail;
+    json_decref(payload);
+    payload = NULL;
+
+    if (dups && c.has_location)
+        store_case_nearby(ctx->st, c.category, c.lon, c.lat, DUPLICATE_DEGREES,
+                          in->now_ms - DUPLICATE_WINDOW, 6, dups);
+    if (dups) {
+        /* The new case is not its own duplicate. */
+        for (size_t i = 0; i < dups->len; i++) {
+            if (dups->items[i].id == c.id) {
+                case_rec_cleanup(&dups->items[i]);
+                dups->items[i] = dups->items[--dups->len];
+                break;
+            }
+        }
+    }
+    c.description = xstrdup(in->description);
+    *out = c;
+    return 0;
+fail:
+    store_rollback(ctx->st);
+    json_decref(payload);
+    return r;
+}
+
+/* ---- acting ----------------------------------------------------------------------------- */
+
+static int load_case_state(const struct case_rec *c, struct workflow_case *wc)
+{
+    memset(wc, 0, sizeof(*wc));
+    if (workflow_state_parse(c->status, &wc->state) != 0)
+        return ERR_INTERNAL;
+    if (c->state_before_suspend[0])
+        workflow_state_parse(c->state_before_suspend, &wc->state_before_suspend);
+    wc->queue_level = c->queue_level;
+    wc->has_pending_extension = c->has_pending_extension;
+    if (c->supervision[0])
+        workflow_supervision_parse(c->supervision, &wc->supervision);
+    if (c->outcome[0])
+        workflow_outcome_parse(c->outcome, &wc->outcome);
+    wc->closed_ms = c->closed_ms;
+    wc->reopen_count = c->reopen_count;
+    return 0;
+}
+
+static void make_actor(const struct principal *p, const struct case_rec *c,
+                       struct workflow_actor *a)
+{
+    memset(a, 0, sizeof(*a));
+    a->role = p->role;
+    a->is_reporter = c->reporter_user_id != 0 && c->reporter_user_id == p->user_id;
+    a->is_handling_department = p->role == ROLE_DEPARTMENT_HANDLER && c->department[0] &&
+                                strcmp(c->department, p->department) == 0;
+    a->is_in_scope = areacode_in_subtree(c->area_code, p->scope);
+}
+
+static json_t *input_payload(const struct workflow_input *in, const struct workflow_result *res)
+{
+    json_t *j = json_object();
+    if (in->reason && in->reason[0])
+        json_object_set_new(j, "reason", json_string(in->reason));
+    if (in->evidence && in->evidence[0])
+        json_object_set_new(j, "evidence", json_string(in->evidence));
+    if (in->text && in->text[0])
+        json_object_set_new(j, "text", json_string(in->text));
+    if (in->department && in->department[0])
+        json_object_set_new(j, "department", json_string(in->department));
+    if (in->merge_into && in->merge_into[0])
+        json_object_set_new(j, "merge_into", json_string(in->merge_into));
+    if (in->action == CASE_ACTION_EVALUATE)
+        json_object_set_new(j, "rating", json_integer(in->rating));
+    if (in->action == CASE_ACTION_CLOSE) {
+        json_object_set_new(j, "outcome", json_string(workflow_outcome_name(in->outcome)));
+        if (in->outcome_reason && in->outcome_reason[0])
+            json_object_set_new(j, "outcome_reason", json_string(in->outcome_reason));
+    }
+    if (res->extension_days)
+        json_object_set_new(j, "extension_days", json_integer(res->extension_days));
+    if (in->action == CASE_ACTION_SUPERVISE)
+        json_object_set_new(j, "supervision",
+                            json_string(workflow_supervision_name(in->supervision)));
+    if (in->action == CASE_ACTION_ESCALATE)
+        json_object_set_new(j, "queue_level", json_integer(res->queue_level));
+    return j;
+}
+
+/*
+ * Apply res (already decided by the workflow) to c and write it with its event, in the
+ * caller's transaction.
+ */
+static int write_result(struct service_ctx *ctx, const struct case_rules *rules, struct case_rec *c,
+                        const struct principal *p, const char *actor_role,
+                        const struct workflow_input *in, const struct workflow_result *res,
+                        json_t *payload)
+{
+    char from[24];
+    int64_t before = c->event_seq;
+    int level_changed = res->queue_level != c->queue_level;
+    int state_changed, r;
+    snprintf(from, sizeof(from), "%s", c->status);
+    state_changed = strcmp(from, workflow_state_name(res->to)) != 0;
+
+    snprintf(c->status, sizeof(c->status), "%s", workflow_state_name(res->to));
+    snprintf(c->state_before_suspend, sizeof(c->state_before_suspend), "%s",
+             res->to == CASE_STATE_SUSPENDED ? workflow_state_name(res->state_before_suspend) : "");
+    c->queue_level = res->queue_level;
+    c->has_pending_extension = res->has_pending_extension;
+    snprintf(c->supervision, sizeof(c->supervision), "%s",
+             workflow_supervision_name(res->supervision));
+    snprintf(c->outcome, sizeof(c->outcome), "%s",
+             res->outcome == OUTCOME_NONE ? "" : workflow_outcome_name(res->outcome));
+    c->closed_ms = res->closed_ms;
+    c->reopen_count = res->reopen_count;
+    c->updated_ms = in->now_ms;
+    if (res->effects & WORKFLOW_EFFECT_SET_DEPARTMENT)
+        snprintf(c->department, sizeof(c->department), "%s", in->department);
+    if (res->effects & WORKFLOW_EFFECT_SET_OUTCOME_REASON)
+        snprintf(c->outcome_reason, sizeof(c->outcome_reason), "%s",
+                 in->outcome_reason ? in->outcome_reason : "");
+    if (res->effects & WORKFLOW_EFFECT_CLEAR_OUTCOME_REASON)
+        c->outcome_reason[0] = '\0';
+    if (res->effects & WORKFLOW_EFFECT_SET_MERGED_INTO)
+        snprintf(c->merged_into, sizeof(c->merged_into), "%s", in->merge_into);
+    if (res->effects & WORKFLOW_EFFECT_RECORD_RATING)
+        c->rating = in->rating;
+    if (in->action == CASE_ACTION_REQUEST_EXTENSION)
+        c->extension_days = res->extension_days;
+
+    if (state_changed || level_changed || (res->effects & WORKFLOW_EFFECT_NEW_DEADLINE)) {
+        if ((r = start_step(rules, c, in->now_ms)) != 0)
+            return r;
+    } else if ((res->effects & WORKFLOW_EFFECT_EXTEND_DEADLINE) && c->due_ms) {
+        int days = res->extension_days ? res->extension_days : c->extension_days;
+        int64_t due;
+        if (calendar_add_working_days(rules->cal, c->due_ms, days, &due) == 0) {
+            c->due_ms = due;
+            c->sweep_at_ms = due + 1;
+            c->overdue_stage = 0;
+        }
+        c->extension_days = 0;
+    } else if (res->effects & WORKFLOW_EFFECT_CLEAR_DEADLINE) {
+        start_step(rules, c, in->now_ms);
+    }
+    if (res->to == CASE_STATE_CLOSED || res->to == CASE_STATE_EVALUATED ||
+        res->to == CASE_STATE_REJECTED || res->to == CASE_STATE_MERGED) {
+        c->due_ms = 0;
+        c->sweep_at_ms = 0;
+        c->step[0] = '\0';
+    }
+
+    if ((r = append_event(ctx->st, c, p, actor_role, workflow_action_name(in->action), from,
+                          payload, in->now_ms)) != 0)
+        return r;
+    if ((r = queue_notice(ctx->st, c, workflow_action_name(in->action),
+                          (res->effects & WORKFLOW_EFFECT_NOTIFY_REPORTER) != 0,
+                          (res->effects & WORKFLOW_EFFECT_NOTIFY_UNIT) != 0,
+                          (res->effects & WORKFLOW_EFFECT_NOTIFY_QUEUE) != 0, in->now_ms)) != 0)
+        return r;
+    return store_case_update(ctx->st, c, before);
+}
+
+static int64_t reopen_window_ms(const struct service_ctx *ctx)
+{
+    return (int64_t)ctx->cfg->reopen_window_days * DAY_MS;
+}
+
+int cases_act(struct service_ctx *ctx, const struct principal *p, int64_t id,
+              struct workflow_input *in, struct case_rec *out, struct errbuf *eb)
+{
+    const struct case_rules *rules;
+    struct case_rec c;
+    struct workflow_case wc;
+    struct workflow_actor actor;
+    struct workflow_result res;
+    json_t *payload = NULL;
+    char routed[TAXONOMY_DEPT_BUF];
+    int r;
+
+    memset(out, 0, sizeof(*out));
+    if (p == NULL)
+        return ERR_UNAUTHORIZED;
+    in->reopen_window_ms = reopen_window_ms(ctx);
+    if ((r = rules_get(ctx, &rules)) != 0)
+        return r;
+    if (in->action == CASE_ACTION_DISPATCH || in->action == CASE_ACTION_ASSIGN) {
+        if (in->department != NULL && !taxonomy_unit_code_is_valid(in->department))
+            return errbuf_set(eb, ERR_INVALID, "field 'department' is not a unit code");
+    }
+    if ((r = store_begin(ctx->st)) != 0)
+        return r;
+    if ((r = store_case_get(ctx->st, id, &c)) != 0)
+        goto fail;
+    if (!cases_can_see(p, &c)) {
+        r = ERR_NOT_FOUND;
+        goto fail;
+    }
+    /* Dispatch without a unit: the routing table proposes one. */
+    if ((in->action == CASE_ACTION_DISPATCH || in->action == CASE_ACTION_ASSIGN) &&
+        (in->department == NULL || in->department[0] == '\0')) {
+        struct routing_decision dec;
+        if (routing_resolve(rules->routing, rules->tax, c.area_code, c.category, &dec, NULL) == 0) {
+            snprintf(routed, sizeof(routed), "%s", dec.unit);
+            in->department = routed;
+        }
+    }
+    if (in->action == CASE_ACTION_MERGE && in->merge_into) {
+        struct case_rec target;
+        r = store_case_get_by_number(ctx->st, in->merge_into, &target);
+        if (r == ERR_NOT_FOUND || (r == 0 && target.id == c.id)) {
+            case_rec_cleanup(&target);
+            r = errbuf_set(eb, ERR_INVALID, "field 'merge_into' must name another case");
+            goto fail;
+        }
+        case_rec_cleanup(&target);
+        if (r != 0)
+            goto fail;
+    }
+    if ((r = load_case_state(&c, &wc)) != 0)
+        goto fail;
+    make_actor(p, &c, &actor);
+    if ((r = workflow_apply(&wc, &actor, in, &res, eb)) != 0)
+        goto fail;
+    payload = input_payload(in, &res);
+    if ((r = write_result(ctx, rules, &c, p, access_role_name(p->role), in, &res, payload)) != 0)
+        goto fail;
+    if ((r = store_commit(ctx->st)) != 0)
+        goto fail;
+    json_decref(payload);
+    *out = c;
+    return 0;
+fail:
+    store_rollback(ctx->st);
+    json_decref(payload);
+    case_rec_cleanup(&c);
+    return r;
+}
+
+/* ---- reading ------------------------------------------------------------------------------ */
+
+int cases_get(struct service_ctx *ctx, const struct principal *p, int64_t id, struct case_rec *out)
+{
+    int r = store_case_get(ctx->st, id, out);
+    if (r != 0)
+        return r;
+    if (!cases_can_see(p, out)) {
+        case_rec_cleanup(out);
+        memset(out, 0, sizeof(*out));
+        return ERR_NOT_FOUND;
+    }
+    return 0;
+}
+
+int cases_events(struct service_ctx *ctx, const struct principal *p, int64_t id,
+                 struct case_event_list *out)
+{
+    struct case_rec c;
+    int r;
+    out->items = NULL;
+    out->len = 0;
+    if ((r = cases_get(ctx, p, id, &c)) != 0)
+        return r;
+    case_rec_cleanup(&c);
+    return store_case_events(ctx->st, id, out);
+}
+
+int cases_list(struct service_ctx *ctx, const struct principal *p, struct case_filter *f,
+               struct case_list *out)
+{
+    out->items = NULL;
+    out->len = 0;
+    if (p == NULL)
+        return ERR_UNAUTHORIZED;
+    if (p->role == ROLE_RESIDENT) {
+        f->reporter_user_id = p->user_id;
+        f->area = NULL;
+    } else {
+        if (!access_role_has(p->role, CAP_CASE_READ))
+            return ERR_FORBIDDEN;
+        if (f->area == NULL || f->area[0] == '\0')
+            f->area = p->scope;
+        else if (!areacode_in_subtree(f->area, p->scope))
+            return ERR_FORBIDDEN;
+        if (p->role == ROLE_DEPARTMENT_HANDLER)
+            f->department = p->department;
+    }
+    return store_case_list(ctx->st, f, out);
+}
+
+unsigned long long cases_allowed_actions(struct service_ctx *ctx, const struct principal *p,
+                                         const struct case_rec *c, int64_t now_ms)
+{
+    struct workflow_case wc;
+    struct workflow_actor actor;
+    if (p == NULL || load_case_state(c, &wc) != 0)
+        return 0;
+    make_actor(p, c, &actor);
+    return workflow_allowed_actions(&wc, &actor, now_ms, reopen_window_ms(ctx));
+}
+
+/* ---- the sweep ---------------------------------------------------------------------------- */
+
+/* Act on one due case; *acted tells which stage was acted on. */
+static int sweep_one(struct service_ctx *ctx, const struct case_rules *rules, int64_t id,
+                     int64_t now, struct sweep_stats *stats)
+{
+    struct case_rec c;
+    struct workflow_case wc;
+    struct workflow_actor actor;
+    struct workflow_input in;
+    struct workflow_result res;
+    enum overdue_stage current, act;
+    enum limit_unit unit;
+    json_t *payload = NULL;
+    int r;
+
+    if ((r = store_begin(ctx->st)) != 0)
+        return r;
+    if ((r = store_case_get(ctx->st, id, &c)) != 0)
+        goto fail;
+    if (c.sweep_at_ms == 0 || c.sweep_at_ms > now || c.due_ms == 0) {
+        store_rollback(ctx->st); /* moved on since it was listed */
+        case_rec_cleanup(&c);
+        return 0;
+    }
+    unit = step_unit(rules, &c);
+    current = deadline_overdue_stage(rules->cal, unit, c.step_started_ms, c.due_ms, now);
+    act = deadline_stage_to_act((enum overdue_stage)c.overdue_stage, current);
+    memset(&in, 0, sizeof(in));
+    in.now_ms = now;
+    in.reopen_window_ms = reopen_window_ms(ctx);
+    memset(&actor, 0, sizeof(actor));
+    actor.is_system = 1;
+    actor.role = ROLE_ADMIN;
+    actor.is_in_scope = 1;
+    if ((r = load_case_state(&c, &wc)) != 0)
+        goto fail;
+
+    if (act == STAGE_NONE) {
+        /* Not late yet in working time (e.g. due at 17:30, now the evening): look again when
+         * the stage can next rise. */
+        int64_t before = c.event_seq;
+        c.sweep_at_ms = next_stage_at(rules, &c, unit, (enum overdue_stage)c.overdue_stage, now);
+        r = store_case_update(ctx->st, &c, before);
+        if (r == 0)
+            r = store_commit(ctx->st);
+        if (r != 0)
+            goto fail;
+        case_rec_cleanup(&c);
+        return 0;
+    }
+    if (act == STAGE_ESCALATE && c.queue_level > AREA_PROVINCE) {
+        in.action = CASE_ACTION_ESCALATE;
+        in.reason = "deadline passed: escalated automatically (超时自动上报)";
+    } else {
+        in.action = CASE_ACTION_SUPERVISE;
+        in.supervision = act == STAGE_YELLOW ? SUPERVISION_YELLOW : SUPERVISION_RED;
+    }
+    r = workflow_apply(&wc, &actor, &in, &res, NULL);
+    if (r != 0) {
+        /* The workflow does not allow it in this state (e.g. escalating a handled case): a
+         * red card is the most the sweep can do. */
+        in.action = CASE_ACTION_SUPERVISE;
+        in.supervision = SUPERVISION_RED;
+        if ((r = workflow_apply(&wc, &actor, &in, &res, NULL)) != 0)
+            goto skip;
+    }
+    payload = input_payload(&in, &res);
+    json_object_set_new(payload, "automatic", json_true());
+    json_object_set_new(payload, "stage", json_string(deadline_stage_name(act)));
+    if ((r = write_result(ctx, rules, &c, NULL, "system", &in, &res, payload)) != 0)
+        goto fail;
+    if (in.action != CASE_ACTION_ESCALATE) {
+        /* Same step still running: record the stage and when it can rise next. */
+        int64_t before = c.event_seq;
+        c.overdue_stage = (int)act;
+        c.sweep_at_ms = next_stage_at(rules, &c, unit, act, now);
+        if ((r = store_case_update(ctx->st, &c, before)) != 0)
+            goto fail;
+    }
+    if ((r = store_commit(ctx->st)) != 0)
+        goto fail;
+    if (in.action == CASE_ACTION_ESCALATE)
+        stats->escalated++;
+    else if (act == STAGE_YELLOW)
+        stats->yellow++;
+    else
+        stats->red++;
+    json_decref(payload);
+    case_rec_cleanup(&c);
+    return 0;
+skip : {
+    /* Nothing the sweep may do: stop looking at this step. */
+    int64_t before = c.event_seq;
+    c.overdue_stage = (int)act;
+    c.sweep_at_ms = 0;
+    r = store_case_update(ctx->st, &c, before);
+    if (r == 0)
+        r = store_commit(ctx->st);
+    if (r != 0)
+        goto fail;
+    case_rec_cleanup(&c);
+    return 0;
+}
+fail:
+    store_rollback(ctx->st);
+    json_decref(payload);
+    case_rec_cleanup(&c);
+    return r;
+}
+
+int cases_sweep(struct service_ctx *ctx, int64_t now_ms, struct sweep_stats *stats)
+{
+    const struct case_rules *rules;
+    int64_t after_ms = 0, after_id = 0;
+    int r;
+    memset(stats, 0, sizeof(*stats));
+    if ((r = rules_get(ctx, &rules)) != 0)
+        return r;
+    for (;;) {
+        struct case_list due;
+        if ((r = store_case_due(ctx->st, now_ms, after_ms, after_id, SWEEP_BATCH, &due)) != 0)
+            return r;
+        if (due.len == 0) {
+            case_list_cleanup(&due);
+            return 0;
+        }
+        for (size_t i = 0; i < due.len; i++) {
+            stats->examined++;
+            r = sweep_one(ctx, rules, due.items[i].id, now_ms, stats);
+            if (r == ERR_CONFLICT)
+                r = 0; /* someone acted on it meanwhile; the next sweep sees it again */
+            if (r != 0) {
+                case_list_cleanup(&due);
+                return r;
+            }
+        }
+        after_ms = due.items[due.len - 1].sweep_at_ms;
+        after_id = due.items[due.len - 1].id;
+        case_list_cleanup(&due);
+    }
+}
+
+/* ---- attachments -------------------------------------------------------------------------- */
+
+static int magic_matches(const char *mime, const unsigned char *d, size_t n)
+{
+    if (strcmp(mime, "image/jpeg") == 0)
+        return n > 3 && d[0] == 0xff && d[1] == 0xd8 && d[2] == 0xff;
+    if (strcmp(mime, "image/png") == 0)
+        return n > 8 && memcmp(d, "\x89PNG\r\n\x1a\n", 8) == 0;
+    if (strcmp(mime, "image/webp") == 0)
+        return n > 12 && memcmp(d, "RIFF", 4) == 0 && memcmp(d + 8, "WEBP", 4) == 0;
+    if (strcmp(mime, "application/pdf") == 0)
+        return n > 5 && memcmp(d, "%PDF-", 5) == 0;
+    return 0;
+}
+
+int cases_attachment_put(struct service_ctx *ctx, const char *mime, const unsigned char *data,
+                         size_t len, char hash_out[65], struct errbuf *eb)
+{
+    struct attachment a;
+    unsigned char digest[32];
+    hash_out[0] = '\0';
+    if (mime == NULL || (strcmp(mime, "image/jpeg") != 0 && strcmp(mime, "image/png") != 0 &&
+                         strcmp(mime, "image/webp") != 0 && strcmp(mime, "application/pdf") != 0))
+        return errbuf_set(eb, ERR_UNSUPPORTED_MEDIA,
+                          "attachments must be JPEG, PNG or WebP photos or PDF documents");
+    if (len == 0)
+        return errbuf_set(eb, ERR_INVALID, "the attachment is empty");
+    if (!magic_matches(mime, data, len))
+        return errbuf_set(eb, ERR_UNSUPPORTED_MEDIA, "the content is not a %s file", mime);
+    crypto_generichash(digest, sizeof(digest), data, len, NULL, 0);
+    memset(&a, 0, sizeof(a));
+    sodium_bin2hex(a.hash, sizeof(a.hash), digest, sizeof(digest));
+    snprintf(a.mime, sizeof(a.mime), "%s", mime);
+    a.size = (int64_t)len;
+    a.created_ms = time_now_ms();
+    a.data = (unsigned char *)data;
+    int r = store_attachment_put(ctx->st, &a);
+    if (r == 0)
+        snprintf(hash_out, 65, "%s", a.hash);
+    return r;
+}

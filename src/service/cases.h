@@ -1,0 +1,102 @@
+/*
+ * cases.h - the case use cases (SPEC section 4): report, act on, read, list, sweep.
+ *
+ * Every use case runs in one store transaction: the case row, its new event (hash-chained to
+ * the previous one, service/history.h) and its notification (the outbox) are written together
+ * or not at all. Acting on a case reads it, asks the pure workflow (domain/workflow.h) whether
+ * the action is allowed for this actor now, computes the new step deadline on the working-day
+ * calendar (domain/deadline.h), and writes the result conditionally on the event count it read,
+ * so two people acting at once cannot both win (the loser gets ERR_CONFLICT and may retry).
+ *
+ * Visibility (cases_can_see): a resident sees the cases they reported; a department handler
+ * the cases dispatched to their department inside their area; every other role with
+ * CAP_CASE_READ the cases inside their area subtree. The reporter's name and phone are shown
+ * only to staff of that area, never to the public, and not even to them when the reporter asked
+ * to stay anonymous (cases_show_reporter).
+ */
+#ifndef GRIDGOV_SERVICE_CASES_H
+#define GRIDGOV_SERVICE_CASES_H
+
+#include "base/error.h"
+#include "domain/access.h"
+#include "domain/workflow.h"
+#include "store/store.h"
+
+#include <stdint.h>
+
+struct service_ctx;
+
+#define CASES_MAX_ATTACHMENTS 8
+#define CASES_PAGE_MAX        200
+
+/* What a report brings. Strings are borrowed. */
+struct case_report {
+    const char *channel;     /* web, phone, open311, patrol, visit, office_hours, ... */
+    const char *category;    /* a category code of the taxonomy */
+    const char *description; /* 1..CASE_TEXT_MAX bytes */
+    const char *urgency;     /* normal (default), urgent, emergency */
+    int has_point;
+    double lon, lat;       /* located to the deepest area containing it */
+    const char *area_code; /* instead of a point */
+    const char *address;
+    const char *reporter_name;
+    const char *reporter_phone;
+    int is_anonymous;
+    const char *attachments[CASES_MAX_ATTACHMENTS]; /* hashes of uploaded attachments */
+    int n_attachments;
+    int64_t now_ms;
+};
+
+/* 1 if name is a known reporting channel. */
+int cases_channel_is_valid(const char *name);
+
+/*
+ * Report a case (write). p NULL is an anonymous report over the public web form. ERR_INVALID
+ * naming the field; ERR_NOT_FOUND when the point lies in no area or the area or an attachment
+ * does not exist; ERR_FORBIDDEN when staff report outside their area. On success *out is the
+ * new case (caller cleans it up) and dups (may be NULL) the possible duplicates: same
+ * category, within about 200 m, reported in the last 7 days.
+ */
+int cases_report(struct service_ctx *ctx, const struct principal *p, const struct case_report *in,
+                 struct case_rec *out, struct case_list *dups, struct errbuf *eb);
+
+/*
+ * Apply a workflow action (write). in->now_ms and in->reopen_window_ms are filled in here.
+ * ERR_NOT_FOUND when the case does not exist or p may not see it; ERR_FORBIDDEN /
+ * ERR_INVALID_TRANSITION / ERR_INVALID per the workflow; ERR_CONFLICT when another action won
+ * the race. *out is the updated case.
+ */
+int cases_act(struct service_ctx *ctx, const struct principal *p, int64_t id,
+              struct workflow_input *in, struct case_rec *out, struct errbuf *eb);
+
+/* One case p may see; ERR_NOT_FOUND otherwise (existence is not revealed). */
+int cases_get(struct service_ctx *ctx, const struct principal *p, int64_t id, struct case_rec *out);
+/* The events of a case p may see. */
+int cases_events(struct service_ctx *ctx, const struct principal *p, int64_t id,
+                 struct case_event_list *out);
+/* Cases p may see matching f (f->area is narrowed to p's scope; ERR_FORBIDDEN if it lies
+ * outside it). */
+int cases_list(struct service_ctx *ctx, const struct principal *p, struct case_filter *f,
+               struct case_list *out);
+
+int cases_can_see(const struct principal *p, const struct case_rec *c);
+int cases_show_reporter(const struct principal *p, const struct case_rec *c);
+/* The actions p may take on c right now (bit i = enum case_action i). */
+unsigned long long cases_allowed_actions(struct service_ctx *ctx, const struct principal *p,
+                                         const struct case_rec *c, int64_t now_ms);
+
+struct sweep_stats {
+    int64_t examined;
+    int64_t yellow, red, escalated;
+};
+
+/* The deadline sweep (write): every case whose next overdue stage is due at now_ms gets a
+ * yellow card, a red card or is escalated one level, once per stage. Idempotent. */
+int cases_sweep(struct service_ctx *ctx, int64_t now_ms, struct sweep_stats *stats);
+
+/* Store an uploaded attachment (write) and return its hash (65 bytes). mime must be one of
+ * image/jpeg, image/png, image/webp, application/pdf and match the content's magic bytes. */
+int cases_attachment_put(struct service_ctx *ctx, const char *mime, const unsigned char *data,
+                         size_t len, char hash_out[65], struct errbuf *eb);
+
+#endif

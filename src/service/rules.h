@@ -1,0 +1,53 @@
+/*
+ * rules.h - the case-handling configuration a city sets: the category taxonomy, the
+ * working-day calendar, the routing table and the deadline rules.
+ *
+ * Each is kept in the store as a document in its own CSV format (meta keys categories_csv,
+ * calendar_csv, routing_csv), written by `gridgov import categories|routing` and `gridgov
+ * calendar import` through rules_store_*, so there is one parser per format and the same text
+ * can be exported and re-imported. A missing document means the built-in default (the default
+ * taxonomy, Monday–Friday without holidays, no routing rules: every category goes to its
+ * default department). Deadline rules are the practice defaults (deadline.h).
+ *
+ * A loaded struct case_rules is immutable and owned by one service context; rules_refresh
+ * reloads it when the store's rules_version changed (another process imported something).
+ */
+#ifndef GRIDGOV_SERVICE_RULES_H
+#define GRIDGOV_SERVICE_RULES_H
+
+#include "base/error.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct store;
+struct taxonomy;
+struct calendar;
+struct routing;
+struct deadline_rules;
+struct service_ctx;
+
+struct case_rules {
+    struct taxonomy *tax;             /* owned */
+    struct calendar *cal;             /* owned */
+    struct routing *routing;          /* owned */
+    struct deadline_rules *deadlines; /* owned */
+    int64_t version;                  /* the store's rules_version it was loaded at */
+};
+
+/* Load the rules from the store (defaults for missing documents). Caller frees. */
+int rules_load(struct store *st, struct case_rules **out, struct errbuf *eb);
+void rules_free(struct case_rules *rules);
+/* The context's rules, reloaded if the store's rules_version moved. Borrowed until the next
+ * call on this context. */
+int rules_get(struct service_ctx *ctx, const struct case_rules **out);
+
+/* Validate and store a new document (write, one transaction, bumps rules_version). Each is
+ * all or nothing; problems are printed by the caller from eb and the parse results. */
+int rules_store_categories(struct store *st, const char *csv, size_t len, struct errbuf *eb);
+int rules_store_calendar(struct store *st, const char *csv, size_t len, size_t *days,
+                         struct errbuf *eb);
+int rules_store_routing(struct store *st, const char *csv, size_t len, size_t *rules,
+                        struct errbuf *eb);
+
+#endif
