@@ -32,6 +32,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+static int api_reply_case_error(struct api_response *resp, int r)
+{
+    if (r == ERR_NOT_FOUND)
+        return api_reply_error(resp, r, "no such case");
+    if (r == ERR_FORBIDDEN)
+        return api_reply_error(resp, r, "this case is outside what this user may see");
+    return r;
+}
+
 static json_t *time_or_null(int64_t ms)
 {
     char text[32];
@@ -309,7 +318,7 @@ int api_case_get(struct api_request *req, struct api_response *resp)
     int r;
     if ((r = resolve_case_id(req, &id)) != 0 ||
         (r = cases_get(req->svc, req->principal, id, &c)) != 0)
-        return r == ERR_NOT_FOUND ? api_reply_error(resp, r, "no such case") : r;
+        return api_reply_case_error(resp, r);
     j = case_json(req, &c);
     actions = json_array();
     allowed = cases_allowed_actions(req->svc, req->principal, &c, time_now_ms());
@@ -373,7 +382,7 @@ int api_case_act(struct api_request *req, struct api_response *resp)
     in.now_ms = time_now_ms();
     if ((r = resolve_case_id(req, &id)) != 0) {
         json_decref(body);
-        return r == ERR_NOT_FOUND ? api_reply_error(resp, r, "no such case") : r;
+        return api_reply_case_error(resp, r);
     }
     r = cases_act(req->svc, req->principal, id, &in, &c, &eb);
     json_decref(body);
@@ -406,7 +415,7 @@ int api_case_events(struct api_request *req, struct api_response *resp)
     int r;
     if ((r = resolve_case_id(req, &id)) != 0 ||
         (r = cases_events(req->svc, req->principal, id, &events)) != 0)
-        return r == ERR_NOT_FOUND ? api_reply_error(resp, r, "no such case") : r;
+        return api_reply_case_error(resp, r);
     items = json_array();
     for (size_t i = 0; i < events.len; i++) {
         const struct case_event *e = &events.items[i];
@@ -499,7 +508,7 @@ int api_track(struct api_request *req, struct api_response *resp)
         return api_reply_error(resp, ERR_NOT_FOUND, "no such case");
     r = store_case_get_by_number(req->svc->st, req->path_params[0], &c);
     if (r != 0)
-        return r == ERR_NOT_FOUND ? api_reply_error(resp, r, "no such case") : r;
+        return api_reply_case_error(resp, r);
     if ((r = store_case_events(req->svc->st, c.id, &events)) != 0) {
         case_rec_cleanup(&c);
         return r;

@@ -26,16 +26,24 @@ static const struct cli_command cli_commands[] = {
     {"serve", cli_serve,
      "serve --db FILE [--listen ADDR:PORT] [--threads N] [--web DIR]\n"
      "                                           run the HTTP server"},
-    {"import", cli_import, "import areas FILE.geojson --db FILE  import areas from GeoJSON"},
+    {"import", cli_import,
+     "import areas|categories|routing FILE --db FILE\n"
+     "                                           import areas (GeoJSON) or rules (CSV)"},
     {"export", cli_export,
-     "export areas --db FILE [--root CODE] [--out FILE]\n"
-     "                                           export areas as GeoJSON (RFC 7946)"},
+     "export areas --db FILE [--root CODE] [--out FILE] | export categories --db FILE\n"
+     "                                           export areas (GeoJSON) or categories (CSV)"},
     {"locate", cli_locate, "locate --db FILE LON LAT            the areas containing a point"},
     {"user", cli_user,
      "user add --db FILE --username NAME --password PW --role ROLE --area CODE\n"
      "              [--department CODE] [--display-name NAME]\n"
      "  user list --db FILE [--area CODE]\n"
      "  user passwd --db FILE --username NAME [--password PW]"},
+    {"case", cli_case,
+     "case list|show|report|act --db FILE --as USER ...   cases (see gridgov case --help)"},
+    {"sweep", cli_sweep, "sweep --db FILE [--now TIME]         run the deadline sweep once"},
+    {"verify", cli_verify, "verify --db FILE                    check every case's hash chain"},
+    {"calendar", cli_calendar,
+     "calendar import FILE.csv --db FILE  load holidays and make-up working days"},
     {"config", cli_config, "config                              print the effective settings"},
 };
 

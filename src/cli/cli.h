@@ -25,6 +25,14 @@ int cli_export(int argc, char **argv);
 int cli_locate(int argc, char **argv);
 int cli_user(int argc, char **argv);
 int cli_config(int argc, char **argv);
+int cli_case(int argc, char **argv);
+int cli_sweep(int argc, char **argv);
+int cli_verify(int argc, char **argv);
+int cli_calendar(int argc, char **argv);
+/* Import a rules document (categories, routing, calendar) from path into cfg->db. */
+int cli_import_rules(const char *what, const char *path, const struct config *cfg);
+/* Write the categories in force as CSV to out. */
+int cli_export_categories(const struct config *cfg, FILE *out);
 
 /* Shared helpers. */
 /* Defaults + environment into cfg; prints the problem and returns nonzero on a bad variable. */

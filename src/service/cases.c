@@ -625,7 +625,7 @@ int cases_act(struct service_ctx *ctx, const struct principal *p, int64_t id,
     if ((r = store_case_get(ctx->st, id, &c)) != 0)
         goto fail;
     if (!cases_can_see(p, &c)) {
-        r = ERR_NOT_FOUND;
+        r = errbuf_set(eb, ERR_FORBIDDEN, "this case is outside what this user may act on");
         goto fail;
     }
     /* Dispatch without a unit: the routing table proposes one. */
@@ -679,7 +679,7 @@ int cases_get(struct service_ctx *ctx, const struct principal *p, int64_t id, st
     if (!cases_can_see(p, out)) {
         case_rec_cleanup(out);
         memset(out, 0, sizeof(*out));
-        return ERR_NOT_FOUND;
+        return ERR_FORBIDDEN;
     }
     return 0;
 }

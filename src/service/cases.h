@@ -62,14 +62,14 @@ int cases_report(struct service_ctx *ctx, const struct principal *p, const struc
 
 /*
  * Apply a workflow action (write). in->now_ms and in->reopen_window_ms are filled in here.
- * ERR_NOT_FOUND when the case does not exist or p may not see it; ERR_FORBIDDEN /
+ * ERR_NOT_FOUND when the case does not exist; ERR_FORBIDDEN when p may not see it;
  * ERR_INVALID_TRANSITION / ERR_INVALID per the workflow; ERR_CONFLICT when another action won
  * the race. *out is the updated case.
  */
 int cases_act(struct service_ctx *ctx, const struct principal *p, int64_t id,
               struct workflow_input *in, struct case_rec *out, struct errbuf *eb);
 
-/* One case p may see; ERR_NOT_FOUND otherwise (existence is not revealed). */
+/* One case; ERR_NOT_FOUND if it does not exist, ERR_FORBIDDEN if p may not see it. */
 int cases_get(struct service_ctx *ctx, const struct principal *p, int64_t id, struct case_rec *out);
 /* The events of a case p may see. */
 int cases_events(struct service_ctx *ctx, const struct principal *p, int64_t id,

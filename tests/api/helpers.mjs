@@ -72,10 +72,17 @@ export function makeDatabase(dir) {
     ['worker2', 'grid_worker', '440605001001002'],
     ['resident', 'resident', '440605001001'],
     ['locked', 'resident', '440605001001'],
+    ['staff', 'community_staff', '440605001001'],
+    ['dispatcher', 'dispatcher', '440605'],
+    ['handler', 'department_handler', '440605', 'urban_management'],
+    ['waterman', 'department_handler', '440605', 'water_affairs'],
+    ['resident2', 'resident', '440605001001'],
   ];
-  for (const [name, role, area] of users) {
-    mustGridgov('user', 'add', '--db', db, '--username', name, '--password', PASSWORD,
-      '--role', role, '--area', area);
+  for (const [name, role, area, dept] of users) {
+    const args = ['user', 'add', '--db', db, '--username', name, '--password', PASSWORD,
+      '--role', role, '--area', area];
+    if (dept) args.push('--department', dept);
+    mustGridgov(...args);
   }
   return db;
 }
@@ -130,6 +137,16 @@ export async function login(url, username, password = PASSWORD) {
   const body = await res.json();
   if (res.status !== 200) throw new Error(`login ${username}: ${res.status} ${JSON.stringify(body)}`);
   return body;
+}
+
+export async function postJson(url, token, body) {
+  const headers = { 'content-type': 'application/json' };
+  if (token) headers.authorization = `Bearer ${token}`;
+  const res = await fetch(url, { method: 'POST', headers, body: JSON.stringify(body) });
+  const text = await res.text();
+  let parsed = null;
+  try { parsed = JSON.parse(text); } catch { parsed = text; }
+  return { status: res.status, body: parsed, headers: res.headers };
 }
 
 export async function getJson(url, token) {
