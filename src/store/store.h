@@ -10,7 +10,10 @@
  * clear it on entry; strings inside a record that are heap-allocated are named in the struct
  * comment and released by the matching *_cleanup function.
  *
- * Transactions: store_begin/commit/rollback bracket a unit of work. A function documented as
+ * Transactions: store_begin/commit/rollback bracket a unit of work. They nest: inside an open
+ * transaction, begin opens a savepoint, and its rollback undoes only the inner work, so a
+ * batch (group commit, demo generation) can run many use cases in one transaction while each
+ * still fails on its own. A function documented as
  * a "write" works inside the caller's transaction if one is open, otherwise it is atomic on
  * its own. Multi-row writes (imports, demo generation) are done by the service layer inside
  * one transaction, so a failure leaves nothing behind.

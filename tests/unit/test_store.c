@@ -272,6 +272,23 @@ static void test_transaction_rollback(void **state)
     assert_int_equal(store_area_count(f->st, &n), 0);
     assert_int_equal(n, 1);
     store_rollback(f->st); /* no transaction open: a no-op */
+
+    /* Nested: an inner rollback undoes only the inner work. */
+    struct area inner = make_area("4406", 2, "佛山市");
+    struct area kept = make_area("4407", 2, "江门市");
+    assert_int_equal(store_begin(f->st), 0);
+    assert_int_equal(store_area_put(f->st, &kept), 0);
+    assert_int_equal(store_begin(f->st), 0);
+    assert_int_equal(store_area_put(f->st, &inner), 0);
+    store_rollback(f->st);
+    assert_int_equal(store_begin(f->st), 0);
+    assert_int_equal(store_commit(f->st), 0);
+    assert_int_equal(store_commit(f->st), 0);
+    assert_int_equal(store_area_count(f->st, &n), 0);
+    assert_int_equal(n, 2); /* 44 and 4407, not 4406 */
+    int exists = 1;
+    assert_int_equal(store_area_exists(f->st, "4406", &exists), 0);
+    assert_false(exists);
 }
 
 static struct user make_user(const char *name, const char *role, const char *area)

@@ -21,7 +21,7 @@ struct sqlite_store {
     sqlite3 *db;
     sqlite3_stmt *stmts[SQ_CORE_STMTS];
     sqlite3_stmt *extra_stmts[SQ_EXTRA_STMTS];
-    int in_tx;
+    int in_tx; /* transaction depth: 0 none, 1 a transaction, more: savepoints inside it */
 };
 
 static inline struct sqlite_store *sq(struct store *st)

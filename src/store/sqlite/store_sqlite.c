@@ -27,6 +27,9 @@
     X(BEGIN, "BEGIN IMMEDIATE")                                                                    \
     X(COMMIT, "COMMIT")                                                                            \
     X(ROLLBACK, "ROLLBACK")                                                                        \
+    X(SAVEPOINT, "SAVEPOINT nested")                                                               \
+    X(RELEASE, "RELEASE nested")                                                                   \
+    X(ROLLBACK_TO, "ROLLBACK TO nested")                                                           \
     X(META_GET, "SELECT value FROM meta WHERE key = ?1")                                           \
     X(META_SET, "INSERT INTO meta(key, value) VALUES (?1, ?2) "                                    \
                 "ON CONFLICT(key) DO UPDATE SET value = excluded.value")                           \
@@ -321,25 +324,26 @@ out:
 static int sq_begin(struct store *st)
 {
     struct sqlite_store *s = sq(st);
-    sqlite3_stmt *stmt = sq_stmt(s, STMT_BEGIN);
+    /* Inside a transaction, a nested one is a savepoint (see store.h). */
+    sqlite3_stmt *stmt = sq_stmt(s, s->in_tx ? STMT_SAVEPOINT : STMT_BEGIN);
     int r;
     if (stmt == NULL)
         return ERR_DB;
     if ((r = sq_exec_done(s, stmt, "begin")) == 0)
-        s->in_tx = 1;
+        s->in_tx++;
     return r;
 }
 
 static int sq_commit(struct store *st)
 {
     struct sqlite_store *s = sq(st);
-    sqlite3_stmt *stmt = sq_stmt(s, STMT_COMMIT);
+    sqlite3_stmt *stmt = sq_stmt(s, s->in_tx > 1 ? STMT_RELEASE : STMT_COMMIT);
     int r;
     if (stmt == NULL)
         return ERR_DB;
     r = sq_exec_done(s, stmt, "commit");
-    if (r == 0)
-        s->in_tx = 0;
+    if (r == 0 && s->in_tx > 0)
+        s->in_tx--;
     return r;
 }
 
@@ -348,6 +352,16 @@ static void sq_rollback(struct store *st)
     struct sqlite_store *s = sq(st);
     if (!s->in_tx)
         return;
+    if (s->in_tx > 1) {
+        sqlite3_stmt *stmt = sq_stmt(s, STMT_ROLLBACK_TO);
+        if (stmt != NULL)
+            sq_exec_done(s, stmt, "rollback to savepoint");
+        stmt = sq_stmt(s, STMT_RELEASE);
+        if (stmt != NULL)
+            sq_exec_done(s, stmt, "release savepoint");
+        s->in_tx--;
+        return;
+    }
     sqlite3_stmt *stmt = sq_stmt(s, STMT_ROLLBACK);
     if (stmt != NULL)
         sq_exec_done(s, stmt, "rollback");
