@@ -27,7 +27,7 @@ struct config {
     long login_lock_max_s;  /* longest lock */
     int connection_limit;   /* simultaneous connections */
     int connection_timeout_s;
-    char log_level[16]; /* debug | info | warn | error */
+    char log_level[16];      /* debug | info | warn | error */
     int reopen_window_days;  /* how long after closing a resident may reopen a case */
     int sweep_interval_s;    /* how often `serve` runs the deadline sweep */
     char webhook_urls[2048]; /* comma-separated URLs that receive notifications */

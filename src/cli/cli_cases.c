@@ -314,7 +314,6 @@ int cli_case(int argc, char **argv)
         return cli_fail(cfg.db, r, eb.msg);
     if ((status = principal_of(ctx->st, o.as, &p)) != 0)
         goto out;
-    status = 1;
     if (strcmp(sub, "list") == 0 && argc - optind == 1) {
         struct case_filter f;
         struct case_list list;

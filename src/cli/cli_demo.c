@@ -1,37 +1,159 @@
 /*
  * cli_demo.c - `gridgov demo`: create a database holding the demo city (src/service/demo.c)
- * and print the logins.
+ * and a year of cases run through the case workflow (src/service/demo_cases.c), and print
+ * the totals and the logins.
+ *
+ * Before the cases, the holiday calendar the repository ships (data/holidays-cn.csv) is
+ * imported when the database has no holidays yet, so deadlines skip the Spring Festival and
+ * the other statutory holidays; it is looked for next to the binary (<exe>/../data, as in a
+ * build directory inside the source tree, and <exe>/../share/gridgov) and in ./data. Without
+ * it the year is generated on a Monday–Friday calendar, and the command says so.
  */
 #include "cli/cli.h"
 
+#include "base/timeutil.h"
+#include "domain/calendar.h"
+#include "service/context.h"
 #include "service/demo.h"
+#include "service/demo_cases.h"
+#include "service/rules.h"
 #include "store/store.h"
 
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#define HOLIDAYS_FILE     "holidays-cn.csv"
+#define HOLIDAYS_FILE_MAX (4u << 20)
+#define DAY_MS            (24LL * 3600 * 1000)
+
+/* The first readable holiday file among the usual places; 0 when found (path in out). */
+static int find_holidays(char *out, size_t size)
+{
+    static const char *const rel[] = {"/../data/", "/../share/gridgov/", "/data/"};
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+    if (n > 0) {
+        char *slash;
+        exe[n] = '\0';
+        if ((slash = strrchr(exe, '/')) != NULL) {
+            *slash = '\0';
+            for (size_t i = 0; i < sizeof(rel) / sizeof(rel[0]); i++) {
+                snprintf(out, size, "%s%s%s", exe, rel[i], HOLIDAYS_FILE);
+                if (access(out, R_OK) == 0)
+                    return 0;
+            }
+        }
+    }
+    snprintf(out, size, "data/%s", HOLIDAYS_FILE);
+    return access(out, R_OK) == 0 ? 0 : ERR_NOT_FOUND;
+}
+
+/* Import the shipped holidays when the database has none; a missing file is not an error. */
+static int ensure_holidays(struct service_ctx *ctx)
+{
+    const struct case_rules *rules;
+    struct errbuf eb = {{0}};
+    char path[PATH_MAX + 64];
+    char *text = NULL;
+    size_t len = 0, days = 0;
+    int r;
+    if ((r = rules_get(ctx, &rules)) != 0)
+        return cli_fail("rules", r, NULL);
+    if (calendar_day_count(rules->cal) > 0)
+        return 0;
+    if (find_holidays(path, sizeof(path)) != 0) {
+        printf("no holiday calendar found (%s): deadlines count Monday to Friday only\n",
+               HOLIDAYS_FILE);
+        return 0;
+    }
+    if ((r = cli_read_file(path, HOLIDAYS_FILE_MAX, &text, &len)) != 0)
+        return cli_fail(path, r, r == ERR_TOO_LARGE ? "file too large" : strerror(errno));
+    r = rules_store_calendar(ctx->st, text, len, &days, &eb);
+    free(text);
+    if (r != 0)
+        return cli_fail(path, r, eb.msg);
+    printf("holiday calendar: %zu days from %s\n", days, path);
+    return 0;
+}
+
+/* Run the year of cases on the new database and print what it holds. */
+static int generate_cases(const struct config *cfg, const struct demo_options *city)
+{
+    struct service_ctx *ctx = NULL;
+    struct errbuf eb = {{0}};
+    struct demo_cases_options opt;
+    struct demo_cases_result res;
+    const struct case_rules *rules;
+    int64_t now = time_now_ms(), off, closed;
+    int r;
+
+    if ((r = service_ctx_open(cfg, 0, &ctx, &eb)) != 0)
+        return cli_fail(cfg->db, r, eb.msg);
+    if ((r = ensure_holidays(ctx)) != 0)
+        goto out;
+    if ((r = rules_get(ctx, &rules)) != 0) {
+        r = cli_fail("rules", r, NULL);
+        goto out;
+    }
+    /* The year ends at today's local midnight, so the demo looks current. */
+    off = (int64_t)calendar_utc_offset(rules->cal) * 60000;
+    memset(&opt, 0, sizeof(opt));
+    opt.scale = city->scale;
+    opt.seed = city->seed;
+    opt.end_ms = (now + off) / DAY_MS * DAY_MS - off;
+    if ((r = demo_cases_generate(ctx, &opt, &res, &eb)) != 0) {
+        r = cli_fail("demo cases", r, eb.msg);
+        goto out;
+    }
+    closed = res.by_state[CASE_STATE_CLOSED] + res.by_state[CASE_STATE_EVALUATED];
+    printf("a year of cases: %lld reported, %lld actions in %.1f s\n", (long long)res.cases,
+           (long long)res.actions, (double)res.elapsed_ms / 1000.0);
+    printf("  closed %lld (resolved %lld, answered %lld, not resolved %lld: %.1f%% resolved or "
+           "answered)\n",
+           (long long)closed, (long long)res.resolved, (long long)res.answered,
+           (long long)res.not_resolved,
+           closed ? 100.0 * (double)(res.resolved + res.answered) / (double)closed : 0.0);
+    printf("  rejected %lld, merged %lld, open %lld (%lld overdue)\n",
+           (long long)res.by_state[CASE_STATE_REJECTED], (long long)res.by_state[CASE_STATE_MERGED],
+           (long long)res.open, (long long)res.overdue);
+    printf("  evaluated %lld, reworked %lld, reopened %lld, escalated %lld + %lld by the sweep, "
+           "yellow cards %lld, red cards %lld\n",
+           (long long)res.evaluated, (long long)res.reworked, (long long)res.reopened,
+           (long long)res.escalated, (long long)res.sweep_escalated, (long long)res.sweep_yellow,
+           (long long)res.sweep_red);
+    printf("  channels:");
+    for (int i = 0; i < DEMO_CASES_CHANNELS; i++)
+        printf(" %s %lld", demo_cases_channel_name(i), (long long)res.by_channel[i]);
+    printf("\n");
+    r = 0;
+out:
+    service_ctx_free(ctx);
+    return r;
+}
 
 int cli_demo(int argc, char **argv)
 {
-    static const char usage[] =
-        "usage: gridgov demo --db FILE [--scale small|city] [--seed N] [--password PW]\n";
-    static const struct option opts[] = {{"db", required_argument, NULL, 'd'},
-                                         {"scale", required_argument, NULL, 's'},
-                                         {"seed", required_argument, NULL, 'S'},
-                                         {"password", required_argument, NULL, 'p'},
-                                         {NULL, 0, NULL, 0}};
+    static const char usage[] = "usage: gridgov demo --db FILE [--scale small|city] [--seed N] "
+                                "[--password PW] [--no-cases]\n";
+    static const struct option opts[] = {
+        {"db", required_argument, NULL, 'd'},   {"scale", required_argument, NULL, 's'},
+        {"seed", required_argument, NULL, 'S'}, {"password", required_argument, NULL, 'p'},
+        {"no-cases", no_argument, NULL, 'n'},   {NULL, 0, NULL, 0}};
     struct config cfg;
     struct errbuf eb = {{0}};
     struct demo_options opt = {"small", 1, NULL};
     struct demo_result res;
     struct store *st = NULL;
-    int c, r;
+    int c, r, with_cases = 1;
 
     if (cli_config_load(&cfg) != 0)
         return 2;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "d:s:S:p:", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "d:s:S:p:n", opts, NULL)) != -1) {
         char *end = NULL;
         switch (c) {
         case 'd':
@@ -56,6 +178,9 @@ int cli_demo(int argc, char **argv)
         case 'p':
             opt.password = optarg;
             break;
+        case 'n':
+            with_cases = 0;
+            break;
         default:
             fputs(usage, stderr);
             return 2;
@@ -76,9 +201,12 @@ int cli_demo(int argc, char **argv)
     printf("demo city (%s, seed %llu) in %s: %lld areas, %lld households, %lld persons\n",
            opt.scale, (unsigned long long)opt.seed, cfg.db, (long long)res.areas,
            (long long)res.households, (long long)res.persons);
+    fflush(stdout);
+    /* The logins come last, and even when the cases fail: the city is there to log in to. */
+    r = with_cases ? generate_cases(&cfg, &opt) : 0;
     printf("logins (password: %s):\n", res.password);
     for (int i = 0; i < res.n_users; i++)
         printf("  %-20s %-20s area %s\n", res.users[i].username, res.users[i].role,
                res.users[i].area_code);
-    return 0;
+    return r;
 }

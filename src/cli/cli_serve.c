@@ -11,6 +11,7 @@
 #include "base/log.h"
 #include "http/server.h"
 #include "service/background.h"
+#include "service/writer.h"
 #include "service/notify.h"
 #include "service/context.h"
 #include "store/store.h"
@@ -97,6 +98,7 @@ int cli_serve(int argc, char **argv)
     struct service_ctx *ctxs[SERVE_MAX_THREADS] = {0};
     struct http_server *srv = NULL;
     struct background *bg = NULL;
+    struct writer *writer = NULL;
     int is_curl_ready = 0;
     struct http_server_config hc;
     char host[128];
@@ -143,10 +145,11 @@ int cli_serve(int argc, char **argv)
             goto out;
         }
     }
-    /* Build the point-location index before taking traffic, not on the first request. */
-    for (int i = 0; i < cfg.threads; i++) {
+    /* Check the areas load before taking traffic; the other workers build their index on
+     * first use (most requests never locate a point, and reports locate in the writer). */
+    {
         struct geo_index *ix;
-        if ((r = service_ctx_index(ctxs[i], &ix)) != 0) {
+        if ((r = service_ctx_index(ctxs[0], &ix)) != 0) {
             status = cli_fail("area index", r, NULL);
             goto out;
         }
@@ -157,6 +160,12 @@ int cli_serve(int argc, char **argv)
         goto out;
     }
     is_curl_ready = 1;
+    if ((r = writer_start(&cfg, &writer, &eb)) != 0) {
+        status = cli_fail("serve", r, eb.msg);
+        goto out;
+    }
+    for (int i = 0; i < cfg.threads; i++)
+        ctxs[i]->writer = writer;
     if ((r = background_start(&cfg, &bg, &eb)) != 0) {
         status = cli_fail("serve", r, eb.msg);
         goto out;
@@ -191,6 +200,7 @@ int cli_serve(int argc, char **argv)
 out:
     http_server_stop(srv);
     background_stop(bg);
+    writer_stop(writer);
     if (is_curl_ready)
         notify_global_cleanup();
     for (int i = 0; i < cfg.threads && i < SERVE_MAX_THREADS; i++)

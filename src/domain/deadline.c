@@ -279,23 +279,54 @@ int deadline_compute(const struct calendar *cal, int64_t start_ms, const struct 
     return ERR_INVALID;
 }
 
-enum overdue_stage deadline_overdue_stage(const struct calendar *cal, enum limit_unit unit,
-                                          int64_t start_ms, int64_t due_ms, int64_t now_ms)
+/* The lateness at which the red and escalate stages begin (see deadline.h). */
+static void stage_thresholds(const struct calendar *cal, enum limit_unit unit, int64_t start_ms,
+                             int64_t due_ms, int64_t *red_after, int64_t *escalate_after)
 {
-    int64_t allowed, late, floor_ms, red_after, escalate_after;
+    int64_t allowed, floor_ms;
     if (unit == LIMIT_MINUTES || cal == NULL) {
         allowed = due_ms > start_ms ? due_ms - start_ms : 0;
-        late = now_ms > due_ms ? now_ms - due_ms : 0;
         floor_ms = 5 * MIN_MS;
     } else {
         allowed = calendar_working_ms_between(cal, start_ms, due_ms);
-        late = calendar_working_ms_between(cal, due_ms, now_ms);
         floor_ms = 60 * MIN_MS;
     }
-    red_after = allowed / 2 > floor_ms ? allowed / 2 : floor_ms;
-    escalate_after = allowed > 2 * floor_ms ? allowed : 2 * floor_ms;
+    *red_after = allowed / 2 > floor_ms ? allowed / 2 : floor_ms;
+    *escalate_after = allowed > 2 * floor_ms ? allowed : 2 * floor_ms;
+}
+
+int deadline_stage_starts_at(const struct calendar *cal, enum limit_unit unit, int64_t start_ms,
+                             int64_t due_ms, enum overdue_stage stage, int64_t *out_ms)
+{
+    int64_t red_after, escalate_after, late;
+    *out_ms = 0;
+    if ((int)stage < 0 || stage >= STAGE_COUNT)
+        return ERR_INVALID;
+    if (stage == STAGE_NONE) {
+        *out_ms = due_ms;
+        return 0;
+    }
+    stage_thresholds(cal, unit, start_ms, due_ms, &red_after, &escalate_after);
+    late = stage == STAGE_YELLOW ? 1 : stage == STAGE_RED ? red_after : escalate_after;
+    if (unit == LIMIT_MINUTES || cal == NULL) {
+        *out_ms = due_ms + late;
+        return 0;
+    }
+    /* Working time runs in whole minutes here: the instant is at most a minute late. */
+    return calendar_add_working_minutes(cal, due_ms, (late + MIN_MS - 1) / MIN_MS, out_ms);
+}
+
+enum overdue_stage deadline_overdue_stage(const struct calendar *cal, enum limit_unit unit,
+                                          int64_t start_ms, int64_t due_ms, int64_t now_ms)
+{
+    int64_t late, red_after, escalate_after;
+    if (unit == LIMIT_MINUTES || cal == NULL)
+        late = now_ms > due_ms ? now_ms - due_ms : 0;
+    else
+        late = calendar_working_ms_between(cal, due_ms, now_ms);
     if (late <= 0)
         return STAGE_NONE;
+    stage_thresholds(cal, unit, start_ms, due_ms, &red_after, &escalate_after);
     if (late < red_after)
         return STAGE_YELLOW;
     if (late < escalate_after)

@@ -138,6 +138,15 @@ enum overdue_stage deadline_overdue_stage(const struct calendar *cal, enum limit
                                           int64_t start_ms, int64_t due_ms, int64_t now_ms);
 
 /*
+ * The first instant (to the minute, for working units) at which a step's overdue stage reaches
+ * `stage` — so a sweep can sleep until then instead of looking again and again. The stage at
+ * *out_ms is at least `stage`. STAGE_NONE gives due_ms. ERR_INVALID for an unknown stage or an
+ * instant out of the calendar's range.
+ */
+int deadline_stage_starts_at(const struct calendar *cal, enum limit_unit unit, int64_t start_ms,
+                             int64_t due_ms, enum overdue_stage stage, int64_t *out_ms);
+
+/*
  * What an overdue sweep should act on: current when it is above recorded (the last stage the
  * sweep acted on for this step, STAGE_NONE at first), else STAGE_NONE (nothing to do). The
  * sweep records the stage it acted on, so running it twice acts once; a sweep that was down

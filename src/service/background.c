@@ -1,6 +1,7 @@
 /*
  * background.c - the serve-time background thread (see background.h).
  */
+#define _GNU_SOURCE 1 /* pthread_setname_np: name the thread for ps, top and perf */
 #include "service/background.h"
 
 #include "base/log.h"
@@ -50,6 +51,9 @@ static void background_round(struct background *bg, int64_t *next_sweep, int64_t
                            &ns);
     if (r != 0)
         log_error("notify", "outbox delivery failed: %s", err_message(r));
+    /* The writer leaves text indexing and WAL checkpoints to us (store.h, STORE_WRITER). */
+    if ((r = store_maintain(bg->ctx->st)) != 0)
+        log_error("store", "maintenance failed: %s", err_message(r));
     if (now >= *next_purge) {
         store_session_purge(bg->ctx->st, now);
         *next_purge = now + PURGE_INTERVAL_MS;
@@ -60,6 +64,7 @@ static void *background_main(void *arg)
 {
     struct background *bg = arg;
     int64_t next_sweep = 0, next_purge = 0;
+    pthread_setname_np(pthread_self(), "gg-background");
     pthread_mutex_lock(&bg->lock);
     while (!bg->is_stopping) {
         struct timespec until;

@@ -1,6 +1,7 @@
 /*
  * background.h - the work `gridgov serve` does besides answering requests: the deadline
- * sweep every cfg->sweep_interval_s, outbox delivery every second, and purging expired
+ * sweep every cfg->sweep_interval_s, outbox delivery and store maintenance (search indexing,
+ * WAL checkpoints) every second, and purging expired
  * sessions. One thread with its own service context (store connection), so it never competes
  * with request handlers for theirs; stopping wakes it at once and waits for the current round.
  */

@@ -26,6 +26,7 @@
 #include "service/context.h"
 #include "service/history.h"
 #include "service/rules.h"
+#include "service/writer.h"
 
 #include <jansson.h>
 #include <math.h>
@@ -180,24 +181,18 @@ static enum limit_unit step_unit(const struct case_rules *rules, const struct ca
     return lim.unit;
 }
 
-/* The first instant after now at which the case's overdue stage rises above `stage`
- * (binary search: the stage is non-decreasing in time); 0 when it never will. */
+/* The first instant after now at which the case's overdue stage rises above `stage`; 0 when
+ * it never will (it has escalated). */
 static int64_t next_stage_at(const struct case_rules *rules, const struct case_rec *c,
                              enum limit_unit unit, enum overdue_stage stage, int64_t now)
 {
-    int64_t lo = now, hi = now + 400 * DAY_MS;
+    int64_t at = 0;
     if (stage >= STAGE_ESCALATE)
         return 0;
-    if (deadline_overdue_stage(rules->cal, unit, c->step_started_ms, c->due_ms, hi) <= stage)
+    if (deadline_stage_starts_at(rules->cal, unit, c->step_started_ms, c->due_ms, stage + 1, &at) !=
+        0)
         return 0;
-    while (hi - lo > 1000) {
-        int64_t mid = lo + (hi - lo) / 2;
-        if (deadline_overdue_stage(rules->cal, unit, c->step_started_ms, c->due_ms, mid) > stage)
-            hi = mid;
-        else
-            lo = mid;
-    }
-    return hi;
+    return at > now ? at : now + 60LL * 1000;
 }
 
 /* ---- events and notifications ------------------------------------------------------------- */
@@ -316,9 +311,77 @@ static int check_report(const struct principal *p, const struct case_report *in,
     return 0;
 }
 
+/* A report or an action handed to the single writer (service/writer.h). */
+struct report_job {
+    const struct principal *p;
+    const struct case_report *in;
+    struct case_rec *out;
+    struct case_list *dups;
+    struct errbuf *eb;
+};
+
+struct act_job {
+    const struct principal *p;
+    int64_t id;
+    struct workflow_input *in;
+    struct case_rec *out;
+    struct errbuf *eb;
+};
+
+/* Possible duplicates of c: same category, nearby, recent; never c itself. */
+static void find_duplicates(struct service_ctx *ctx, const struct case_rec *c,
+                            struct case_list *dups)
+{
+    dups->items = NULL;
+    dups->len = 0;
+    if (!c->has_location)
+        return;
+    if (store_case_nearby(ctx->st, c->category, c->lon, c->lat, DUPLICATE_DEGREES,
+                          c->created_ms - DUPLICATE_WINDOW, 6, dups) != 0)
+        return;
+    for (size_t i = 0; i < dups->len; i++) {
+        if (dups->items[i].id == c->id) {
+            case_rec_cleanup(&dups->items[i]);
+            dups->items[i] = dups->items[--dups->len];
+            break;
+        }
+    }
+}
+
+static int report_job_run(struct service_ctx *ctx, void *arg)
+{
+    struct report_job *j = arg;
+    return cases_report(ctx, j->p, j->in, j->out, j->dups, j->eb);
+}
+
+static int act_job_run(struct service_ctx *ctx, void *arg)
+{
+    struct act_job *j = arg;
+    return cases_act(ctx, j->p, j->id, j->in, j->out, j->eb);
+}
+
 int cases_report(struct service_ctx *ctx, const struct principal *p, const struct case_report *in,
                  struct case_rec *out, struct case_list *dups, struct errbuf *eb)
 {
+    if (ctx->writer != NULL) {
+        /* The writer only writes; the duplicate search (a read) runs here, after the commit,
+         * on this thread's own connection. */
+        struct report_job job = {p, in, out, NULL, eb};
+        int r = writer_run(ctx->writer, report_job_run, &job);
+        if (r != 0 && out->id != 0) {
+            /* Done, but its batch did not commit: nothing of it was kept. */
+            case_rec_cleanup(out);
+            memset(out, 0, sizeof(*out));
+        }
+        if (dups) {
+            dups->items = NULL;
+            dups->len = 0;
+            if (r == 0)
+                find_duplicates(ctx, out, dups);
+        }
+        return r;
+    }
+
     const struct case_rules *rules;
     struct case_rec c;
     struct area_path path;
@@ -359,8 +422,7 @@ int cases_report(struct service_ctx *ctx, const struct principal *p, const struc
             return errbuf_set(eb, ERR_NOT_FOUND, "area %s does not exist", in->area_code);
         snprintf(c.area_code, sizeof(c.area_code), "%s", in->area_code);
     }
-    if (p != NULL && p->role != ROLE_RESIDENT &&
-        (r = access_check(p, CAP_CASE_REPORT, c.area_code)) != 0)
+    if (p != NULL && p->role != ROLE_RESIDENT && access_check(p, CAP_CASE_REPORT, c.area_code) != 0)
         return errbuf_set(eb, ERR_FORBIDDEN, "this user may not report cases in area %s",
                           c.area_code);
     level = areacode_level(c.area_code);
@@ -427,7 +489,7 @@ int cases_report(struct service_ctx *ctx, const struct principal *p, const struc
             goto fail;
         if ((r = queue_notice(ctx->st, &c, "report", 0, 0, 1, in->now_ms)) != 0)
             goto fail;
-        if ((r = store_case_update(ctx->st, &c, before)) != 0)
+        if ((r = store_case_set_head(ctx->st, c.id, c.event_seq, c.last_hash, before)) != 0)
             goto fail;
     }
     if ((r = store_commit(ctx->st)) != 0)
@@ -435,19 +497,8 @@ int cases_report(struct service_ctx *ctx, const struct principal *p, const struc
     json_decref(payload);
     payload = NULL;
 
-    if (dups && c.has_location)
-        store_case_nearby(ctx->st, c.category, c.lon, c.lat, DUPLICATE_DEGREES,
-                          in->now_ms - DUPLICATE_WINDOW, 6, dups);
-    if (dups) {
-        /* The new case is not its own duplicate. */
-        for (size_t i = 0; i < dups->len; i++) {
-            if (dups->items[i].id == c.id) {
-                case_rec_cleanup(&dups->items[i]);
-                dups->items[i] = dups->items[--dups->len];
-                break;
-            }
-        }
-    }
+    if (dups)
+        find_duplicates(ctx, &c, dups);
     c.description = xstrdup(in->description);
     *out = c;
     return 0;
@@ -601,6 +652,15 @@ static int64_t reopen_window_ms(const struct service_ctx *ctx)
 int cases_act(struct service_ctx *ctx, const struct principal *p, int64_t id,
               struct workflow_input *in, struct case_rec *out, struct errbuf *eb)
 {
+    if (ctx->writer != NULL) {
+        struct act_job job = {p, id, in, out, eb};
+        int r = writer_run(ctx->writer, act_job_run, &job);
+        if (r != 0 && out->id != 0) {
+            case_rec_cleanup(out);
+            memset(out, 0, sizeof(*out));
+        }
+        return r;
+    }
     const struct case_rules *rules;
     struct case_rec c;
     struct workflow_case wc;
@@ -795,7 +855,7 @@ static int sweep_one(struct service_ctx *ctx, const struct case_rules *rules, in
          * red card is the most the sweep can do. */
         in.action = CASE_ACTION_SUPERVISE;
         in.supervision = SUPERVISION_RED;
-        if ((r = workflow_apply(&wc, &actor, &in, &res, NULL)) != 0)
+        if (workflow_apply(&wc, &actor, &in, &res, NULL) != 0)
             goto skip;
     }
     payload = input_payload(&in, &res);
@@ -858,15 +918,26 @@ int cases_sweep(struct service_ctx *ctx, int64_t now_ms, struct sweep_stats *sta
             case_list_cleanup(&due);
             return 0;
         }
+        /* One transaction per batch, each case in its own savepoint inside it. */
+        if ((r = store_begin(ctx->st)) != 0) {
+            case_list_cleanup(&due);
+            return r;
+        }
         for (size_t i = 0; i < due.len; i++) {
             stats->examined++;
             r = sweep_one(ctx, rules, due.items[i].id, now_ms, stats);
             if (r == ERR_CONFLICT)
                 r = 0; /* someone acted on it meanwhile; the next sweep sees it again */
             if (r != 0) {
+                store_rollback(ctx->st);
                 case_list_cleanup(&due);
                 return r;
             }
+        }
+        if ((r = store_commit(ctx->st)) != 0) {
+            store_rollback(ctx->st);
+            case_list_cleanup(&due);
+            return r;
         }
         after_ms = due.items[due.len - 1].sweep_at_ms;
         after_id = due.items[due.len - 1].id;

@@ -1,12 +1,14 @@
 /*
  * cases.h - the case use cases (SPEC section 4): report, act on, read, list, sweep.
  *
- * Every use case runs in one store transaction: the case row, its new event (hash-chained to
- * the previous one, service/history.h) and its notification (the outbox) are written together
- * or not at all. Acting on a case reads it, asks the pure workflow (domain/workflow.h) whether
- * the action is allowed for this actor now, computes the new step deadline on the working-day
- * calendar (domain/deadline.h), and writes the result conditionally on the event count it read,
- * so two people acting at once cannot both win (the loser gets ERR_CONFLICT and may retry).
+ * When the context has a writer (serve), reports and actions run on the single writer thread
+ * with group commit (service/writer.h); the caller still gets its own result, after the
+ * commit. Every use case runs in one store transaction: the case row, its new event (hash-chained
+ * to the previous one, service/history.h) and its notification (the outbox) are written together or
+ * not at all. Acting on a case reads it, asks the pure workflow (domain/workflow.h) whether the
+ * action is allowed for this actor now, computes the new step deadline on the working-day calendar
+ * (domain/deadline.h), and writes the result conditionally on the event count it read, so two
+ * people acting at once cannot both win (the loser gets ERR_CONFLICT and may retry).
  *
  * Visibility (cases_can_see): a resident sees the cases they reported; a department handler
  * the cases dispatched to their department inside their area; every other role with

@@ -20,6 +20,7 @@ struct geo;
 struct geo_index;
 struct area_ref;
 struct case_rules;
+struct writer;
 
 struct service_ctx {
     struct store *st;            /* owned */
@@ -31,6 +32,8 @@ struct service_ctx {
                                     no query */
     size_t n_area_names;
     struct case_rules *rules; /* owned; NULL until first needed (service/rules.h) */
+    struct writer *writer;    /* borrowed; when set (serve), case writes go through the single
+                                 writer with group commit (service/writer.h) */
     const struct config *cfg; /* borrowed, immutable */
     struct auth_policy auth;  /* derived from cfg */
 };

@@ -323,6 +323,22 @@ int store_outbox_backlog(struct store *st, int64_t *out)
     return st->ops->outbox_backlog(st, out);
 }
 
+int store_outbox_mark_all_delivered(struct store *st, int64_t now_ms)
+{
+    return st->ops->outbox_mark_all_delivered(st, now_ms);
+}
+
+int store_case_set_head(struct store *st, int64_t id, int64_t event_seq, const char *last_hash,
+                        int64_t expected_seq)
+{
+    return st->ops->case_set_head(st, id, event_seq, last_hash, expected_seq);
+}
+
+int store_maintain(struct store *st)
+{
+    return st->ops->maintain(st);
+}
+
 int store_meta_get_text(struct store *st, const char *key, char **out)
 {
     return st->ops->meta_get_text(st, key, out);

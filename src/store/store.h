@@ -34,6 +34,8 @@ struct store;
 enum store_open_flags {
     STORE_CREATE = 1 << 0,   /* create the database when it does not exist */
     STORE_READONLY = 1 << 1, /* open for reading only (no migration is run) */
+    STORE_WRITER = 1 << 2,   /* the serve-time bulk writer: commits do no housekeeping (WAL
+                                checkpoints, text indexing); store_maintain does it instead */
 };
 
 /*
@@ -48,6 +50,14 @@ const char *store_backend(const struct store *st);
 /* Schema version of the open database, and the newest this binary knows. */
 int store_schema_version(struct store *st, int *out);
 int store_schema_latest(void);
+
+/*
+ * Housekeeping (write): index the text of new cases for search and checkpoint the WAL
+ * without blocking readers. A connection opened without STORE_WRITER does both as part of
+ * its own commits; with a STORE_WRITER connection taking the writes, a background thread
+ * calls this every second, so search sees a new case within about a second.
+ */
+int store_maintain(struct store *st);
 
 int store_begin(struct store *st);
 int store_commit(struct store *st);
@@ -303,11 +313,17 @@ struct case_filter {
 /* Insert a case (write); sets c->id. ERR_EXISTS when the number is taken. */
 int store_case_insert(struct store *st, struct case_rec *c);
 /*
- * Replace a case's row (write), but only if its stored event_seq is expected_seq: a
- * concurrent change in between makes this ERR_CONFLICT and nothing is written (no lost
- * update). ERR_NOT_FOUND if the id does not exist.
+ * Update a case's row (write) with what the workflow changes -- the report's own fields
+ * (number, area, category, channel, place, reporter, text, time) are fixed -- but only if its
+ * stored event_seq is expected_seq: a concurrent change in between makes this ERR_CONFLICT and
+ * nothing is written (no lost update). ERR_NOT_FOUND if the id does not exist.
  */
 int store_case_update(struct store *st, const struct case_rec *c, int64_t expected_seq);
+/* Record a new last event (write): event_seq and last_hash only, if the stored event_seq is
+ * expected_seq (ERR_CONFLICT otherwise). Cheaper than store_case_update when nothing else
+ * changed (a report's first event). */
+int store_case_set_head(struct store *st, int64_t id, int64_t event_seq, const char *last_hash,
+                        int64_t expected_seq);
 int store_case_get(struct store *st, int64_t id, struct case_rec *out);
 int store_case_get_by_number(struct store *st, const char *number, struct case_rec *out);
 /* Cases matching f, newest first (created_ms, id descending). */
@@ -385,5 +401,8 @@ int store_outbox_failed(struct store *st, int64_t id, int attempts, int64_t next
                         const char *error);
 /* Number of undelivered messages. */
 int store_outbox_backlog(struct store *st, int64_t *out);
+/* Mark every undelivered message delivered at now_ms (write), e.g. the notices of generated
+ * demo history, which describe the past and must not flood a webhook. */
+int store_outbox_mark_all_delivered(struct store *st, int64_t now_ms);
 
 #endif

@@ -53,6 +53,9 @@ struct store_ops {
                            int64_t *persons);
 
     int (*meta_get_text)(struct store *st, const char *key, char **out);
+    int (*maintain)(struct store *st);
+    int (*case_set_head)(struct store *st, int64_t id, int64_t event_seq, const char *last_hash,
+                         int64_t expected_seq);
     int (*case_insert)(struct store *st, struct case_rec *c);
     int (*case_update)(struct store *st, const struct case_rec *c, int64_t expected_seq);
     int (*case_get)(struct store *st, int64_t id, struct case_rec *out);
@@ -78,6 +81,7 @@ struct store_ops {
     int (*outbox_failed)(struct store *st, int64_t id, int attempts, int64_t next_attempt_ms,
                          const char *error);
     int (*outbox_backlog)(struct store *st, int64_t *out);
+    int (*outbox_mark_all_delivered)(struct store *st, int64_t now_ms);
 };
 
 struct store {

@@ -214,7 +214,12 @@ test('listing: scope, filters, full text and keyset paging', async () => {
   let r = await getJson(`${url}/api/v1/cases?category=08`, tokens.staff);
   assert.equal(r.status, 200);
   assert.equal(r.body.items.length, 7);
-  r = await getJson(`${url}/api/v1/cases?q=${encodeURIComponent('拖欠工资')}`, tokens.staff);
+  // The search index is refreshed in the background, within about a second.
+  for (let i = 0; i < 40; i++) {
+    r = await getJson(`${url}/api/v1/cases?q=${encodeURIComponent('拖欠工资')}`, tokens.staff);
+    if (r.body.items.length === 7) break;
+    await new Promise((res) => setTimeout(res, 100));
+  }
   assert.equal(r.body.items.length, 7);
   r = await getJson(`${url}/api/v1/cases?q=${encodeURIComponent('第3批')}`, tokens.staff);
   assert.equal(r.body.items.length, 1);

@@ -591,6 +591,42 @@ static void test_sweep_acts_once(void **state)
     assert_int_equal(deadline_stage_to_act(recorded, cur), STAGE_ESCALATE);
 }
 
+/* deadline_stage_starts_at agrees with deadline_overdue_stage: the stage has begun at the
+ * instant it names and had not begun a minute (working or clock) earlier. */
+static void test_stage_starts_at(void **state)
+{
+    struct calendar *c2 = calendar_new();
+    const enum limit_unit units[] = {LIMIT_MINUTES, LIMIT_WORKING_MINUTES, LIMIT_WORKING_DAYS};
+    int64_t start;
+    (void)state;
+    assert_int_equal(calendar_local_to_ms(c2, 2025, 3, 3, 9, 15, &start), 0);
+    for (size_t u = 0; u < 3; u++) {
+        for (int allowed_min = 10; allowed_min < 60 * 24 * 9; allowed_min = allowed_min * 3 + 7) {
+            int64_t due;
+            struct time_limit lim = {allowed_min, units[u]};
+            if (units[u] == LIMIT_WORKING_DAYS)
+                lim.amount = allowed_min % 15;
+            if (deadline_compute(c2, start, &lim, &due) != 0)
+                continue;
+            for (int s = STAGE_YELLOW; s < STAGE_COUNT; s++) {
+                int64_t at;
+                assert_int_equal(
+                    deadline_stage_starts_at(c2, units[u], start, due, (enum overdue_stage)s, &at),
+                    0);
+                assert_true(deadline_overdue_stage(c2, units[u], start, due, at) >=
+                            (enum overdue_stage)s);
+                assert_true(deadline_overdue_stage(c2, units[u], start, due, at - 60LL * 1000) <
+                                (enum overdue_stage)s ||
+                            !calendar_is_working_time(c2, at - 60LL * 1000));
+            }
+        }
+    }
+    int64_t out;
+    assert_int_equal(deadline_stage_starts_at(c2, LIMIT_MINUTES, start, start, STAGE_COUNT, &out),
+                     ERR_INVALID);
+    calendar_free(c2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -605,6 +641,7 @@ int main(void)
         cmocka_unit_test(test_stages_clock_minutes),
         cmocka_unit_test(test_stages_monotonic),
         cmocka_unit_test(test_sweep_acts_once),
+        cmocka_unit_test(test_stage_starts_at),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

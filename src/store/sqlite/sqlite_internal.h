@@ -21,7 +21,8 @@ struct sqlite_store {
     sqlite3 *db;
     sqlite3_stmt *stmts[SQ_CORE_STMTS];
     sqlite3_stmt *extra_stmts[SQ_EXTRA_STMTS];
-    int in_tx; /* transaction depth: 0 none, 1 a transaction, more: savepoints inside it */
+    int in_tx;      /* transaction depth: 0 none, 1 a transaction, more: savepoints inside it */
+    unsigned flags; /* enum store_open_flags */
 };
 
 static inline struct sqlite_store *sq(struct store *st)
@@ -41,7 +42,13 @@ int sq_exec_done(struct sqlite_store *s, sqlite3_stmt *stmt, const char *what);
 /* Copy a text column into a fixed buffer ("" for NULL), truncating to size. */
 void copy_col(sqlite3_stmt *stmt, int col, char *out, size_t size);
 
+/* Index the text of cases added since the last call (store_sqlite_cases.c); run by the
+ * outermost commit. */
+int sq_cases_fts_sync(struct sqlite_store *s);
+
 /* store_sqlite_cases.c: the case half of the backend's ops table. */
+int sq_case_set_head(struct store *st, int64_t id, int64_t event_seq, const char *last_hash,
+                     int64_t expected_seq);
 int sq_case_insert(struct store *st, struct case_rec *c);
 int sq_case_update(struct store *st, const struct case_rec *c, int64_t expected_seq);
 int sq_case_get(struct store *st, int64_t id, struct case_rec *out);
@@ -66,5 +73,6 @@ int sq_outbox_delivered(struct store *st, int64_t id, int64_t now_ms);
 int sq_outbox_failed(struct store *st, int64_t id, int attempts, int64_t next_attempt_ms,
                      const char *error);
 int sq_outbox_backlog(struct store *st, int64_t *out);
+int sq_outbox_mark_all_delivered(struct store *st, int64_t now_ms);
 
 #endif

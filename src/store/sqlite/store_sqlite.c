@@ -276,6 +276,7 @@ int store_sqlite_open(const char *path, unsigned flags, struct store **out, stru
 
     s = xcalloc(1, sizeof(*s));
     s->base.ops = &sqlite_ops;
+    s->flags = flags;
     if (sqlite3_open_v2(path, &s->db, oflags, NULL) != SQLITE_OK) {
         errbuf_set(eb, ERR_IO, "cannot open database %s: %s", path,
                    s->db ? sqlite3_errmsg(s->db) : "out of memory");
@@ -301,6 +302,12 @@ int store_sqlite_open(const char *path, unsigned flags, struct store **out, stru
         }
         if ((r = sq_migrate(s, eb)) != 0)
             goto out;
+        /* The bulk writer leaves checkpoints to store_maintain (off its hot path). */
+        if ((flags & STORE_WRITER) &&
+            sqlite3_exec(s->db, "PRAGMA wal_autocheckpoint = 0", NULL, NULL, NULL) != SQLITE_OK) {
+            r = sq_fail(s, "configure writer");
+            goto out;
+        }
     } else {
         int version;
         if ((r = sq_user_version(s, &version)) != 0)
@@ -337,8 +344,11 @@ static int sq_begin(struct store *st)
 static int sq_commit(struct store *st)
 {
     struct sqlite_store *s = sq(st);
-    sqlite3_stmt *stmt = sq_stmt(s, s->in_tx > 1 ? STMT_RELEASE : STMT_COMMIT);
+    sqlite3_stmt *stmt;
     int r;
+    if (s->in_tx == 1 && !(s->flags & STORE_WRITER) && (r = sq_cases_fts_sync(s)) != 0)
+        return r;
+    stmt = sq_stmt(s, s->in_tx > 1 ? STMT_RELEASE : STMT_COMMIT);
     if (stmt == NULL)
         return ERR_DB;
     r = sq_exec_done(s, stmt, "commit");
@@ -411,6 +421,25 @@ static int sq_meta_get_text(struct store *st, const char *key, char **out)
     }
     sqlite3_reset(stmt);
     return r;
+}
+
+static int sq_maintain(struct store *st)
+{
+    struct sqlite_store *s = sq(st);
+    int r;
+    if (s->in_tx)
+        return ERR_INTERNAL;
+    if ((r = sq_begin(st)) != 0)
+        return r;
+    if ((r = sq_cases_fts_sync(s)) != 0) {
+        sq_rollback(st);
+        return r;
+    }
+    if ((r = sq_commit(st)) != 0)
+        return r;
+    if (sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL) != SQLITE_OK)
+        return sq_fail(s, "checkpoint");
+    return 0;
 }
 
 static int sq_meta_set(struct store *st, const char *key, const char *value)
@@ -899,6 +928,7 @@ static const struct store_ops sqlite_ops = {
     .meta_get = sq_meta_get,
     .meta_set = sq_meta_set,
     .meta_get_text = sq_meta_get_text,
+    .maintain = sq_maintain,
     .area_put = sq_area_put,
     .area_get = sq_area_get,
     .area_exists = sq_area_exists,
@@ -922,6 +952,7 @@ static const struct store_ops sqlite_ops = {
     .household_insert = sq_household_insert,
     .person_insert = sq_person_insert,
     .household_count = sq_household_count,
+    .case_set_head = sq_case_set_head,
     .case_insert = sq_case_insert,
     .case_update = sq_case_update,
     .case_get = sq_case_get,
@@ -943,4 +974,5 @@ static const struct store_ops sqlite_ops = {
     .outbox_delivered = sq_outbox_delivered,
     .outbox_failed = sq_outbox_failed,
     .outbox_backlog = sq_outbox_backlog,
+    .outbox_mark_all_delivered = sq_outbox_mark_all_delivered,
 };

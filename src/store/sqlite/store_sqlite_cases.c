@@ -43,18 +43,26 @@
       "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, "    \
       "?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34, ?35, ?36, ?37, " \
       "?38, ?39, ?40)")                                                                            \
+    /* Only what the workflow can change: the report's own fields (number, area and its            \
+     * level columns, category, channel, place, reporter, time) are fixed, so the listing          \
+     * indexes built on them are not rewritten by every action. */                                 \
     X(UPDATE,                                                                                      \
-      "UPDATE cases SET number = ?1, area_code = ?2, category = ?3, channel = ?4, urgency = ?5, "  \
+      "UPDATE cases SET urgency = ?5, "                                                            \
       "status = ?6, state_before_suspend = ?7, queue_level = ?8, department = ?9, "                \
-      "description = ?10, address = ?11, lon = ?12, lat = ?13, reporter_user_id = ?14, "           \
-      "reporter_name = ?15, reporter_phone = ?16, is_anonymous = ?17, outcome = ?18, "             \
+      "outcome = ?18, "                                                                            \
       "outcome_reason = ?19, rating = ?20, supervision = ?21, overdue_stage = ?22, "               \
       "has_pending_extension = ?23, extension_days = ?24, reopen_count = ?25, merged_into = ?26, " \
       "step = ?27, step_started_ms = ?28, due_ms = ?29, resolve_due_ms = ?30, sweep_at_ms = ?31, " \
-      "created_ms = ?32, updated_ms = ?33, closed_ms = ?34, event_seq = ?35, last_hash = ?36, "    \
-      "district = ?37, street = ?38, community = ?39, grid = ?40 "                                 \
+      "updated_ms = ?33, closed_ms = ?34, event_seq = ?35, last_hash = ?36 "                       \
       "WHERE id = ?41 AND event_seq = ?42")                                                        \
     X(EXISTS, "SELECT event_seq FROM cases WHERE id = ?1")                                         \
+    X(SET_HEAD,                                                                                    \
+      "UPDATE cases SET event_seq = ?2, last_hash = ?3 WHERE id = ?1 AND event_seq = ?4")          \
+    X(FTS_UPTO, "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'cases_fts_upto'")            \
+    X(FTS_ADD, "INSERT INTO cases_fts(rowid, description, address) "                               \
+               "SELECT id, description, address FROM cases WHERE id > ?1 ORDER BY id")             \
+    X(FTS_SET_UPTO, "UPDATE meta SET value = (SELECT coalesce(max(id), 0) FROM cases) "            \
+                    "WHERE key = 'cases_fts_upto'")                                                \
     X(GET, "SELECT " CASE_COLS " FROM cases WHERE id = ?1")                                        \
     X(GET_BY_NUMBER, "SELECT " CASE_COLS " FROM cases WHERE number = ?1")                          \
     X(SERIAL, "INSERT INTO case_serials(district, day, last) VALUES (?1, ?2, 1) "                  \
@@ -62,7 +70,8 @@
     X(DUE, "SELECT " CASE_COLS " FROM cases WHERE sweep_at_ms > 0 AND sweep_at_ms <= ?1 "          \
            "AND (sweep_at_ms > ?2 OR (sweep_at_ms = ?2 AND id > ?3)) "                             \
            "ORDER BY sweep_at_ms, id LIMIT ?4")                                                    \
-    X(NEARBY, "SELECT " CASE_COLS " FROM cases WHERE category = ?1 AND created_ms >= ?2 "          \
+    X(NEARBY, "SELECT " CASE_COLS " FROM cases INDEXED BY cases_nearby "                           \
+              "WHERE category = ?1 AND created_ms >= ?2 "                                          \
               "AND lon BETWEEN ?3 AND ?4 AND lat BETWEEN ?5 AND ?6 "                               \
               "AND status NOT IN ('merged', 'rejected') ORDER BY created_ms DESC LIMIT ?7")        \
     X(COUNT_BY_STATUS, "SELECT status, count(*) FROM cases WHERE area_code >= ?1 "                 \
@@ -88,7 +97,8 @@
                         "WHERE id = ?1")                                                           \
     X(OUTBOX_FAILED, "UPDATE outbox SET attempts = ?2, next_attempt_ms = ?3, last_error = ?4 "     \
                      "WHERE id = ?1")                                                              \
-    X(OUTBOX_BACKLOG, "SELECT count(*) FROM outbox WHERE delivered_ms = 0")
+    X(OUTBOX_BACKLOG, "SELECT count(*) FROM outbox WHERE delivered_ms = 0")                        \
+    X(OUTBOX_MARK_ALL, "UPDATE outbox SET delivered_ms = ?1 WHERE delivered_ms = 0")
 
 enum case_stmt_id {
 #define CASE_STMT_ENUM(name, sql) CSTMT_##name,
@@ -282,6 +292,45 @@ int sq_case_update(struct store *st, const struct case_rec *c, int64_t expected_
     return r;
 }
 
+int sq_case_set_head(struct store *st, int64_t id, int64_t event_seq, const char *last_hash,
+                     int64_t expected_seq)
+{
+    struct sqlite_store *s = sq(st);
+    sqlite3_stmt *stmt = cstmt(s, CSTMT_SET_HEAD);
+    int r;
+    if (stmt == NULL)
+        return ERR_DB;
+    sqlite3_bind_int64(stmt, 1, id);
+    sqlite3_bind_int64(stmt, 2, event_seq);
+    bind_text(stmt, 3, last_hash);
+    sqlite3_bind_int64(stmt, 4, expected_seq);
+    if ((r = sq_exec_done(s, stmt, "case set head")) != 0)
+        return r;
+    return sqlite3_changes(s->db) == 1 ? 0 : ERR_CONFLICT;
+}
+
+int sq_cases_fts_sync(struct sqlite_store *s)
+{
+    sqlite3_stmt *stmt = cstmt(s, CSTMT_FTS_UPTO);
+    int64_t upto = 0;
+    int r;
+    if (stmt == NULL)
+        return ERR_DB;
+    if (sqlite3_step(stmt) == SQLITE_ROW)
+        upto = sqlite3_column_int64(stmt, 0);
+    sqlite3_reset(stmt);
+    if ((stmt = cstmt(s, CSTMT_FTS_ADD)) == NULL)
+        return ERR_DB;
+    sqlite3_bind_int64(stmt, 1, upto);
+    if ((r = sq_exec_done(s, stmt, "text index")) != 0)
+        return r;
+    if (sqlite3_changes(s->db) == 0)
+        return 0;
+    if ((stmt = cstmt(s, CSTMT_FTS_SET_UPTO)) == NULL)
+        return ERR_DB;
+    return sq_exec_done(s, stmt, "text index mark");
+}
+
 static int get_one_case(struct sqlite_store *s, sqlite3_stmt *stmt, struct case_rec *out)
 {
     int rc = sqlite3_step(stmt);
@@ -335,8 +384,6 @@ static const char *area_column(size_t len)
         return "community";
     case 15:
         return "grid";
-    case 18:
-        return "area_code";
     default:
         return NULL;
     }
@@ -356,7 +403,9 @@ int sq_case_list(struct store *st, const struct case_filter *f, struct case_list
     buf_append_str(&sql, "SELECT " CASE_COLS " FROM cases WHERE 1");
     if (f->area && f->area[0]) {
         const char *col = area_column(strlen(f->area));
-        if (col != NULL)
+        if (strlen(f->area) == 18) /* a cell: its grid's index range, then the cell */
+            buf_append_str(&sql, " AND grid = substr(?1, 1, 15) AND area_code = ?1");
+        else if (col != NULL)
             buf_printf(&sql, " AND %s = ?1", col);
         else /* province or city: a code range */
             buf_append_str(&sql, " AND area_code >= ?1 AND area_code < ?1 || ':'");
@@ -789,4 +838,14 @@ int sq_outbox_backlog(struct store *st, int64_t *out)
         r = sq_fail(s, "outbox backlog");
     sqlite3_reset(stmt);
     return r;
+}
+
+int sq_outbox_mark_all_delivered(struct store *st, int64_t now_ms)
+{
+    struct sqlite_store *s = sq(st);
+    sqlite3_stmt *stmt = cstmt(s, CSTMT_OUTBOX_MARK_ALL);
+    if (stmt == NULL)
+        return ERR_DB;
+    sqlite3_bind_int64(stmt, 1, now_ms);
+    return sq_exec_done(s, stmt, "outbox mark all delivered");
 }
