@@ -27,7 +27,7 @@ static const struct cli_command cli_commands[] = {
      "serve --db FILE [--listen ADDR:PORT] [--threads N] [--web DIR]\n"
      "                                           run the HTTP server"},
     {"import", cli_import,
-     "import areas|categories|routing FILE --db FILE\n"
+     "import areas|categories|routing|deadlines FILE --db FILE\n"
      "                                           import areas (GeoJSON) or rules (CSV)"},
     {"export", cli_export,
      "export areas --db FILE [--root CODE] [--out FILE] | export categories --db FILE\n"

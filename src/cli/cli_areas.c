@@ -66,8 +66,8 @@ int cli_init(int argc, char **argv)
 
 int cli_import(int argc, char **argv)
 {
-    static const char usage[] =
-        "import areas FILE.geojson --db FILE | import categories|routing FILE.csv --db FILE";
+    static const char usage[] = "import areas FILE.geojson --db FILE | import "
+                                "categories|routing|deadlines FILE.csv --db FILE";
     struct config cfg;
     struct errbuf eb = {{0}};
     struct service_ctx *ctx = NULL;
@@ -79,7 +79,8 @@ int cli_import(int argc, char **argv)
     if (cli_config_load(&cfg) != 0 || parse_db_flag(argc, argv, &cfg, usage) != 0)
         return 2;
     if (argc - optind == 2 &&
-        (strcmp(argv[optind], "categories") == 0 || strcmp(argv[optind], "routing") == 0))
+        (strcmp(argv[optind], "categories") == 0 || strcmp(argv[optind], "routing") == 0 ||
+         strcmp(argv[optind], "deadlines") == 0))
         return cli_import_rules(argv[optind], argv[optind + 1], &cfg);
     if (argc - optind != 2 || strcmp(argv[optind], "areas") != 0) {
         fprintf(stderr, "usage: gridgov %s\n", usage);

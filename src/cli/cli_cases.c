@@ -458,6 +458,8 @@ int cli_import_rules(const char *what, const char *path, const struct config *cf
         r = rules_store_categories(st, text, len, &eb);
     else if (strcmp(what, "routing") == 0)
         r = rules_store_routing(st, text, len, &count, &eb);
+    else if (strcmp(what, "deadlines") == 0)
+        r = rules_store_deadlines(st, text, len, &count, &eb);
     else
         r = rules_store_calendar(st, text, len, &count, &eb);
     store_close(st);
@@ -468,7 +470,9 @@ int cli_import_rules(const char *what, const char *path, const struct config *cf
         printf("%s: categories replaced\n", path);
     else
         printf("%s: %zu %s imported\n", path, count,
-               strcmp(what, "routing") == 0 ? "routing rules" : "calendar days");
+               strcmp(what, "routing") == 0     ? "routing rules"
+               : strcmp(what, "deadlines") == 0 ? "deadline rules"
+                                                : "calendar days");
     return 0;
 }
 

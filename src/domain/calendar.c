@@ -16,6 +16,8 @@
  */
 #include "domain/calendar.h"
 
+#include "base/csv.h"
+
 #include "base/xalloc.h"
 
 #include <stdarg.h>
@@ -455,141 +457,15 @@ int calendar_day_at(const struct calendar *cal, size_t i, struct calendar_day *o
     return 0;
 }
 
-/* ---- CSV import ---- */
-
-#define CSV_FIELDS_MAX 16
-#define CSV_FIELD_MAX  256
-
-/* One record of the CSV: fields trimmed (unquoted) and NUL-terminated. */
-struct csv_record {
-    size_t line;       /* physical line the record starts on */
-    size_t nfields;    /* fields seen (may exceed CSV_FIELDS_MAX; the rest are dropped) */
-    unsigned too_long; /* bit i: field i was longer than CSV_FIELD_MAX - 1 */
-    const char *error; /* malformed quoting, or NULL */
-    char fields[CSV_FIELDS_MAX][CSV_FIELD_MAX];
-};
-
-struct csv_reader {
-    const char *p;
-    const char *end;
-    size_t line;
-};
-
-static void field_append(struct csv_record *rec, size_t *len, char c)
-{
-    size_t f = rec->nfields;
-    if (f >= CSV_FIELDS_MAX)
-        return;
-    if (*len >= CSV_FIELD_MAX - 1) {
-        rec->too_long |= 1u << f;
-        return;
-    }
-    rec->fields[f][(*len)++] = c;
-}
-
-/* Consume one line break at r->p if there is one (CRLF, LF or a lone CR); 1 if consumed. */
-static int csv_eat_newline(struct csv_reader *r)
-{
-    if (r->p < r->end && *r->p == '\r') {
-        r->p++;
-        if (r->p < r->end && *r->p == '\n')
-            r->p++;
-        r->line++;
-        return 1;
-    }
-    if (r->p < r->end && *r->p == '\n') {
-        r->p++;
-        r->line++;
-        return 1;
-    }
-    return 0;
-}
-
-static void csv_skip_line(struct csv_reader *r)
-{
-    while (r->p < r->end && *r->p != '\n' && *r->p != '\r')
-        r->p++;
-    csv_eat_newline(r);
-}
-
-/* Read a quoted field body after its opening quote; 0, or -1 when it never closes. */
-static int csv_read_quoted(struct csv_reader *r, struct csv_record *rec, size_t *len)
-{
-    while (r->p < r->end) {
-        char c = *r->p;
-        if (c == '"') {
-            if (r->p + 1 < r->end && r->p[1] == '"') {
-                field_append(rec, len, '"');
-                r->p += 2;
-                continue;
-            }
-            r->p++;
-            return 0;
-        }
-        if (c == '\r' || c == '\n') {
-            csv_eat_newline(r);
-            field_append(rec, len, '\n');
-            continue;
-        }
-        field_append(rec, len, c);
-        r->p++;
-    }
-    return -1;
-}
-
-/* Read the next record into rec; 0 at end of input, 1 otherwise. */
-static int csv_next(struct csv_reader *r, struct csv_record *rec)
-{
-    if (r->p >= r->end)
-        return 0;
-    rec->line = r->line;
-    rec->nfields = 0;
-    rec->too_long = 0;
-    rec->error = NULL;
-    for (;;) {
-        size_t len = 0;
-        while (r->p < r->end && (*r->p == ' ' || *r->p == '\t'))
-            r->p++;
-        if (r->p < r->end && *r->p == '"') {
-            r->p++;
-            if (csv_read_quoted(r, rec, &len) != 0) {
-                rec->error = "quoted field never closes";
-                return 1;
-            }
-            while (r->p < r->end && (*r->p == ' ' || *r->p == '\t'))
-                r->p++;
-            if (r->p < r->end && *r->p != ',' && *r->p != '\r' && *r->p != '\n') {
-                rec->error = "text after a closing quote";
-                csv_skip_line(r);
-                return 1;
-            }
-        } else {
-            while (r->p < r->end && *r->p != ',' && *r->p != '\r' && *r->p != '\n')
-                field_append(rec, &len, *r->p++);
-            while (len > 0 && rec->nfields < CSV_FIELDS_MAX &&
-                   (rec->fields[rec->nfields][len - 1] == ' ' ||
-                    rec->fields[rec->nfields][len - 1] == '\t'))
-                len--;
-        }
-        if (rec->nfields < CSV_FIELDS_MAX)
-            rec->fields[rec->nfields][len] = '\0';
-        rec->nfields++;
-        if (r->p < r->end && *r->p == ',') {
-            r->p++;
-            continue;
-        }
-        csv_eat_newline(r);
-        return 1;
-    }
-}
+/* ---- CSV import (the reader is base/csv.h) ---- */
 
 /* A blank line, or a row of empty fields (",,", as spreadsheets export trailing rows). */
 static int csv_is_blank(const struct csv_record *rec)
 {
-    if (rec->error != NULL || rec->too_long)
+    if (rec->error[0] != '\0')
         return 0;
-    for (size_t i = 0; i < rec->nfields && i < CSV_FIELDS_MAX; i++)
-        if (rec->fields[i][0] != '\0')
+    for (int i = 0; i < rec->n_fields; i++)
+        if (rec->field[i][0] != '\0')
             return 0;
     return 1;
 }
@@ -732,23 +608,19 @@ static void import_row(const struct csv_record *rec, int date_col, int kind_col,
     const char *name = "";
     struct pending_day *pd;
 
-    if (rec->error != NULL) {
+    if (rec->error[0] != '\0') {
         import_error_add(errs, rec->line, "%s", rec->error);
         return;
     }
-    if ((size_t)date_col >= rec->nfields || (size_t)kind_col >= rec->nfields) {
-        import_error_add(errs, rec->line, "missing field '%s' (%zu fields, expected at least %d)",
-                         (size_t)date_col >= rec->nfields ? "date" : "kind", rec->nfields,
+    if (date_col >= rec->n_fields || kind_col >= rec->n_fields) {
+        import_error_add(errs, rec->line, "missing field '%s' (%d fields, expected at least %d)",
+                         date_col >= rec->n_fields ? "date" : "kind", rec->n_fields,
                          (date_col > kind_col ? date_col : kind_col) + 1);
         return;
     }
-    if (rec->too_long & ((1u << date_col) | (1u << kind_col))) {
-        import_error_add(errs, rec->line, "field too long");
-        return;
-    }
-    if (parse_date(rec->fields[date_col], &y, &m, &d) != 0) {
+    if (parse_date(rec->field[date_col], &y, &m, &d) != 0) {
         import_error_add(errs, rec->line, "bad date '%.40s' (expected YYYY-MM-DD)",
-                         rec->fields[date_col]);
+                         rec->field[date_col]);
         return;
     }
     if (special_date(y, m, d, &day) != 0) {
@@ -756,14 +628,14 @@ static void import_row(const struct csv_record *rec, int date_col, int kind_col,
                          CALENDAR_YEAR_MIN, CALENDAR_YEAR_MAX);
         return;
     }
-    if (calendar_day_kind_parse(rec->fields[kind_col], &kind) != 0 || kind == DAY_NORMAL) {
+    if (calendar_day_kind_parse(rec->field[kind_col], &kind) != 0 || kind == DAY_NORMAL) {
         import_error_add(errs, rec->line, "unknown kind '%.30s' (expected off or work)",
-                         rec->fields[kind_col]);
+                         rec->field[kind_col]);
         return;
     }
-    if (name_col >= 0 && (size_t)name_col < rec->nfields && name_col < CSV_FIELDS_MAX) {
-        name = rec->fields[name_col];
-        if ((rec->too_long & (1u << name_col)) || strlen(name) > CALENDAR_NAME_MAX - 1) {
+    if (name_col >= 0 && name_col < rec->n_fields) {
+        name = rec->field[name_col];
+        if (strlen(name) > CALENDAR_NAME_MAX - 1) {
             import_error_add(errs, rec->line, "name longer than %d bytes", CALENDAR_NAME_MAX - 1);
             return;
         }
@@ -858,20 +730,16 @@ int calendar_parse_csv(struct calendar *cal, const char *text, size_t len,
     }
     if (text == NULL)
         len = 0;
-    rd.p = text;
-    rd.end = text ? text + len : NULL;
-    rd.line = 1;
-    if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
-        rd.p += 3;
+    csv_reader_init(&rd, text ? text : "", len);
     rec = xmalloc(sizeof(*rec));
 
-    while (len > 0 && csv_next(&rd, rec)) {
+    while (len > 0 && csv_read(&rd, rec)) {
         if (csv_is_blank(rec))
             continue;
         if (!have_header) {
             have_header = 1;
-            for (size_t i = 0; i < rec->nfields && i < CSV_FIELDS_MAX; i++) {
-                const char *h = skip_blanks(rec->fields[i]);
+            for (int i = 0; i < rec->n_fields; i++) {
+                const char *h = skip_blanks(rec->field[i]);
                 if (ascii_ieq(h, "date") && date_col < 0)
                     date_col = (int)i;
                 else if (ascii_ieq(h, "kind") && kind_col < 0)
@@ -879,7 +747,7 @@ int calendar_parse_csv(struct calendar *cal, const char *text, size_t len,
                 else if (ascii_ieq(h, "name") && name_col < 0)
                     name_col = (int)i;
             }
-            if (rec->error != NULL || date_col < 0 || kind_col < 0) {
+            if (rec->error[0] != '\0' || date_col < 0 || kind_col < 0) {
                 import_error_add(&errs, rec->line,
                                  "header must name the columns date and kind (as date,name,kind)");
                 break;

@@ -11,6 +11,7 @@
  */
 #include "domain/deadline.h"
 
+#include "base/csv.h"
 #include "base/xalloc.h"
 #include "domain/areacode.h"
 
@@ -494,4 +495,118 @@ int deadline_rules_lookup(const struct deadline_rules *rules, const char *catego
         return ERR_NOT_FOUND;
     *out = best->limit;
     return 0;
+}
+
+/* ---- CSV ---- */
+
+static void deadline_import_problem(struct deadline_import_result *res, size_t line,
+                                    const char *reason)
+{
+    if (res->n_problems < DEADLINE_IMPORT_MAX_PROBLEMS) {
+        res->problems[res->n_problems].line = line;
+        snprintf(res->problems[res->n_problems].reason,
+                 sizeof(res->problems[res->n_problems].reason), "%.159s", reason);
+    }
+    res->n_problems++;
+}
+
+static const char *const deadline_csv_header[] = {"category",   "urgency", "step",
+                                                  "area_level", "setting", "limit"};
+
+int deadline_rules_parse_csv(struct deadline_rules *rules, const char *text, size_t len,
+                             struct deadline_import_result *res, struct errbuf *eb)
+{
+    struct deadline_rules *staged = deadline_rules_new();
+    struct csv_reader rd;
+    struct csv_record *rec = xmalloc(sizeof(*rec));
+    int have_header = 0, r = 0;
+
+    memset(res, 0, sizeof(*res));
+    csv_reader_init(&rd, text ? text : "", text ? len : 0);
+    for (size_t i = 0; i < deadline_rules_count(rules); i++) {
+        struct deadline_rule row;
+        deadline_rules_at(rules, i, &row);
+        deadline_rules_add(staged, &row, NULL);
+    }
+    while (csv_read(&rd, rec)) {
+        struct deadline_rule row;
+        struct errbuf row_eb = {{0}};
+        if (!have_header) {
+            have_header = 1;
+            int ok = rec->error[0] == '\0' && rec->n_fields == 6;
+            for (int i = 0; ok && i < 6; i++)
+                ok = strcmp(rec->field[i], deadline_csv_header[i]) == 0;
+            if (!ok) {
+                deadline_import_problem(res, rec->line,
+                                        "the header must be "
+                                        "category,urgency,step,area_level,setting,limit");
+                break;
+            }
+            continue;
+        }
+        res->rows++;
+        if (rec->error[0] != '\0') {
+            deadline_import_problem(res, rec->line, rec->error);
+            continue;
+        }
+        if (rec->n_fields != 6) {
+            deadline_import_problem(res, rec->line, "expected 6 fields");
+            continue;
+        }
+        memset(&row, 0, sizeof(row));
+        if (strlen(rec->field[0]) > DEADLINE_CATEGORY_MAX) {
+            deadline_import_problem(res, rec->line, "category is too long");
+            continue;
+        }
+        memcpy(row.category, rec->field[0], strlen(rec->field[0]) + 1);
+        if (deadline_urgency_parse(rec->field[1], &row.urgency) != 0) {
+            deadline_import_problem(res, rec->line, "urgency must be normal, urgent or emergency");
+            continue;
+        }
+        if (deadline_step_parse(rec->field[2], &row.step) != 0) {
+            deadline_import_problem(res, rec->line,
+                                    "step must be accept, dispatch, sign, handle or verify");
+            continue;
+        }
+        if (rec->field[3][0] != '\0' &&
+            (row.area_level = areacode_level_parse(rec->field[3])) == 0) {
+            deadline_import_problem(res, rec->line,
+                                    "area_level must be empty (any) or province, city, "
+                                    "district, street, community, grid or cell");
+            continue;
+        }
+        if (rec->field[4][0] == '\0')
+            row.setting = SETTING_ANY;
+        else if (deadline_setting_parse(rec->field[4], &row.setting) != 0) {
+            deadline_import_problem(res, rec->line, "setting must be empty, any, town or rural");
+            continue;
+        }
+        if (deadline_limit_parse(rec->field[5], &row.limit, &row_eb) != 0) {
+            deadline_import_problem(res, rec->line, row_eb.msg);
+            continue;
+        }
+        if (deadline_rules_add(staged, &row, &row_eb) != 0) {
+            deadline_import_problem(res, rec->line, row_eb.msg);
+            continue;
+        }
+        res->applied++;
+    }
+    if (!have_header)
+        deadline_import_problem(res, 1, "empty file: expected the header line");
+    if (res->n_problems > 0) {
+        res->applied = 0;
+        r = errbuf_set(eb, ERR_INVALID, "%zu problems in the deadline rules; nothing applied",
+                       res->n_problems);
+    } else {
+        /* All good: the staged table (old rows plus the file's) replaces the rules. */
+        deadline_rules_clear(rules);
+        for (size_t i = 0; i < deadline_rules_count(staged); i++) {
+            struct deadline_rule row;
+            deadline_rules_at(staged, i, &row);
+            deadline_rules_add(rules, &row, NULL);
+        }
+    }
+    free(rec);
+    deadline_rules_free(staged);
+    return r;
 }

@@ -226,6 +226,31 @@ int deadline_rules_lookup(const struct deadline_rules *rules, const char *catego
                           enum urgency urgency, enum case_step step, int area_level, int is_rural,
                           const struct time_limit *category_default, struct time_limit *out);
 
+#define DEADLINE_IMPORT_MAX_PROBLEMS 50
+
+struct deadline_import_result {
+    size_t rows;       /* data rows read */
+    size_t applied;    /* rows added or replaced (0 unless every row was good) */
+    size_t n_problems; /* bad rows; the first DEADLINE_IMPORT_MAX_PROBLEMS are kept */
+    struct {
+        size_t line;
+        char reason[160];
+    } problems[DEADLINE_IMPORT_MAX_PROBLEMS];
+};
+
+/*
+ * Add the rows of a deadline CSV to rules (overrides: a row with the key of an existing one
+ * replaces it). Format (csv.h dialect), header exactly
+ *     category,urgency,step,area_level,setting,limit
+ * category a code prefix or empty (every category); urgency normal|urgent|emergency; step
+ * accept|dispatch|sign|handle|verify; area_level empty (any) or an area level name (grid,
+ * community, street, ...); setting empty (any), town or rural; limit in the text form above
+ * ("1wh", "15wd", "10min"). All or nothing: every bad row is reported with its line and rules
+ * is left unchanged. res is caller storage.
+ */
+int deadline_rules_parse_csv(struct deadline_rules *rules, const char *text, size_t len,
+                             struct deadline_import_result *res, struct errbuf *eb);
+
 /* "any", "town", "rural"; NULL if out of range. Parse: ERR_INVALID if unknown. */
 const char *deadline_setting_name(enum area_setting s);
 int deadline_setting_parse(const char *name, enum area_setting *out);

@@ -245,7 +245,7 @@ static int compare_pending(const void *a, const void *b)
 }
 
 /* Copy field idx into dst (cap bytes with the NUL); -1 when it does not fit or holds a NUL. */
-static int copy_field(const struct taxonomy_csv_record *rec, int idx, char *dst, size_t cap)
+static int copy_field(const struct csv_record *rec, int idx, char *dst, size_t cap)
 {
     size_t len = rec->field_len[idx];
     if (len >= cap || memchr(rec->field[idx], '\0', len) != NULL)
@@ -255,7 +255,7 @@ static int copy_field(const struct taxonomy_csv_record *rec, int idx, char *dst,
 }
 
 /* Read and check one row into p; report and return -1 when it is bad. */
-static int pending_from_record(const struct taxonomy_csv_record *rec, const struct taxonomy *tax,
+static int pending_from_record(const struct csv_record *rec, const struct taxonomy *tax,
                                struct pending *p, struct sink *s)
 {
     char reason[200];
@@ -289,7 +289,7 @@ static int pending_from_record(const struct taxonomy_csv_record *rec, const stru
     return 0;
 }
 
-static int header_is_valid(const struct taxonomy_csv_record *rec)
+static int header_is_valid(const struct csv_record *rec)
 {
     if (rec->error[0] != '\0' || rec->n_fields != N_CSV_COLUMNS)
         return 0;
@@ -303,8 +303,8 @@ static int header_is_valid(const struct taxonomy_csv_record *rec)
 int routing_parse_csv(const char *text, size_t len, const struct taxonomy *tax,
                       struct routing **out, struct routing_import_result *res, struct errbuf *eb)
 {
-    struct taxonomy_csv_reader rd;
-    struct taxonomy_csv_record *rec = xmalloc(sizeof(*rec));
+    struct csv_reader rd;
+    struct csv_record *rec = xmalloc(sizeof(*rec));
     struct sink s = {.res = res};
     struct pending *rows = NULL;
     size_t n = 0, cap = 0;
@@ -314,8 +314,8 @@ int routing_parse_csv(const char *text, size_t len, const struct taxonomy *tax,
     *out = NULL;
     if (res != NULL)
         memset(res, 0, sizeof(*res));
-    taxonomy_csv_reader_init(&rd, text, len);
-    if (!taxonomy_csv_read(&rd, rec)) {
+    csv_reader_init(&rd, text, len);
+    if (!csv_read(&rd, rec)) {
         sink_add(&s, 0, "the file is empty");
         goto out;
     }
@@ -323,7 +323,7 @@ int routing_parse_csv(const char *text, size_t len, const struct taxonomy *tax,
         sink_add(&s, rec->line, "the header must be area_code,category,unit");
         goto out;
     }
-    while (taxonomy_csv_read(&rd, rec)) {
+    while (csv_read(&rd, rec)) {
         if (res != NULL)
             res->rows++;
         if (n == ROUTING_MAX_RULES) {
@@ -390,14 +390,14 @@ int routing_write_csv(const struct routing *r, struct buf *out)
 {
     int rc = 0;
     for (int i = 0; rc == 0 && i < N_CSV_COLUMNS; i++)
-        rc = taxonomy_csv_write_field(out, csv_header[i], i == N_CSV_COLUMNS - 1);
+        rc = csv_write_field(out, csv_header[i], i == N_CSV_COLUMNS - 1);
     for (size_t i = 0; rc == 0 && i < r->n; i++) {
         const struct routing_rule *rule = &r->rules[i];
-        rc = taxonomy_csv_write_field(out, rule->area_code, 0);
+        rc = csv_write_field(out, rule->area_code, 0);
         if (rc == 0)
-            rc = taxonomy_csv_write_field(out, rule->category, 0);
+            rc = csv_write_field(out, rule->category, 0);
         if (rc == 0)
-            rc = taxonomy_csv_write_field(out, rule->unit, 1);
+            rc = csv_write_field(out, rule->unit, 1);
     }
     return rc;
 }

@@ -767,176 +767,10 @@ const char *taxonomy_department_of(const struct taxonomy *tax, const char *code)
     return top ? top->department : NULL;
 }
 
-/* ---- CSV records ---- */
-
-void taxonomy_csv_reader_init(struct taxonomy_csv_reader *rd, const char *text, size_t len)
-{
-    rd->p = text;
-    rd->end = text + len;
-    rd->line = 1;
-    if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0)
-        rd->p += 3;
-}
-
-/* Consume one line end (LF, CRLF or a lone CR) at rd->p, if there is one. */
-static int consume_eol(struct taxonomy_csv_reader *rd)
-{
-    if (rd->p < rd->end && *rd->p == '\r') {
-        rd->p++;
-        if (rd->p < rd->end && *rd->p == '\n')
-            rd->p++;
-        rd->line++;
-        return 1;
-    }
-    if (rd->p < rd->end && *rd->p == '\n') {
-        rd->p++;
-        rd->line++;
-        return 1;
-    }
-    return 0;
-}
-
-static void skip_rest_of_line(struct taxonomy_csv_reader *rd)
-{
-    while (rd->p < rd->end && *rd->p != '\n' && *rd->p != '\r')
-        rd->p++;
-    consume_eol(rd);
-}
-
-static void record_error(struct taxonomy_csv_record *rec, const char *msg)
-{
-    if (rec->error[0] == '\0')
-        snprintf(rec->error, sizeof(rec->error), "%s", msg);
-}
-
-static void field_putc(struct taxonomy_csv_record *rec, int idx, char ch)
-{
-    if (idx >= TAXONOMY_CSV_MAX_FIELDS)
-        return;
-    if (rec->field_len[idx] >= TAXONOMY_CSV_FIELD_MAX) {
-        char msg[80];
-        snprintf(msg, sizeof(msg), "field %d is longer than %d bytes", idx + 1,
-                 TAXONOMY_CSV_FIELD_MAX);
-        record_error(rec, msg);
-        return;
-    }
-    rec->field[idx][rec->field_len[idx]++] = ch;
-    rec->field[idx][rec->field_len[idx]] = '\0';
-}
-
-static int is_blank(char ch)
-{
-    return ch == ' ' || ch == '\t';
-}
-
-/* Read one field starting at rd->p (leading blanks already skipped); 0, or -1 when the record
- * is broken and the rest of it has been skipped. */
-static int read_field(struct taxonomy_csv_reader *rd, struct taxonomy_csv_record *rec, int idx)
-{
-    if (rd->p < rd->end && *rd->p == '"') {
-        rd->p++;
-        for (;;) {
-            if (rd->p >= rd->end) {
-                record_error(rec, "unterminated quoted field");
-                return -1;
-            }
-            char ch = *rd->p++;
-            if (ch == '"') {
-                if (rd->p < rd->end && *rd->p == '"') {
-                    rd->p++;
-                    field_putc(rec, idx, '"');
-                    continue;
-                }
-                break;
-            }
-            if (ch == '\n' || (ch == '\r' && (rd->p >= rd->end || *rd->p != '\n')))
-                rd->line++;
-            field_putc(rec, idx, ch);
-        }
-        while (rd->p < rd->end && is_blank(*rd->p))
-            rd->p++;
-        if (rd->p < rd->end && *rd->p != ',' && *rd->p != '\n' && *rd->p != '\r') {
-            record_error(rec, "unexpected text after a closing quote");
-            skip_rest_of_line(rd);
-            return -1;
-        }
-        return 0;
-    }
-    while (rd->p < rd->end && *rd->p != ',' && *rd->p != '\n' && *rd->p != '\r') {
-        if (*rd->p == '"') {
-            record_error(rec, "quote inside an unquoted field");
-            skip_rest_of_line(rd);
-            return -1;
-        }
-        field_putc(rec, idx, *rd->p++);
-    }
-    if (idx < TAXONOMY_CSV_MAX_FIELDS) {
-        while (rec->field_len[idx] > 0 && is_blank(rec->field[idx][rec->field_len[idx] - 1]))
-            rec->field[idx][--rec->field_len[idx]] = '\0';
-    }
-    return 0;
-}
-
-int taxonomy_csv_read(struct taxonomy_csv_reader *rd, struct taxonomy_csv_record *rec)
-{
-    for (;;) {
-        int quoted = 0;
-        memset(rec, 0, sizeof(*rec));
-        while (consume_eol(rd))
-            ;
-        if (rd->p >= rd->end)
-            return 0;
-        rec->line = rd->line;
-        for (int idx = 0;; idx++) {
-            while (rd->p < rd->end && is_blank(*rd->p))
-                rd->p++;
-            if (idx == TAXONOMY_CSV_MAX_FIELDS) {
-                char msg[80];
-                snprintf(msg, sizeof(msg), "more than %d fields", TAXONOMY_CSV_MAX_FIELDS);
-                record_error(rec, msg);
-            }
-            quoted |= rd->p < rd->end && *rd->p == '"';
-            if (read_field(rd, rec, idx) != 0)
-                return 1;
-            rec->n_fields = idx + 1 < TAXONOMY_CSV_MAX_FIELDS ? idx + 1 : TAXONOMY_CSV_MAX_FIELDS;
-            if (rd->p < rd->end && *rd->p == ',') {
-                rd->p++;
-                continue;
-            }
-            consume_eol(rd);
-            break;
-        }
-        /* A line of blanks only is a blank line, not a record with one empty field. */
-        if (rec->n_fields == 1 && rec->field_len[0] == 0 && !quoted && rec->error[0] == '\0')
-            continue;
-        return 1;
-    }
-}
-
-int taxonomy_csv_write_field(struct buf *out, const char *s, int is_last)
-{
-    size_t len = strlen(s);
-    int needs_quotes =
-        strpbrk(s, ",\"\r\n") != NULL || (len > 0 && (is_blank(s[0]) || is_blank(s[len - 1])));
-    int r = 0;
-    if (!needs_quotes) {
-        r = buf_append(out, s, len);
-    } else {
-        r = buf_append(out, "\"", 1);
-        for (const char *p = s; r == 0 && *p != '\0'; p++)
-            r = *p == '"' ? buf_append(out, "\"\"", 2) : buf_append(out, p, 1);
-        if (r == 0)
-            r = buf_append(out, "\"", 1);
-    }
-    if (r == 0)
-        r = buf_append(out, is_last ? "\n" : ",", 1);
-    return r;
-}
-
 /* ---- Category CSV ---- */
 
 /* Copy field idx into dst (cap bytes with the NUL); -1 when it does not fit or holds a NUL. */
-static int copy_field(const struct taxonomy_csv_record *rec, int idx, char *dst, size_t cap)
+static int copy_field(const struct csv_record *rec, int idx, char *dst, size_t cap)
 {
     size_t len = rec->field_len[idx];
     if (len >= cap || memchr(rec->field[idx], '\0', len) != NULL)
@@ -958,8 +792,7 @@ enum column {
 /* Fill p from a record; on a problem that the category checks cannot see (a value that does
  * not fit its field) report it and return -1. Values that merely fail a check are stored so
  * check_category() explains them in the same words for both constructors. */
-static int pending_from_record(const struct taxonomy_csv_record *rec, struct pending *p,
-                               struct sink *s)
+static int pending_from_record(const struct csv_record *rec, struct pending *p, struct sink *s)
 {
     static const struct {
         enum column col;
@@ -1008,7 +841,7 @@ static int pending_from_record(const struct taxonomy_csv_record *rec, struct pen
     return 0;
 }
 
-static int header_is_valid(const struct taxonomy_csv_record *rec)
+static int header_is_valid(const struct csv_record *rec)
 {
     if (rec->error[0] != '\0' || rec->n_fields != N_CSV_COLUMNS)
         return 0;
@@ -1022,8 +855,8 @@ static int header_is_valid(const struct taxonomy_csv_record *rec)
 int taxonomy_parse_csv(const char *text, size_t len, struct taxonomy **out,
                        struct taxonomy_import_result *res, struct errbuf *eb)
 {
-    struct taxonomy_csv_reader rd;
-    struct taxonomy_csv_record *rec = xmalloc(sizeof(*rec));
+    struct csv_reader rd;
+    struct csv_record *rec = xmalloc(sizeof(*rec));
     struct sink s = {.res = res, .where = "line"};
     struct pending *rows = NULL;
     size_t n = 0, cap = 0;
@@ -1033,8 +866,8 @@ int taxonomy_parse_csv(const char *text, size_t len, struct taxonomy **out,
     *out = NULL;
     if (res != NULL)
         memset(res, 0, sizeof(*res));
-    taxonomy_csv_reader_init(&rd, text, len);
-    if (!taxonomy_csv_read(&rd, rec)) {
+    csv_reader_init(&rd, text, len);
+    if (!csv_read(&rd, rec)) {
         sink_add(&s, 0, "", "the file is empty");
         goto out;
     }
@@ -1043,7 +876,7 @@ int taxonomy_parse_csv(const char *text, size_t len, struct taxonomy **out,
                  csv_header[1], csv_header[2], csv_header[N_CSV_COLUMNS - 1]);
         goto out;
     }
-    while (taxonomy_csv_read(&rd, rec)) {
+    while (csv_read(&rd, rec)) {
         if (res != NULL)
             res->rows++;
         if (n == TAXONOMY_MAX_CATEGORIES) {
@@ -1081,19 +914,19 @@ int taxonomy_write_csv(const struct taxonomy *tax, struct buf *out)
 {
     int r = 0;
     for (int i = 0; r == 0 && i < N_CSV_COLUMNS; i++)
-        r = taxonomy_csv_write_field(out, csv_header[i], i == N_CSV_COLUMNS - 1);
+        r = csv_write_field(out, csv_header[i], i == N_CSV_COLUMNS - 1);
     for (size_t i = 0; r == 0 && i < tax->n; i++) {
         const struct category *c = &tax->cats[i];
         const char *text[] = {c->code, c->parent, c->name_zh, c->name_en, c->department};
         char limits[2 * TAXONOMY_URGENCY_COUNT][TAXONOMY_LIMIT_BUF];
         for (size_t k = 0; r == 0 && k < sizeof(text) / sizeof(text[0]); k++)
-            r = taxonomy_csv_write_field(out, text[k], 0);
+            r = csv_write_field(out, text[k], 0);
         for (int u = 0; u < TAXONOMY_URGENCY_COUNT; u++) {
             snprintf(limits[u], sizeof(limits[u]), "%d", c->response_minutes[u]);
             taxonomy_limit_format(c->resolve[u], limits[TAXONOMY_URGENCY_COUNT + u]);
         }
         for (int k = 0; r == 0 && k < 2 * TAXONOMY_URGENCY_COUNT; k++)
-            r = taxonomy_csv_write_field(out, limits[k], k == 2 * TAXONOMY_URGENCY_COUNT - 1);
+            r = csv_write_field(out, limits[k], k == 2 * TAXONOMY_URGENCY_COUNT - 1);
     }
     return r;
 }

@@ -46,6 +46,7 @@
 #define GRIDGOV_DOMAIN_TAXONOMY_H
 
 #include "base/buf.h"
+#include "base/csv.h"
 #include "base/error.h"
 
 #include <stddef.h>
@@ -190,35 +191,5 @@ int taxonomy_parse_csv(const char *text, size_t len, struct taxonomy **out,
  * ends, no BOM) to out; taxonomy_parse_csv() reads it back to an equal taxonomy.
  * ERR_TOO_LARGE when out's cap is reached (out then holds a prefix). */
 int taxonomy_write_csv(const struct taxonomy *tax, struct buf *out);
-
-/* ---- CSV records ----
- * The RFC 4180 reader and field writer behind the category and routing files (routing.c uses
- * them too). Pure; a reader reads text it does not own. */
-
-#define TAXONOMY_CSV_MAX_FIELDS 16
-#define TAXONOMY_CSV_FIELD_MAX  256 /* bytes in one field */
-
-struct taxonomy_csv_reader {
-    const char *p;
-    const char *end;
-    size_t line; /* 1-based line of p */
-};
-
-struct taxonomy_csv_record {
-    size_t line;  /* line where the record starts */
-    int n_fields; /* fields read (at most TAXONOMY_CSV_MAX_FIELDS are kept) */
-    char field[TAXONOMY_CSV_MAX_FIELDS][TAXONOMY_CSV_FIELD_MAX + 1]; /* NUL-terminated */
-    size_t field_len[TAXONOMY_CSV_MAX_FIELDS];                       /* may include NULs */
-    char error[120]; /* non-empty when the record is malformed; its fields are then unusable */
-};
-
-/* Start reading text (len bytes); a UTF-8 byte order mark at the start is skipped. */
-void taxonomy_csv_reader_init(struct taxonomy_csv_reader *rd, const char *text, size_t len);
-/* Read the next record into rec, skipping blank lines: 1 when one was read (check rec->error),
- * 0 at the end of the text. A malformed record is skipped to the end of its line, or to the end
- * of the text for an unterminated quote. */
-int taxonomy_csv_read(struct taxonomy_csv_reader *rd, struct taxonomy_csv_record *rec);
-/* Append s as one field, quoted when needed, followed by ',' or (is_last) '\n'. ERR_TOO_LARGE. */
-int taxonomy_csv_write_field(struct buf *out, const char *s, int is_last);
 
 #endif

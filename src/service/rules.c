@@ -20,6 +20,7 @@
 #define KEY_CATEGORIES "categories_csv"
 #define KEY_CALENDAR   "calendar_csv"
 #define KEY_ROUTING    "routing_csv"
+#define KEY_DEADLINES  "deadlines_csv"
 #define KEY_VERSION    "rules_version"
 
 static int rules_version(struct store *st, int64_t *out)
@@ -104,6 +105,18 @@ int rules_load(struct store *st, struct case_rules **out, struct errbuf *eb)
 
     rules->deadlines = deadline_rules_new();
     deadline_rules_defaults(rules->deadlines);
+    r = store_meta_get_text(st, KEY_DEADLINES, &text);
+    if (r == 0) {
+        struct deadline_import_result *res = xcalloc(1, sizeof(*res));
+        r = deadline_rules_parse_csv(rules->deadlines, text, strlen(text), res, eb);
+        free(res);
+        free(text);
+        text = NULL;
+        if (r != 0)
+            goto out;
+    } else if (r != ERR_NOT_FOUND) {
+        goto out;
+    }
     *out = rules;
     rules = NULL;
     r = 0;
@@ -181,6 +194,30 @@ int rules_store_calendar(struct store *st, const char *csv, size_t len, size_t *
     free(copy);
     free(res);
     calendar_free(cal);
+    return r;
+}
+
+int rules_store_deadlines(struct store *st, const char *csv, size_t len, size_t *count,
+                          struct errbuf *eb)
+{
+    struct deadline_rules *rules = deadline_rules_new();
+    struct deadline_import_result *res = xcalloc(1, sizeof(*res));
+    char *copy = NULL;
+    int r;
+    deadline_rules_defaults(rules);
+    r = deadline_rules_parse_csv(rules, csv, len, res, NULL);
+    if (r != 0 && res->n_problems > 0)
+        errbuf_set(eb, r, "line %zu: %s (%zu bad rows; nothing imported)", res->problems[0].line,
+                   res->problems[0].reason, res->n_problems);
+    if (r == 0) {
+        if (count)
+            *count = res->applied;
+        copy = xstrndup(csv, len);
+        r = store_document(st, KEY_DEADLINES, copy);
+    }
+    free(copy);
+    free(res);
+    deadline_rules_free(rules);
     return r;
 }
 

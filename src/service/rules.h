@@ -3,11 +3,12 @@
  * working-day calendar, the routing table and the deadline rules.
  *
  * Each is kept in the store as a document in its own CSV format (meta keys categories_csv,
- * calendar_csv, routing_csv), written by `gridgov import categories|routing` and `gridgov
+ * calendar_csv, routing_csv, deadlines_csv), written by `gridgov import
+ * categories|routing|deadlines` and `gridgov
  * calendar import` through rules_store_*, so there is one parser per format and the same text
  * can be exported and re-imported. A missing document means the built-in default (the default
  * taxonomy, Monday–Friday without holidays, no routing rules: every category goes to its
- * default department). Deadline rules are the practice defaults (deadline.h).
+ * default department, the practice deadline defaults of deadline.h with no overrides).
  *
  * A loaded struct case_rules is immutable and owned by one service context; rules_refresh
  * reloads it when the store's rules_version changed (another process imported something).
@@ -49,5 +50,8 @@ int rules_store_calendar(struct store *st, const char *csv, size_t len, size_t *
                          struct errbuf *eb);
 int rules_store_routing(struct store *st, const char *csv, size_t len, size_t *rules,
                         struct errbuf *eb);
+/* Deadline overrides (deadline.h's CSV), applied on top of the practice defaults. */
+int rules_store_deadlines(struct store *st, const char *csv, size_t len, size_t *rows,
+                          struct errbuf *eb);
 
 #endif

@@ -155,6 +155,27 @@ test('user add, list and passwd', () => {
   assert.equal(gridgov('user', 'frobnicate', '--db', db).status, 2);
 });
 
+test('deadline overrides: bad rows named by line, good ones change new deadlines', (t) => {
+  const own = tempDir();
+  t.after(() => removeDir(own));
+  const db = makeDatabase(own);
+  let r = gridgov('import', 'deadlines', writeJson('bad-deadlines.csv',
+    'category,urgency,step,area_level,setting,limit\n02,normal,accept,grid,,soon\n'), '--db', db);
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /line 2/);
+  r = gridgov('import', 'deadlines', writeJson('deadlines.csv',
+    'category,urgency,step,area_level,setting,limit\n02,normal,accept,,,5wd\n'), '--db', db);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /1 deadline rules imported/);
+  const due = (category) => {
+    const out = mustGridgov('case', 'report', '--db', db, '--as', 'worker1', '--channel', 'patrol',
+      '--category', category, '--description', '测试时限', '--area', '440605001001001').stdout;
+    return Date.parse(out.match(/due (\S+)/)[1]);
+  };
+  // Facilities (02) now have 5 working days to be accepted; sanitation (01) keeps 1 working hour.
+  assert.ok(due('0204') - due('0101') > 3 * 86400000);
+});
+
 test('demo generates the small city with one login per role', () => {
   const db = join(dir, 'demo.db');
   const r = mustGridgov('demo', '--db', db, '--scale', 'small', '--seed', '7', '--password', PASSWORD);

@@ -627,6 +627,62 @@ static void test_stage_starts_at(void **state)
     calendar_free(c2);
 }
 
+static void test_rules_csv(void **state)
+{
+    struct deadline_rules *rules = deadline_rules_new();
+    struct deadline_import_result res;
+    struct errbuf eb = {{0}};
+    struct time_limit lim;
+    (void)state;
+    deadline_rules_defaults(rules);
+    size_t before = deadline_rules_count(rules);
+    static const char good[] = "category,urgency,step,area_level,setting,limit\n"
+                               "02,normal,accept,grid,,10wmin\n"
+                               "\"0801\",urgent,handle,,rural,3wd\r\n"
+                               ",normal,accept,,,1wh\n";
+    assert_int_equal(deadline_rules_parse_csv(rules, good, strlen(good), &res, &eb), 0);
+    assert_int_equal(res.rows, 3);
+    assert_int_equal(res.applied, 3);
+    /* The third row has the key of a default row: it replaces it, so two rows are new. */
+    assert_int_equal(deadline_rules_count(rules), before + 2);
+    assert_int_equal(
+        deadline_rules_lookup(rules, "0204", URGENCY_NORMAL, STEP_ACCEPT, AREA_GRID, 0, NULL, &lim),
+        0);
+    assert_int_equal(lim.amount, 10);
+    assert_int_equal(lim.unit, LIMIT_WORKING_MINUTES);
+    assert_int_equal(deadline_rules_lookup(rules, "0204", URGENCY_NORMAL, STEP_ACCEPT,
+                                           AREA_COMMUNITY, 0, NULL, &lim),
+                     0);
+    assert_int_equal(lim.amount, 60); /* the level-specific row does not apply */
+    assert_int_equal(
+        deadline_rules_lookup(rules, "0801", URGENCY_URGENT, STEP_HANDLE, AREA_GRID, 1, NULL, &lim),
+        0);
+    assert_int_equal(lim.amount, 3);
+    assert_int_equal(lim.unit, LIMIT_WORKING_DAYS);
+
+    /* Bad rows: each reported with its line; nothing applied. */
+    static const char bad[] = "category,urgency,step,area_level,setting,limit\n"
+                              "02,soon,accept,,,1wh\n"
+                              "02,normal,fly,,,1wh\n"
+                              "02,normal,accept,village,,1wh\n"
+                              "02,normal,accept,,suburb,1wh\n"
+                              "02,normal,accept,,,forever\n"
+                              "02,normal,accept\n";
+    size_t count = deadline_rules_count(rules);
+    assert_int_equal(deadline_rules_parse_csv(rules, bad, strlen(bad), &res, &eb), ERR_INVALID);
+    assert_int_equal(res.n_problems, 6);
+    for (size_t i = 0; i < 6; i++)
+        assert_int_equal(res.problems[i].line, i + 2);
+    assert_non_null(strstr(res.problems[0].reason, "urgency"));
+    assert_non_null(strstr(res.problems[2].reason, "area_level"));
+    assert_int_equal(res.applied, 0);
+    assert_int_equal(deadline_rules_count(rules), count);
+    assert_int_equal(deadline_rules_parse_csv(rules, "date,kind\n", 10, &res, &eb), ERR_INVALID);
+    assert_non_null(strstr(res.problems[0].reason, "header"));
+    assert_int_equal(deadline_rules_parse_csv(rules, "", 0, &res, &eb), ERR_INVALID);
+    deadline_rules_free(rules);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -642,6 +698,7 @@ int main(void)
         cmocka_unit_test(test_stages_monotonic),
         cmocka_unit_test(test_sweep_acts_once),
         cmocka_unit_test(test_stage_starts_at),
+        cmocka_unit_test(test_rules_csv),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

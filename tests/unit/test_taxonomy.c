@@ -684,57 +684,57 @@ static void test_csv_reader(void **state)
                                "\"multi\nline\",x\r"
                                "\"\"\n"
                                "last,";
-    struct taxonomy_csv_reader rd;
-    struct taxonomy_csv_record *rec = calloc(1, sizeof(*rec));
-    taxonomy_csv_reader_init(&rd, text, sizeof(text) - 1);
+    struct csv_reader rd;
+    struct csv_record *rec = calloc(1, sizeof(*rec));
+    csv_reader_init(&rd, text, sizeof(text) - 1);
 
-    assert_int_equal(taxonomy_csv_read(&rd, rec), 1);
+    assert_int_equal(csv_read(&rd, rec), 1);
     assert_int_equal(rec->line, 1);
     assert_int_equal(rec->n_fields, 3);
     assert_string_equal(rec->field[0], "a");
     assert_string_equal(rec->field[1], "b");
     assert_string_equal(rec->field[2], "c,\"d\"");
 
-    assert_int_equal(taxonomy_csv_read(&rd, rec), 1);
+    assert_int_equal(csv_read(&rd, rec), 1);
     assert_int_equal(rec->line, 4);
     assert_int_equal(rec->n_fields, 2);
     assert_string_equal(rec->field[0], "multi\nline");
     assert_string_equal(rec->field[1], "x");
 
-    assert_int_equal(taxonomy_csv_read(&rd, rec), 1); /* a quoted empty field is a record */
+    assert_int_equal(csv_read(&rd, rec), 1); /* a quoted empty field is a record */
     assert_int_equal(rec->line, 6);
     assert_int_equal(rec->n_fields, 1);
     assert_int_equal(rec->field_len[0], 0);
 
-    assert_int_equal(taxonomy_csv_read(&rd, rec), 1);
+    assert_int_equal(csv_read(&rd, rec), 1);
     assert_int_equal(rec->line, 7);
     assert_int_equal(rec->n_fields, 2);
     assert_string_equal(rec->field[0], "last");
     assert_string_equal(rec->field[1], "");
-    assert_int_equal(taxonomy_csv_read(&rd, rec), 0);
-    assert_int_equal(taxonomy_csv_read(&rd, rec), 0);
+    assert_int_equal(csv_read(&rd, rec), 0);
+    assert_int_equal(csv_read(&rd, rec), 0);
 
     /* too many fields */
     static const char wide[] = "1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17\nok\n";
-    taxonomy_csv_reader_init(&rd, wide, sizeof(wide) - 1);
-    assert_int_equal(taxonomy_csv_read(&rd, rec), 1);
+    csv_reader_init(&rd, wide, sizeof(wide) - 1);
+    assert_int_equal(csv_read(&rd, rec), 1);
     assert_non_null(strstr(rec->error, "more than 16 fields"));
-    assert_int_equal(taxonomy_csv_read(&rd, rec), 1);
+    assert_int_equal(csv_read(&rd, rec), 1);
     assert_string_equal(rec->field[0], "ok");
     assert_int_equal(rec->line, 2);
 
     /* writing: quotes only when needed */
     struct buf b;
     buf_init(&b, 1024);
-    assert_int_equal(taxonomy_csv_write_field(&b, "plain", 0), 0);
-    assert_int_equal(taxonomy_csv_write_field(&b, "a,b", 0), 0);
-    assert_int_equal(taxonomy_csv_write_field(&b, "say \"hi\"", 0), 0);
-    assert_int_equal(taxonomy_csv_write_field(&b, " pad", 0), 0);
-    assert_int_equal(taxonomy_csv_write_field(&b, "", 0), 0);
-    assert_int_equal(taxonomy_csv_write_field(&b, "two\nlines", 1), 0);
+    assert_int_equal(csv_write_field(&b, "plain", 0), 0);
+    assert_int_equal(csv_write_field(&b, "a,b", 0), 0);
+    assert_int_equal(csv_write_field(&b, "say \"hi\"", 0), 0);
+    assert_int_equal(csv_write_field(&b, " pad", 0), 0);
+    assert_int_equal(csv_write_field(&b, "", 0), 0);
+    assert_int_equal(csv_write_field(&b, "two\nlines", 1), 0);
     assert_string_equal(b.data, "plain,\"a,b\",\"say \"\"hi\"\"\",\" pad\",,\"two\nlines\"\n");
-    taxonomy_csv_reader_init(&rd, b.data, b.len);
-    assert_int_equal(taxonomy_csv_read(&rd, rec), 1);
+    csv_reader_init(&rd, b.data, b.len);
+    assert_int_equal(csv_read(&rd, rec), 1);
     assert_int_equal(rec->n_fields, 6);
     assert_string_equal(rec->field[2], "say \"hi\"");
     assert_string_equal(rec->field[3], " pad");
