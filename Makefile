@@ -3,7 +3,7 @@
 #   make test   install what is missing, build normal + ASan/UBSan, run every test on both
 # Plain `make` builds build/gridgov.
 
-.PHONY: all setup build demo test lint format clean bench
+.PHONY: all setup build demo test lint format clean bench fuzz
 
 all: build
 
@@ -26,8 +26,11 @@ lint: build
 format:
 	@clang-format-14 -i $$(git ls-files 'src/*.c' 'src/*.h' 'tests/unit/*.c' 'bench/*.c')
 
+fuzz: setup
+	@scripts/fuzz
+
 bench: build
 	@bench/run
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz

@@ -25,6 +25,7 @@
 #include "base/xalloc.h"
 
 #include <geos_c.h>
+#include <jansson.h>
 
 #include <math.h>
 #include <stdarg.h>
@@ -37,10 +38,11 @@
  * Largest GeoJSON text we parse: a district outline with a few hundred thousand vertices fits
  * comfortably; anything larger is a mistake or an attack and would stall a worker.
  */
-#define GEO_MAX_GEOJSON ((size_t)32 * 1024 * 1024)
-#define GEO_CODE_MAX    18
-#define GEO_LEVEL_MIN   1
-#define GEO_LEVEL_MAX   7
+#define GEO_MAX_GEOJSON   ((size_t)32 * 1024 * 1024)
+#define GEO_MAX_POSITIONS 1000000 /* vertices in one area */
+#define GEO_CODE_MAX      18
+#define GEO_LEVEL_MIN     1
+#define GEO_LEVEL_MAX     7
 /* STRtree node capacity: GEOS's own default for its index-heavy algorithms. */
 #define GEO_STRTREE_NODE_CAPACITY 10
 
@@ -137,6 +139,91 @@ void geo_free(struct geo *g)
     free(g);
 }
 
+/* A ring: an array of at least 4 positions of exactly two numbers each. */
+static int geo_ring_shape_ok(const json_t *ring, size_t *positions)
+{
+    size_t i;
+    const json_t *pos;
+    if (!json_is_array(ring) || json_array_size(ring) < 4)
+        return 0;
+    json_array_foreach(ring, i, pos)
+    {
+        if (!json_is_array(pos) || json_array_size(pos) != 2 ||
+            !json_is_number(json_array_get(pos, 0)) || !json_is_number(json_array_get(pos, 1)))
+            return 0;
+    }
+    *positions += json_array_size(ring);
+    return *positions <= GEO_MAX_POSITIONS;
+}
+
+/* A polygon's coordinates: an array of at least one ring. */
+static int geo_polygon_shape_ok(const json_t *rings, size_t *positions)
+{
+    size_t i;
+    const json_t *ring;
+    if (!json_is_array(rings) || json_array_size(rings) == 0)
+        return 0;
+    json_array_foreach(rings, i, ring)
+    {
+        if (!geo_ring_shape_ok(ring, positions))
+            return 0;
+    }
+    return 1;
+}
+
+/*
+ * Check the shape of a Polygon or MultiPolygon before GEOS sees it. GEOS 3.11's GeoJSON
+ * reader dereferences a null pointer on an empty position ([]) and accepts 3-D positions we
+ * do not want, so the structure is verified here (found by fuzzing: tests/fuzz/corpus/geojson/
+ * regression-empty-position).
+ */
+static int geo_shape_check(const char *text, size_t len, const char *what, struct errbuf *eb)
+{
+    json_error_t jerr;
+    json_t *root = json_loadb(text, len, 0, &jerr);
+    const json_t *type, *coords;
+    size_t positions = 0;
+    int ok = 0;
+    if (root == NULL)
+        return errbuf_set(eb, ERR_BAD_GEOMETRY, "%scannot parse GeoJSON geometry: %s", what,
+                          jerr.text);
+    type = json_object_get(root, "type");
+    coords = json_object_get(root, "coordinates");
+    if (!json_is_string(type)) {
+        json_decref(root);
+        return errbuf_set(eb, ERR_BAD_GEOMETRY, "%sgeometry has no type", what);
+    }
+    if (json_is_array(coords) && json_array_size(coords) == 0) {
+        json_decref(root);
+        return errbuf_set(eb, ERR_BAD_GEOMETRY, "%sgeometry is empty", what);
+    }
+    if (strcmp(json_string_value(type), "Polygon") == 0) {
+        ok = geo_polygon_shape_ok(coords, &positions);
+    } else if (strcmp(json_string_value(type), "MultiPolygon") == 0) {
+        size_t i;
+        const json_t *poly;
+        ok = json_is_array(coords) && json_array_size(coords) > 0;
+        json_array_foreach(coords, i, poly)
+        {
+            if (ok && !geo_polygon_shape_ok(poly, &positions))
+                ok = 0;
+        }
+    } else {
+        int r = errbuf_set(eb, ERR_BAD_GEOMETRY,
+                           "%sgeometry must be a Polygon or MultiPolygon, not a %.40s", what,
+                           json_string_value(type));
+        json_decref(root);
+        return r;
+    }
+    json_decref(root);
+    if (!ok)
+        return errbuf_set(eb, ERR_BAD_GEOMETRY,
+                          "%smalformed coordinates: every ring needs at least 4 positions of "
+                          "[longitude, latitude] (at most %d positions in all)",
+                          what, GEO_MAX_POSITIONS);
+    return 0;
+}
+
 /*
  * Parse len bytes of GeoJSON into *out (caller destroys). what prefixes messages to name the
  * input when there are two ("" or "inner: ").
@@ -162,6 +249,8 @@ static int geo_parse(struct geo *g, const char *text, size_t len, GEOSGeometry *
         r = errbuf_set(eb, ERR_BAD_GEOMETRY, "%sgeometry text contains a NUL byte", what);
         goto out;
     }
+    if ((r = geo_shape_check(text, len, what, eb)) != 0)
+        goto out;
     copy = xmalloc(len + 1);
     memcpy(copy, text, len);
     copy[len] = '\0';

@@ -145,6 +145,26 @@ static void test_check_empty(void **state)
     assert_non_null(strstr(eb.msg, "empty"));
 }
 
+/* Found by fuzzing: GEOS 3.11 crashes on an empty position; it must be refused before. */
+static void test_check_malformed_positions(void **state)
+{
+    struct geo *g = *state;
+    struct errbuf eb = {""};
+    static const char *const bad[] = {
+        "{\"type\":\"MultiPolygon\",\"coordinates\":[[[[0,0],[1,0],[]]],[[[2,2],[3,3],[2,2]]]]}",
+        "{\"type\":\"Polygon\",\"coordinates\":[[[0,0],[1,0],[1,1,5],[0,0]]]}",
+        "{\"type\":\"Polygon\",\"coordinates\":[[[0,0],[1,0],[\"1\",1],[0,0]]]}",
+        "{\"type\":\"Polygon\",\"coordinates\":[[0,0]]}",
+        "{\"type\":\"Polygon\",\"coordinates\":[[[0,0],[1,0],[0,0]]]}",
+        "{\"type\":\"MultiPolygon\",\"coordinates\":[[]]}",
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        errbuf_clear(&eb);
+        assert_int_equal(check(g, bad[i], NULL, NULL, &eb), ERR_BAD_GEOMETRY);
+        assert_true(eb.msg[0] != '\0');
+    }
+}
+
 static void test_check_self_intersection(void **state)
 {
     struct geo *g = *state;
@@ -573,6 +593,7 @@ int main(void)
         cmocka_unit_test(test_check_multipolygon),
         cmocka_unit_test(test_check_wrong_type),
         cmocka_unit_test(test_check_empty),
+        cmocka_unit_test(test_check_malformed_positions),
         cmocka_unit_test(test_check_self_intersection),
         cmocka_unit_test(test_check_overlapping_multipolygon),
         cmocka_unit_test(test_check_unparseable),
