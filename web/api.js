@@ -32,10 +32,14 @@ function getCsrf() {
   }
 }
 
+// body: a value sent as JSON, or { raw: Blob, type: 'image/png' } sent as it is.
 export async function request(method, path, body) {
   const headers = { Accept: 'application/json' };
   const init = { method, headers, credentials: 'same-origin', cache: 'no-store' };
-  if (body !== undefined) {
+  if (body && typeof body === 'object' && body.raw instanceof Blob) {
+    headers['Content-Type'] = body.type;
+    init.body = body.raw;
+  } else if (body !== undefined) {
     headers['Content-Type'] = 'application/json';
     init.body = JSON.stringify(body);
   }
@@ -79,9 +83,11 @@ export async function request(method, path, body) {
 export const get = (path) => request('GET', path);
 export const post = (path, body) => request('POST', path, body);
 
-// Words a user understands, never raw JSON.
-export function errorText(err) {
+// Words a user understands, never raw JSON. context ('case', ...) picks more precise words
+// for the codes that depend on what was asked for (forbidden, not_found).
+export function errorText(err, context) {
   if (!(err instanceof ApiError)) return t('error.unknown');
+  if (context && has(`error.${context}.${err.code}`)) return t(`error.${context}.${err.code}`);
   if (has('error.' + err.code)) return t('error.' + err.code);
   if (err.status === 401) return t('error.unauthorized');
   if (err.status === 403) return t('error.forbidden');
@@ -133,4 +139,55 @@ export const api = {
   },
   geojson: async (code, depth) => normCollection(await get(`/api/v1/areas/${enc(code)}/geojson?depth=${depth}`)),
   locate: async (lon, lat) => normArea(await get(`/api/v1/locate?lon=${lon.toFixed(6)}&lat=${lat.toFixed(6)}`)),
+
+  categories: () => get('/api/v1/categories'),
+  cases: (query) => get('/api/v1/cases' + (query ? '?' + query : '')),
+  getCase: (id) => get(`/api/v1/cases/${enc(id)}`),
+  caseEvents: (id) => get(`/api/v1/cases/${enc(id)}/events`),
+  act: (id, body) => post(`/api/v1/cases/${enc(id)}/actions`, body),
+  report: (body) => post('/api/v1/cases', body),
+  upload: (file) => request('POST', '/api/v1/attachments', { raw: file, type: file.type }),
+  track: (number) => get(`/api/v1/track/${enc(number)}`),
 };
+
+// The content type of an attachment (the case only lists hash and url).
+const mimeCache = new Map();
+export function attachmentType(url) {
+  if (!mimeCache.has(url)) {
+    mimeCache.set(
+      url,
+      fetch(url, { method: 'HEAD', credentials: 'same-origin' })
+        .then((r) => (r.ok ? (r.headers.get('Content-Type') || '').split(';')[0].trim() : ''))
+        .catch(() => ''),
+    );
+  }
+  return mimeCache.get(url);
+}
+
+// The category taxonomy, fetched once per page load.
+let categoriesPromise = null;
+export function loadCategories() {
+  if (!categoriesPromise) {
+    categoriesPromise = api.categories().then(
+      (r) => (r && Array.isArray(r.items) ? r.items : []),
+      (e) => {
+        categoriesPromise = null;
+        throw e;
+      },
+    );
+  }
+  return categoriesPromise;
+}
+
+// Areas (name and path) by code, fetched once each.
+const areaCache = new Map();
+export function areaInfo(code) {
+  if (!areaCache.has(code)) {
+    const p = api.area(code).catch((e) => {
+      areaCache.delete(code);
+      throw e;
+    });
+    areaCache.set(code, p);
+  }
+  return areaCache.get(code);
+}

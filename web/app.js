@@ -1,9 +1,15 @@
-// gridgov web interface: login screen and area map.
+// gridgov web interface: router, header, login screen and area map.
 // Plain ES module, no framework. All DOM text is set with textContent (never innerHTML with data).
+//
+// Routes (hash): #/map, #/cases (queue; "my cases" for residents), #/cases/ID, #/report,
+// #/track[/NUMBER], #/login. Report and track are public; the rest needs a session.
 
 import { t, toggleLang, applyDocumentLang, levelName, roleName, fmtNumber } from './i18n.js';
 import { api, errorText, setCsrf } from './api.js';
 import { AreaMap, el } from './map.js';
+import { queueView, caseView } from './cases.js';
+import { reportView } from './report.js';
+import { trackView } from './track.js';
 
 const root = document.getElementById('app');
 
@@ -21,7 +27,24 @@ const state = {
 
 let areaMap = null;
 let navToken = 0;
-let shell = null; // { header, panel, mapEl }
+let shell = null; // { root, header, main }
+let mapParts = null; // { panel, mapWrap, mapEl } while the map view is shown
+let current = null; // { name, view }
+
+// Roles that have a case queue (the list API answers them); residents get "my cases".
+const QUEUE_ROLES = new Set([
+  'grid_worker',
+  'community_staff',
+  'station_cadre',
+  'dispatcher',
+  'department_handler',
+  'mediator',
+  'leader',
+  'admin',
+]);
+// Roles the server lets report a case (department handlers only receive them).
+const CANNOT_REPORT = new Set(['department_handler']);
+const PUBLIC_ROUTES = new Set(['report', 'track']);
 
 function setReady(ready) {
   document.body.dataset.ready = ready ? '1' : '0';
@@ -62,10 +85,7 @@ function brandMark(size) {
 /* ------------------------------------------------------------------ login */
 
 function showLogin(error = null) {
-  if (areaMap) {
-    areaMap.destroy();
-    areaMap = null;
-  }
+  unmountView();
   shell = null;
   state.user = null;
   state.area = null;
@@ -128,7 +148,16 @@ function renderLogin() {
     doLogin(form, submit);
   });
 
-  card.append(brand, h2, hint, form);
+  const pub = el('nav', 'login-public');
+  pub.setAttribute('aria-label', t('login.public'));
+  pub.append(el('span', null, t('login.public')));
+  const aReport = el('a', 'login-public-link', t('nav.report'));
+  aReport.href = '#/report';
+  const aTrack = el('a', 'login-public-link', t('nav.track'));
+  aTrack.href = '#/track';
+  pub.append(aReport, aTrack);
+
+  card.append(brand, h2, hint, form, pub);
   main.append(card);
   const footer = el('footer', 'login-footer', t('login.footer'));
   page.append(top, main, footer);
@@ -171,7 +200,10 @@ async function doLogin(form, submit) {
     let user = res.user;
     if (!user || !user.area_code) user = await api.me();
     state.loginError = null;
-    startMain(user);
+    state.user = user;
+    state.area = null;
+    if (parseRoute().name === 'login') history.replaceState(null, '', '#/map');
+    route();
   } catch (e) {
     state.loginError = e;
     renderLogin();
@@ -182,38 +214,132 @@ async function doLogin(form, submit) {
   }
 }
 
-/* -------------------------------------------------------------- main view */
+/* ----------------------------------------------------------------- router */
 
-function startMain(user) {
-  state.user = user;
-  state.area = null;
-  state.items = [];
-  state.selected = null;
-  state.panelError = null;
-  setView('map');
-  buildShell();
-  navigate(user.area_code);
+function parseRoute() {
+  const h = location.hash.replace(/^#\/?/, '');
+  const qi = h.indexOf('?');
+  const pathPart = qi >= 0 ? h.slice(0, qi) : h;
+  const query = new URLSearchParams(qi >= 0 ? h.slice(qi + 1) : '');
+  let parts;
+  try {
+    parts = pathPart.split('/').filter(Boolean).map(decodeURIComponent);
+  } catch {
+    parts = [];
+  }
+  switch (parts[0]) {
+    case undefined:
+      return { name: 'home', query };
+    case 'map':
+      return { name: 'map', query };
+    case 'cases':
+      return parts[1] ? { name: 'case', id: parts[1], query } : { name: 'cases', query };
+    case 'report':
+      return { name: 'report', query };
+    case 'track':
+      return { name: 'track', number: parts[1] || '', query };
+    case 'login':
+      return { name: 'login', query };
+    default:
+      return { name: 'home', query };
+  }
 }
+
+function canQueue(user) {
+  return !!user && (user.role === 'resident' || QUEUE_ROLES.has(user.role));
+}
+
+function canReport(user) {
+  return !user || !CANNOT_REPORT.has(user.role);
+}
+
+// Go to a hash; re-route even when it is the current one.
+function go(hash) {
+  if (location.hash === hash) route();
+  else location.hash = hash;
+}
+
+function route() {
+  let r = parseRoute();
+  const user = state.user;
+  if (r.name === 'home' || (r.name === 'login' && user)) {
+    if (!user) return showLogin(state.loginError);
+    history.replaceState(null, '', '#/map');
+    r = { name: 'map', query: new URLSearchParams() };
+  }
+  if (r.name === 'login') return showLogin(state.loginError);
+  if (!user && !PUBLIC_ROUTES.has(r.name)) return showLogin(state.loginError);
+  if ((r.name === 'cases' && !canQueue(user)) || (r.name === 'report' && !canReport(user))) {
+    history.replaceState(null, '', '#/map');
+    r = { name: 'map', query: new URLSearchParams() };
+  }
+  mountView(r);
+}
+
+const VIEWS = {
+  map: () => mapView(),
+  cases: (ctx, r) => queueView(ctx, r),
+  case: (ctx, r) => caseView(ctx, r),
+  report: (ctx, r) => reportView(ctx, r),
+  track: (ctx, r) => trackView(ctx, r),
+};
+
+function viewContext() {
+  return {
+    user: state.user,
+    busy: () => setReady(false),
+    ready: () => setReady(true),
+    go,
+    sessionLost,
+    canQueue: () => canQueue(state.user),
+  };
+}
+
+function unmountView() {
+  if (current) {
+    try {
+      current.view.destroy?.();
+    } catch {
+      /* a view that fails to clean up must not block the next one */
+    }
+    current = null;
+  }
+  if (areaMap) {
+    areaMap.destroy();
+    areaMap = null;
+  }
+  mapParts = null;
+  navToken++;
+}
+
+function mountView(r) {
+  state.loginError = null;
+  if (!shell) buildShell();
+  state.routeName = r.name;
+  renderHeader();
+  unmountView();
+  setReady(false);
+  setView(r.name);
+  shell.root.classList.toggle('is-map', r.name === 'map');
+  const main = el('main', r.name === 'map' ? 'workspace' : 'page-main');
+  main.id = 'main';
+  shell.main.replaceWith(main);
+  shell.main = main;
+  const view = VIEWS[r.name](viewContext(), r);
+  current = { name: r.name, view };
+  view.mount(main);
+  window.scrollTo(0, 0);
+}
+
+/* ------------------------------------------------------------------ shell */
 
 function buildShell() {
   const header = el('header', 'topbar');
-  const workspace = el('main', 'workspace');
-  const mapWrap = el('section', 'map-wrap');
-  const mapEl = el('div', 'map');
-  mapEl.id = 'map';
-  mapWrap.append(mapEl);
-  const panel = el('aside', 'panel');
-  panel.id = 'panel';
-  workspace.append(mapWrap, panel);
+  const main = el('main', 'page-main');
   const app = el('div', 'shell');
-  app.append(header, workspace);
+  app.append(header, main);
   root.replaceChildren(app);
-  shell = { header, panel, mapWrap, mapEl };
-  renderHeader();
-  areaMap = new AreaMap(mapEl, {
-    onAreaClick: (p) => openChild(p),
-    onBackgroundClick: (latlng) => locatePoint(latlng),
-  });
+  shell = { root: app, header, main };
 }
 
 function userAreaName() {
@@ -223,38 +349,82 @@ function userAreaName() {
   return hit ? hit.name : '';
 }
 
+function navItems() {
+  const u = state.user;
+  const items = [];
+  if (u) items.push(['map', '#/map', 'nav.map']);
+  if (u && u.role === 'resident') items.push(['cases', '#/cases', 'nav.mine']);
+  else if (u && QUEUE_ROLES.has(u.role)) items.push(['cases', '#/cases', 'nav.queue']);
+  if (canReport(u)) items.push(['report', '#/report', 'nav.report']);
+  items.push(['track', '#/track', 'nav.track']);
+  return items;
+}
+
 function renderHeader() {
+  if (!shell) return;
   const { header } = shell;
   const refocus = document.activeElement && header.contains(document.activeElement) ? document.activeElement.id : null;
-  const brand = el('div', 'topbar-brand');
+  const brand = el('a', 'topbar-brand');
+  brand.href = state.user ? '#/map' : '#/report';
   brand.append(brandMark(30), el('span', 'product-name', t('app.name')));
+  const short = el('span', 'product-short', t('app.short'));
+  short.setAttribute('aria-hidden', 'true');
+  brand.append(short);
 
-  const user = el('div', 'topbar-user');
-  user.setAttribute('aria-label', t('header.user'));
-  const shown = el('span', 'user-name', state.user.username);
-  shown.dataset.username = state.user.username;
-  if (state.user.display_name && state.user.display_name !== state.user.username) shown.title = state.user.display_name;
-  user.append(shown);
-  user.append(el('span', 'role-badge', roleName(state.user.role)));
-  const area = userAreaName();
-  if (area) user.append(el('span', 'user-area', area));
+  const nav = el('nav', 'topnav');
+  nav.setAttribute('aria-label', t('nav.label'));
+  const ul = el('ul');
+  const active = state.routeName === 'case' ? 'cases' : state.routeName;
+  for (const [name, href, key] of navItems()) {
+    const li = el('li');
+    const a = el('a', 'topnav-link', t(key));
+    a.href = href;
+    a.id = 'nav-' + name;
+    a.dataset.nav = name;
+    if (name === active) a.setAttribute('aria-current', 'page');
+    li.append(a);
+    ul.append(li);
+  }
+  nav.append(ul);
+
+  const parts = [brand];
+  if (state.user) {
+    const user = el('div', 'topbar-user');
+    user.setAttribute('aria-label', t('header.user'));
+    const shown = el('span', 'user-name', state.user.username);
+    shown.dataset.username = state.user.username;
+    if (state.user.display_name && state.user.display_name !== state.user.username) shown.title = state.user.display_name;
+    user.append(shown);
+    user.append(el('span', 'role-badge', roleName(state.user.role)));
+    const area = userAreaName();
+    if (area) user.append(el('span', 'user-area', area));
+    parts.push(user);
+  } else {
+    parts.push(el('div', 'topbar-user'));
+  }
 
   const actions = el('div', 'topbar-actions');
   actions.append(langButton(onLangSwitch));
-  const logout = button('btn btn-ghost logout-btn', t('header.logout'), doLogout);
-  logout.id = 'logout-btn';
-  actions.append(logout);
+  if (state.user) {
+    const logout = button('btn btn-ghost logout-btn', t('header.logout'), doLogout);
+    logout.id = 'logout-btn';
+    actions.append(logout);
+  } else {
+    const login = el('a', 'btn btn-ghost login-link', t('nav.login'));
+    login.href = '#/login';
+    login.id = 'login-link';
+    actions.append(login);
+  }
+  parts.push(actions, nav);
 
-  header.replaceChildren(brand, user, actions);
+  header.replaceChildren(...parts);
   if (refocus) document.getElementById(refocus)?.focus();
-  shell.mapWrap.setAttribute('aria-label', t('map.label'));
 }
 
 function onLangSwitch() {
   if (!shell) return renderLogin();
   renderHeader();
-  renderPanel();
-  if (areaMap) areaMap.relabel();
+  if (current && current.view.relabel) current.view.relabel();
 }
 
 async function doLogout() {
@@ -265,6 +435,8 @@ async function doLogout() {
     /* the session is gone either way */
   }
   setCsrf(null);
+  state.loginError = null;
+  history.replaceState(null, '', location.pathname + location.search);
   showLogin();
 }
 
@@ -273,14 +445,47 @@ function sessionLost() {
   showLogin({ local: 'error.session_expired' });
 }
 
+/* --------------------------------------------------------------- map view */
+
+function mapView() {
+  return {
+    mount(main) {
+      const mapWrap = el('section', 'map-wrap');
+      mapWrap.setAttribute('aria-label', t('map.label'));
+      const mapEl = el('div', 'map');
+      mapEl.id = 'map';
+      mapWrap.append(mapEl);
+      const panel = el('aside', 'panel');
+      panel.id = 'panel';
+      main.append(mapWrap, panel);
+      mapParts = { panel, mapWrap, mapEl };
+      areaMap = new AreaMap(mapEl, {
+        onAreaClick: (p) => openChild(p),
+        onBackgroundClick: (latlng) => locatePoint(latlng),
+      });
+      state.selected = null;
+      state.panelError = null;
+      const start = state.area && String(state.area.code).startsWith(state.user.area_code) ? state.area.code : state.user.area_code;
+      navigate(start);
+    },
+    relabel() {
+      if (!mapParts) return;
+      mapParts.mapWrap.setAttribute('aria-label', t('map.label'));
+      renderPanel();
+      if (areaMap) areaMap.relabel();
+    },
+    destroy() {},
+  };
+}
+
 // hint: what we already know about the target (level, children) to skip useless requests.
 async function navigate(code, { hint = null } = {}) {
   const token = ++navToken;
   setReady(false);
   state.loading = true;
-  if (shell) {
-    shell.panel.classList.add('is-loading');
-    shell.panel.setAttribute('aria-busy', 'true');
+  if (mapParts) {
+    mapParts.panel.classList.add('is-loading');
+    mapParts.panel.setAttribute('aria-busy', 'true');
   }
   const leaf = hint && (hint.level === 'cell' || hint.children === 0);
   try {
@@ -348,7 +553,8 @@ function currentPath() {
 }
 
 function renderPanel() {
-  const { panel } = shell;
+  if (!mapParts) return;
+  const { panel } = mapParts;
   const active = document.activeElement;
   const focusKey = active && panel.contains(active) ? active.dataset.focusKey : null;
 
@@ -520,10 +726,13 @@ async function boot() {
   try {
     const me = await api.me();
     if (me.csrf_token) setCsrf(me.csrf_token);
-    startMain(me);
+    state.user = me;
   } catch (e) {
-    showLogin(e && e.status === 401 ? null : e);
+    state.user = null;
+    state.loginError = e && e.status === 401 ? null : e;
   }
+  window.addEventListener('hashchange', route);
+  route();
 }
 
 boot();

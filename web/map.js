@@ -295,4 +295,190 @@ export class AreaMap {
   }
 }
 
+// Reference polygons (the user's area and the level below it) drawn under a point.
+// Not interactive: every click goes to the map itself. Each path gets the class
+// "ref-area ref-CODE" so tests and styles can find the polygon of an area.
+function referenceLayer(fc, { highlight = null } = {}) {
+  return L.geoJSON(fc, {
+    interactive: false,
+    style: (f) => {
+      const code = (f.properties && f.properties.code) || '';
+      const hi = highlight && code === highlight;
+      return {
+        className: `ref-area ref-${code}`,
+        color: hi ? SELECTED : EDGE,
+        weight: hi ? 3 : 1.25,
+        opacity: 1,
+        fillColor: hi ? '#fde7d9' : RAMP[0],
+        fillOpacity: hi ? 0.55 : 0.7,
+      };
+    },
+  });
+}
+
+function addAreaLabels(map, fc, group) {
+  for (const f of (fc && fc.features) || []) {
+    const p = f.properties || {};
+    let center;
+    try {
+      center = L.geoJSON(f).getBounds().getCenter();
+    } catch {
+      continue;
+    }
+    const icon = L.divIcon({ className: 'area-label', html: '', iconSize: null });
+    const marker = L.marker(center, { icon, interactive: false, keyboard: false }).addTo(group);
+    const node = marker.getElement();
+    if (node) node.replaceChildren(el('span', null, p.name || p.code || ''));
+  }
+}
+
+function pinMarker(latlng) {
+  return L.circleMarker(latlng, {
+    radius: 9,
+    color: '#ffffff',
+    weight: 3,
+    fillColor: SELECTED,
+    fillOpacity: 1,
+    interactive: false,
+    className: 'map-pin',
+    pane: 'pinPane',
+  });
+}
+
+// The current view as "west,south,east,north" on the container (data-bounds), for tests.
+function publishBounds(map, container) {
+  const b = map.getBounds();
+  container.dataset.bounds = [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map((x) => x.toFixed(6)).join(',');
+}
+
+function baseMap(container) {
+  const map = L.map(container, {
+    zoomSnap: 0.25,
+    zoomDelta: 0.5,
+    wheelPxPerZoomLevel: 120,
+    attributionControl: false,
+    zoomControl: false,
+    minZoom: 3,
+    maxZoom: 19,
+    renderer: L.svg({ padding: 0.5 }),
+  });
+  relabelZoom(map);
+  L.control.scale({ imperial: false, position: 'bottomleft' }).addTo(map);
+  // The chosen point is drawn above the area labels (marker pane, 600).
+  const pane = map.createPane('pinPane');
+  pane.style.zIndex = '650';
+  pane.style.pointerEvents = 'none';
+  return map;
+}
+
+function relabelZoom(map) {
+  if (map.ggZoom) map.ggZoom.remove();
+  map.ggZoom = L.control.zoom({ position: 'topleft', zoomInTitle: t('map.zoomIn'), zoomOutTitle: t('map.zoomOut') }).addTo(map);
+}
+
+// A map to choose one point: click (or "use centre") → onPick({lat, lng}).
+export class PointPicker {
+  constructor(container, { onPick } = {}) {
+    this.container = container;
+    this.onPick = onPick || (() => {});
+    this.map = baseMap(container);
+    this.marker = null;
+    this.layers = [];
+    this.map.on('click', (e) => this.pick(e.latlng));
+    this.map.on('moveend', () => publishBounds(this.map, container));
+    if (typeof ResizeObserver === 'function') {
+      this.resizer = new ResizeObserver(() => this.map.invalidateSize({ pan: false }));
+      this.resizer.observe(container);
+    }
+  }
+
+  // View first, then layers.
+  show({ bbox = null, outline = null, children = null, fallback = [23.03, 113.15], zoom = 11 } = {}) {
+    for (const l of this.layers) l.remove();
+    this.layers = [];
+    const bounds = bboxBounds(bbox);
+    if (bounds) this.map.fitBounds(bounds, { padding: [16, 16], animate: false });
+    else this.map.setView(fallback, zoom, { animate: false });
+    publishBounds(this.map, this.container);
+    const kids = children && children.features && children.features.length ? children : null;
+    if (kids) this.layers.push(referenceLayer(kids).addTo(this.map));
+    if (outline && outline.features && outline.features.length) {
+      this.layers.push(
+        L.geoJSON(outline, {
+          interactive: false,
+          style: () => ({ color: OUTLINE, weight: 3, opacity: 0.95, dashArray: kids ? '8 5' : null, fill: !kids, fillColor: RAMP[0], fillOpacity: 0.7 }),
+        }).addTo(this.map),
+      );
+    }
+    const labels = L.layerGroup().addTo(this.map);
+    addAreaLabels(this.map, kids, labels);
+    this.layers.push(labels);
+    if (this.marker) this.marker.bringToFront();
+  }
+
+  pick(latlng) {
+    this.setPoint(latlng);
+    this.onPick({ lat: latlng.lat, lng: latlng.lng });
+  }
+
+  pickCenter() {
+    this.pick(this.map.getCenter());
+  }
+
+  setPoint(latlng, { pan = false } = {}) {
+    if (this.marker) this.marker.remove();
+    this.marker = null;
+    if (!latlng) return;
+    this.marker = pinMarker(latlng).addTo(this.map);
+    if (pan) this.map.panTo(latlng, { animate: false });
+  }
+
+  relabel() {
+    relabelZoom(this.map);
+  }
+
+  destroy() {
+    if (this.resizer) this.resizer.disconnect();
+    this.map.remove();
+  }
+}
+
+// A small map showing where a case is: its point over the area around it.
+export class PointMap {
+  constructor(container, { lat, lng }) {
+    this.map = baseMap(container);
+    this.map.setView([lat, lng], 16, { animate: false });
+    this.point = [lat, lng];
+    this.layers = [];
+    this.marker = pinMarker(this.point).addTo(this.map);
+    if (typeof ResizeObserver === 'function') {
+      this.resizer = new ResizeObserver(() => this.map.invalidateSize({ pan: false }));
+      this.resizer.observe(container);
+    }
+  }
+
+  // fc: areas around the point; highlight: code of the case's own area.
+  context(fc, highlight) {
+    if (!fc || !fc.features || !fc.features.length) return;
+    const layer = referenceLayer(fc, { highlight });
+    const own = fc.features.find((f) => f.properties && f.properties.code === highlight);
+    const bounds = own ? L.geoJSON(own).getBounds() : null;
+    if (bounds && bounds.isValid()) this.map.fitBounds(bounds.extend(this.point), { padding: [30, 30], maxZoom: 17, animate: false });
+    this.layers.push(layer.addTo(this.map));
+    const labels = L.layerGroup().addTo(this.map);
+    addAreaLabels(this.map, fc, labels);
+    this.layers.push(labels);
+    this.marker.bringToFront();
+  }
+
+  relabel() {
+    relabelZoom(this.map);
+  }
+
+  destroy() {
+    if (this.resizer) this.resizer.disconnect();
+    this.map.remove();
+  }
+}
+
 export { el };

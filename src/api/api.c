@@ -45,6 +45,7 @@ const struct api_route api_routes[] = {
     {"POST", "/api/v1/attachments", api_attachment_upload, 0},
     {"GET", "/api/v1/attachments/{hash}", api_attachment_get, 0},
     {"GET", "/api/v1/categories", api_categories, API_PUBLIC},
+    {"GET", "/api/v1/departments", api_departments, API_PUBLIC},
     {"GET", "/api/v1/track/{number}", api_track, API_PUBLIC},
     {NULL, NULL, NULL, 0},
 };

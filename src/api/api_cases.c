@@ -13,6 +13,7 @@
  *                                      application/pdf -> 201 {"hash", "url", ...}
  *   GET  /api/v1/attachments/{hash}    the content
  *   GET  /api/v1/categories            the taxonomy in force
+ *   GET  /api/v1/departments           the handling units (code, Chinese and English name)
  *   GET  /api/v1/track/{number}        public tracking: status and the steps taken, nothing
  *                                      personal
  *
@@ -22,6 +23,7 @@
 
 #include "base/jsonutil.h"
 #include "base/timeutil.h"
+#include "domain/routing.h"
 #include "domain/taxonomy.h"
 #include "service/cases.h"
 #include "service/context.h"
@@ -494,6 +496,33 @@ int api_categories(struct api_request *req, struct api_response *resp)
                                                "parent", str_or_null(c->parent), "name_zh",
                                                c->name_zh, "name_en", c->name_en, "department",
                                                taxonomy_department_of(rules->tax, c->code)));
+    }
+    return api_reply_json(resp, 200, json_pack("{s:o}", "items", items));
+}
+
+int api_departments(struct api_request *req, struct api_response *resp)
+{
+    const struct case_rules *rules;
+    json_t *items = json_array();
+    int r;
+    if ((r = rules_get(req->svc, &rules)) != 0) {
+        json_decref(items);
+        return r;
+    }
+    for (size_t i = 0; i < taxonomy_department_count(); i++) {
+        const struct taxonomy_department *d = taxonomy_department_at(i);
+        json_array_append_new(items, json_pack("{s:s, s:s, s:s}", "code", d->code, "name_zh",
+                                               d->name_zh, "name_en", d->name_en));
+    }
+    /* Units named only by the routing table in force (a city's own units). */
+    for (size_t i = 0; i < routing_count(rules->routing); i++) {
+        const char *unit = routing_at(rules->routing, i)->unit;
+        int seen = taxonomy_department_name(unit, "en") != NULL;
+        for (size_t k = 0; !seen && k < i; k++)
+            seen = strcmp(routing_at(rules->routing, k)->unit, unit) == 0;
+        if (!seen)
+            json_array_append_new(items, json_pack("{s:s, s:s, s:s}", "code", unit, "name_zh", unit,
+                                                   "name_en", unit));
     }
     return api_reply_json(resp, 200, json_pack("{s:o}", "items", items));
 }

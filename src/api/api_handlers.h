@@ -33,6 +33,7 @@ int api_attachment_upload(struct api_request *req, struct api_response *resp);
 int api_attachment_get(struct api_request *req, struct api_response *resp);
 int api_categories(struct api_request *req, struct api_response *resp);
 int api_track(struct api_request *req, struct api_response *resp);
+int api_departments(struct api_request *req, struct api_response *resp);
 
 /* Shared helpers for handlers. */
 /* Parse query parameter key as a finite number in [min, max]; absent → ERR_NOT_FOUND

@@ -53,6 +53,23 @@ int cases_channel_is_valid(const char *name)
     return 0;
 }
 
+/* ---- units -------------------------------------------------------------------------------- */
+
+int cases_unit_is_known(const struct case_rules *rules, const char *unit)
+{
+    if (!taxonomy_unit_code_is_valid(unit))
+        return 0;
+    if (taxonomy_department_name(unit, "en") != NULL)
+        return 1;
+    for (size_t i = 0; i < taxonomy_count(rules->tax); i++)
+        if (strcmp(taxonomy_at(rules->tax, i)->department, unit) == 0)
+            return 1;
+    for (size_t i = 0; i < routing_count(rules->routing); i++)
+        if (strcmp(routing_at(rules->routing, i)->unit, unit) == 0)
+            return 1;
+    return 0;
+}
+
 /* ---- visibility ------------------------------------------------------------------------- */
 
 int cases_can_see(const struct principal *p, const struct case_rec *c)
@@ -676,10 +693,12 @@ int cases_act(struct service_ctx *ctx, const struct principal *p, int64_t id,
     in->reopen_window_ms = reopen_window_ms(ctx);
     if ((r = rules_get(ctx, &rules)) != 0)
         return r;
-    if (in->action == CASE_ACTION_DISPATCH || in->action == CASE_ACTION_ASSIGN) {
-        if (in->department != NULL && !taxonomy_unit_code_is_valid(in->department))
-            return errbuf_set(eb, ERR_INVALID, "field 'department' is not a unit code");
-    }
+    if ((in->action == CASE_ACTION_DISPATCH || in->action == CASE_ACTION_ASSIGN) &&
+        in->department != NULL && in->department[0] != '\0' &&
+        !cases_unit_is_known(rules, in->department))
+        return errbuf_set(eb, ERR_INVALID,
+                          "field 'department' is not a known handling unit (see "
+                          "GET /api/v1/departments)");
     if ((r = store_begin(ctx->st)) != 0)
         return r;
     if ((r = store_case_get(ctx->st, id, &c)) != 0)

@@ -49,6 +49,11 @@ struct case_report {
     int64_t now_ms;
 };
 
+struct case_rules;
+/* 1 if unit is a handling unit the city knows: a built-in department, or one named by the
+ * categories or the routing table in force. */
+int cases_unit_is_known(const struct case_rules *rules, const char *unit);
+
 /* 1 if name is a known reporting channel. */
 int cases_channel_is_valid(const char *name);
 

@@ -130,6 +130,12 @@ test('the whole lifecycle through the API, each step by its role', async () => {
   assert.ok(r.body.allowed_actions.includes('dispatch'));
   assert.ok(!r.body.allowed_actions.includes('verify'));
 
+  // An unknown unit is refused; the list of units is public.
+  r = await act(tokens.staff, id, { action: 'dispatch', department: 'nonexistent' });
+  assert.equal(r.status, 400);
+  assert.match(r.body.error.message, /department/);
+  const units = await getJson(`${url}/api/v1/departments`);
+  assert.ok(units.body.items.some((u) => u.code === 'urban_management' && u.name_zh));
   // Dispatch without a unit: routing proposes the category's department.
   r = await act(tokens.staff, id, { action: 'dispatch' });
   assert.equal(r.status, 200);

@@ -1,154 +1,28 @@
-// Browser tests of the web interface against the real gridgov server.
-//
-//   GRIDGOV_BIN  path of the gridgov binary (default <repo>/build/gridgov)
-//   GRIDGOV_WEB  web root served by the binary (default <dir of GRIDGOV_BIN>/web)
-//
-// Run: node --test tests/e2e/
-// Needs /usr/bin/chromium (Debian package) and playwright-core; never downloads a browser.
+// Browser tests of the login screen and the area map against the real gridgov server.
+// Set-up (demo database, server, Chromium) is in harness.mjs; see there for GRIDGOV_BIN and
+// GRIDGOV_WEB. Run: node --test tests/e2e/
 // Screenshots are written to <repo>/build/screenshots/.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, execFile } from 'node:child_process';
-import { promisify } from 'node:util';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import {
+  env,
+  setUp,
+  tearDown,
+  openPage,
+  ready,
+  gotoLogin,
+  login,
+  distinctColours,
+  SHOTS,
+  PASSWORD,
+  DESKTOP,
+  PHONE,
+} from './harness.mjs';
 
-const execFileP = promisify(execFile);
-const here = path.dirname(fileURLToPath(import.meta.url));
-const repo = path.resolve(here, '../..');
-const BIN = process.env.GRIDGOV_BIN || path.join(repo, 'build', 'gridgov');
-const WEB = process.env.GRIDGOV_WEB || path.join(path.dirname(BIN), 'web');
-const SHOTS = path.join(repo, 'build', 'screenshots');
-const PASSWORD = 'demo-pass-123';
-const DESKTOP = { width: 1280, height: 800 };
-const PHONE = { width: 375, height: 740 };
-
-let tmp;
-let server;
-let serverLog = '';
-let base;
-let browser;
-
-function startServer(db) {
-  return new Promise((resolve, reject) => {
-    const proc = spawn(BIN, ['serve', '--db', db, '--listen', '127.0.0.1:0', '--web', WEB], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let done = false;
-    const timer = setTimeout(() => {
-      if (!done) {
-        done = true;
-        proc.kill('SIGTERM');
-        reject(new Error(`server did not print its port within 15 s\n${serverLog}`));
-      }
-    }, 15000);
-    proc.stdout.setEncoding('utf8');
-    proc.stderr.setEncoding('utf8');
-    proc.stdout.on('data', (chunk) => {
-      serverLog += chunk;
-      if (done) return;
-      out += chunk;
-      const m = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(out);
-      if (m) {
-        done = true;
-        clearTimeout(timer);
-        resolve({ proc, port: Number(m[1]) });
-      }
-    });
-    proc.stderr.on('data', (chunk) => {
-      serverLog += chunk;
-    });
-    proc.on('error', (e) => {
-      if (!done) {
-        done = true;
-        clearTimeout(timer);
-        reject(e);
-      }
-    });
-    proc.on('exit', (code, signal) => {
-      if (!done) {
-        done = true;
-        clearTimeout(timer);
-        reject(new Error(`server exited early (code ${code}, signal ${signal})\n${serverLog}`));
-      }
-    });
-  });
-}
-
-before(async () => {
-  assert.ok(fs.existsSync(BIN), `gridgov binary not found at ${BIN} (build it or set GRIDGOV_BIN)`);
-  assert.ok(fs.existsSync(path.join(WEB, 'index.html')), `web root ${WEB} has no index.html (set GRIDGOV_WEB)`);
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gridgov-e2e-'));
-  const db = path.join(tmp, 'demo.db');
-  await execFileP(BIN, ['demo', '--db', db, '--scale', 'small', '--seed', '1', '--password', PASSWORD], {
-    timeout: 60000,
-    maxBuffer: 16 * 1024 * 1024,
-  });
-  const s = await startServer(db);
-  server = s.proc;
-  base = `http://127.0.0.1:${s.port}`;
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: ['--disable-gpu', '--disable-quic'],
-  });
-  fs.mkdirSync(SHOTS, { recursive: true });
-});
-
-after(async () => {
-  if (browser) await browser.close().catch(() => {});
-  if (server && server.exitCode === null) {
-    const exited = new Promise((r) => server.once('exit', r));
-    server.kill('SIGTERM');
-    const timer = setTimeout(() => server.kill('SIGKILL'), 5000);
-    await exited;
-    clearTimeout(timer);
-  }
-  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
-});
-
-// A fresh browser context (own cookies and storage) whose page fails the test on any
-// uncaught exception or console error. The browser itself logs "Failed to load resource"
-// for the expected 401 answers of /api/v1/me (not signed in) and of a wrong login: those are allowed.
-async function openPage(t, viewport = DESKTOP) {
-  const context = await browser.newContext({ viewport, locale: 'zh-CN' });
-  const page = await context.newPage();
-  const problems = [];
-  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-  page.on('console', (msg) => {
-    if (msg.type() !== 'error') return;
-    const url = (msg.location() && msg.location().url) || '';
-    const expected401 =
-      /status of 401/.test(msg.text()) && /\/api\/v1\/(me|auth\/login)(\?|$)/.test(url);
-    if (!expected401) problems.push(`console error: ${msg.text()} ${url}`);
-  });
-  t.after(async () => {
-    await context.close();
-    assert.deepEqual(problems, [], 'page reported errors');
-  });
-  return page;
-}
-
-async function ready(page, view) {
-  await page.waitForSelector(`body[data-view="${view}"][data-ready="1"]`, { state: 'attached', timeout: 10000 });
-}
-
-async function gotoLogin(page) {
-  await page.goto(base + '/');
-  await ready(page, 'login');
-}
-
-async function login(page, username, password = PASSWORD) {
-  await gotoLogin(page);
-  await page.getByLabel('用户名', { exact: true }).fill(username);
-  await page.getByLabel('密码', { exact: true }).fill(password);
-  await page.getByRole('button', { name: '登录', exact: true }).click();
-}
+before(setUp);
+after(tearDown);
 
 async function loginToMap(page, username) {
   await login(page, username);
@@ -167,26 +41,6 @@ const pathCount = (page) => page.$$eval('.leaflet-overlay-pane svg path', (els) 
 async function clickAndWait(page, locator) {
   await locator.click();
   await page.waitForSelector('body[data-ready="1"]', { state: 'attached', timeout: 10000 });
-}
-
-// Decode a PNG in a blank page and count its distinct colours (blank ≈ 1).
-async function distinctColours(png) {
-  const page = await browser.newPage();
-  try {
-    return await page.evaluate(async (b64) => {
-      const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
-      const bmp = await createImageBitmap(new Blob([bytes], { type: 'image/png' }));
-      const canvas = new OffscreenCanvas(bmp.width, bmp.height);
-      const ctx = canvas.getContext('2d');
-      ctx.drawImage(bmp, 0, 0);
-      const data = ctx.getImageData(0, 0, bmp.width, bmp.height).data;
-      const seen = new Set();
-      for (let i = 0; i < data.length; i += 4) seen.add((data[i] << 16) | (data[i + 1] << 8) | data[i + 2]);
-      return seen.size;
-    }, png.toString('base64'));
-  } finally {
-    await page.close();
-  }
 }
 
 test('wrong password shows a friendly error', async (t) => {
@@ -292,7 +146,7 @@ test('a grid worker sees only their grid and its cells', async (t) => {
   assert.match(await page.textContent('#cell-detail'), new RegExp(items[0].code));
   assert.equal((await crumbs(page)).length, 1);
   // The district above is not reachable.
-  const res = (await page.request.get(base + '/api/v1/areas/440605')).status();
+  const res = (await page.request.get(env.base + '/api/v1/areas/440605')).status();
   assert.ok(res === 403 || res === 404, `area above the grid is refused (got ${res})`);
 });
 

@@ -566,6 +566,11 @@ static void test_case_list_filters_and_paging(void **state)
     assert_int_equal(store_case_list(f->st, &filter, &list), 0);
     assert_int_equal(list.len, 8);
     case_list_cleanup(&list);
+    /* Two characters: below the trigram index, still found. */
+    filter.query = "井盖";
+    assert_int_equal(store_case_list(f->st, &filter, &list), 0);
+    assert_int_equal(list.len, 8);
+    case_list_cleanup(&list);
     /* FTS syntax in the input is quoted away: a search, never an error. */
     filter.query = "\" OR 1";
     assert_int_equal(store_case_list(f->st, &filter, &list), 0);

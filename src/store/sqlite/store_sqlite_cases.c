@@ -367,6 +367,15 @@ int sq_case_get_by_number(struct store *st, const char *number, struct case_rec 
     return get_one_case(s, stmt, out);
 }
 
+/* Number of UTF-8 characters in s (continuation bytes not counted). */
+static size_t utf8_char_count(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++)
+        n += ((unsigned char)*s & 0xc0) != 0x80;
+    return n;
+}
+
 /*
  * The listing's SQL, assembled from fixed fragments (see the comment at the top). Parameters
  * are numbered by purpose so each fragment knows its own: ?1 area, ?2 category prefix,
@@ -426,8 +435,13 @@ int sq_case_list(struct store *st, const struct case_filter *f, struct case_list
         buf_append_str(&sql, " AND created_ms >= ?7");
     if (f->to_ms)
         buf_append_str(&sql, " AND created_ms < ?8");
-    if (f->query && f->query[0])
+    /* The trigram index answers queries of 3+ characters; shorter ones (a 2-character
+     * Chinese word such as 垃圾 is common) scan the rows the other conditions select. */
+    int is_short_query = f->query && f->query[0] && utf8_char_count(f->query) < 3;
+    if (f->query && f->query[0] && !is_short_query)
         buf_append_str(&sql, " AND id IN (SELECT rowid FROM cases_fts WHERE cases_fts MATCH ?9)");
+    else if (is_short_query)
+        buf_append_str(&sql, " AND (instr(description, ?9) > 0 OR instr(address, ?9) > 0)");
     for (n_status = 0; n_status < 16 && f->statuses[n_status]; n_status++)
         ;
     if (n_status > 0) {
@@ -456,7 +470,9 @@ int sq_case_list(struct store *st, const struct case_filter *f, struct case_list
     sqlite3_bind_int64(stmt, 6, f->now_ms);
     sqlite3_bind_int64(stmt, 7, f->from_ms);
     sqlite3_bind_int64(stmt, 8, f->to_ms);
-    if (f->query && f->query[0]) {
+    if (is_short_query) {
+        bind_text(stmt, 9, f->query);
+    } else if (f->query && f->query[0]) {
         /* One FTS5 phrase: the user's text, quotes doubled, so no FTS syntax gets through. */
         size_t o = 0;
         fts[o++] = '"';
