@@ -3,7 +3,8 @@
  * around the 2024-2026 Spring Festival and National Day holidays (hand-computed), CSV import
  * errors, working hours, and round-trip properties of add/between.
  *
- * The holiday file is shared/data/holidays-cn/cn_holidays_2007_2026.csv, looked up in order at
+ * The holiday file is the repo's data/holidays-cn.csv (a copy of
+ * shared/data/holidays-cn/cn_holidays_2007_2026.csv; meson passes its path), looked up in order at
  * $GRIDGOV_HOLIDAYS_CSV, $GRIDGOV_SHARED_DATA/holidays-cn/..., ../shared/data beside the repo
  * (derived from __FILE__), then /work/shared/data. A missing file fails the suite.
  */
