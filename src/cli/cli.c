@@ -44,6 +44,9 @@ static const struct cli_command cli_commands[] = {
     {"verify", cli_verify, "verify --db FILE                    check every case's hash chain"},
     {"calendar", cli_calendar,
      "calendar import FILE.csv --db FILE  load holidays and make-up working days"},
+    {"backup", cli_backup, "backup --db FILE DEST               a consistent copy, while serving"},
+    {"restore", cli_restore,
+     "restore --db FILE BACKUP [--force]  put a backup in place (stop the server first)"},
     {"config", cli_config, "config                              print the effective settings"},
 };
 

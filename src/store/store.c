@@ -334,6 +334,16 @@ int store_case_set_head(struct store *st, int64_t id, int64_t event_seq, const c
     return st->ops->case_set_head(st, id, event_seq, last_hash, expected_seq);
 }
 
+int store_backup(struct store *st, const char *dest_path, struct errbuf *eb)
+{
+    return st->ops->backup(st, dest_path, eb);
+}
+
+int store_check_integrity(struct store *st, struct errbuf *eb)
+{
+    return st->ops->check_integrity(st, eb);
+}
+
 int store_maintain(struct store *st)
 {
     return st->ops->maintain(st);

@@ -59,6 +59,15 @@ int store_schema_latest(void);
  */
 int store_maintain(struct store *st);
 
+/*
+ * Write a consistent copy of the open database to dest_path (which must not exist), while
+ * other connections keep writing: the copy is the database as of one instant. The copy is
+ * then checked (integrity check) before success is reported. ERR_EXISTS, ERR_IO.
+ */
+int store_backup(struct store *st, const char *dest_path, struct errbuf *eb);
+/* Run the backend's integrity check; ERR_DB with the first problem in eb. */
+int store_check_integrity(struct store *st, struct errbuf *eb);
+
 int store_begin(struct store *st);
 int store_commit(struct store *st);
 /* Roll back the open transaction; a no-op when none is open. */

@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 /* The statements, as a table: the enum names a statement, stmt_sql holds its text. */
 #define STMT_MAP(X)                                                                                \
@@ -440,6 +441,70 @@ static int sq_maintain(struct store *st)
     if (sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL) != SQLITE_OK)
         return sq_fail(s, "checkpoint");
     return 0;
+}
+
+static int sq_check_integrity_db(sqlite3 *db, struct errbuf *eb)
+{
+    sqlite3_stmt *stmt = NULL;
+    int r = 0;
+    if (sqlite3_prepare_v2(db, "PRAGMA quick_check", -1, &stmt, NULL) != SQLITE_OK)
+        return errbuf_set(eb, ERR_DB, "cannot run the integrity check: %s", sqlite3_errmsg(db));
+    if (sqlite3_step(stmt) != SQLITE_ROW) {
+        r = errbuf_set(eb, ERR_DB, "integrity check failed: %s", sqlite3_errmsg(db));
+    } else {
+        const unsigned char *res = sqlite3_column_text(stmt, 0);
+        if (res == NULL || strcmp((const char *)res, "ok") != 0)
+            r = errbuf_set(eb, ERR_DB, "integrity check: %.300s",
+                           res ? (const char *)res : "no answer");
+    }
+    sqlite3_finalize(stmt);
+    return r;
+}
+
+static int sq_check_integrity(struct store *st, struct errbuf *eb)
+{
+    return sq_check_integrity_db(sq(st)->db, eb);
+}
+
+static int sq_backup(struct store *st, const char *dest_path, struct errbuf *eb)
+{
+    struct sqlite_store *s = sq(st);
+    sqlite3 *dest = NULL;
+    sqlite3_backup *b;
+    struct stat sb;
+    int r = 0, rc;
+    if (stat(dest_path, &sb) == 0)
+        return errbuf_set(eb, ERR_EXISTS, "%s already exists; choose a new file", dest_path);
+    if (sqlite3_open_v2(dest_path, &dest, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+        SQLITE_OK) {
+        r = errbuf_set(eb, ERR_IO, "cannot create %s: %s", dest_path,
+                       dest ? sqlite3_errmsg(dest) : "out of memory");
+        goto out;
+    }
+    /* One step over all pages: the copy is read in one read transaction, so it is the
+     * database as of that instant even while other connections write (WAL). */
+    b = sqlite3_backup_init(dest, "main", s->db, "main");
+    if (b == NULL) {
+        r = errbuf_set(eb, ERR_IO, "cannot start the backup: %s", sqlite3_errmsg(dest));
+        goto out;
+    }
+    rc = sqlite3_backup_step(b, -1);
+    sqlite3_backup_finish(b);
+    if (rc != SQLITE_DONE) {
+        r = errbuf_set(eb, ERR_IO, "backup failed: %s", sqlite3_errstr(rc));
+        goto out;
+    }
+    /* A backup is a plain single file: take it out of WAL mode so it travels alone. */
+    if (sqlite3_exec(dest, "PRAGMA journal_mode = DELETE", NULL, NULL, NULL) != SQLITE_OK) {
+        r = errbuf_set(eb, ERR_IO, "cannot finish the backup: %s", sqlite3_errmsg(dest));
+        goto out;
+    }
+    r = sq_check_integrity_db(dest, eb);
+out:
+    sqlite3_close(dest);
+    if (r != 0)
+        unlink(dest_path);
+    return r;
 }
 
 static int sq_meta_set(struct store *st, const char *key, const char *value)
@@ -929,6 +994,8 @@ static const struct store_ops sqlite_ops = {
     .meta_set = sq_meta_set,
     .meta_get_text = sq_meta_get_text,
     .maintain = sq_maintain,
+    .backup = sq_backup,
+    .check_integrity = sq_check_integrity,
     .area_put = sq_area_put,
     .area_get = sq_area_get,
     .area_exists = sq_area_exists,
