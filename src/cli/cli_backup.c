@@ -28,7 +28,7 @@ static int parse_backup_args(int argc, char **argv, struct config *cfg, int *is_
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         if (c == 'd' && config_set(cfg, "db", optarg, NULL) == 0)
             continue;
-        if (c == 'f' && is_forced != NULL) {
+        if (c == 'f') {
             *is_forced = 1;
             continue;
         }
