@@ -28,6 +28,7 @@
 
 const struct api_route api_routes[] = {
     {"GET", "/healthz", api_healthz, API_PUBLIC},
+    {"GET", "/metrics", api_metrics, API_PUBLIC},
     {"POST", "/api/v1/auth/login", api_auth_login, API_PUBLIC},
     {"POST", "/api/v1/auth/logout", api_auth_logout, 0},
     {"GET", "/api/v1/me", api_me, 0},

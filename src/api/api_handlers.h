@@ -35,6 +35,9 @@ int api_categories(struct api_request *req, struct api_response *resp);
 int api_track(struct api_request *req, struct api_response *resp);
 int api_departments(struct api_request *req, struct api_response *resp);
 
+/* api_metrics.c */
+int api_metrics(struct api_request *req, struct api_response *resp);
+
 /* Shared helpers for handlers. */
 /* Parse query parameter key as a finite number in [min, max]; absent → ERR_NOT_FOUND
  * (required: 400 naming it). */

@@ -9,6 +9,8 @@
 #include "cli/cli.h"
 
 #include "base/log.h"
+#include "api/api.h"
+#include "base/metrics.h"
 #include "http/server.h"
 #include "service/background.h"
 #include "service/writer.h"
@@ -99,6 +101,8 @@ int cli_serve(int argc, char **argv)
     struct http_server *srv = NULL;
     struct background *bg = NULL;
     struct writer *writer = NULL;
+    struct metrics *metrics = NULL;
+    size_t n_routes = 0;
     int is_curl_ready = 0;
     struct http_server_config hc;
     char host[128];
@@ -164,9 +168,14 @@ int cli_serve(int argc, char **argv)
         status = cli_fail("serve", r, eb.msg);
         goto out;
     }
-    for (int i = 0; i < cfg.threads; i++)
+    while (api_routes[n_routes].method != NULL)
+        n_routes++;
+    metrics = metrics_new(n_routes);
+    for (int i = 0; i < cfg.threads; i++) {
         ctxs[i]->writer = writer;
-    if ((r = background_start(&cfg, &bg, &eb)) != 0) {
+        ctxs[i]->metrics = metrics;
+    }
+    if ((r = background_start(&cfg, metrics, &bg, &eb)) != 0) {
         status = cli_fail("serve", r, eb.msg);
         goto out;
     }
@@ -179,6 +188,7 @@ int cli_serve(int argc, char **argv)
     hc.connection_limit = (unsigned)cfg.connection_limit;
     hc.connection_timeout_s = (unsigned)cfg.connection_timeout_s;
     hc.web_root = cfg.web_root[0] ? cfg.web_root : NULL;
+    hc.metrics = metrics;
     if ((r = http_server_start(&hc, ctxs, &srv)) != 0) {
         status = cli_fail("serve", r, "cannot listen on that address (in use?)");
         goto out;
@@ -201,6 +211,7 @@ out:
     http_server_stop(srv);
     background_stop(bg);
     writer_stop(writer);
+    metrics_free(metrics);
     if (is_curl_ready)
         notify_global_cleanup();
     for (int i = 0; i < cfg.threads && i < SERVE_MAX_THREADS; i++)

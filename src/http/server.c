@@ -31,6 +31,8 @@
  */
 #include "http/server.h"
 
+#include "base/metrics.h"
+
 #include "api/api.h"
 #include "base/buf.h"
 #include "base/error.h"
@@ -82,7 +84,8 @@ struct http_server {
     int is_pool_init;
 
     atomic_uint_fast64_t next_rid;
-    atomic_int in_flight; /* requests between the first handler call and completion */
+    atomic_int in_flight;    /* requests between the first handler call and completion */
+    struct metrics *metrics; /* borrowed; may be NULL */
 };
 
 /* One request's state, from the first access-handler call to http_completed(). */
@@ -98,6 +101,7 @@ struct http_request {
     int is_queued;
     int status;   /* status queued, 0 if none yet */
     size_t bytes; /* response body bytes */
+    size_t route; /* index in api_routes, or SIZE_MAX for static files and unknown paths */
 };
 
 /* libmicrohttpd's own diagnostics, as one log line each. */
@@ -171,6 +175,7 @@ static struct http_request *http_request_new(struct http_server *srv, struct MHD
     http_remote_addr(conn, hr->remote, sizeof(hr->remote));
     buf_init(&hr->body, srv->body_max);
     atomic_fetch_add(&srv->in_flight, 1);
+    hr->route = SIZE_MAX;
     return hr;
 }
 
@@ -411,6 +416,7 @@ static enum MHD_Result http_serve_api(struct http_server *srv, struct MHD_Connec
     } else if (rt == NULL) {
         api_reply_error(&resp, ERR_NOT_FOUND, "no such endpoint");
     } else {
+        hr->route = (size_t)(rt - api_routes);
         req.method = method;
         req.path = url;
         req.body = hr->body.len > 0 ? hr->body.data : NULL;
@@ -532,6 +538,7 @@ static void http_completed(void *cls, struct MHD_Connection *conn, void **con_cl
     clock_gettime(CLOCK_MONOTONIC, &now);
     double ms = (double)(now.tv_sec - hr->start.tv_sec) * 1e3 +
                 (double)(now.tv_nsec - hr->start.tv_nsec) / 1e6;
+    metrics_observe(srv->metrics, hr->route, hr->status, ms);
     if (toe == MHD_REQUEST_TERMINATED_COMPLETED_OK)
         log_info("http", "rid=%s method=%s path=%s status=%d ms=%.1f bytes=%zu", hr->rid,
                  hr->method, hr->path, hr->status, ms, hr->bytes);
@@ -609,6 +616,7 @@ int http_server_start(const struct http_server_config *cfg, struct service_ctx *
     srv = xcalloc(1, sizeof(*srv));
     srv->web_root = cfg->web_root ? xstrdup(cfg->web_root) : NULL;
     srv->body_max = cfg->body_max;
+    srv->metrics = cfg->metrics;
     srv->pool_free = xcalloc((size_t)cfg->threads, sizeof(struct service_ctx *));
     for (int i = 0; i < cfg->threads; i++)
         srv->pool_free[i] = ctxs[i];

@@ -24,6 +24,7 @@ struct http_server_config {
     unsigned connection_limit;
     unsigned connection_timeout_s; /* idle/slow connections are dropped after this */
     const char *web_root;          /* directory of the web interface; NULL disables static files */
+    struct metrics *metrics;       /* request counters (base/metrics.h), borrowed; may be NULL */
 };
 
 /*

@@ -5,6 +5,7 @@
 #include "service/background.h"
 
 #include "base/log.h"
+#include "base/metrics.h"
 #include "base/timeutil.h"
 #include "base/xalloc.h"
 #include "service/cases.h"
@@ -23,6 +24,7 @@
 
 struct background {
     const struct config *cfg;
+    struct metrics *metrics; /* borrowed; may be NULL */
     struct service_ctx *ctx;
     pthread_t thread;
     pthread_mutex_t lock;
@@ -39,6 +41,10 @@ static void background_round(struct background *bg, int64_t *next_sweep, int64_t
         struct sweep_stats ss;
         int64_t t0 = time_mono_ms();
         r = cases_sweep(bg->ctx, now, &ss);
+        metrics_gauge_set_milli(bg->metrics, METRICS_SWEEP_SECONDS, time_mono_ms() - t0);
+        metrics_gauge_set_milli(bg->metrics, METRICS_SWEEP_EXAMINED, ss.examined * 1000);
+        metrics_gauge_set_milli(bg->metrics, METRICS_SWEEP_ACTED,
+                                (ss.yellow + ss.red + ss.escalated) * 1000);
         if (r != 0)
             log_error("sweep", "sweep failed: %s", err_message(r));
         else if (ss.examined > 0)
@@ -81,12 +87,14 @@ static void *background_main(void *arg)
     return NULL;
 }
 
-int background_start(const struct config *cfg, struct background **out, struct errbuf *eb)
+int background_start(const struct config *cfg, struct metrics *metrics, struct background **out,
+                     struct errbuf *eb)
 {
     struct background *bg = xcalloc(1, sizeof(*bg));
     int r;
     *out = NULL;
     bg->cfg = cfg;
+    bg->metrics = metrics;
     if ((r = service_ctx_open(cfg, 0, &bg->ctx, eb)) != 0) {
         free(bg);
         return r;

@@ -13,8 +13,11 @@
 
 struct background;
 
-/* Start the thread. cfg is borrowed until background_stop returns. */
-int background_start(const struct config *cfg, struct background **out, struct errbuf *eb);
+struct metrics;
+/* Start the thread. cfg and metrics (may be NULL; receives the sweep's gauges) are borrowed
+ * until background_stop returns. */
+int background_start(const struct config *cfg, struct metrics *metrics, struct background **out,
+                     struct errbuf *eb);
 /* Stop and free; NULL is a no-op. */
 void background_stop(struct background *bg);
 

@@ -32,6 +32,7 @@ struct service_ctx {
                                     no query */
     size_t n_area_names;
     struct case_rules *rules; /* owned; NULL until first needed (service/rules.h) */
+    struct metrics *metrics;  /* borrowed; may be NULL: the server's counters (/metrics) */
     struct writer *writer;    /* borrowed; when set (serve), case writes go through the single
                                  writer with group commit (service/writer.h) */
     const struct config *cfg; /* borrowed, immutable */

@@ -344,6 +344,16 @@ int store_check_integrity(struct store *st, struct errbuf *eb)
     return st->ops->check_integrity(st, eb);
 }
 
+int store_case_count_overdue(struct store *st, int64_t now_ms, int64_t *out)
+{
+    return st->ops->case_count_overdue(st, now_ms, out);
+}
+
+int store_size_bytes(struct store *st, int64_t *out)
+{
+    return st->ops->size_bytes(st, out);
+}
+
 int store_maintain(struct store *st)
 {
     return st->ops->maintain(st);

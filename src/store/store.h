@@ -347,6 +347,10 @@ int store_case_due(struct store *st, int64_t now_ms, int64_t after_ms, int64_t a
  * since_ms, for duplicate suggestions; at most limit. */
 int store_case_nearby(struct store *st, const char *category, double lon, double lat, double delta,
                       int64_t since_ms, int limit, struct case_list *out);
+/* Open cases whose running step is past due at now_ms. */
+int store_case_count_overdue(struct store *st, int64_t now_ms, int64_t *out);
+/* Size of the database in bytes. */
+int store_size_bytes(struct store *st, int64_t *out);
 /* Count cases by status under a subtree (for /metrics and tests): fn per status. */
 typedef int (*store_count_fn)(void *ctx, const char *key, int64_t count);
 int store_case_count_by_status(struct store *st, const char *area, store_count_fn fn, void *ctx);

@@ -54,6 +54,8 @@ struct store_ops {
 
     int (*meta_get_text)(struct store *st, const char *key, char **out);
     int (*maintain)(struct store *st);
+    int (*case_count_overdue)(struct store *st, int64_t now_ms, int64_t *out);
+    int (*size_bytes)(struct store *st, int64_t *out);
     int (*backup)(struct store *st, const char *dest_path, struct errbuf *eb);
     int (*check_integrity)(struct store *st, struct errbuf *eb);
     int (*case_set_head)(struct store *st, int64_t id, int64_t event_seq, const char *last_hash,

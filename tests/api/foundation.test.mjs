@@ -328,3 +328,26 @@ test('keep-alive: several requests on one connection', async () => {
   });
   assert.equal(raw.match(/HTTP\/1\.1 200/g)?.length, 2);
 });
+
+test('metrics in the Prometheus text format: requests and latency per route, cases, outbox', async () => {
+  await getJson(`${url}/healthz`);
+  await getJson(`${url}/api/v1/nope`, admin.token);
+  const res = await fetch(`${url}/metrics`);
+  assert.equal(res.status, 200);
+  assert.match(res.headers.get('content-type'), /^text\/plain; version=0\.0\.4/);
+  const text = await res.text();
+  assert.match(text, /^gridgov_http_requests_total\{route="GET \/healthz",code="2xx"\} [1-9]\d*$/m);
+  assert.match(text, /^gridgov_http_requests_total\{route="other",code="4xx"\} [1-9]\d*$/m);
+  assert.match(text, /^gridgov_http_request_duration_seconds_bucket\{route="GET \/healthz",le="\+Inf"\} [1-9]\d*$/m);
+  assert.match(text, /^gridgov_http_request_duration_seconds_count\{route="GET \/healthz"\} [1-9]\d*$/m);
+  assert.match(text, /^# TYPE gridgov_cases gauge$/m);
+  assert.match(text, /^gridgov_cases_overdue \d+$/m);
+  assert.match(text, /^gridgov_outbox_backlog \d+$/m);
+  assert.match(text, /^gridgov_database_bytes [1-9]\d*$/m);
+  assert.match(text, /^gridgov_sweep_duration_seconds [\d.]+$/m);
+  // Every sample line is "name{labels} value" or "name value".
+  for (const line of text.trim().split('\n')) {
+    if (line.startsWith('#')) continue;
+    assert.match(line, /^[a-z_]+(\{.*\})? [-+\d.e]+$/, line);
+  }
+});

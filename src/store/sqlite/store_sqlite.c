@@ -47,6 +47,9 @@
     X(AREA_CHILDREN, "SELECT " AREA_COLS " FROM areas WHERE parent = ?1 ORDER BY code")            \
     X(AREA_WALK, "SELECT " AREA_COLS " FROM areas WHERE code >= ?1 AND code < ?1 || ':' "          \
                  "AND level <= ?2 ORDER BY code")                                                  \
+    X(CASE_COUNT_OVERDUE, "SELECT count(*) FROM cases WHERE sweep_at_ms > 0 AND due_ms > 0 "       \
+                          "AND due_ms < ?1")                                                       \
+    X(SIZE_BYTES, "SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()")    \
     X(AREA_COUNT, "SELECT count(*) FROM areas")                                                    \
     X(AREA_MIN_LEVEL, "SELECT coalesce(min(level), 0) FROM areas")                                 \
     X(AREA_RECOUNT_LEVEL,                                                                          \
@@ -687,6 +690,28 @@ static int sq_area_count(struct store *st, int64_t *out)
     return sq_count(sq(st), STMT_AREA_COUNT, out);
 }
 
+static int sq_case_count_overdue(struct store *st, int64_t now_ms, int64_t *out)
+{
+    struct sqlite_store *s = sq(st);
+    sqlite3_stmt *stmt = sq_stmt(s, STMT_CASE_COUNT_OVERDUE);
+    int r = 0;
+    *out = 0;
+    if (stmt == NULL)
+        return ERR_DB;
+    sqlite3_bind_int64(stmt, 1, now_ms);
+    if (sqlite3_step(stmt) == SQLITE_ROW)
+        *out = sqlite3_column_int64(stmt, 0);
+    else
+        r = sq_fail(s, "count overdue");
+    sqlite3_reset(stmt);
+    return r;
+}
+
+static int sq_size_bytes(struct store *st, int64_t *out)
+{
+    return sq_count(sq(st), STMT_SIZE_BYTES, out);
+}
+
 static int sq_area_min_level(struct store *st, int *out)
 {
     int64_t v;
@@ -994,6 +1019,8 @@ static const struct store_ops sqlite_ops = {
     .meta_set = sq_meta_set,
     .meta_get_text = sq_meta_get_text,
     .maintain = sq_maintain,
+    .case_count_overdue = sq_case_count_overdue,
+    .size_bytes = sq_size_bytes,
     .backup = sq_backup,
     .check_integrity = sq_check_integrity,
     .area_put = sq_area_put,
