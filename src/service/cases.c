@@ -474,6 +474,16 @@ int cases_report(struct service_ctx *ctx, const struct principal *p, const struc
             deadline_compute(rules->cal, in->now_ms, &own, &c.resolve_due_ms);
     }
 
+    /* Every attachment must have been uploaded: checked before anything is written. */
+    for (int i = 0; i < in->n_attachments; i++) {
+        struct attachment a;
+        r = store_attachment_get(ctx->st, in->attachments[i], 0, &a);
+        if (r == ERR_NOT_FOUND)
+            return errbuf_set(eb, r, "attachment %.64s was not uploaded", in->attachments[i]);
+        if (r != 0)
+            return r;
+    }
+
     if ((r = store_begin(ctx->st)) != 0)
         return r;
     calendar_local_date(rules->cal, in->now_ms, &y, &m, &d);
@@ -487,13 +497,7 @@ int cases_report(struct service_ctx *ctx, const struct principal *p, const struc
     if ((r = store_case_insert(ctx->st, &c)) != 0)
         goto fail;
     for (int i = 0; i < in->n_attachments; i++) {
-        struct attachment a;
-        r = store_attachment_get(ctx->st, in->attachments[i], 0, &a);
-        if (r == ERR_NOT_FOUND) {
-            errbuf_set(eb, r, "attachment %.64s was not uploaded", in->attachments[i]);
-            goto fail;
-        }
-        if (r != 0 || (r = store_case_attachment_add(ctx->st, c.id, in->attachments[i])) != 0)
+        if ((r = store_case_attachment_add(ctx->st, c.id, in->attachments[i])) != 0)
             goto fail;
     }
     payload =
