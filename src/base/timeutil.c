@@ -54,8 +54,7 @@ void time_format_iso_ms(int64_t ms, char *out, size_t size)
              tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, millis);
 }
 
-/* Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar. */
-static int64_t days_from_civil(int y, int m, int d)
+int64_t time_days_from_civil(int y, int m, int d)
 {
     y -= m <= 2;
     int era = (y >= 0 ? y : y - 399) / 400;
@@ -65,11 +64,48 @@ static int64_t days_from_civil(int y, int m, int d)
     return (int64_t)era * 146097 + doe - 719468;
 }
 
-static int days_in_month(int y, int m)
+void time_civil_from_days(int64_t z, int *y, int *m, int *d)
+{
+    z += 719468;
+    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    int64_t doe = z - era * 146097;
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    int64_t mp = (5 * doy + 2) / 153;
+    int64_t dd = doy - (153 * mp + 2) / 5 + 1;
+    int64_t mm = mp < 10 ? mp + 3 : mp - 9;
+    int64_t yy = yoe + era * 400 + (mm <= 2);
+    if (yy > 99999)
+        yy = 99999;
+    if (yy < -99999)
+        yy = -99999;
+    *y = (int)yy;
+    *m = (int)mm;
+    *d = (int)dd;
+}
+
+int time_days_in_month(int y, int m)
 {
     static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
     return m == 2 ? 28 + leap : mdays[m - 1];
+}
+
+int time_local_date_key(int64_t ms, int offset_min)
+{
+    const int64_t day_ms = 86400000;
+    int64_t off = (int64_t)offset_min * 60000, days;
+    int y, m, d;
+    if (off > 0 && ms > INT64_MAX - off)
+        ms = INT64_MAX - off;
+    if (off < 0 && ms < INT64_MIN - off)
+        ms = INT64_MIN - off;
+    ms += off;
+    days = ms / day_ms;
+    if (ms % day_ms < 0)
+        days--;
+    time_civil_from_days(days, &y, &m, &d);
+    return y * 10000 + m * 100 + d;
 }
 
 int time_parse_iso(const char *s, int64_t *out_ms)
@@ -100,10 +136,10 @@ int time_parse_iso(const char *s, int64_t *out_ms)
         if (strcmp(p, "Z") != 0)
             return ERR_INVALID;
     }
-    if (y < 1900 || y > 9999 || mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) || h > 23 ||
+    if (y < 1900 || y > 9999 || mo < 1 || mo > 12 || d < 1 || d > time_days_in_month(y, mo) || h > 23 ||
         mi > 59 || sec > 60 || h < 0 || mi < 0 || sec < 0)
         return ERR_INVALID;
-    int64_t days = days_from_civil(y, mo, d);
+    int64_t days = time_days_from_civil(y, mo, d);
     *out_ms = ((days * 24 + h) * 60 + mi) * 60000 + (int64_t)sec * 1000 + millis;
     return 0;
 }

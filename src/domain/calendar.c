@@ -17,6 +17,7 @@
 #include "domain/calendar.h"
 
 #include "base/csv.h"
+#include "base/timeutil.h"
 
 #include "base/xalloc.h"
 
@@ -55,42 +56,10 @@ static const char *const weekday_names[] = {"Sunday",   "Monday", "Tuesday", "We
 
 /* ---- civil dates ---- */
 
-/* Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar (H. Hinnant's algorithm). */
-static int64_t days_from_civil(int y, int m, int d)
-{
-    y -= m <= 2;
-    int era = (y >= 0 ? y : y - 399) / 400;
-    int yoe = y - era * 400;
-    int doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return (int64_t)era * 146097 + doe - 719468;
-}
-
-static void civil_from_days(int64_t z, int *y, int *m, int *d)
-{
-    z += 719468;
-    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    int64_t doe = z - era * 146097;
-    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int64_t mp = (5 * doy + 2) / 153;
-    int64_t dd = doy - (153 * mp + 2) / 5 + 1;
-    int64_t mm = mp < 10 ? mp + 3 : mp - 9;
-    *y = (int)(yoe + era * 400 + (mm <= 2));
-    *m = (int)mm;
-    *d = (int)dd;
-}
-
-static int days_in_month(int y, int m)
-{
-    static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    return m == 2 ? 28 + leap : mdays[m - 1];
-}
 
 static int date_is_valid(int y, int m, int d)
 {
-    return y >= 1 && y <= 9999 && m >= 1 && m <= 12 && d >= 1 && d <= days_in_month(y, m);
+    return y >= 1 && y <= 9999 && m >= 1 && m <= 12 && d >= 1 && d <= time_days_in_month(y, m);
 }
 
 /* 0 = Sunday ... 6 = Saturday; 1970-01-01 was a Thursday. */
@@ -114,7 +83,7 @@ static int64_t floor_div(int64_t a, int64_t b)
 /* Results of the arithmetic must come before 2300 (see calendar.h). */
 static int64_t result_max(void)
 {
-    return days_from_civil(2300, 1, 1) * DAY_MS;
+    return time_days_from_civil(2300, 1, 1) * DAY_MS;
 }
 
 /* ---- special days ---- */
@@ -185,7 +154,7 @@ static int special_date(int y, int m, int d, int64_t *day)
 {
     if (y < CALENDAR_YEAR_MIN || y > CALENDAR_YEAR_MAX || !date_is_valid(y, m, d))
         return ERR_INVALID;
-    *day = days_from_civil(y, m, d);
+    *day = time_days_from_civil(y, m, d);
     return 0;
 }
 
@@ -438,7 +407,7 @@ int calendar_is_working_day(const struct calendar *cal, int y, int m, int d)
 {
     if (!date_is_valid(y, m, d))
         return 0;
-    return is_working_daynum(cal, days_from_civil(y, m, d));
+    return is_working_daynum(cal, time_days_from_civil(y, m, d));
 }
 
 size_t calendar_day_count(const struct calendar *cal)
@@ -451,7 +420,7 @@ int calendar_day_at(const struct calendar *cal, size_t i, struct calendar_day *o
     memset(out, 0, sizeof(*out));
     if (i >= cal->ndays)
         return ERR_NOT_FOUND;
-    civil_from_days(cal->days[i].day, &out->year, &out->month, &out->day);
+    time_civil_from_days(cal->days[i].day, &out->year, &out->month, &out->day);
     out->kind = (enum day_kind)cal->days[i].kind;
     memcpy(out->name, cal->days[i].name, sizeof(out->name));
     return 0;
@@ -593,7 +562,7 @@ static int cmp_pending_day_line(const void *a, const void *b)
 static int ymd_of(int64_t day)
 {
     int y, m, d;
-    civil_from_days(day, &y, &m, &d);
+    time_civil_from_days(day, &y, &m, &d);
     return y * 10000 + m * 100 + d;
 }
 
@@ -827,7 +796,7 @@ int calendar_local_date(const struct calendar *cal, int64_t ms, int *y, int *m, 
     if (!in_range(ms))
         return ERR_INVALID;
     split_local(cal, ms, &day, &t);
-    civil_from_days(day, y, m, d);
+    time_civil_from_days(day, y, m, d);
     return 0;
 }
 
@@ -837,7 +806,7 @@ int calendar_local_to_ms(const struct calendar *cal, int y, int m, int d, int hh
     int64_t ms;
     if (!date_is_valid(y, m, d) || hh < 0 || hh > 24 || mm < 0 || mm > 59 || (hh == 24 && mm != 0))
         return ERR_INVALID;
-    ms = join_local(cal, days_from_civil(y, m, d), (hh * 60 + mm) * MIN_MS);
+    ms = join_local(cal, time_days_from_civil(y, m, d), (hh * 60 + mm) * MIN_MS);
     if (!in_range(ms))
         return ERR_INVALID;
     *out_ms = ms;

@@ -11,6 +11,7 @@
 #include "domain/idcard.h"
 
 #include "base/error.h"
+#include "base/timeutil.h"
 
 #include <assert.h>
 #include <stdio.h>
@@ -41,8 +42,7 @@ static const int idcard_provinces[] = {
 static const int idcard_weights[17] = {7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2};
 static const char idcard_check_chars[11] = {'1', '0', 'X', '9', '8', '7', '6', '5', '4', '3', '2'};
 
-#define CST_OFFSET_MS (8LL * 3600 * 1000) /* China Standard Time, UTC+8 all year */
-#define MS_PER_DAY    (86400LL * 1000)
+#define CST_OFFSET_MIN (8 * 60) /* China Standard Time, UTC+8 all year */
 
 static int is_digit(char c)
 {
@@ -54,43 +54,6 @@ static int is_space(char c)
     return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
 }
 
-static int is_leap_year(int y)
-{
-    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-static int days_in_month(int y, int m)
-{
-    static const int days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    if (m == 2 && is_leap_year(y))
-        return 29;
-    return days[m - 1];
-}
-
-/* Civil date of a day count since 1970-01-01 (H. Hinnant's days_from_civil inverse), valid
- * for the whole int64 millisecond range divided into days. */
-static void civil_from_days(int64_t z, int *y, int *m, int *d)
-{
-    z += 719468;
-    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    int64_t doe = z - era * 146097;
-    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int64_t mp = (5 * doy + 2) / 153;
-    int64_t dd = doy - (153 * mp + 2) / 5 + 1;
-    int64_t mm = mp < 10 ? mp + 3 : mp - 9;
-    int64_t yy = yoe + era * 400 + (mm <= 2);
-    /* Clamp absurd clocks instead of overflowing int: every real birth date compares
-     * correctly against them anyway. */
-    if (yy > 99999)
-        yy = 99999;
-    if (yy < -99999)
-        yy = -99999;
-    *y = (int)yy;
-    *m = (int)mm;
-    *d = (int)dd;
-}
-
 static int date_key(int y, int m, int d)
 {
     return y * 10000 + m * 100 + d;
@@ -98,16 +61,7 @@ static int date_key(int y, int m, int d)
 
 static int today_key(int64_t now_ms)
 {
-    int y, m, d;
-    int64_t ms = now_ms;
-    /* Avoid overflow near INT64_MAX; such a clock is nonsense, any date is "past" then. */
-    if (ms <= INT64_MAX - CST_OFFSET_MS)
-        ms += CST_OFFSET_MS;
-    int64_t days = ms / MS_PER_DAY;
-    if (ms % MS_PER_DAY < 0)
-        days--;
-    civil_from_days(days, &y, &m, &d);
-    return date_key(y, m, d);
+    return time_local_date_key(now_ms, CST_OFFSET_MIN);
 }
 
 static int digits_value(const char *s, size_t n)
@@ -189,7 +143,7 @@ int idcard_validate(const char *id, int64_t now_ms, struct idcard_info *info, st
     y = digits_value(n + 6, 4);
     m = digits_value(n + 10, 2);
     d = digits_value(n + 12, 2);
-    if (m < 1 || m > 12 || d < 1 || d > days_in_month(y, m)) {
+    if (m < 1 || m > 12 || d < 1 || d > time_days_in_month(y, m)) {
         r = errbuf_set(eb, ERR_INVALID, "ID number: no such date %.8s", n + 6);
         goto out;
     }
