@@ -51,6 +51,11 @@ static const struct config_row config_rows[] = {
     INT_ROW(sweep_interval_s, 1, 86400, "60", "seconds between deadline sweeps in serve"),
     STR_ROW(webhook_urls, "", "comma-separated webhook URLs for notifications"),
     LONG_ROW(upload_max, 1024, 64L << 20, "10485760", "largest attachment in bytes"),
+    STR_ROW(key_file, "", "key file encrypting ID numbers and phones (default: DB.key)"),
+    INT_ROW(retention_moved_years, 1, 100, "5",
+            "years after moving away or death before a person is anonymised"),
+    INT_ROW(retention_reporter_years, 1, 100, "3",
+            "years after closing before a case's reporter name and phone are cleared"),
 };
 
 #define CONFIG_ROWS (sizeof(config_rows) / sizeof(config_rows[0]))
@@ -124,4 +129,18 @@ void config_print(const struct config *cfg, FILE *out)
             fprintf(out, "%-22s = %-24ld # %s\n", row->key, *(const long *)(const void *)base,
                     row->help);
     }
+}
+
+int config_key_path(const struct config *cfg, char *out, size_t size)
+{
+    const char *db = cfg->db;
+    int n;
+    if (cfg->key_file[0] != '\0')
+        n = snprintf(out, size, "%s", cfg->key_file);
+    else {
+        if (strncmp(db, "sqlite:", 7) == 0)
+            db += 7;
+        n = snprintf(out, size, "%s.key", db);
+    }
+    return n < 0 || (size_t)n >= size ? ERR_TOO_LARGE : 0;
 }

@@ -32,7 +32,14 @@ struct config {
     int sweep_interval_s;    /* how often `serve` runs the deadline sweep */
     char webhook_urls[2048]; /* comma-separated URLs that receive notifications */
     long upload_max;         /* bytes; largest attachment */
+    char key_file[1024];     /* personal-data key; "" = the database path + ".key" */
+    int retention_moved_years;
+    int retention_reporter_years;
 };
+
+/* The key file path in effect: cfg->key_file, or the database file's path + ".key" (after
+ * a "sqlite:" prefix). ERR_TOO_LARGE when it does not fit out. */
+int config_key_path(const struct config *cfg, char *out, size_t size);
 
 /* Built-in defaults. */
 void config_defaults(struct config *cfg);

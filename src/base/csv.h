@@ -13,7 +13,7 @@
 #include <stddef.h>
 
 /* A reader reads text it does not own. */
-#define CSV_MAX_FIELDS 16
+#define CSV_MAX_FIELDS 32
 #define CSV_FIELD_MAX  256 /* bytes in one field */
 
 struct csv_reader {

@@ -136,8 +136,8 @@ int time_parse_iso(const char *s, int64_t *out_ms)
         if (strcmp(p, "Z") != 0)
             return ERR_INVALID;
     }
-    if (y < 1900 || y > 9999 || mo < 1 || mo > 12 || d < 1 || d > time_days_in_month(y, mo) || h > 23 ||
-        mi > 59 || sec > 60 || h < 0 || mi < 0 || sec < 0)
+    if (y < 1900 || y > 9999 || mo < 1 || mo > 12 || d < 1 || d > time_days_in_month(y, mo) ||
+        h > 23 || mi > 59 || sec > 60 || h < 0 || mi < 0 || sec < 0)
         return ERR_INVALID;
     int64_t days = time_days_from_civil(y, mo, d);
     *out_ms = ((days * 24 + h) * 60 + mi) * 60000 + (int64_t)sec * 1000 + millis;

@@ -28,9 +28,12 @@ static const struct cli_command cli_commands[] = {
      "                                           run the HTTP server"},
     {"import", cli_import,
      "import areas|categories|routing|deadlines FILE --db FILE\n"
-     "                                           import areas (GeoJSON) or rules (CSV)"},
+     "  import persons|households|buildings|organisations|facilities FILE.csv --db FILE\n"
+     "              [--encoding gb18030]      import areas (GeoJSON), rules or base data (CSV)"},
     {"export", cli_export,
      "export areas --db FILE [--root CODE] [--out FILE] | export categories --db FILE\n"
+     "  export persons|households|... --db FILE --out FILE [--area CODE] [--format csv|xlsx]\n"
+     "              [--reveal REASON]\n"
      "                                           export areas (GeoJSON) or categories (CSV)"},
     {"locate", cli_locate, "locate --db FILE LON LAT            the areas containing a point"},
     {"user", cli_user,
@@ -47,6 +50,10 @@ static const struct cli_command cli_commands[] = {
     {"backup", cli_backup, "backup --db FILE DEST               a consistent copy, while serving"},
     {"restore", cli_restore,
      "restore --db FILE BACKUP [--force]  put a backup in place (stop the server first)"},
+    {"retention", cli_retention,
+     "retention run --db FILE [--dry-run]  anonymise who left long ago, clear old reporters"},
+    {"accesslog", cli_accesslog,
+     "accesslog --db FILE [--area CODE]   who saw which personal data, when and why"},
     {"config", cli_config, "config                              print the effective settings"},
 };
 

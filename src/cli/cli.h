@@ -42,6 +42,15 @@ int cli_config_load(struct config *cfg);
 /* Report a failure as "gridgov: what: detail" on stderr; returns 1 (the exit status). */
 int cli_fail(const char *what, int err, const char *detail);
 /* Read a whole file (at most max bytes) into a new NUL-terminated buffer the caller frees. */
+/* base data (cli_basedata.c) */
+int cli_import_basedata(int argc, char **argv, const struct config *cfg);
+int cli_export_basedata(int argc, char **argv, const struct config *cfg);
+int cli_retention(int argc, char **argv);
+int cli_accesslog(int argc, char **argv);
+/* Create the personal-data key file named by cfg if it does not exist yet (init, demo);
+ * prints where it is. 0, or the exit status of the failure. */
+int cli_ensure_key(const struct config *cfg);
+
 int cli_read_file(const char *path, size_t max, char **out, size_t *len);
 
 #endif

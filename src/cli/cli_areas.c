@@ -61,7 +61,7 @@ int cli_init(int argc, char **argv)
     store_schema_version(st, &version);
     printf("%s: %s database at schema version %d\n", cfg.db, store_backend(st), version);
     store_close(st);
-    return 0;
+    return cli_ensure_key(&cfg);
 }
 
 int cli_import(int argc, char **argv)
@@ -75,8 +75,13 @@ int cli_import(int argc, char **argv)
     char *text = NULL;
     size_t len = 0;
     int r, status = 1;
+    enum bd_kind kind;
 
-    if (cli_config_load(&cfg) != 0 || parse_db_flag(argc, argv, &cfg, usage) != 0)
+    if (cli_config_load(&cfg) != 0)
+        return 2;
+    if (argc > 1 && bd_kind_parse(argv[1], &kind) == 0)
+        return cli_import_basedata(argc, argv, &cfg);
+    if (parse_db_flag(argc, argv, &cfg, usage) != 0)
         return 2;
     if (argc - optind == 2 &&
         (strcmp(argv[optind], "categories") == 0 || strcmp(argv[optind], "routing") == 0 ||
@@ -132,9 +137,12 @@ int cli_export(int argc, char **argv)
     struct buf out;
     const char *root = NULL, *out_path = NULL;
     int c, r, status = 1;
+    enum bd_kind kind;
 
     if (cli_config_load(&cfg) != 0)
         return 2;
+    if (argc > 1 && bd_kind_parse(argv[1], &kind) == 0)
+        return cli_export_basedata(argc, argv, &cfg);
     optind = 1;
     while ((c = getopt_long(argc, argv, "d:r:o:", opts, NULL)) != -1) {
         if (c == 'd' && config_set(&cfg, "db", optarg, NULL) == 0)

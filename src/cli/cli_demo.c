@@ -194,6 +194,8 @@ int cli_demo(int argc, char **argv)
         return cli_fail(cfg.db, r, eb.msg);
     r = demo_generate(st, &opt, &res, &eb);
     store_close(st);
+    if (r == 0 && (r = cli_ensure_key(&cfg)) != 0)
+        return r;
     if (r == ERR_EXISTS)
         return cli_fail(cfg.db, r, "the database already holds areas; use a new file");
     if (r != 0)

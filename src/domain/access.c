@@ -26,22 +26,28 @@ static const char *const role_names_zh[ROLE_COUNT] = {
  * is for those who keep or use the household files; only admins change areas and users. */
 #define STAFF_CASES (BIT(CAP_CASE_READ) | BIT(CAP_CASE_REPORT))
 
+/* Base data is kept by those who visit the households: grid workers and community staff
+ * write it (admins import it); unmasked ID numbers and phones are for those who must contact
+ * or identify a person in their work -- not for leaders, dispatchers or admins, who see
+ * figures and masked records. */
+#define KEEPER (BIT(CAP_PERSON_READ) | BIT(CAP_PERSON_WRITE) | BIT(CAP_PERSON_PII))
+
 /* Residents report through the public form and see only their own cases (service/cases.c),
  * so they hold no case capability over an area; volunteers and council members relay
  * problems (they report) but do not read the area's cases. */
 static const unsigned role_caps[ROLE_COUNT] = {
     [ROLE_RESIDENT] = BIT(CAP_AREA_READ),
-    [ROLE_GRID_WORKER] = BIT(CAP_AREA_READ) | BIT(CAP_PERSON_READ) | STAFF_CASES,
-    [ROLE_COMMUNITY_STAFF] = BIT(CAP_AREA_READ) | BIT(CAP_PERSON_READ) | STAFF_CASES,
+    [ROLE_GRID_WORKER] = BIT(CAP_AREA_READ) | KEEPER | STAFF_CASES,
+    [ROLE_COMMUNITY_STAFF] = BIT(CAP_AREA_READ) | KEEPER | STAFF_CASES,
     [ROLE_STATION_CADRE] = BIT(CAP_AREA_READ) | BIT(CAP_PERSON_READ) | STAFF_CASES,
     [ROLE_DISPATCHER] = BIT(CAP_AREA_READ) | BIT(CAP_PERSON_READ) | STAFF_CASES,
     [ROLE_DEPARTMENT_HANDLER] = BIT(CAP_AREA_READ) | BIT(CAP_CASE_READ),
-    [ROLE_MEDIATOR] = BIT(CAP_AREA_READ) | BIT(CAP_PERSON_READ) | STAFF_CASES,
+    [ROLE_MEDIATOR] = BIT(CAP_AREA_READ) | BIT(CAP_PERSON_READ) | BIT(CAP_PERSON_PII) | STAFF_CASES,
     [ROLE_COUNCIL_MEMBER] = BIT(CAP_AREA_READ) | BIT(CAP_CASE_REPORT),
     [ROLE_VOLUNTEER] = BIT(CAP_AREA_READ) | BIT(CAP_CASE_REPORT),
     [ROLE_LEADER] = BIT(CAP_AREA_READ) | BIT(CAP_PERSON_READ) | STAFF_CASES,
     [ROLE_ADMIN] = BIT(CAP_AREA_READ) | BIT(CAP_AREA_WRITE) | BIT(CAP_USER_ADMIN) |
-                   BIT(CAP_PERSON_READ) | STAFF_CASES,
+                   BIT(CAP_PERSON_READ) | BIT(CAP_PERSON_WRITE) | STAFF_CASES,
 };
 
 const char *access_role_name(enum role role)

@@ -56,7 +56,6 @@ static const char *const weekday_names[] = {"Sunday",   "Monday", "Tuesday", "We
 
 /* ---- civil dates ---- */
 
-
 static int date_is_valid(int y, int m, int d)
 {
     return y >= 1 && y <= 9999 && m >= 1 && m <= 12 && d >= 1 && d <= time_days_in_month(y, m);

@@ -4,6 +4,7 @@
 #include "service/context.h"
 
 #include "base/log.h"
+#include "base/secret.h"
 #include "base/xalloc.h"
 #include "geo/geo.h"
 #include "service/areas.h"
@@ -48,6 +49,7 @@ void service_ctx_free(struct service_ctx *ctx)
     geo_index_free(ctx->index);
     free(ctx->area_names);
     rules_free(ctx->rules);
+    secret_key_free(ctx->key);
     geo_free(ctx->geo);
     store_close(ctx->st);
     free(ctx);
@@ -116,4 +118,28 @@ out:
     geo_index_free(load.ix);
     free(load.names);
     return r;
+}
+
+int service_ctx_key(struct service_ctx *ctx, const struct secret_key **out, struct errbuf *eb)
+{
+    char path[1100];
+    int r;
+    *out = NULL;
+    if (ctx->key == NULL) {
+        if (config_key_path(ctx->cfg, path, sizeof(path)) != 0)
+            return errbuf_set(eb, ERR_INVALID, "the key file path is too long");
+        struct errbuf inner = {{0}};
+        r = secret_key_load(path, &ctx->key, &inner);
+        if (r == ERR_NOT_FOUND)
+            return errbuf_set(eb, ERR_NOT_FOUND,
+                              "no personal-data key file %s: run gridgov init --db %s to create "
+                              "it (or set GRIDGOV_KEY_FILE)",
+                              path, ctx->cfg->db);
+        if (r != 0)
+            return errbuf_set(eb, r, "%s", errbuf_message(&inner, r));
+        if (secret_key_is_exposed(ctx->key))
+            log_warn("secret", "key file %s is readable by others: chmod 600 it", path);
+    }
+    *out = ctx->key;
+    return 0;
 }

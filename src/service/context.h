@@ -32,6 +32,7 @@ struct service_ctx {
                                     no query */
     size_t n_area_names;
     struct case_rules *rules; /* owned; NULL until first needed (service/rules.h) */
+    struct secret_key *key;   /* owned; NULL until first needed (service_ctx_key) */
     struct metrics *metrics;  /* borrowed; may be NULL: the server's counters (/metrics) */
     struct writer *writer;    /* borrowed; when set (serve), case writes go through the single
                                  writer with group commit (service/writer.h) */
@@ -49,5 +50,11 @@ void service_ctx_free(struct service_ctx *ctx);
  * since they were last built. Borrowed: valid until the next call on this context.
  */
 int service_ctx_index(struct service_ctx *ctx, struct geo_index **out);
+/*
+ * The personal-data key (base/secret.h) from the key file in effect (config_key_path), loaded
+ * on first use. Borrowed: valid as long as ctx. ERR_NOT_FOUND with a hint when the file is
+ * missing ("run gridgov init"), or the loader's error.
+ */
+int service_ctx_key(struct service_ctx *ctx, const struct secret_key **out, struct errbuf *eb);
 
 #endif

@@ -1044,6 +1044,11 @@ int demo_generate(struct store *st, const struct demo_options *opt, struct demo_
         errbuf_set(eb, r, "cannot recount areas");
         goto out;
     }
+    /* The population went in row by row without the search index: build it once. */
+    if ((r = store_bd_reindex(st)) != 0) {
+        errbuf_set(eb, r, "cannot index the base data for search");
+        goto out;
+    }
     if ((r = store_commit(st)) != 0) {
         errbuf_set(eb, r, "cannot commit the demo transaction");
         goto out;

@@ -420,3 +420,95 @@ void outbox_list_cleanup(struct outbox_list *list)
     list->items = NULL;
     list->len = 0;
 }
+
+/* ---- base data, access log, household links, retention ---------------------------------- */
+
+void bd_record_cleanup(struct bd_record *r)
+{
+    if (r == NULL)
+        return;
+    for (int i = 0; i < BD_FIELDS_MAX; i++) {
+        free(r->v[i].text);
+        free(r->v[i].hash);
+        free(r->v[i].masked);
+    }
+    memset(r, 0, sizeof(*r));
+}
+
+int store_bd_put(struct store *st, struct bd_record *r, int *created)
+{
+    return st->ops->bd_put(st, r, created);
+}
+
+int store_bd_get(struct store *st, enum bd_kind kind, int64_t id, struct bd_record *out)
+{
+    return st->ops->bd_get(st, kind, id, out);
+}
+
+int store_bd_delete(struct store *st, enum bd_kind kind, int64_t id)
+{
+    return st->ops->bd_delete(st, kind, id);
+}
+
+int store_bd_find(struct store *st, enum bd_kind kind, int field, const char *value, int64_t *id)
+{
+    return st->ops->bd_find(st, kind, field, value, id);
+}
+
+int store_bd_list(struct store *st, const struct bd_filter *f, store_bd_fn fn, void *ctx)
+{
+    return st->ops->bd_list(st, f, fn, ctx);
+}
+
+int store_bd_count(struct store *st, enum bd_kind kind, const char *area, int64_t *out)
+{
+    return st->ops->bd_count(st, kind, area, out);
+}
+
+int store_bd_search(struct store *st, const char *area, const char *query, int limit,
+                    store_bd_hit_fn fn, void *ctx)
+{
+    return st->ops->bd_search(st, area, query, limit, fn, ctx);
+}
+
+int store_bd_reindex(struct store *st)
+{
+    return st->ops->bd_reindex(st);
+}
+
+int store_access_log_append(struct store *st, struct access_entry *e)
+{
+    return st->ops->access_log_append(st, e);
+}
+
+int store_access_log_list(struct store *st, const struct access_filter *f, store_access_fn fn,
+                          void *ctx)
+{
+    return st->ops->access_log_list(st, f, fn, ctx);
+}
+
+int store_household_link_add(struct store *st, const struct household_link *l)
+{
+    return st->ops->household_link_add(st, l);
+}
+
+int store_household_links(struct store *st, int64_t household_id, store_link_fn fn, void *ctx)
+{
+    return st->ops->household_links(st, household_id, fn, ctx);
+}
+
+int store_bd_retention_persons(struct store *st, const char *before_date, int64_t after_id,
+                               int limit, store_bd_fn fn, void *ctx)
+{
+    return st->ops->bd_retention_persons(st, before_date, after_id, limit, fn, ctx);
+}
+
+int store_bd_anonymise_person(struct store *st, int64_t id, int64_t now_ms)
+{
+    return st->ops->bd_anonymise_person(st, id, now_ms);
+}
+
+int store_case_clear_reporters(struct store *st, int64_t before_ms, int dry_run, int64_t *count)
+{
+    return st->ops->case_clear_reporters(st, before_ms, dry_run, count);
+}

@@ -25,6 +25,7 @@
 #define GRIDGOV_STORE_STORE_H
 
 #include "base/error.h"
+#include "domain/basedata.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -219,6 +220,144 @@ int store_person_insert(struct store *st, struct person *p);
 /* Count households and persons under root's subtree. */
 int store_household_count(struct store *st, const char *root, int64_t *households,
                           int64_t *persons);
+
+/* ---- base data records: persons, households, buildings, organisations, facilities -------- */
+
+/*
+ * One record of any base-data kind, field by field in the order of its table in
+ * domain/basedata.h. Values are normalised text ("" absent). A personal field (ID number,
+ * phone) is stored as three strings: text is the ciphertext (base/secret.h), hash the keyed
+ * index hash, masked the display form; the plaintext never reaches the store.
+ *
+ * Records the store fills (store_bd_get, store_bd_list) own their strings: release them with
+ * bd_record_cleanup. A record the caller builds for store_bd_put may point at its own buffers;
+ * the store only reads it.
+ */
+struct bd_value {
+    char *text;
+    char *hash;
+    char *masked;
+};
+
+struct bd_record {
+    enum bd_kind kind;
+    int64_t id;
+    char cell_code[19];
+    int64_t created_ms;
+    int64_t updated_ms;
+    int64_t anonymised_ms; /* persons: when retention cleared the personal fields, else 0 */
+    struct bd_value v[BD_FIELDS_MAX];
+};
+
+/* Free the strings of a record the store filled, and clear it. */
+void bd_record_cleanup(struct bd_record *r);
+
+/*
+ * Write a record (write). With r->id > 0 the row with that id is updated (ERR_NOT_FOUND when
+ * missing). Otherwise, when the kind's natural key (a personal key by its hash) is present and
+ * a row with that key exists, that row is updated -- imports are idempotent on it -- else a
+ * row is inserted. Sets r->id and *created (may be NULL). Keeps the full-text index in step.
+ * created_ms is kept on update. ERR_EXISTS when an update would take another row's key.
+ */
+int store_bd_put(struct store *st, struct bd_record *r, int *created);
+/* Read the record of kind with id into out. ERR_NOT_FOUND. */
+int store_bd_get(struct store *st, enum bd_kind kind, int64_t id, struct bd_record *out);
+/* Delete (write). ERR_NOT_FOUND; ERR_CONFLICT while other records refer to it (members of a
+ * household, households in a building). */
+int store_bd_delete(struct store *st, enum bd_kind kind, int64_t id);
+/* The id of the record of kind whose field (by index) equals value -- for personal fields,
+ * whose hash equals value -- or ERR_NOT_FOUND. The first by id when several match. */
+int store_bd_find(struct store *st, enum bd_kind kind, int field, const char *value, int64_t *id);
+
+struct bd_filter {
+    enum bd_kind kind;
+    const char *area; /* subtree root (required) */
+    int ref_field;    /* with ref_id: field index of a reference (household_id, ...); -1 none */
+    int64_t ref_id;
+    int hash_field; /* with hash: a personal field whose hash must equal hash; -1 none */
+    const char *hash;
+    const char *tag;   /* persons: carries this tag */
+    const char *query; /* text in any searchable field */
+    int64_t after_id;  /* keyset: ids greater than this, ascending */
+    int limit;         /* 1..10000 */
+};
+typedef int (*store_bd_fn)(void *ctx, struct bd_record *r); /* r is cleaned up after the call */
+/* Records matching f in id order; a nonzero return of fn stops the walk and is returned. */
+int store_bd_list(struct store *st, const struct bd_filter *f, store_bd_fn fn, void *ctx);
+/* Count the records of kind in area's subtree. */
+int store_bd_count(struct store *st, enum bd_kind kind, const char *area, int64_t *out);
+
+struct bd_hit {
+    enum bd_kind kind;
+    int64_t id;
+    char cell_code[19];
+    char label[256];
+};
+typedef int (*store_bd_hit_fn)(void *ctx, const struct bd_hit *h);
+/* Full-text search over every kind in area's subtree (query of 3+ characters), best first. */
+int store_bd_search(struct store *st, const char *area, const char *query, int limit,
+                    store_bd_hit_fn fn, void *ctx);
+/* Rebuild the full-text index of the base data from the tables (write), e.g. after a bulk
+ * load that bypassed store_bd_put. */
+int store_bd_reindex(struct store *st);
+
+/* ---- the access log of personal data (SPEC section 12: every read is logged) ---------- */
+
+struct access_entry {
+    int64_t id;
+    int64_t at_ms;
+    int64_t user_id;
+    char username[USER_NAME_MAX + 1];
+    char role[24];
+    char subject_kind[16]; /* "person", "household", ..., "export" */
+    int64_t subject_id;    /* 0 for an export */
+    char subject_area[19]; /* the subject's cell (an export: its subtree root) */
+    char fields[64];       /* "id_number,phone" */
+    char reason[256];
+};
+/* Append (write); sets e->id. */
+int store_access_log_append(struct store *st, struct access_entry *e);
+struct access_filter {
+    const char *area; /* subjects in this subtree (required) */
+    int64_t user_id;  /* 0: anyone */
+    const char *subject_kind;
+    int64_t subject_id;     /* 0: any */
+    int64_t from_ms, to_ms; /* [from, to); 0: open */
+    int64_t before_id;      /* keyset: newest first, ids below this; 0: from the newest */
+    int limit;
+};
+typedef int (*store_access_fn)(void *ctx, const struct access_entry *e);
+int store_access_log_list(struct store *st, const struct access_filter *f, store_access_fn fn,
+                          void *ctx);
+
+/* ---- the household file's timeline: what touched a household ------------------------------ */
+
+struct household_link {
+    int64_t household_id;
+    char kind[16];  /* "case", "visit", "dispute", "service", ... */
+    int64_t ref_id; /* the case, visit, ... */
+    int64_t at_ms;
+    char summary[256];
+};
+/* Record that ref touched the household (write); linking the same (kind, ref) twice keeps
+ * one entry. */
+int store_household_link_add(struct store *st, const struct household_link *l);
+typedef int (*store_link_fn)(void *ctx, const struct household_link *l);
+/* The household's links, oldest first. */
+int store_household_links(struct store *st, int64_t household_id, store_link_fn fn, void *ctx);
+
+/* ---- retention (SPEC section 3 and 12) -------------------------------------------------- */
+
+/* Persons whose status is not active and whose moved_out_date is before before_date
+ * (YYYY-MM-DD), not yet anonymised, by id after after_id, at most limit. */
+int store_bd_retention_persons(struct store *st, const char *before_date, int64_t after_id,
+                               int limit, store_bd_fn fn, void *ctx);
+/* Clear the personal fields of a person (write): name becomes "已匿名", ID number, phone,
+ * address, workplace and note are emptied, the index entry removed, anonymised_ms set. */
+int store_bd_anonymise_person(struct store *st, int64_t id, int64_t now_ms);
+/* Closed cases (status closed or evaluated) last changed before before_ms whose reporter name
+ * or phone are still kept: count them, and unless dry_run clear them (write). */
+int store_case_clear_reporters(struct store *st, int64_t before_ms, int dry_run, int64_t *count);
 
 /* ---- cases (SPEC section 4) ------------------------------------------------------------- */
 

@@ -86,6 +86,26 @@ struct store_ops {
                          const char *error);
     int (*outbox_backlog)(struct store *st, int64_t *out);
     int (*outbox_mark_all_delivered)(struct store *st, int64_t now_ms);
+
+    /* base data (store_sqlite_basedata.c) */
+    int (*bd_put)(struct store *st, struct bd_record *r, int *created);
+    int (*bd_get)(struct store *st, enum bd_kind kind, int64_t id, struct bd_record *out);
+    int (*bd_delete)(struct store *st, enum bd_kind kind, int64_t id);
+    int (*bd_find)(struct store *st, enum bd_kind kind, int field, const char *value, int64_t *id);
+    int (*bd_list)(struct store *st, const struct bd_filter *f, store_bd_fn fn, void *ctx);
+    int (*bd_count)(struct store *st, enum bd_kind kind, const char *area, int64_t *out);
+    int (*bd_search)(struct store *st, const char *area, const char *query, int limit,
+                     store_bd_hit_fn fn, void *ctx);
+    int (*bd_reindex)(struct store *st);
+    int (*access_log_append)(struct store *st, struct access_entry *e);
+    int (*access_log_list)(struct store *st, const struct access_filter *f, store_access_fn fn,
+                           void *ctx);
+    int (*household_link_add)(struct store *st, const struct household_link *l);
+    int (*household_links)(struct store *st, int64_t household_id, store_link_fn fn, void *ctx);
+    int (*bd_retention_persons)(struct store *st, const char *before_date, int64_t after_id,
+                                int limit, store_bd_fn fn, void *ctx);
+    int (*bd_anonymise_person)(struct store *st, int64_t id, int64_t now_ms);
+    int (*case_clear_reporters)(struct store *st, int64_t before_ms, int dry_run, int64_t *count);
 };
 
 struct store {

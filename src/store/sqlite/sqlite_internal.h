@@ -15,12 +15,17 @@
 
 #define SQ_CORE_STMTS  64 /* slots for store_sqlite.c's statements */
 #define SQ_EXTRA_STMTS 64 /* slots for store_sqlite_cases.c's statements */
+#define SQ_BD_STMTS    8  /* slots per base-data kind (store_sqlite_basedata.c) */
 
 struct sqlite_store {
     struct store base; /* must be first */
     sqlite3 *db;
     sqlite3_stmt *stmts[SQ_CORE_STMTS];
     sqlite3_stmt *extra_stmts[SQ_EXTRA_STMTS];
+    /* store_sqlite_basedata.c: per kind, assembled from its field table */
+    sqlite3_stmt *bd_stmts[BD_KIND_COUNT][SQ_BD_STMTS];
+    sqlite3_stmt *bd_find_stmts[BD_KIND_COUNT];
+    sqlite3_stmt *bd_misc_stmts[4];
     int in_tx;      /* transaction depth: 0 none, 1 a transaction, more: savepoints inside it */
     unsigned flags; /* enum store_open_flags */
 };
@@ -39,6 +44,11 @@ sqlite3_stmt *sq_prepare_slot(struct sqlite_store *s, sqlite3_stmt **slot, const
 void bind_text(sqlite3_stmt *stmt, int i, const char *v);
 /* Step a statement that returns no rows (or ignores them) and reset it. */
 int sq_exec_done(struct sqlite_store *s, sqlite3_stmt *stmt, const char *what);
+/* Number of UTF-8 characters in s (continuation bytes not counted). */
+size_t sq_utf8_chars(const char *s);
+/* The user's text q as one FTS5 phrase in out (quotes doubled, so no FTS syntax gets
+ * through), truncated to fit size (at least 4). */
+void sq_fts_phrase(const char *q, char *out, size_t size);
 /* Copy a text column into a fixed buffer ("" for NULL), truncating to size. */
 void copy_col(sqlite3_stmt *stmt, int col, char *out, size_t size);
 
@@ -74,5 +84,25 @@ int sq_outbox_failed(struct store *st, int64_t id, int attempts, int64_t next_at
                      const char *error);
 int sq_outbox_backlog(struct store *st, int64_t *out);
 int sq_outbox_mark_all_delivered(struct store *st, int64_t now_ms);
+
+/* store_sqlite_basedata.c: the base-data half of the ops table. */
+int sq_bd_put(struct store *st, struct bd_record *r, int *created);
+int sq_bd_get(struct store *st, enum bd_kind kind, int64_t id, struct bd_record *out);
+int sq_bd_delete(struct store *st, enum bd_kind kind, int64_t id);
+int sq_bd_find(struct store *st, enum bd_kind kind, int field, const char *value, int64_t *id);
+int sq_bd_list(struct store *st, const struct bd_filter *f, store_bd_fn fn, void *ctx);
+int sq_bd_count(struct store *st, enum bd_kind kind, const char *area, int64_t *out);
+int sq_bd_search(struct store *st, const char *area, const char *query, int limit,
+                 store_bd_hit_fn fn, void *ctx);
+int sq_bd_reindex(struct store *st);
+int sq_access_log_append(struct store *st, struct access_entry *e);
+int sq_access_log_list(struct store *st, const struct access_filter *f, store_access_fn fn,
+                       void *ctx);
+int sq_household_link_add(struct store *st, const struct household_link *l);
+int sq_household_links(struct store *st, int64_t household_id, store_link_fn fn, void *ctx);
+int sq_bd_retention_persons(struct store *st, const char *before_date, int64_t after_id, int limit,
+                            store_bd_fn fn, void *ctx);
+int sq_bd_anonymise_person(struct store *st, int64_t id, int64_t now_ms);
+int sq_case_clear_reporters(struct store *st, int64_t before_ms, int dry_run, int64_t *count);
 
 #endif

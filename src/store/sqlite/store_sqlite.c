@@ -164,6 +164,30 @@ void copy_col(sqlite3_stmt *stmt, int col, char *out, size_t size)
     snprintf(out, size, "%s", t ? (const char *)t : "");
 }
 
+size_t sq_utf8_chars(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++)
+        n += ((unsigned char)*s & 0xc0) != 0x80;
+    return n;
+}
+
+void sq_fts_phrase(const char *q, char *out, size_t size)
+{
+    size_t o = 0;
+    out[o++] = '"';
+    for (const char *p = q; *p && o + 3 < size; p++) {
+        /* Never cut a UTF-8 character in two. */
+        if (((unsigned char)*p & 0xc0) != 0x80 && o + 3 + 4 >= size)
+            break;
+        if (*p == '"')
+            out[o++] = '"';
+        out[o++] = *p;
+    }
+    out[o++] = '"';
+    out[o] = '\0';
+}
+
 /* ---- connection ------------------------------------------------------------------------ */
 
 static void sq_close(struct store *st)
@@ -175,6 +199,13 @@ static void sq_close(struct store *st)
         sqlite3_finalize(s->stmts[i]);
     for (int i = 0; i < SQ_EXTRA_STMTS; i++)
         sqlite3_finalize(s->extra_stmts[i]);
+    for (int k = 0; k < BD_KIND_COUNT; k++) {
+        for (int i = 0; i < SQ_BD_STMTS; i++)
+            sqlite3_finalize(s->bd_stmts[k][i]);
+        sqlite3_finalize(s->bd_find_stmts[k]);
+    }
+    for (int i = 0; i < 4; i++)
+        sqlite3_finalize(s->bd_misc_stmts[i]);
     sqlite3_close(s->db);
     free(s);
 }
@@ -1046,6 +1077,21 @@ static const struct store_ops sqlite_ops = {
     .household_insert = sq_household_insert,
     .person_insert = sq_person_insert,
     .household_count = sq_household_count,
+    .bd_put = sq_bd_put,
+    .bd_get = sq_bd_get,
+    .bd_delete = sq_bd_delete,
+    .bd_find = sq_bd_find,
+    .bd_list = sq_bd_list,
+    .bd_count = sq_bd_count,
+    .bd_search = sq_bd_search,
+    .bd_reindex = sq_bd_reindex,
+    .access_log_append = sq_access_log_append,
+    .access_log_list = sq_access_log_list,
+    .household_link_add = sq_household_link_add,
+    .household_links = sq_household_links,
+    .bd_retention_persons = sq_bd_retention_persons,
+    .bd_anonymise_person = sq_bd_anonymise_person,
+    .case_clear_reporters = sq_case_clear_reporters,
     .case_set_head = sq_case_set_head,
     .case_insert = sq_case_insert,
     .case_update = sq_case_update,

@@ -367,15 +367,6 @@ int sq_case_get_by_number(struct store *st, const char *number, struct case_rec 
     return get_one_case(s, stmt, out);
 }
 
-/* Number of UTF-8 characters in s (continuation bytes not counted). */
-static size_t utf8_char_count(const char *s)
-{
-    size_t n = 0;
-    for (; *s; s++)
-        n += ((unsigned char)*s & 0xc0) != 0x80;
-    return n;
-}
-
 /*
  * The listing's SQL, assembled from fixed fragments (see the comment at the top). Parameters
  * are numbered by purpose so each fragment knows its own: ?1 area, ?2 category prefix,
@@ -437,7 +428,7 @@ int sq_case_list(struct store *st, const struct case_filter *f, struct case_list
         buf_append_str(&sql, " AND created_ms < ?8");
     /* The trigram index answers queries of 3+ characters; shorter ones (a 2-character
      * Chinese word such as 垃圾 is common) scan the rows the other conditions select. */
-    int is_short_query = f->query && f->query[0] && utf8_char_count(f->query) < 3;
+    int is_short_query = f->query && f->query[0] && sq_utf8_chars(f->query) < 3;
     if (f->query && f->query[0] && !is_short_query)
         buf_append_str(&sql, " AND id IN (SELECT rowid FROM cases_fts WHERE cases_fts MATCH ?9)");
     else if (is_short_query)
@@ -473,16 +464,7 @@ int sq_case_list(struct store *st, const struct case_filter *f, struct case_list
     if (is_short_query) {
         bind_text(stmt, 9, f->query);
     } else if (f->query && f->query[0]) {
-        /* One FTS5 phrase: the user's text, quotes doubled, so no FTS syntax gets through. */
-        size_t o = 0;
-        fts[o++] = '"';
-        for (const char *p = f->query; *p && o < sizeof(fts) - 3; p++) {
-            if (*p == '"')
-                fts[o++] = '"';
-            fts[o++] = *p;
-        }
-        fts[o++] = '"';
-        fts[o] = '\0';
+        sq_fts_phrase(f->query, fts, sizeof(fts));
         bind_text(stmt, 9, fts);
     }
     sqlite3_bind_int64(stmt, 10, f->before_created_ms);

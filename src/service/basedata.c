@@ -1,0 +1,1228 @@
+/*
+ * basedata.c - the base-data use cases (see basedata.h).
+ */
+#include "service/basedata.h"
+
+#include "base/csv.h"
+#include "base/log.h"
+#include "base/secret.h"
+#include "base/timeutil.h"
+#include "base/xalloc.h"
+#include "domain/areacode.h"
+#include "domain/idcard.h"
+#include "service/context.h"
+
+#include <errno.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <xlsxwriter.h>
+
+void bd_view_cleanup(struct bd_view *v)
+{
+    if (v == NULL)
+        return;
+    bd_record_cleanup(&v->rec);
+    for (int i = 0; i < BD_FIELDS_MAX; i++)
+        secret_plaintext_free(v->plain[i]);
+    memset(v, 0, sizeof(*v));
+}
+
+void household_file_cleanup(struct household_file *f)
+{
+    if (f == NULL)
+        return;
+    bd_view_cleanup(&f->household);
+    for (size_t i = 0; i < f->n_members; i++)
+        bd_view_cleanup(&f->members[i]);
+    free(f->members);
+    bd_view_cleanup(&f->building);
+    free(f->links);
+    memset(f, 0, sizeof(*f));
+}
+
+/* The secret context of a personal field: "person.id_number". */
+static void field_context(const struct bd_entity *e, const struct bd_field *f, char *out,
+                          size_t size)
+{
+    snprintf(out, size, "%s.%s", e->name, f->name);
+}
+
+/* Map a failed access check to the error and message the caller sees. */
+static int deny(int r, struct errbuf *eb, const char *what)
+{
+    if (r == ERR_UNAUTHORIZED)
+        return errbuf_set(eb, r, "log in first");
+    return errbuf_set(eb, ERR_FORBIDDEN, "%s is outside your area or not for your role", what);
+}
+
+/* ---- personal fields -------------------------------------------------------------------- */
+
+/* Owned strings for the three stored forms of one personal value. */
+struct sealed {
+    char *text, *hash, *masked;
+};
+
+static void sealed_free(struct sealed *s)
+{
+    free(s->text);
+    free(s->hash);
+    free(s->masked);
+    memset(s, 0, sizeof(*s));
+}
+
+static int seal(const struct secret_key *key, const struct bd_entity *e, const struct bd_field *f,
+                const char *plain, struct sealed *out)
+{
+    char context[SECRET_CONTEXT_MAX + 1];
+    char masked[BD_VALUE_MAX];
+    memset(out, 0, sizeof(*out));
+    if (plain == NULL || plain[0] == '\0') {
+        out->text = xstrdup("");
+        out->hash = xstrdup("");
+        out->masked = xstrdup("");
+        return 0;
+    }
+    field_context(e, f, context, sizeof(context));
+    if (secret_encrypt(key, plain, context, &out->text) != 0)
+        return ERR_INTERNAL;
+    out->hash = xmalloc(SECRET_HASH_HEX + 1);
+    secret_index_hash(key, plain, context, out->hash);
+    if (f->type == BDT_IDCARD)
+        mask_idcard(plain, masked);
+    else
+        mask_phone(plain, masked, sizeof(masked));
+    out->masked = xstrdup(masked);
+    return 0;
+}
+
+/* The keyed hash of a value typed by a user for an exact lookup of field f. */
+static int lookup_hash(const struct secret_key *key, const struct bd_entity *e,
+                       const struct bd_field *f, const char *typed, char out[SECRET_HASH_HEX + 1],
+                       struct errbuf *eb)
+{
+    char norm[BD_VALUE_MAX], context[SECRET_CONTEXT_MAX + 1];
+    int r;
+    if ((r = bd_normalize(f, typed, 0x7fffffffffffLL, norm, eb)) != 0)
+        return r;
+    field_context(e, f, context, sizeof(context));
+    secret_index_hash(key, norm, context, out);
+    return 0;
+}
+
+/* Decrypt the personal fields of v->rec into v->plain; the names of the revealed fields go to
+ * fields ("id_number,phone"). */
+static int unseal(const struct secret_key *key, struct bd_view *v, char *fields, size_t size)
+{
+    const struct bd_entity *e = bd_entity(v->rec.kind);
+    char context[SECRET_CONTEXT_MAX + 1];
+    size_t len = 0;
+    fields[0] = '\0';
+    for (int i = 0; i < e->n_fields; i++) {
+        const struct bd_field *f = &e->fields[i];
+        if (!bd_field_is_personal(f) || v->rec.v[i].text == NULL || v->rec.v[i].text[0] == '\0')
+            continue;
+        field_context(e, f, context, sizeof(context));
+        if (secret_decrypt(key, v->rec.v[i].text, context, &v->plain[i]) != 0)
+            return ERR_INTERNAL; /* another key, or an altered row */
+        len += (size_t)snprintf(fields + len, size - len, "%s%s", len ? "," : "", f->name);
+        if (len >= size)
+            len = size - 1;
+    }
+    return 0;
+}
+
+static int check_reason(const struct bd_reveal *reveal, struct errbuf *eb)
+{
+    size_t n = reveal->reason ? strlen(reveal->reason) : 0;
+    if (n < 2 || n > BASEDATA_REASON_MAX)
+        return errbuf_set(eb, ERR_INVALID,
+                          "a reason of 2 to %d bytes is required to see personal data",
+                          BASEDATA_REASON_MAX);
+    return 0;
+}
+
+/* Reveal v for p: decrypt and log (one entry). Nothing is logged when v has no personal value. */
+static int reveal_record(struct service_ctx *ctx, const struct principal *p,
+                         const struct bd_reveal *reveal, struct bd_view *v, struct errbuf *eb)
+{
+    const struct secret_key *key;
+    struct access_entry a;
+    struct user u;
+    int r;
+    if ((r = service_ctx_key(ctx, &key, eb)) != 0)
+        return r;
+    memset(&a, 0, sizeof(a));
+    if ((r = unseal(key, v, a.fields, sizeof(a.fields))) != 0)
+        return errbuf_set(eb, r, "personal data of %s %lld cannot be decrypted with this key",
+                          bd_entity(v->rec.kind)->name, (long long)v->rec.id);
+    if (a.fields[0] == '\0')
+        return 0;
+    a.at_ms = reveal->now_ms;
+    a.user_id = p ? p->user_id : 0;
+    if (p && store_user_get(ctx->st, p->user_id, &u) == 0)
+        snprintf(a.username, sizeof(a.username), "%s", u.username);
+    else
+        snprintf(a.username, sizeof(a.username), "%s", p ? "?" : "system");
+    snprintf(a.role, sizeof(a.role), "%s", p ? access_role_name(p->role) : "system");
+    snprintf(a.subject_kind, sizeof(a.subject_kind), "%s", bd_entity(v->rec.kind)->name);
+    a.subject_id = v->rec.id;
+    snprintf(a.subject_area, sizeof(a.subject_area), "%s", v->rec.cell_code);
+    if (snprintf(a.reason, sizeof(a.reason), "%s", reveal->reason) >= (int)sizeof(a.reason))
+        return errbuf_set(eb, ERR_INVALID, "the reason is too long");
+    if ((r = store_access_log_append(ctx->st, &a)) != 0)
+        return errbuf_set(eb, r, "the access log cannot be written, so nothing is revealed");
+    return 0;
+}
+
+/* ---- create and change ------------------------------------------------------------------ */
+
+/* Check that a referenced record exists and that p may see it. */
+static int check_reference(struct service_ctx *ctx, const struct principal *p,
+                           const struct bd_field *f, const char *value, struct errbuf *eb)
+{
+    struct bd_record other;
+    int r;
+    if (value[0] == '\0')
+        return 0;
+    r = store_bd_get(ctx->st, f->ref_kind, strtoll(value, NULL, 10), &other);
+    if (r == ERR_NOT_FOUND)
+        return errbuf_set(eb, ERR_NOT_FOUND, "field '%s': no %s %s", f->name,
+                          bd_entity(f->ref_kind)->name, value);
+    if (r != 0)
+        return errbuf_set(eb, r, "cannot read %s %s", bd_entity(f->ref_kind)->name, value);
+    if (p && (r = access_check(p, CAP_PERSON_READ, other.cell_code)) != 0)
+        r = deny(r, eb, "the referenced record");
+    bd_record_cleanup(&other);
+    return r;
+}
+
+/* The validated, sealed record of a change: values normalised, personal ones sealed. */
+struct prepared {
+    struct bd_record rec; /* pointers into text[] and sealed[] */
+    char text[BD_FIELDS_MAX][BD_VALUE_MAX];
+    struct sealed sealed[BD_FIELDS_MAX];
+};
+
+static void prepared_free(struct prepared *pr)
+{
+    for (int i = 0; i < BD_FIELDS_MAX; i++)
+        sealed_free(&pr->sealed[i]);
+}
+
+/* Merge in over old (NULL on create), validate, and seal into pr. Plaintexts of personal
+ * fields that are not changed stay sealed as stored. */
+static int prepare(struct service_ctx *ctx, const struct bd_entity *e, const struct bd_record *old,
+                   const struct bd_change *in, const struct secret_key *key,
+                   struct prepared *pr, struct errbuf *eb)
+{
+    int changed_personal[BD_FIELDS_MAX] = {0};
+    int r;
+    (void)ctx;
+    memset(&pr->rec, 0, sizeof(pr->rec));
+    pr->rec.kind = e->kind;
+    for (int i = 0; i < e->n_fields; i++) {
+        const struct bd_field *f = &e->fields[i];
+        pr->text[i][0] = '\0';
+        if (in->given[i]) {
+            if ((r = bd_normalize(f, in->value[i], in->now_ms, pr->text[i], eb)) != 0)
+                return r;
+            changed_personal[i] = bd_field_is_personal(f);
+        } else if (old != NULL && !bd_field_is_personal(f)) {
+            snprintf(pr->text[i], BD_VALUE_MAX, "%s", old->v[i].text ? old->v[i].text : "");
+        } else if (old != NULL && bd_field_is_personal(f) && old->v[i].text &&
+                   old->v[i].text[0]) {
+            /* Kept: the cross-field check needs the plaintext of a kept ID number. */
+            char context[SECRET_CONTEXT_MAX + 1], *plain = NULL;
+            field_context(e, f, context, sizeof(context));
+            if (secret_decrypt(key, old->v[i].text, context, &plain) != 0)
+                return errbuf_set(eb, ERR_INTERNAL, "stored %s cannot be decrypted", f->name);
+            snprintf(pr->text[i], BD_VALUE_MAX, "%s", plain);
+            secret_plaintext_free(plain);
+            changed_personal[i] = 1;
+        }
+    }
+    if ((r = bd_check_record(e, pr->text, in->now_ms, eb)) != 0)
+        return r;
+    for (int i = 0; i < e->n_fields; i++) {
+        const struct bd_field *f = &e->fields[i];
+        if (bd_field_is_personal(f)) {
+            if (changed_personal[i] || pr->text[i][0] == '\0') {
+                if (seal(key, e, f, pr->text[i], &pr->sealed[i]) != 0)
+                    return errbuf_set(eb, ERR_INTERNAL, "cannot encrypt %s", f->name);
+            }
+            pr->rec.v[i].text = pr->sealed[i].text;
+            pr->rec.v[i].hash = pr->sealed[i].hash;
+            pr->rec.v[i].masked = pr->sealed[i].masked;
+            /* Never keep a plaintext longer than needed. */
+            sodium_memzero(pr->text[i], BD_VALUE_MAX);
+        } else {
+            pr->rec.v[i].text = pr->text[i];
+        }
+    }
+    return 0;
+}
+
+/* Check references and the area, for p (NULL: the system). */
+static int check_place(struct service_ctx *ctx, const struct principal *p,
+                       const struct bd_entity *e, const struct prepared *pr, struct errbuf *eb)
+{
+    int exists = 0, r;
+    if (!areacode_is_valid(pr->rec.cell_code))
+        return errbuf_set(eb, ERR_INVALID, "field 'area_code' must be an area code");
+    if (p && (r = access_check(p, CAP_PERSON_WRITE, pr->rec.cell_code)) != 0)
+        return deny(r, eb, "the area");
+    if ((r = store_area_exists(ctx->st, pr->rec.cell_code, &exists)) != 0)
+        return errbuf_set(eb, r, "cannot read the area");
+    if (!exists)
+        return errbuf_set(eb, ERR_NOT_FOUND, "no area %s", pr->rec.cell_code);
+    for (int i = 0; i < e->n_fields; i++)
+        if (e->fields[i].type == BDT_REF &&
+            (r = check_reference(ctx, p, &e->fields[i], pr->text[i], eb)) != 0)
+            return r;
+    return 0;
+}
+
+static void fill_view_masked(struct bd_view *out, struct bd_record *rec)
+{
+    memset(out, 0, sizeof(*out));
+    out->rec = *rec;
+    memset(rec, 0, sizeof(*rec));
+}
+
+int basedata_put(struct service_ctx *ctx, const struct principal *p, enum bd_kind kind,
+                 int64_t id, const struct bd_change *in, struct bd_view *out, struct errbuf *eb)
+{
+    const struct bd_entity *e = bd_entity(kind);
+    const struct secret_key *key;
+    struct bd_record old, stored;
+    struct prepared *pr;
+    int have_old = 0, created = 0, r;
+
+    if (out)
+        memset(out, 0, sizeof(*out));
+    memset(&old, 0, sizeof(old));
+    if (e == NULL)
+        return errbuf_set(eb, ERR_INVALID, "unknown kind of record");
+    if (p && !access_role_has(p->role, CAP_PERSON_WRITE))
+        return deny(ERR_FORBIDDEN, eb, "changing base data");
+    if ((r = service_ctx_key(ctx, &key, eb)) != 0)
+        return r;
+    if (id > 0) {
+        if ((r = store_bd_get(ctx->st, kind, id, &old)) != 0)
+            return r == ERR_NOT_FOUND ? errbuf_set(eb, r, "no %s %lld", e->name, (long long)id)
+                                      : errbuf_set(eb, r, "cannot read the %s", e->name);
+        have_old = 1;
+        if (p && (r = access_check(p, CAP_PERSON_WRITE, old.cell_code)) != 0) {
+            bd_record_cleanup(&old);
+            return deny(r, eb, "this record");
+        }
+    }
+    pr = xcalloc(1, sizeof(*pr));
+    if ((r = prepare(ctx, e, have_old ? &old : NULL, in, key, pr, eb)) != 0)
+        goto done;
+    snprintf(pr->rec.cell_code, sizeof(pr->rec.cell_code), "%s",
+             in->area_code ? in->area_code : (have_old ? old.cell_code : ""));
+    if (pr->rec.cell_code[0] == '\0') {
+        r = errbuf_set(eb, ERR_INVALID, "field 'area_code' is required");
+        goto done;
+    }
+    if ((r = check_place(ctx, p, e, pr, eb)) != 0)
+        goto done;
+    pr->rec.id = id;
+    pr->rec.created_ms = have_old ? old.created_ms : in->now_ms;
+    pr->rec.updated_ms = in->now_ms;
+    if (id == 0 && e->natural_key >= 0) {
+        const struct bd_field *nk = &e->fields[e->natural_key];
+        const char *key_value = bd_field_is_personal(nk) ? pr->rec.v[e->natural_key].hash
+                                                         : pr->rec.v[e->natural_key].text;
+        int64_t other;
+        if (key_value && key_value[0] &&
+            store_bd_find(ctx->st, kind, e->natural_key, key_value, &other) == 0) {
+            r = errbuf_set(eb, ERR_EXISTS, "a %s with this %s already exists (id %lld)", e->name,
+                           nk->name, (long long)other);
+            goto done;
+        }
+    }
+    if ((r = store_begin(ctx->st)) != 0) {
+        r = errbuf_set(eb, r, "cannot start a transaction");
+        goto done;
+    }
+    r = store_bd_put(ctx->st, &pr->rec, &created);
+    if (r == 0)
+        r = store_commit(ctx->st);
+    else
+        store_rollback(ctx->st);
+    if (r == ERR_EXISTS) {
+        r = errbuf_set(eb, r, "another %s already has this %s", e->name,
+                       e->natural_key >= 0 ? e->fields[e->natural_key].name : "key");
+        goto done;
+    }
+    if (r != 0) {
+        r = errbuf_set(eb, r, "cannot store the %s", e->name);
+        goto done;
+    }
+    if (out && (r = store_bd_get(ctx->st, kind, pr->rec.id, &stored)) == 0)
+        fill_view_masked(out, &stored);
+    else if (out)
+        r = errbuf_set(eb, r, "cannot read the %s back", e->name);
+done:
+    prepared_free(pr);
+    sodium_memzero(pr, sizeof(*pr));
+    free(pr);
+    bd_record_cleanup(&old);
+    return r;
+}
+
+/* ---- reads ------------------------------------------------------------------------------ */
+
+static int may_reveal(const struct principal *p, const struct bd_reveal *reveal,
+                      struct errbuf *eb)
+{
+    int r;
+    if ((r = check_reason(reveal, eb)) != 0)
+        return r;
+    if (p == NULL || !access_role_has(p->role, CAP_PERSON_PII))
+        return errbuf_set(eb, ERR_FORBIDDEN, "your role may not see personal data unmasked");
+    return 0;
+}
+
+int basedata_get(struct service_ctx *ctx, const struct principal *p, enum bd_kind kind,
+                 int64_t id, const struct bd_reveal *reveal, struct bd_view *out,
+                 struct errbuf *eb)
+{
+    const struct bd_entity *e = bd_entity(kind);
+    struct bd_record rec;
+    int r;
+    memset(out, 0, sizeof(*out));
+    if (e == NULL)
+        return errbuf_set(eb, ERR_INVALID, "unknown kind of record");
+    if (reveal && (r = may_reveal(p, reveal, eb)) != 0)
+        return r;
+    if ((r = store_bd_get(ctx->st, kind, id, &rec)) != 0)
+        return r == ERR_NOT_FOUND ? errbuf_set(eb, r, "no %s %lld", e->name, (long long)id)
+                                  : errbuf_set(eb, r, "cannot read the %s", e->name);
+    if ((r = access_check(p, CAP_PERSON_READ, rec.cell_code)) != 0) {
+        bd_record_cleanup(&rec);
+        return deny(r, eb, "this record");
+    }
+    fill_view_masked(out, &rec);
+    if (reveal && (r = reveal_record(ctx, p, reveal, out, eb)) != 0)
+        bd_view_cleanup(out);
+    return r;
+}
+
+int basedata_delete(struct service_ctx *ctx, const struct principal *p, enum bd_kind kind,
+                    int64_t id, struct errbuf *eb)
+{
+    const struct bd_entity *e = bd_entity(kind);
+    struct bd_record rec;
+    int r;
+    if (e == NULL)
+        return errbuf_set(eb, ERR_INVALID, "unknown kind of record");
+    if ((r = store_bd_get(ctx->st, kind, id, &rec)) != 0)
+        return r == ERR_NOT_FOUND ? errbuf_set(eb, r, "no %s %lld", e->name, (long long)id)
+                                  : errbuf_set(eb, r, "cannot read the %s", e->name);
+    r = access_check(p, CAP_PERSON_WRITE, rec.cell_code);
+    bd_record_cleanup(&rec);
+    if (r != 0)
+        return deny(r, eb, "this record");
+    if ((r = store_begin(ctx->st)) != 0)
+        return errbuf_set(eb, r, "cannot start a transaction");
+    r = store_bd_delete(ctx->st, kind, id);
+    if (r == 0)
+        r = store_commit(ctx->st);
+    else
+        store_rollback(ctx->st);
+    if (r == ERR_CONFLICT)
+        return errbuf_set(eb, r,
+                          "this %s is still referred to (members, households in a building, "
+                          "cases or visits in its file); remove those first",
+                          e->name);
+    if (r != 0)
+        return errbuf_set(eb, r, "cannot delete the %s", e->name);
+    return 0;
+}
+
+struct list_walk {
+    struct service_ctx *ctx;
+    const struct principal *p;
+    const struct bd_reveal *reveal;
+    bd_view_fn fn;
+    void *fctx;
+    struct errbuf *eb;
+};
+
+static int list_one(void *arg, struct bd_record *rec)
+{
+    struct list_walk *w = arg;
+    struct bd_view v;
+    int r;
+    fill_view_masked(&v, rec);
+    if (w->reveal && (r = reveal_record(w->ctx, w->p, w->reveal, &v, w->eb)) != 0) {
+        bd_view_cleanup(&v);
+        return r;
+    }
+    r = w->fn(w->fctx, &v);
+    bd_view_cleanup(&v);
+    return r;
+}
+
+/* The subtree a query covers: area if p may read it, else the caller's scope. */
+static int query_area(const struct principal *p, const char *area, const char **out,
+                      struct errbuf *eb)
+{
+    int r;
+    if (p == NULL) {
+        *out = area ? area : "";
+        return 0;
+    }
+    *out = area ? area : p->scope;
+    if ((r = access_check(p, CAP_PERSON_READ, *out)) != 0)
+        return deny(r, eb, "this area");
+    return 0;
+}
+
+int basedata_list(struct service_ctx *ctx, const struct principal *p, const struct bd_query *q,
+                  const struct bd_reveal *reveal, bd_view_fn fn, void *fctx, struct errbuf *eb)
+{
+    const struct bd_entity *e = bd_entity(q->kind);
+    struct list_walk w = {ctx, p, reveal, fn, fctx, eb};
+    struct bd_filter f;
+    char hash[SECRET_HASH_HEX + 1];
+    const char *typed = NULL;
+    int r;
+    if (e == NULL)
+        return errbuf_set(eb, ERR_INVALID, "unknown kind of record");
+    memset(&f, 0, sizeof(f));
+    f.kind = q->kind;
+    f.ref_field = -1;
+    f.hash_field = -1;
+    if ((r = query_area(p, q->area, &f.area, eb)) != 0)
+        return r;
+    if (reveal && (r = may_reveal(p, reveal, eb)) != 0)
+        return r;
+    if (q->household_id > 0 || q->building_id > 0) {
+        const char *name = q->household_id > 0 ? "household_id" : "building_id";
+        f.ref_field = bd_field_index(e, name);
+        f.ref_id = q->household_id > 0 ? q->household_id : q->building_id;
+        if (f.ref_field < 0)
+            return errbuf_set(eb, ERR_INVALID, "%s have no %s", e->plural, name);
+    }
+    if (q->id_number && q->id_number[0]) {
+        f.hash_field = bd_field_index(e, "id_number");
+        typed = q->id_number;
+    } else if (q->phone && q->phone[0]) {
+        /* The kind's first phone field. */
+        for (int i = 0; i < e->n_fields && f.hash_field < 0; i++)
+            if (e->fields[i].type == BDT_PHONE)
+                f.hash_field = i;
+        typed = q->phone;
+    }
+    if (typed) {
+        const struct secret_key *key;
+        if (f.hash_field < 0)
+            return errbuf_set(eb, ERR_INVALID, "%s cannot be searched by that number",
+                              e->plural);
+        if ((r = service_ctx_key(ctx, &key, eb)) != 0)
+            return r;
+        if ((r = lookup_hash(key, e, &e->fields[f.hash_field], typed, hash, eb)) != 0)
+            return r;
+        f.hash = hash;
+    }
+    if (q->tag && q->tag[0]) {
+        int t = bd_field_index(e, "tags");
+        char norm[BD_VALUE_MAX];
+        if (t < 0)
+            return errbuf_set(eb, ERR_INVALID, "%s have no tags", e->plural);
+        if ((r = bd_normalize(&e->fields[t], q->tag, 0, norm, eb)) != 0)
+            return r;
+        if (strchr(norm, ',') != NULL)
+            return errbuf_set(eb, ERR_INVALID, "filter by one tag at a time");
+        f.tag = q->tag;
+    }
+    if (q->q && strlen(q->q) > BD_VALUE_MAX - 1)
+        return errbuf_set(eb, ERR_INVALID, "the search text is too long");
+    f.query = q->q;
+    f.after_id = q->after_id;
+    f.limit = q->limit > 0 && q->limit <= BASEDATA_PAGE_MAX ? q->limit : 50;
+    if (reveal && (r = store_begin(ctx->st)) != 0)
+        return errbuf_set(eb, r, "cannot start a transaction");
+    r = store_bd_list(ctx->st, &f, list_one, &w);
+    if (r != 0)
+        errbuf_set(eb, r, "cannot list %s", e->plural);
+    if (reveal) {
+        if (r == 0)
+            r = store_commit(ctx->st);
+        else
+            store_rollback(ctx->st);
+    }
+    return r;
+}
+
+int basedata_search(struct service_ctx *ctx, const struct principal *p, const char *area,
+                    const char *q, int limit, store_bd_hit_fn fn, void *fctx, struct errbuf *eb)
+{
+    const char *root;
+    size_t chars = 0;
+    int r;
+    if ((r = query_area(p, area, &root, eb)) != 0)
+        return r;
+    for (const char *s = q ? q : ""; *s; s++)
+        chars += ((unsigned char)*s & 0xc0) != 0x80;
+    if (chars < 3 || strlen(q) > BD_VALUE_MAX - 1)
+        return errbuf_set(eb, ERR_INVALID,
+                          "search text must be 3 or more characters (for a 2-character name, "
+                          "list persons with q=)");
+    if ((r = store_bd_search(ctx->st, root, q, limit, fn, fctx)) != 0)
+        return errbuf_set(eb, r, "search failed");
+    return 0;
+}
+
+/* ---- the household file ----------------------------------------------------------------- */
+
+struct file_walk {
+    struct household_file *f;
+    size_t cap;
+};
+
+static int file_member(void *arg, struct bd_view *v)
+{
+    struct file_walk *w = arg;
+    if (w->f->n_members == w->cap) {
+        w->cap = w->cap ? w->cap * 2 : 8;
+        w->f->members = xrealloc(w->f->members, w->cap * sizeof(*w->f->members));
+    }
+    w->f->members[w->f->n_members++] = *v;
+    memset(v, 0, sizeof(*v)); /* moved: the caller's cleanup finds nothing */
+    return 0;
+}
+
+static int file_link(void *arg, const struct household_link *l)
+{
+    struct file_walk *w = arg;
+    if (w->f->n_links == w->cap) {
+        w->cap = w->cap ? w->cap * 2 : 16;
+        w->f->links = xrealloc(w->f->links, w->cap * sizeof(*w->f->links));
+    }
+    w->f->links[w->f->n_links++] = *l;
+    return 0;
+}
+
+int basedata_household_file(struct service_ctx *ctx, const struct principal *p, int64_t id,
+                            const struct bd_reveal *reveal, struct household_file *out,
+                            struct errbuf *eb)
+{
+    struct bd_query q;
+    struct file_walk w = {out, 0};
+    int b, r;
+    memset(out, 0, sizeof(*out));
+    if ((r = basedata_get(ctx, p, BD_HOUSEHOLD, id, reveal, &out->household, eb)) != 0)
+        return r;
+    memset(&q, 0, sizeof(q));
+    q.kind = BD_PERSON;
+    q.area = "";
+    q.household_id = id;
+    q.limit = BASEDATA_PAGE_MAX;
+    /* Members are listed wherever they live (a member may be registered in another cell),
+     * but only those the caller may see. */
+    q.area = p ? p->scope : "";
+    if ((r = basedata_list(ctx, p, &q, reveal, file_member, &w, eb)) != 0)
+        goto fail;
+    b = bd_field_index(bd_entity(BD_HOUSEHOLD), "building_id");
+    if (out->household.rec.v[b].text && out->household.rec.v[b].text[0]) {
+        struct errbuf ignore = {{0}};
+        /* A building outside the caller's scope is simply not shown. */
+        basedata_get(ctx, p, BD_BUILDING, strtoll(out->household.rec.v[b].text, NULL, 10), NULL,
+                     &out->building, &ignore);
+    }
+    w.cap = 0;
+    if ((r = store_household_links(ctx->st, id, file_link, &w)) != 0) {
+        r = errbuf_set(eb, r, "cannot read the household's timeline");
+        goto fail;
+    }
+    return 0;
+fail:
+    household_file_cleanup(out);
+    return r;
+}
+
+int basedata_access_log(struct service_ctx *ctx, const struct principal *p,
+                        const struct access_filter *f, store_access_fn fn, void *fctx,
+                        struct errbuf *eb)
+{
+    struct access_filter scoped = *f;
+    int r;
+    if (scoped.area == NULL)
+        scoped.area = p ? p->scope : "";
+    if (p && (r = access_check(p, CAP_USER_ADMIN, scoped.area)) != 0)
+        return deny(r, eb, "the access log");
+    if ((r = store_access_log_list(ctx->st, &scoped, fn, fctx)) != 0)
+        return errbuf_set(eb, r, "cannot read the access log");
+    return 0;
+}
+
+/* ---- bulk import ------------------------------------------------------------------------ */
+
+/* Every area code, sorted, to check a row's area without a query. */
+struct area_codes {
+    char (*codes)[19];
+    size_t n, cap;
+};
+
+static int collect_code(void *arg, const struct area *a)
+{
+    struct area_codes *ac = arg;
+    if (ac->n == ac->cap) {
+        ac->cap = ac->cap ? ac->cap * 2 : 1024;
+        ac->codes = xrealloc(ac->codes, ac->cap * sizeof(*ac->codes));
+    }
+    memcpy(ac->codes[ac->n++], a->code, sizeof(a->code));
+    return 0;
+}
+
+static int cmp_code(const void *a, const void *b)
+{
+    return strcmp((const char *)a, (const char *)b);
+}
+
+static int area_known(const struct area_codes *ac, const char *code)
+{
+    char key[19];
+    if (strlen(code) >= sizeof(key))
+        return 0;
+    memset(key, 0, sizeof(key));
+    memcpy(key, code, strlen(code));
+    return bsearch(key, ac->codes, ac->n, sizeof(*ac->codes), cmp_code) != NULL;
+}
+
+/* 1 when the first bytes of text are well-formed UTF-8 (a cut character at the end is fine). */
+static int looks_utf8(const char *text, size_t len)
+{
+    const unsigned char *p = (const unsigned char *)text, *end = p + (len < 65536 ? len : 65536);
+    while (p < end) {
+        int n = *p < 0x80 ? 0 : *p >= 0xc2 && *p <= 0xdf ? 1 : *p >= 0xe0 && *p <= 0xef ? 2
+                                                             : *p >= 0xf0 && *p <= 0xf4 ? 3
+                                                                                        : -1;
+        if (n < 0)
+            return 0;
+        for (int i = 1; i <= n; i++)
+            if (p + i < end && (p[i] & 0xc0) != 0x80)
+                return 0;
+        p += n + 1;
+    }
+    return 1;
+}
+
+enum { COL_FIELD, COL_AREA, COL_REF_KEY, COL_ID };
+
+struct column {
+    int what;       /* COL_* */
+    int field;      /* the field it fills */
+    enum bd_kind ref_kind; /* COL_REF_KEY: the kind whose natural key it names */
+};
+
+static int map_header(const struct bd_entity *e, const struct csv_record *h, struct column *cols,
+                      struct errbuf *eb)
+{
+    int have_key = e->natural_key < 0, have_area = 0;
+    for (int c = 0; c < h->n_fields; c++) {
+        const char *name = h->field[c];
+        int i = bd_field_index(e, name);
+        cols[c].field = i;
+        if (i >= 0) {
+            cols[c].what = COL_FIELD;
+            have_key |= i == e->natural_key;
+            continue;
+        }
+        if (!strcmp(name, "area_code") || !strcmp(name, "cell_code") || !strcmp(name, "所属网格") ||
+            !strcmp(name, "区域代码")) {
+            cols[c].what = COL_AREA;
+            have_area = 1;
+            continue;
+        }
+        if (!strcmp(name, "id")) {
+            cols[c].what = COL_ID; /* ignored on import: records are matched by natural key */
+            continue;
+        }
+        /* household_no for a person's household_id, building_no for a building_id, ... */
+        for (int f = 0; f < e->n_fields && cols[c].field < 0; f++) {
+            const struct bd_entity *other;
+            if (e->fields[f].type != BDT_REF)
+                continue;
+            other = bd_entity(e->fields[f].ref_kind);
+            if (other->natural_key >= 0 &&
+                (!strcmp(name, other->fields[other->natural_key].name) ||
+                 !strcmp(name, other->fields[other->natural_key].label_zh))) {
+                cols[c].what = COL_REF_KEY;
+                cols[c].field = f;
+                cols[c].ref_kind = other->kind;
+            }
+        }
+        if (cols[c].field < 0)
+            return errbuf_set(eb, ERR_INVALID, "line 1: unknown column '%.60s' for %s", name,
+                              e->plural);
+    }
+    if (!have_area)
+        return errbuf_set(eb, ERR_INVALID, "line 1: the column area_code is required");
+    if (!have_key)
+        return errbuf_set(eb, ERR_INVALID,
+                          "line 1: the column %s is required (imports are matched on it)",
+                          e->fields[e->natural_key].name);
+    return 0;
+}
+
+struct importer {
+    struct service_ctx *ctx;
+    const struct bd_entity *e;
+    const struct secret_key *key;
+    const struct bd_import_options *opt;
+    struct bd_import_report *rep;
+    struct area_codes areas;
+    struct column cols[CSV_MAX_FIELDS];
+    int n_cols;
+    /* The last reference resolved per field: rows of one household come together. */
+    char last_ref_key[BD_FIELDS_MAX][BD_VALUE_MAX];
+    char last_ref_id[BD_FIELDS_MAX][24];
+};
+
+static void reject(struct importer *im, size_t line, const char *reason)
+{
+    im->rep->rejected++;
+    if (im->opt->on_reject)
+        im->opt->on_reject(im->opt->cb_ctx, line, reason);
+}
+
+/* Import one data row; 0, or the error that rejects the row (reason in eb). */
+static int import_row(struct importer *im, const struct csv_record *row, struct errbuf *eb)
+{
+    const struct bd_entity *e = im->e;
+    struct bd_change ch;
+    struct bd_record old;
+    struct prepared *pr = NULL;
+    const char *area = NULL;
+    int64_t existing = 0;
+    int created = 0, r;
+
+    memset(&ch, 0, sizeof(ch));
+    memset(&old, 0, sizeof(old));
+    ch.now_ms = im->opt->now_ms;
+    if (row->n_fields != im->n_cols)
+        return errbuf_set(eb, ERR_INVALID, "expected %d fields, found %d", im->n_cols,
+                          row->n_fields);
+    for (int c = 0; c < im->n_cols; c++) {
+        const char *v = row->field[c];
+        int f = im->cols[c].field;
+        if (strlen(v) != row->field_len[c])
+            return errbuf_set(eb, ERR_INVALID, "column %d contains a NUL byte", c + 1);
+        switch (im->cols[c].what) {
+        case COL_AREA:
+            area = v;
+            break;
+        case COL_FIELD:
+            ch.value[f] = v;
+            ch.given[f] = 1;
+            break;
+        case COL_REF_KEY: {
+            const struct bd_entity *other = bd_entity(im->cols[c].ref_kind);
+            int64_t id;
+            if (v[0] == '\0')
+                break;
+            if (strcmp(im->last_ref_key[f], v) != 0) {
+                if ((r = store_bd_find(im->ctx->st, other->kind, other->natural_key, v, &id)) != 0)
+                    return errbuf_set(eb, r, "no %s with %s %.40s", other->name,
+                                      other->fields[other->natural_key].name, v);
+                snprintf(im->last_ref_key[f], BD_VALUE_MAX, "%s", v);
+                snprintf(im->last_ref_id[f], sizeof(im->last_ref_id[f]), "%lld", (long long)id);
+            }
+            ch.value[f] = im->last_ref_id[f];
+            ch.given[f] = 1;
+            break;
+        }
+        default:
+            break;
+        }
+    }
+    if (area == NULL || !area_known(&im->areas, area))
+        return errbuf_set(eb, ERR_NOT_FOUND, "no area %.20s", area ? area : "");
+    ch.area_code = area;
+    /* The natural key decides create or update; an update keeps the columns the file lacks. */
+    {
+        const struct bd_field *nk = &e->fields[e->natural_key];
+        char norm[BD_VALUE_MAX], hash[SECRET_HASH_HEX + 1];
+        const char *lookup = norm;
+        if ((r = bd_normalize(nk, ch.value[e->natural_key], ch.now_ms, norm, eb)) != 0)
+            return r;
+        if (norm[0] == '\0')
+            return errbuf_set(eb, ERR_INVALID, "field '%s' is required on import", nk->name);
+        if (bd_field_is_personal(nk)) {
+            char context[SECRET_CONTEXT_MAX + 1];
+            field_context(e, nk, context, sizeof(context));
+            secret_index_hash(im->key, norm, context, hash);
+            lookup = hash;
+        }
+        r = store_bd_find(im->ctx->st, e->kind, e->natural_key, lookup, &existing);
+        if (r != 0 && r != ERR_NOT_FOUND)
+            return errbuf_set(eb, r, "cannot look the record up");
+        if (r == 0 && (r = store_bd_get(im->ctx->st, e->kind, existing, &old)) != 0)
+            return errbuf_set(eb, r, "cannot read the record");
+    }
+    pr = xcalloc(1, sizeof(*pr));
+    if ((r = prepare(im->ctx, e, existing ? &old : NULL, &ch, im->key, pr, eb)) != 0)
+        goto done;
+    snprintf(pr->rec.cell_code, sizeof(pr->rec.cell_code), "%s", area);
+    for (int i = 0; i < e->n_fields; i++)
+        if (e->fields[i].type == BDT_REF &&
+            (r = check_reference(im->ctx, NULL, &e->fields[i], pr->text[i], eb)) != 0)
+            goto done;
+    pr->rec.id = existing;
+    pr->rec.created_ms = existing ? old.created_ms : ch.now_ms;
+    pr->rec.updated_ms = ch.now_ms;
+    if ((r = store_begin(im->ctx->st)) != 0) {
+        r = errbuf_set(eb, r, "cannot open a savepoint");
+        goto done;
+    }
+    if ((r = store_bd_put(im->ctx->st, &pr->rec, &created)) == 0)
+        r = store_commit(im->ctx->st);
+    else
+        store_rollback(im->ctx->st);
+    if (r != 0) {
+        r = errbuf_set(eb, r, r == ERR_EXISTS ? "another record already has this key"
+                                              : "cannot store the row");
+        goto done;
+    }
+    if (created)
+        im->rep->created++;
+    else
+        im->rep->updated++;
+done:
+    if (pr) {
+        prepared_free(pr);
+        sodium_memzero(pr, sizeof(*pr));
+        free(pr);
+    }
+    bd_record_cleanup(&old);
+    return r;
+}
+
+int basedata_import(struct service_ctx *ctx, enum bd_kind kind, const char *text, size_t len,
+                    const struct bd_import_options *opt, struct bd_import_report *rep,
+                    struct errbuf *eb)
+{
+    struct importer *im;
+    struct csv_reader rd;
+    struct csv_record *row;
+    int batch = opt->batch > 0 ? opt->batch : 20000, in_batch = 0, r;
+
+    memset(rep, 0, sizeof(*rep));
+    if (bd_entity(kind) == NULL)
+        return errbuf_set(eb, ERR_INVALID, "unknown kind of record");
+    if (!looks_utf8(text, len))
+        return errbuf_set(eb, ERR_INVALID,
+                          "the file is not UTF-8 text (it looks like GBK/GB18030, as Excel "
+                          "saves Chinese CSV): import it with --encoding gb18030, or convert "
+                          "it with iconv -f GB18030 -t UTF-8");
+    im = xcalloc(1, sizeof(*im));
+    row = xmalloc(sizeof(*row));
+    im->ctx = ctx;
+    im->e = bd_entity(kind);
+    im->opt = opt;
+    im->rep = rep;
+    if ((r = service_ctx_key(ctx, &im->key, eb)) != 0)
+        goto out;
+    if ((r = store_area_walk(ctx->st, "", 7, 0, collect_code, &im->areas)) != 0) {
+        r = errbuf_set(eb, r, "cannot read the areas");
+        goto out;
+    }
+    qsort(im->areas.codes, im->areas.n, sizeof(*im->areas.codes), cmp_code);
+    csv_reader_init(&rd, text, len);
+    if (!csv_read(&rd, row)) {
+        r = errbuf_set(eb, ERR_INVALID, "the file is empty");
+        goto out;
+    }
+    if (row->error[0]) {
+        r = errbuf_set(eb, ERR_INVALID, "line %zu: %s", row->line, row->error);
+        goto out;
+    }
+    im->n_cols = row->n_fields;
+    if ((r = map_header(im->e, row, im->cols, eb)) != 0)
+        goto out;
+    while (csv_read(&rd, row)) {
+        struct errbuf row_eb = {{0}};
+        rep->rows++;
+        if (in_batch == 0 && (r = store_begin(ctx->st)) != 0) {
+            r = errbuf_set(eb, r, "cannot start a transaction");
+            goto out;
+        }
+        in_batch++;
+        if (row->error[0])
+            reject(im, row->line, row->error);
+        else if ((r = import_row(im, row, &row_eb)) != 0) {
+            if (r == ERR_DB || r == ERR_BUSY || r == ERR_IO || r == ERR_INTERNAL) {
+                store_rollback(ctx->st);
+                r = errbuf_set(eb, r, "line %zu: %s", row->line,
+                               errbuf_message(&row_eb, r));
+                goto out;
+            }
+            reject(im, row->line, errbuf_message(&row_eb, r));
+        }
+        if (in_batch >= batch) {
+            if ((r = store_commit(ctx->st)) != 0) {
+                r = errbuf_set(eb, r, "cannot commit the rows up to line %zu", row->line);
+                goto out;
+            }
+            in_batch = 0;
+        }
+        if (opt->on_progress && rep->rows % 4096 == 0)
+            opt->on_progress(opt->cb_ctx, (int64_t)(rd.p - text));
+    }
+    if (in_batch > 0 && (r = store_commit(ctx->st)) != 0) {
+        r = errbuf_set(eb, r, "cannot commit the last rows");
+        goto out;
+    }
+    if (opt->on_progress)
+        opt->on_progress(opt->cb_ctx, (int64_t)len);
+    r = 0;
+out:
+    free(im->areas.codes);
+    sodium_memzero(im, sizeof(*im));
+    free(im);
+    free(row);
+    return r;
+}
+
+/* ---- export ----------------------------------------------------------------------------- */
+
+struct exporter {
+    const struct bd_entity *e;
+    const struct secret_key *key; /* NULL: masked */
+    FILE *csv;
+    lxw_workbook *book;
+    lxw_worksheet *sheet;
+    lxw_format *bold;
+    uint32_t row;
+    int64_t rows;
+    int64_t last_id;
+    int failed;
+};
+
+/* Write one cell (CSV field or worksheet cell). */
+static void put_cell(struct exporter *x, int col, int last, const char *v)
+{
+    if (x->csv) {
+        struct buf b;
+        buf_init(&b, 4 * BD_VALUE_MAX);
+        if (csv_write_field(&b, v, last) != 0 || fwrite(b.data, 1, b.len, x->csv) != b.len)
+            x->failed = 1;
+        buf_cleanup(&b);
+    } else if (worksheet_write_string(x->sheet, x->row, (lxw_col_t)col, v,
+                                      x->row == 0 ? x->bold : NULL) != LXW_NO_ERROR) {
+        x->failed = 1;
+    }
+}
+
+static void put_header(struct exporter *x)
+{
+    const struct bd_entity *e = x->e;
+    put_cell(x, 0, 0, "id");
+    put_cell(x, 1, e->n_fields == 0, "area_code");
+    for (int i = 0; i < e->n_fields; i++)
+        put_cell(x, i + 2, i == e->n_fields - 1, e->fields[i].name);
+    x->row++;
+}
+
+static int export_one(void *arg, struct bd_view *v)
+{
+    struct exporter *x = arg;
+    const struct bd_entity *e = x->e;
+    char id[24], context[SECRET_CONTEXT_MAX + 1];
+    snprintf(id, sizeof(id), "%lld", (long long)v->rec.id);
+    put_cell(x, 0, 0, id);
+    put_cell(x, 1, 0, v->rec.cell_code);
+    for (int i = 0; i < e->n_fields; i++) {
+        const struct bd_field *f = &e->fields[i];
+        const char *value = v->rec.v[i].text ? v->rec.v[i].text : "";
+        char *plain = NULL;
+        if (bd_field_is_personal(f)) {
+            value = v->rec.v[i].masked ? v->rec.v[i].masked : "";
+            if (x->key && v->rec.v[i].text && v->rec.v[i].text[0]) {
+                field_context(e, f, context, sizeof(context));
+                if (secret_decrypt(x->key, v->rec.v[i].text, context, &plain) != 0)
+                    return ERR_INTERNAL;
+                value = plain;
+            }
+        }
+        put_cell(x, i + 2, i == e->n_fields - 1, value);
+        secret_plaintext_free(plain);
+    }
+    x->row++;
+    x->rows++;
+    x->last_id = v->rec.id;
+    return x->failed ? ERR_IO : 0;
+}
+
+int basedata_export(struct service_ctx *ctx, const struct principal *p, enum bd_kind kind,
+                    const char *area, const struct bd_reveal *reveal, enum bd_export_format fmt,
+                    const char *path, int64_t *rows, struct errbuf *eb)
+{
+    struct exporter x;
+    struct bd_query q;
+    char tmp[1100];
+    int r = 0;
+
+    memset(&x, 0, sizeof(x));
+    *rows = 0;
+    x.e = bd_entity(kind);
+    if (x.e == NULL)
+        return errbuf_set(eb, ERR_INVALID, "unknown kind of record");
+    if (p && (r = query_area(p, area, &area, eb)) != 0)
+        return r;
+    if (area == NULL)
+        area = "";
+    if (reveal) {
+        if (p && (r = may_reveal(p, reveal, eb)) != 0)
+            return r;
+        if (!p && (r = check_reason(reveal, eb)) != 0)
+            return r;
+        if ((r = service_ctx_key(ctx, &x.key, eb)) != 0)
+            return r;
+    }
+    if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
+        return errbuf_set(eb, ERR_INVALID, "the output path is too long");
+    if (fmt == BD_EXPORT_CSV) {
+        if ((x.csv = fopen(tmp, "w")) == NULL)
+            return errbuf_set(eb, ERR_IO, "cannot write %s: %s", tmp, strerror(errno));
+    } else {
+        if ((x.book = workbook_new(tmp)) == NULL)
+            return errbuf_set(eb, ERR_IO, "cannot write %s", tmp);
+        x.sheet = workbook_add_worksheet(x.book, x.e->label_zh);
+        x.bold = workbook_add_format(x.book);
+        format_set_bold(x.bold);
+    }
+    put_header(&x);
+    memset(&q, 0, sizeof(q));
+    q.kind = kind;
+    q.area = area;
+    q.limit = BASEDATA_PAGE_MAX;
+    for (;;) {
+        int64_t before = x.rows;
+        q.after_id = x.last_id;
+        /* Listed as the system: scope was checked above; decryption is this function's. */
+        if ((r = basedata_list(ctx, NULL, &q, NULL, export_one, &x, eb)) != 0)
+            break;
+        if (x.rows - before < q.limit)
+            break;
+    }
+    if (r == 0 && reveal) {
+        /* One entry for the whole export: who, the subtree, which fields, why. */
+        struct access_entry a;
+        struct user u;
+        size_t len = 0;
+        memset(&a, 0, sizeof(a));
+        a.at_ms = reveal->now_ms;
+        a.user_id = p ? p->user_id : 0;
+        snprintf(a.username, sizeof(a.username), "%s",
+                 p && store_user_get(ctx->st, p->user_id, &u) == 0 ? u.username : "system");
+        snprintf(a.role, sizeof(a.role), "%s", p ? access_role_name(p->role) : "system");
+        snprintf(a.subject_kind, sizeof(a.subject_kind), "export");
+        snprintf(a.subject_area, sizeof(a.subject_area), "%s", area);
+        for (int i = 0; i < x.e->n_fields; i++)
+            if (bd_field_is_personal(&x.e->fields[i]))
+                len += (size_t)snprintf(a.fields + len, sizeof(a.fields) - len, "%s%s",
+                                        len ? "," : "", x.e->fields[i].name);
+        if (snprintf(a.reason, sizeof(a.reason), "%s (%s, %lld rows)", reveal->reason,
+                     x.e->plural, (long long)x.rows) >= (int)sizeof(a.reason))
+            a.reason[sizeof(a.reason) - 2] = '~'; /* cut: mark it */
+        if ((r = store_access_log_append(ctx->st, &a)) != 0)
+            errbuf_set(eb, r, "the access log cannot be written, so nothing is exported");
+    }
+    if (x.csv && fclose(x.csv) != 0 && r == 0)
+        r = errbuf_set(eb, ERR_IO, "cannot write %s: %s", tmp, strerror(errno));
+    if (x.book && workbook_close(x.book) != LXW_NO_ERROR && r == 0)
+        r = errbuf_set(eb, ERR_IO, "cannot write the workbook %s", tmp);
+    if (r == 0 && x.failed)
+        r = errbuf_set(eb, ERR_IO, "cannot write %s", tmp);
+    if (r == 0 && rename(tmp, path) != 0)
+        r = errbuf_set(eb, ERR_IO, "cannot rename %s to %s: %s", tmp, path, strerror(errno));
+    if (r != 0)
+        unlink(tmp);
+    *rows = x.rows;
+    return r;
+}
+
+/* ---- retention -------------------------------------------------------------------------- */
+
+struct retention_walk {
+    struct service_ctx *ctx;
+    int dry_run;
+    int64_t now_ms;
+    int64_t last_id;
+    int64_t seen;
+    const char *before;
+};
+
+static int retain_one(void *arg, struct bd_record *rec)
+{
+    struct retention_walk *w = arg;
+    struct access_entry a;
+    int r;
+    w->last_id = rec->id;
+    w->seen++;
+    if (w->dry_run)
+        return 0;
+    if ((r = store_bd_anonymise_person(w->ctx->st, rec->id, w->now_ms)) != 0)
+        return r;
+    memset(&a, 0, sizeof(a));
+    a.at_ms = w->now_ms;
+    snprintf(a.username, sizeof(a.username), "system");
+    snprintf(a.role, sizeof(a.role), "system");
+    snprintf(a.subject_kind, sizeof(a.subject_kind), "person");
+    a.subject_id = rec->id;
+    snprintf(a.subject_area, sizeof(a.subject_area), "%s", rec->cell_code);
+    snprintf(a.fields, sizeof(a.fields), "anonymised");
+    snprintf(a.reason, sizeof(a.reason), "retention: left before %s", w->before);
+    return store_access_log_append(w->ctx->st, &a);
+}
+
+int basedata_retention(struct service_ctx *ctx, int64_t now_ms, int dry_run,
+                       struct bd_retention_report *rep, struct errbuf *eb)
+{
+    struct retention_walk w;
+    char before[24];
+    int key = time_local_date_key(now_ms, 8 * 60), r;
+    int64_t reporter_before =
+        now_ms - (int64_t)ctx->cfg->retention_reporter_years * 365 * 86400 * 1000;
+
+    memset(rep, 0, sizeof(*rep));
+    snprintf(before, sizeof(before), "%04d-%02d-%02d",
+             key / 10000 - ctx->cfg->retention_moved_years, key / 100 % 100, key % 100);
+    memset(&w, 0, sizeof(w));
+    w.ctx = ctx;
+    w.dry_run = dry_run;
+    w.now_ms = now_ms;
+    w.before = before;
+    for (;;) {
+        int64_t seen = w.seen;
+        if ((r = store_begin(ctx->st)) != 0)
+            return errbuf_set(eb, r, "cannot start a transaction");
+        r = store_bd_retention_persons(ctx->st, before, w.last_id, 1000, retain_one, &w);
+        if (r == 0)
+            r = store_commit(ctx->st);
+        else
+            store_rollback(ctx->st);
+        if (r != 0)
+            return errbuf_set(eb, r, "retention of persons failed");
+        if (w.seen - seen < 1000)
+            break;
+    }
+    rep->persons = w.seen;
+    if ((r = store_case_clear_reporters(ctx->st, reporter_before, dry_run, &rep->reporters)) != 0)
+        return errbuf_set(eb, r, "retention of case reporters failed");
+    if (!dry_run)
+        log_info("retention", "anonymised %lld persons who left before %s; cleared the reporters "
+                              "of %lld closed cases",
+                 (long long)rep->persons, before, (long long)rep->reporters);
+    return 0;
+}
