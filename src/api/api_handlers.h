@@ -35,6 +35,17 @@ int api_categories(struct api_request *req, struct api_response *resp);
 int api_track(struct api_request *req, struct api_response *resp);
 int api_departments(struct api_request *req, struct api_response *resp);
 
+/* api_basedata.c: every base-data kind (the kind is read from the path) */
+int api_bd_list(struct api_request *req, struct api_response *resp);
+int api_bd_create(struct api_request *req, struct api_response *resp);
+int api_bd_get(struct api_request *req, struct api_response *resp);
+int api_bd_update(struct api_request *req, struct api_response *resp);
+int api_bd_delete(struct api_request *req, struct api_response *resp);
+int api_bd_export(struct api_request *req, struct api_response *resp);
+int api_bd_search(struct api_request *req, struct api_response *resp);
+int api_household_file(struct api_request *req, struct api_response *resp);
+int api_access_log(struct api_request *req, struct api_response *resp);
+
 /* api_metrics.c */
 int api_metrics(struct api_request *req, struct api_response *resp);
 

@@ -134,9 +134,8 @@ static int import_kind(enum bd_kind kind, const char *path, const char *encoding
         r = cli_fail(path, r, errbuf_message(&eb, r));
         goto out;
     }
-    printf("%s: %lld rows: %lld created, %lld updated, %lld rejected\n", path,
-           (long long)rep.rows, (long long)rep.created, (long long)rep.updated,
-           (long long)rep.rejected);
+    printf("%s: %lld rows: %lld created, %lld updated, %lld rejected\n", path, (long long)rep.rows,
+           (long long)rep.created, (long long)rep.updated, (long long)rep.rejected);
     /* The area counts shown on the map include base data. */
     if (kind == BD_PERSON || kind == BD_HOUSEHOLD)
         store_area_recount(ctx->st);

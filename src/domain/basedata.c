@@ -23,64 +23,103 @@
 static const char *const sex_values[] = {"M", "F", NULL};
 static const char *const sex_zh[] = {"男", "女", NULL};
 
-const char *const bd_person_tags[] = {
-    "elderly_alone",     "elderly",           "disabled",          "left_behind_child",
-    "left_behind_elder", "veteran",           "released_prisoner", "community_correction",
-    "mental_disorder",   "drug_rehab",        "key_youth",         "petitioner",
-    "low_income",        "needs_assistance",  "unemployed",        "pregnant",
-    NULL};
+const char *const bd_person_tags[] = {"elderly_alone",
+                                      "elderly",
+                                      "disabled",
+                                      "left_behind_child",
+                                      "left_behind_elder",
+                                      "veteran",
+                                      "released_prisoner",
+                                      "community_correction",
+                                      "mental_disorder",
+                                      "drug_rehab",
+                                      "key_youth",
+                                      "petitioner",
+                                      "low_income",
+                                      "needs_assistance",
+                                      "unemployed",
+                                      "pregnant",
+                                      NULL};
 static const char *const person_tags_zh[] = {
-    "独居老人",   "老年人",   "残疾人",   "留守儿童",   "留守老人",   "退役军人",
-    "刑满释放",   "社区矫正", "严重精神障碍", "戒毒康复", "重点青少年", "重点上访",
-    "低保",       "需救助",   "失业人员", "孕产妇",     NULL};
+    "独居老人", "老年人",   "残疾人",       "留守儿童", "留守老人",   "退役军人",
+    "刑满释放", "社区矫正", "严重精神障碍", "戒毒康复", "重点青少年", "重点上访",
+    "低保",     "需救助",   "失业人员",     "孕产妇",   NULL};
 
 static const char *const person_status_values[] = {"active", "moved_away", "deceased", NULL};
 static const char *const person_status_zh[] = {"在册", "迁出", "死亡", NULL};
 
 static const char *const household_kinds[] = {"registered_family", "non_registered_family",
                                               "business", "social_org", NULL};
-static const char *const household_kinds_zh[] = {"户籍家庭", "非户籍家庭", "经营户",
-                                                 "社会组织", NULL};
+static const char *const household_kinds_zh[] = {"户籍家庭", "非户籍家庭", "经营户", "社会组织",
+                                                 NULL};
 
 static const char *const building_uses[] = {"residential", "commercial", "mixed", "industrial",
                                             "public",      "other",      NULL};
-static const char *const building_uses_zh[] = {"住宅", "商业", "商住", "工业", "公共", "其他",
-                                               NULL};
+static const char *const building_uses_zh[] = {"住宅", "商业", "商住", "工业",
+                                               "公共", "其他", NULL};
 
 static const char *const org_kinds[] = {"business",       "social_org",         "party_org",
                                         "stationed_unit", "public_institution", NULL};
-static const char *const org_kinds_zh[] = {"企业", "社会组织", "党组织", "驻区单位",
-                                           "事业单位", NULL};
+static const char *const org_kinds_zh[] = {"企业",     "社会组织", "党组织",
+                                           "驻区单位", "事业单位", NULL};
 
 static const char *const risk_levels[] = {"none", "low", "medium", "high", NULL};
 static const char *const risk_levels_zh[] = {"无", "低", "中", "高", NULL};
 
-static const char *const facility_kinds[] = {
-    "street_light", "manhole", "water_meter", "camera", "hydrant", "bus_stop",
-    "trash_bin",    "sign",    "bench",       "other",  NULL};
-static const char *const facility_kinds_zh[] = {"路灯", "井盖", "水表", "监控", "消防栓",
-                                                "公交站", "垃圾桶", "标识牌", "座椅", "其他",
-                                                NULL};
+static const char *const facility_kinds[] = {"street_light", "manhole",  "water_meter", "camera",
+                                             "hydrant",      "bus_stop", "trash_bin",   "sign",
+                                             "bench",        "other",    NULL};
+static const char *const facility_kinds_zh[] = {
+    "路灯", "井盖", "水表", "监控", "消防栓", "公交站", "垃圾桶", "标识牌", "座椅", "其他", NULL};
 
 static const char *const facility_status[] = {"ok", "damaged", "missing", "removed", NULL};
 static const char *const facility_status_zh[] = {"完好", "损坏", "丢失", "拆除", NULL};
 
 /* ---- field tables ---------------------------------------------------------------------- */
 
-#define TEXT(n, zh, fl, len)       {n, zh, BDT_TEXT, fl, 0, len, NULL, NULL, BD_PERSON}
-#define INT(n, zh, fl, lo, hi)     {n, zh, BDT_INT, fl, lo, hi, NULL, NULL, BD_PERSON}
-#define REAL(n, zh, fl, lo, hi)    {n, zh, BDT_REAL, fl, lo, hi, NULL, NULL, BD_PERSON}
-#define DATE(n, zh, fl)            {n, zh, BDT_DATE, fl, 0, 0, NULL, NULL, BD_PERSON}
-#define BOOL(n, zh, fl)            {n, zh, BDT_BOOL, fl, 0, 0, NULL, NULL, BD_PERSON}
-#define ENUM(n, zh, fl, v, vzh)    {n, zh, BDT_ENUM, fl, 0, 0, v, vzh, BD_PERSON}
-#define TAGS(n, zh, fl, v, vzh)    {n, zh, BDT_TAGS, fl, 0, 0, v, vzh, BD_PERSON}
-#define IDCARD(n, zh, fl)          {n, zh, BDT_IDCARD, fl, 0, 0, NULL, NULL, BD_PERSON}
-#define PHONE(n, zh, fl)           {n, zh, BDT_PHONE, fl, 0, 0, NULL, NULL, BD_PERSON}
-#define REF(n, zh, fl, k)          {n, zh, BDT_REF, fl, 1, INT64_MAX, NULL, NULL, k}
+#define TEXT(n, zh, fl, len)                                                                       \
+    {                                                                                              \
+        n, zh, BDT_TEXT, fl, 0, len, NULL, NULL, BD_PERSON                                         \
+    }
+#define INT(n, zh, fl, lo, hi)                                                                     \
+    {                                                                                              \
+        n, zh, BDT_INT, fl, lo, hi, NULL, NULL, BD_PERSON                                          \
+    }
+#define REAL(n, zh, fl, lo, hi)                                                                    \
+    {                                                                                              \
+        n, zh, BDT_REAL, fl, lo, hi, NULL, NULL, BD_PERSON                                         \
+    }
+#define DATE(n, zh, fl)                                                                            \
+    {                                                                                              \
+        n, zh, BDT_DATE, fl, 0, 0, NULL, NULL, BD_PERSON                                           \
+    }
+#define BOOL(n, zh, fl)                                                                            \
+    {                                                                                              \
+        n, zh, BDT_BOOL, fl, 0, 0, NULL, NULL, BD_PERSON                                           \
+    }
+#define ENUM(n, zh, fl, v, vzh)                                                                    \
+    {                                                                                              \
+        n, zh, BDT_ENUM, fl, 0, 0, v, vzh, BD_PERSON                                               \
+    }
+#define TAGS(n, zh, fl, v, vzh)                                                                    \
+    {                                                                                              \
+        n, zh, BDT_TAGS, fl, 0, 0, v, vzh, BD_PERSON                                               \
+    }
+#define IDCARD(n, zh, fl)                                                                          \
+    {                                                                                              \
+        n, zh, BDT_IDCARD, fl, 0, 0, NULL, NULL, BD_PERSON                                         \
+    }
+#define PHONE(n, zh, fl)                                                                           \
+    {                                                                                              \
+        n, zh, BDT_PHONE, fl, 0, 0, NULL, NULL, BD_PERSON                                          \
+    }
+#define REF(n, zh, fl, k)                                                                          \
+    {                                                                                              \
+        n, zh, BDT_REF, fl, 1, INT64_MAX, NULL, NULL, k                                            \
+    }
 
 /* Longitude/latitude bounds of China and its neighbours, wide enough for any deployment. */
-#define LON_LAT(fl)                                                                            \
-    REAL("lon", "经度", fl, -180, 180), REAL("lat", "纬度", fl, -90, 90)
+#define LON_LAT(fl) REAL("lon", "经度", fl, -180, 180), REAL("lat", "纬度", fl, -90, 90)
 
 static const struct bd_field person_fields[] = {
     TEXT("name", "姓名", BDF_REQUIRED | BDF_SEARCHABLE | BDF_LABEL, 64),
@@ -155,14 +194,14 @@ static const struct bd_field facility_fields[] = {
 };
 
 static const struct bd_entity entities[BD_KIND_COUNT] = {
-    {BD_PERSON, "person", "persons", "persons", "实有人口", person_fields,
-     N_ELEMS(person_fields), 1, 0},
+    {BD_PERSON, "person", "persons", "persons", "实有人口", person_fields, N_ELEMS(person_fields),
+     1, 0},
     {BD_HOUSEHOLD, "household", "households", "households", "户", household_fields,
      N_ELEMS(household_fields), 0, 2},
     {BD_BUILDING, "building", "buildings", "buildings", "楼栋", building_fields,
      N_ELEMS(building_fields), 0, 1},
-    {BD_ORGANISATION, "organisation", "organisations", "organisations", "组织",
-     organisation_fields, N_ELEMS(organisation_fields), 0, 1},
+    {BD_ORGANISATION, "organisation", "organisations", "organisations", "组织", organisation_fields,
+     N_ELEMS(organisation_fields), 0, 1},
     {BD_FACILITY, "facility", "facilities", "facilities", "部件", facility_fields,
      N_ELEMS(facility_fields), 0, 2},
 };
@@ -327,14 +366,14 @@ static int normalize_tags(const struct bd_field *f, const char *s, char *out, st
     for (int i = 0; f->values[i] != NULL; i++) {
         if (!(seen & (1ull << i)))
             continue;
-        len += (size_t)snprintf(out + len, BD_VALUE_MAX - len, "%s%s", len ? "," : "",
-                                f->values[i]);
+        len +=
+            (size_t)snprintf(out + len, BD_VALUE_MAX - len, "%s%s", len ? "," : "", f->values[i]);
     }
     return 0;
 }
 
-int bd_normalize(const struct bd_field *f, const char *in, int64_t now_ms,
-                 char out[BD_VALUE_MAX], struct errbuf *eb)
+int bd_normalize(const struct bd_field *f, const char *in, int64_t now_ms, char out[BD_VALUE_MAX],
+                 struct errbuf *eb)
 {
     char s[BD_VALUE_MAX];
     out[0] = '\0';

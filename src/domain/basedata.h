@@ -22,14 +22,7 @@
 
 struct errbuf;
 
-enum bd_kind {
-    BD_PERSON,
-    BD_HOUSEHOLD,
-    BD_BUILDING,
-    BD_ORGANISATION,
-    BD_FACILITY,
-    BD_KIND_COUNT
-};
+enum bd_kind { BD_PERSON, BD_HOUSEHOLD, BD_BUILDING, BD_ORGANISATION, BD_FACILITY, BD_KIND_COUNT };
 
 enum bd_type {
     BDT_TEXT,   /* UTF-8 text of at most max_len bytes, trimmed, no control characters */
@@ -51,7 +44,7 @@ enum bd_field_flags {
     BDF_LABEL = 1 << 3,       /* the field that names the record in lists and timelines */
 };
 
-#define BD_FIELDS_MAX 24 /* fields of one kind */
+#define BD_FIELDS_MAX 24  /* fields of one kind */
 #define BD_VALUE_MAX  512 /* bytes of one normalised value, NUL included */
 
 struct bd_field {
@@ -59,10 +52,10 @@ struct bd_field {
     const char *label_zh; /* Chinese header accepted on import, written on export */
     enum bd_type type;
     unsigned flags;
-    int64_t min, max;           /* BDT_TEXT: max is the byte limit; BDT_INT/REAL: range */
-    const char *const *values;  /* BDT_ENUM, BDT_TAGS: NULL-terminated codes */
+    int64_t min, max;             /* BDT_TEXT: max is the byte limit; BDT_INT/REAL: range */
+    const char *const *values;    /* BDT_ENUM, BDT_TAGS: NULL-terminated codes */
     const char *const *labels_zh; /* same length as values, or NULL */
-    enum bd_kind ref_kind;      /* BDT_REF */
+    enum bd_kind ref_kind;        /* BDT_REF */
 };
 
 struct bd_entity {
@@ -92,8 +85,8 @@ int bd_field_is_personal(const struct bd_field *f);
  * decides). now_ms bounds dates and ID numbers (no births in the future). Returns 0 or
  * ERR_INVALID with a reason naming the field in eb; the reason never repeats a personal value.
  */
-int bd_normalize(const struct bd_field *f, const char *in, int64_t now_ms,
-                 char out[BD_VALUE_MAX], struct errbuf *eb);
+int bd_normalize(const struct bd_field *f, const char *in, int64_t now_ms, char out[BD_VALUE_MAX],
+                 struct errbuf *eb);
 
 /*
  * Check a whole record after every value was normalised: values[i] is the value of field i

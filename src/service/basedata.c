@@ -215,8 +215,8 @@ static void prepared_free(struct prepared *pr)
 /* Merge in over old (NULL on create), validate, and seal into pr. Plaintexts of personal
  * fields that are not changed stay sealed as stored. */
 static int prepare(struct service_ctx *ctx, const struct bd_entity *e, const struct bd_record *old,
-                   const struct bd_change *in, const struct secret_key *key,
-                   struct prepared *pr, struct errbuf *eb)
+                   const struct bd_change *in, const struct secret_key *key, struct prepared *pr,
+                   struct errbuf *eb)
 {
     int changed_personal[BD_FIELDS_MAX] = {0};
     int r;
@@ -232,8 +232,7 @@ static int prepare(struct service_ctx *ctx, const struct bd_entity *e, const str
             changed_personal[i] = bd_field_is_personal(f);
         } else if (old != NULL && !bd_field_is_personal(f)) {
             snprintf(pr->text[i], BD_VALUE_MAX, "%s", old->v[i].text ? old->v[i].text : "");
-        } else if (old != NULL && bd_field_is_personal(f) && old->v[i].text &&
-                   old->v[i].text[0]) {
+        } else if (old != NULL && bd_field_is_personal(f) && old->v[i].text && old->v[i].text[0]) {
             /* Kept: the cross-field check needs the plaintext of a kept ID number. */
             char context[SECRET_CONTEXT_MAX + 1], *plain = NULL;
             field_context(e, f, context, sizeof(context));
@@ -292,8 +291,8 @@ static void fill_view_masked(struct bd_view *out, struct bd_record *rec)
     memset(rec, 0, sizeof(*rec));
 }
 
-int basedata_put(struct service_ctx *ctx, const struct principal *p, enum bd_kind kind,
-                 int64_t id, const struct bd_change *in, struct bd_view *out, struct errbuf *eb)
+int basedata_put(struct service_ctx *ctx, const struct principal *p, enum bd_kind kind, int64_t id,
+                 const struct bd_change *in, struct bd_view *out, struct errbuf *eb)
 {
     const struct bd_entity *e = bd_entity(kind);
     const struct secret_key *key;
@@ -378,8 +377,7 @@ done:
 
 /* ---- reads ------------------------------------------------------------------------------ */
 
-static int may_reveal(const struct principal *p, const struct bd_reveal *reveal,
-                      struct errbuf *eb)
+static int may_reveal(const struct principal *p, const struct bd_reveal *reveal, struct errbuf *eb)
 {
     int r;
     if ((r = check_reason(reveal, eb)) != 0)
@@ -389,9 +387,8 @@ static int may_reveal(const struct principal *p, const struct bd_reveal *reveal,
     return 0;
 }
 
-int basedata_get(struct service_ctx *ctx, const struct principal *p, enum bd_kind kind,
-                 int64_t id, const struct bd_reveal *reveal, struct bd_view *out,
-                 struct errbuf *eb)
+int basedata_get(struct service_ctx *ctx, const struct principal *p, enum bd_kind kind, int64_t id,
+                 const struct bd_reveal *reveal, struct bd_view *out, struct errbuf *eb)
 {
     const struct bd_entity *e = bd_entity(kind);
     struct bd_record rec;
@@ -524,8 +521,7 @@ int basedata_list(struct service_ctx *ctx, const struct principal *p, const stru
     if (typed) {
         const struct secret_key *key;
         if (f.hash_field < 0)
-            return errbuf_set(eb, ERR_INVALID, "%s cannot be searched by that number",
-                              e->plural);
+            return errbuf_set(eb, ERR_INVALID, "%s cannot be searched by that number", e->plural);
         if ((r = service_ctx_key(ctx, &key, eb)) != 0)
             return r;
         if ((r = lookup_hash(key, e, &e->fields[f.hash_field], typed, hash, eb)) != 0)
@@ -703,9 +699,11 @@ static int looks_utf8(const char *text, size_t len)
 {
     const unsigned char *p = (const unsigned char *)text, *end = p + (len < 65536 ? len : 65536);
     while (p < end) {
-        int n = *p < 0x80 ? 0 : *p >= 0xc2 && *p <= 0xdf ? 1 : *p >= 0xe0 && *p <= 0xef ? 2
-                                                             : *p >= 0xf0 && *p <= 0xf4 ? 3
-                                                                                        : -1;
+        int n = *p < 0x80                  ? 0
+                : *p >= 0xc2 && *p <= 0xdf ? 1
+                : *p >= 0xe0 && *p <= 0xef ? 2
+                : *p >= 0xf0 && *p <= 0xf4 ? 3
+                                           : -1;
         if (n < 0)
             return 0;
         for (int i = 1; i <= n; i++)
@@ -719,8 +717,8 @@ static int looks_utf8(const char *text, size_t len)
 enum { COL_FIELD, COL_AREA, COL_REF_KEY, COL_ID };
 
 struct column {
-    int what;       /* COL_* */
-    int field;      /* the field it fills */
+    int what;              /* COL_* */
+    int field;             /* the field it fills */
     enum bd_kind ref_kind; /* COL_REF_KEY: the kind whose natural key it names */
 };
 
@@ -889,8 +887,9 @@ static int import_row(struct importer *im, const struct csv_record *row, struct 
     else
         store_rollback(im->ctx->st);
     if (r != 0) {
-        r = errbuf_set(eb, r, r == ERR_EXISTS ? "another record already has this key"
-                                              : "cannot store the row");
+        r = errbuf_set(eb, r,
+                       r == ERR_EXISTS ? "another record already has this key"
+                                       : "cannot store the row");
         goto done;
     }
     if (created)
@@ -962,8 +961,7 @@ int basedata_import(struct service_ctx *ctx, enum bd_kind kind, const char *text
         else if ((r = import_row(im, row, &row_eb)) != 0) {
             if (r == ERR_DB || r == ERR_BUSY || r == ERR_IO || r == ERR_INTERNAL) {
                 store_rollback(ctx->st);
-                r = errbuf_set(eb, r, "line %zu: %s", row->line,
-                               errbuf_message(&row_eb, r));
+                r = errbuf_set(eb, r, "line %zu: %s", row->line, errbuf_message(&row_eb, r));
                 goto out;
             }
             reject(im, row->line, errbuf_message(&row_eb, r));
@@ -1132,8 +1130,8 @@ int basedata_export(struct service_ctx *ctx, const struct principal *p, enum bd_
             if (bd_field_is_personal(&x.e->fields[i]))
                 len += (size_t)snprintf(a.fields + len, sizeof(a.fields) - len, "%s%s",
                                         len ? "," : "", x.e->fields[i].name);
-        if (snprintf(a.reason, sizeof(a.reason), "%s (%s, %lld rows)", reveal->reason,
-                     x.e->plural, (long long)x.rows) >= (int)sizeof(a.reason))
+        if (snprintf(a.reason, sizeof(a.reason), "%s (%s, %lld rows)", reveal->reason, x.e->plural,
+                     (long long)x.rows) >= (int)sizeof(a.reason))
             a.reason[sizeof(a.reason) - 2] = '~'; /* cut: mark it */
         if ((r = store_access_log_append(ctx->st, &a)) != 0)
             errbuf_set(eb, r, "the access log cannot be written, so nothing is exported");
@@ -1221,8 +1219,9 @@ int basedata_retention(struct service_ctx *ctx, int64_t now_ms, int dry_run,
     if ((r = store_case_clear_reporters(ctx->st, reporter_before, dry_run, &rep->reporters)) != 0)
         return errbuf_set(eb, r, "retention of case reporters failed");
     if (!dry_run)
-        log_info("retention", "anonymised %lld persons who left before %s; cleared the reporters "
-                              "of %lld closed cases",
+        log_info("retention",
+                 "anonymised %lld persons who left before %s; cleared the reporters "
+                 "of %lld closed cases",
                  (long long)rep->persons, before, (long long)rep->reporters);
     return 0;
 }

@@ -57,13 +57,12 @@ void bd_view_cleanup(struct bd_view *v);
  * naming an existing record, ERR_EXISTS (imports update instead). Fills *out (may be NULL;
  * masked). Errors: ERR_INVALID naming the field, ERR_NOT_FOUND (record, area, reference),
  * ERR_FORBIDDEN, ERR_CONFLICT, ERR_EXISTS. */
-int basedata_put(struct service_ctx *ctx, const struct principal *p, enum bd_kind kind,
-                 int64_t id, const struct bd_change *in, struct bd_view *out, struct errbuf *eb);
+int basedata_put(struct service_ctx *ctx, const struct principal *p, enum bd_kind kind, int64_t id,
+                 const struct bd_change *in, struct bd_view *out, struct errbuf *eb);
 
 /* Read one record, masked, or revealed (logged) when reveal is not NULL. */
-int basedata_get(struct service_ctx *ctx, const struct principal *p, enum bd_kind kind,
-                 int64_t id, const struct bd_reveal *reveal, struct bd_view *out,
-                 struct errbuf *eb);
+int basedata_get(struct service_ctx *ctx, const struct principal *p, enum bd_kind kind, int64_t id,
+                 const struct bd_reveal *reveal, struct bd_view *out, struct errbuf *eb);
 
 /* Delete (write). ERR_CONFLICT while other records refer to it. */
 int basedata_delete(struct service_ctx *ctx, const struct principal *p, enum bd_kind kind,
@@ -71,15 +70,15 @@ int basedata_delete(struct service_ctx *ctx, const struct principal *p, enum bd_
 
 struct bd_query {
     enum bd_kind kind;
-    const char *area;       /* subtree; NULL: the caller's scope */
-    int64_t household_id;   /* persons of a household */
-    int64_t building_id;    /* records in a building */
-    const char *tag;        /* persons with a care/attention tag */
-    const char *id_number;  /* exact ID number (found by its keyed hash) */
-    const char *phone;      /* exact phone */
-    const char *q;          /* text in any searchable field */
-    int64_t after_id;       /* keyset cursor */
-    int limit;              /* 1..BASEDATA_PAGE_MAX */
+    const char *area;      /* subtree; NULL: the caller's scope */
+    int64_t household_id;  /* persons of a household */
+    int64_t building_id;   /* records in a building */
+    const char *tag;       /* persons with a care/attention tag */
+    const char *id_number; /* exact ID number (found by its keyed hash) */
+    const char *phone;     /* exact phone */
+    const char *q;         /* text in any searchable field */
+    int64_t after_id;      /* keyset cursor */
+    int limit;             /* 1..BASEDATA_PAGE_MAX */
 };
 typedef int (*bd_view_fn)(void *ctx, struct bd_view *v); /* v is cleaned up after the call */
 /* List records in id order; reveal as in basedata_get (one log entry per revealed record). */
@@ -124,8 +123,8 @@ typedef void (*bd_reject_fn)(void *ctx, size_t line, const char *reason);
 typedef void (*bd_progress_fn)(void *ctx, int64_t bytes_done);
 
 struct bd_import_options {
-    int batch;                 /* rows per transaction (default 20000) */
-    bd_reject_fn on_reject;    /* may be NULL */
+    int batch;                  /* rows per transaction (default 20000) */
+    bd_reject_fn on_reject;     /* may be NULL */
     bd_progress_fn on_progress; /* may be NULL; called once per batch */
     void *cb_ctx;
     int64_t now_ms;

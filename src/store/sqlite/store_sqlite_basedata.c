@@ -32,8 +32,8 @@ static void append_field_columns(struct buf *sql, const struct bd_entity *e, con
     for (int i = 0; i < e->n_fields; i++) {
         const struct bd_field *f = &e->fields[i];
         if (bd_field_is_personal(f))
-            buf_printf(sql, ", %s%s_enc, %s%s_hash, %s%s_masked", prefix, f->name, prefix,
-                       f->name, prefix, f->name);
+            buf_printf(sql, ", %s%s_enc, %s%s_hash, %s%s_masked", prefix, f->name, prefix, f->name,
+                       prefix, f->name);
         else
             buf_printf(sql, ", %s%s", prefix, f->name);
     }
@@ -85,7 +85,8 @@ static const char *stmt_sql(enum bd_kind kind, enum bd_stmt which, struct buf *s
         buf_append_str(sql, " WHERE t.id = ?1");
         break;
     case BS_FTS_ADD:
-        buf_append_str(sql, "INSERT INTO base_fts(rowid, text, label, cell) VALUES (?1, ?2, ?3, ?4)");
+        buf_append_str(sql,
+                       "INSERT INTO base_fts(rowid, text, label, cell) VALUES (?1, ?2, ?3, ?4)");
         break;
     case BS_FTS_DEL:
         buf_append_str(sql, "DELETE FROM base_fts WHERE rowid = ?1");
@@ -585,8 +586,7 @@ int sq_bd_reindex(struct store *st)
         const struct bd_entity *e = entity_of((enum bd_kind)k);
         int first = 1;
         buf_reset(&sql);
-        buf_printf(&sql, "INSERT INTO base_fts(rowid, text, label, cell) SELECT id * 8 + %d, ",
-                   k);
+        buf_printf(&sql, "INSERT INTO base_fts(rowid, text, label, cell) SELECT id * 8 + %d, ", k);
         for (int i = 0; i < e->n_fields; i++) {
             if (!(e->fields[i].flags & BDF_SEARCHABLE))
                 continue;
@@ -739,8 +739,8 @@ int sq_household_links(struct store *st, int64_t household_id, store_link_fn fn,
 
 /* ---- retention -------------------------------------------------------------------------- */
 
-int sq_bd_retention_persons(struct store *st, const char *before_date, int64_t after_id,
-                            int limit, store_bd_fn fn, void *ctx)
+int sq_bd_retention_persons(struct store *st, const char *before_date, int64_t after_id, int limit,
+                            store_bd_fn fn, void *ctx)
 {
     struct sqlite_store *s = sq(st);
     const struct bd_entity *e = entity_of(BD_PERSON);
@@ -801,9 +801,8 @@ int sq_bd_anonymise_person(struct store *st, int64_t id, int64_t now_ms)
 
 int sq_case_clear_reporters(struct store *st, int64_t before_ms, int dry_run, int64_t *count)
 {
-    static const char where[] =
-        " WHERE status IN ('closed', 'evaluated') AND updated_ms < ?1 "
-        "AND (reporter_name != '' OR reporter_phone != '')";
+    static const char where[] = " WHERE status IN ('closed', 'evaluated') AND updated_ms < ?1 "
+                                "AND (reporter_name != '' OR reporter_phone != '')";
     struct sqlite_store *s = sq(st);
     sqlite3_stmt *stmt = NULL;
     char sql[320];
