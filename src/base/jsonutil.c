@@ -157,3 +157,17 @@ char *json_dump_compact(const json_t *value)
 {
     return json_dumps(value, JSON_COMPACT | JSON_ENCODE_ANY);
 }
+
+void utf8_prefix(char *out, size_t size, const char *s)
+{
+    size_t n = strlen(s);
+    if (size == 0)
+        return;
+    if (n >= size) {
+        n = size - 1;
+        while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+            n--; /* s[n] would be the first byte left out: never a continuation byte */
+    }
+    memcpy(out, s, n);
+    out[n] = '\0';
+}

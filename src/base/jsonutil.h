@@ -33,5 +33,8 @@ int json_get_int(const json_t *obj, const char *key, int required, long long min
 char *json_dump_compact(const json_t *value);
 /* 1 if s (len bytes) is valid UTF-8 without C0 control characters other than tab/newline. */
 int utf8_is_clean_text(const char *s, size_t len);
+/* Copy the longest prefix of s that fits size bytes (NUL included) without cutting a UTF-8
+ * character in two. */
+void utf8_prefix(char *out, size_t size, const char *s);
 
 #endif

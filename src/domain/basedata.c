@@ -6,6 +6,7 @@
 #include "domain/basedata.h"
 
 #include "base/error.h"
+#include "base/jsonutil.h"
 #include "base/timeutil.h"
 #include "domain/idcard.h"
 
@@ -258,48 +259,15 @@ static int trim_copy(const char *in, char *out, size_t size)
     len = (size_t)(end - in);
     if (len >= size)
         return ERR_TOO_LARGE;
-    memcpy(out, in, len);
+    memmove(out, in, len); /* in and out may be the same buffer */
     out[len] = '\0';
     return 0;
 }
 
-/* 1 when s is well-formed UTF-8 without control characters (tabs excluded too). */
+/* 1 when s is well-formed UTF-8 on one line: no control characters, not even tabs. */
 static int text_ok(const char *s)
 {
-    const unsigned char *p = (const unsigned char *)s;
-    while (*p) {
-        unsigned c = *p;
-        int n;
-        uint32_t cp;
-        if (c < 0x20 || c == 0x7f)
-            return 0;
-        if (c < 0x80) {
-            p++;
-            continue;
-        }
-        if (c >= 0xc2 && c <= 0xdf) {
-            n = 1;
-            cp = c & 0x1f;
-        } else if (c >= 0xe0 && c <= 0xef) {
-            n = 2;
-            cp = c & 0x0f;
-        } else if (c >= 0xf0 && c <= 0xf4) {
-            n = 3;
-            cp = c & 0x07;
-        } else {
-            return 0;
-        }
-        for (int i = 1; i <= n; i++) {
-            if ((p[i] & 0xc0) != 0x80)
-                return 0;
-            cp = (cp << 6) | (p[i] & 0x3f);
-        }
-        if ((n == 2 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-            (n == 3 && (cp < 0x10000 || cp > 0x10ffff)))
-            return 0;
-        p += n + 1;
-    }
-    return 1;
+    return utf8_is_clean_text(s, strlen(s)) && strpbrk(s, "\t\n") == NULL;
 }
 
 static int normalize_date(const struct bd_field *f, const char *s, int64_t now_ms, char *out,

@@ -474,6 +474,21 @@ int cases_report(struct service_ctx *ctx, const struct principal *p, const struc
             deadline_compute(rules->cal, in->now_ms, &own, &c.resolve_due_ms);
     }
 
+    /* A household the case concerns must exist and be one the reporter may see. */
+    if (in->household_id > 0) {
+        struct bd_record h;
+        r = store_bd_get(ctx->st, BD_HOUSEHOLD, in->household_id, &h);
+        if (r == ERR_NOT_FOUND)
+            return errbuf_set(eb, r, "no household %lld", (long long)in->household_id);
+        if (r != 0)
+            return r;
+        r = access_check(p, CAP_PERSON_READ, h.cell_code);
+        bd_record_cleanup(&h);
+        if (r != 0)
+            return errbuf_set(eb, ERR_FORBIDDEN, "household %lld is not one this user may see",
+                              (long long)in->household_id);
+    }
+
     /* Every attachment must have been uploaded: checked before anything is written. */
     for (int i = 0; i < in->n_attachments; i++) {
         struct attachment a;
@@ -498,6 +513,17 @@ int cases_report(struct service_ctx *ctx, const struct principal *p, const struc
         goto fail;
     for (int i = 0; i < in->n_attachments; i++) {
         if ((r = store_case_attachment_add(ctx->st, c.id, in->attachments[i])) != 0)
+            goto fail;
+    }
+    if (in->household_id > 0) {
+        struct household_link link;
+        memset(&link, 0, sizeof(link));
+        link.household_id = in->household_id;
+        snprintf(link.kind, sizeof(link.kind), "case");
+        link.ref_id = c.id;
+        link.at_ms = in->now_ms;
+        utf8_prefix(link.summary, sizeof(link.summary), in->description);
+        if ((r = store_household_link_add(ctx->st, &link)) != 0)
             goto fail;
     }
     payload =

@@ -1,0 +1,531 @@
+/*
+ * test_store_basedata.c - the base-data half of the storage interface: records of every kind
+ * (put by id and by natural key, get, find, list with every filter, delete with references),
+ * the trigram search, the access log (append-only), household links, retention, and the
+ * upgrade of a schema-2 database that already holds households and persons.
+ *
+ * Only store.h is used, except in the upgrade test, which builds the old schema with sqlite3.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "base/error.h"
+#include "store/sqlite/migrations.h"
+#include "store/store.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define CELL_A "440605001001001001"
+#define CELL_B "440605002001001001"
+
+struct fixture {
+    char dir[64];
+    char path[128];
+    struct store *st;
+};
+
+static int setup(void **state)
+{
+    struct fixture *f = calloc(1, sizeof(*f));
+    struct errbuf eb = {{0}};
+    snprintf(f->dir, sizeof(f->dir), "%s", "/tmp/gridgov-bdstore-XXXXXX");
+    if (mkdtemp(f->dir) == NULL)
+        goto fail;
+    snprintf(f->path, sizeof(f->path), "%s/t.db", f->dir);
+    if (store_open(f->path, STORE_CREATE, &f->st, &eb) != 0)
+        goto fail;
+    *state = f;
+    return 0;
+fail:
+    free(f);
+    return -1;
+}
+
+static int teardown(void **state)
+{
+    struct fixture *f = *state;
+    char cmd[200];
+    store_close(f->st);
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
+    if (system(cmd) != 0)
+        return -1;
+    free(f);
+    return 0;
+}
+
+/* A record of kind in cell with the given field values (name=value pairs, NULL-terminated).
+ * Personal fields get fake sealed forms: text "enc:V", hash "h:V", masked "m:V". The strings
+ * live in a static pool, enough for one record under construction at a time per slot. */
+static char pool[4][BD_FIELDS_MAX][3][128];
+
+static struct bd_record rec(int slot, enum bd_kind kind, const char *cell, ...)
+{
+    const struct bd_entity *e = bd_entity(kind);
+    struct bd_record r;
+    va_list ap;
+    const char *name;
+    memset(&r, 0, sizeof(r));
+    r.kind = kind;
+    snprintf(r.cell_code, sizeof(r.cell_code), "%s", cell);
+    r.created_ms = 1000;
+    r.updated_ms = 1000;
+    va_start(ap, cell);
+    while ((name = va_arg(ap, const char *)) != NULL) {
+        const char *value = va_arg(ap, const char *);
+        int i = bd_field_index(e, name);
+        assert_true(i >= 0);
+        if (bd_field_is_personal(&e->fields[i])) {
+            snprintf(pool[slot][i][0], 128, "enc:%s", value);
+            snprintf(pool[slot][i][1], 128, "h:%s", value);
+            snprintf(pool[slot][i][2], 128, "m:%s", value);
+            r.v[i].text = pool[slot][i][0];
+            r.v[i].hash = pool[slot][i][1];
+            r.v[i].masked = pool[slot][i][2];
+        } else {
+            snprintf(pool[slot][i][0], 128, "%s", value);
+            r.v[i].text = pool[slot][i][0];
+        }
+    }
+    va_end(ap);
+    return r;
+}
+
+static const char *val(const struct bd_record *r, const char *name)
+{
+    int i = bd_field_index(bd_entity(r->kind), name);
+    assert_true(i >= 0);
+    return r->v[i].text ? r->v[i].text : "";
+}
+
+static void test_put_get_by_id_and_natural_key(void **state)
+{
+    struct fixture *f = *state;
+    struct bd_record h = rec(0, BD_HOUSEHOLD, CELL_A, "household_no", "H1", "kind",
+                             "registered_family", "address", "桂城街道南桂东路1号", "phone",
+                             "13800138000", NULL);
+    struct bd_record got;
+    int created = -1;
+    int64_t id = 0, first;
+
+    assert_int_equal(store_bd_put(f->st, &h, &created), 0);
+    assert_true(h.id > 0);
+    assert_int_equal(created, 1);
+    first = h.id;
+
+    assert_int_equal(store_bd_get(f->st, BD_HOUSEHOLD, first, &got), 0);
+    assert_string_equal(got.cell_code, CELL_A);
+    assert_string_equal(val(&got, "address"), "桂城街道南桂东路1号");
+    int ph = bd_field_index(bd_entity(BD_HOUSEHOLD), "phone");
+    assert_string_equal(got.v[ph].text, "enc:13800138000");
+    assert_string_equal(got.v[ph].hash, "h:13800138000");
+    assert_string_equal(got.v[ph].masked, "m:13800138000");
+    assert_int_equal(got.created_ms, 1000);
+    bd_record_cleanup(&got);
+
+    /* The same natural key again updates that row (imports are idempotent). */
+    h = rec(0, BD_HOUSEHOLD, CELL_A, "household_no", "H1", "kind", "business", "address",
+            "桂城街道南桂东路1号首层", NULL);
+    h.created_ms = 5000;
+    h.updated_ms = 5000;
+    assert_int_equal(store_bd_put(f->st, &h, &created), 0);
+    assert_int_equal(created, 0);
+    assert_int_equal(h.id, first);
+    assert_int_equal(store_bd_get(f->st, BD_HOUSEHOLD, first, &got), 0);
+    assert_string_equal(val(&got, "kind"), "business");
+    assert_int_equal(got.created_ms, 1000); /* kept */
+    assert_int_equal(got.updated_ms, 5000);
+    bd_record_cleanup(&got);
+
+    assert_int_equal(store_bd_find(f->st, BD_HOUSEHOLD, 0, "H1", &id), 0);
+    assert_int_equal(id, first);
+    assert_int_equal(store_bd_find(f->st, BD_HOUSEHOLD, 0, "H2", &id), ERR_NOT_FOUND);
+    /* A personal field is found by its hash. */
+    struct bd_record p = rec(1, BD_PERSON, CELL_A, "name", "陈大文", "id_number",
+                             "11010519491231002X", "sex", "F", "birth_date", "1949-12-31",
+                             "is_registered", "1", NULL);
+    assert_int_equal(store_bd_put(f->st, &p, &created), 0);
+    assert_int_equal(store_bd_find(f->st, BD_PERSON, 1, "h:11010519491231002X", &id), 0);
+    assert_int_equal(id, p.id);
+    assert_int_equal(store_bd_find(f->st, BD_PERSON, 1, "enc:11010519491231002X", &id),
+                     ERR_NOT_FOUND);
+
+    /* Update by id; a missing id is not found; taking another row's key is refused. */
+    struct bd_record h2 = rec(2, BD_HOUSEHOLD, CELL_A, "household_no", "H2", "kind", "business",
+                              "address", "x", NULL);
+    assert_int_equal(store_bd_put(f->st, &h2, NULL), 0);
+    h2 = rec(2, BD_HOUSEHOLD, CELL_A, "household_no", "H1", "kind", "business", "address", "x",
+             NULL);
+    h2.id = first + 1;
+    assert_int_equal(store_bd_put(f->st, &h2, NULL), ERR_EXISTS);
+    h2.id = 999;
+    assert_int_equal(store_bd_put(f->st, &h2, NULL), ERR_NOT_FOUND);
+    assert_int_equal(store_bd_get(f->st, BD_HOUSEHOLD, 999, &got), ERR_NOT_FOUND);
+}
+
+static int count_fn(void *ctx, struct bd_record *r)
+{
+    int64_t *ids = ctx;
+    ids[++ids[0]] = r->id;
+    return 0;
+}
+
+static void test_list_filters_and_paging(void **state)
+{
+    struct fixture *f = *state;
+    struct bd_record h = rec(0, BD_HOUSEHOLD, CELL_A, "household_no", "H1", "kind",
+                             "registered_family", "address", "南桂东路1号", NULL);
+    struct bd_filter flt;
+    char hid[24];
+    int64_t ids[64];
+    assert_int_equal(store_bd_put(f->st, &h, NULL), 0);
+    snprintf(hid, sizeof(hid), "%lld", (long long)h.id);
+    static const char *const names[] = {"陈大文", "陈小文", "王芳", "李四", "赵志锡"};
+    for (int i = 0; i < 5; i++) {
+        char idn[24];
+        struct bd_record p;
+        snprintf(idn, sizeof(idn), "ID%d", i);
+        p = rec(1, BD_PERSON, i < 4 ? CELL_A : CELL_B, "name", names[i], "id_number", idn,
+                "sex", "M", "birth_date", "1990-01-01", "is_registered", "1", "household_id",
+                i < 2 ? hid : "", "tags", i == 0 ? "elderly_alone,disabled" : "disabled_not",
+                "phone", i == 3 ? "139" : "", NULL);
+        assert_int_equal(store_bd_put(f->st, &p, NULL), 0);
+    }
+    memset(&flt, 0, sizeof(flt));
+    flt.kind = BD_PERSON;
+    flt.ref_field = -1;
+    flt.hash_field = -1;
+    flt.area = "440605";
+    flt.limit = 10;
+    ids[0] = 0;
+    assert_int_equal(store_bd_list(f->st, &flt, count_fn, ids), 0);
+    assert_int_equal(ids[0], 5);
+    flt.area = "440605001";
+    ids[0] = 0;
+    assert_int_equal(store_bd_list(f->st, &flt, count_fn, ids), 0);
+    assert_int_equal(ids[0], 4);
+    /* Keyset paging: two pages of 2 and one of 0 after the end. */
+    flt.limit = 2;
+    ids[0] = 0;
+    assert_int_equal(store_bd_list(f->st, &flt, count_fn, ids), 0);
+    assert_int_equal(ids[0], 2);
+    flt.after_id = ids[2];
+    ids[0] = 0;
+    assert_int_equal(store_bd_list(f->st, &flt, count_fn, ids), 0);
+    assert_int_equal(ids[0], 2);
+    assert_true(ids[1] > flt.after_id);
+    flt.after_id = 0;
+    flt.limit = 10;
+    /* By household, by tag (whole tags only), by hash, by text long and short. */
+    flt.ref_field = bd_field_index(bd_entity(BD_PERSON), "household_id");
+    flt.ref_id = h.id;
+    ids[0] = 0;
+    assert_int_equal(store_bd_list(f->st, &flt, count_fn, ids), 0);
+    assert_int_equal(ids[0], 2);
+    flt.ref_field = -1;
+    flt.tag = "disabled";
+    ids[0] = 0;
+    assert_int_equal(store_bd_list(f->st, &flt, count_fn, ids), 0);
+    assert_int_equal(ids[0], 1);
+    flt.tag = NULL;
+    flt.hash_field = bd_field_index(bd_entity(BD_PERSON), "phone");
+    flt.hash = "h:139";
+    ids[0] = 0;
+    assert_int_equal(store_bd_list(f->st, &flt, count_fn, ids), 0);
+    assert_int_equal(ids[0], 1);
+    flt.hash_field = -1;
+    flt.query = "陈小文";
+    ids[0] = 0;
+    assert_int_equal(store_bd_list(f->st, &flt, count_fn, ids), 0);
+    assert_int_equal(ids[0], 1);
+    flt.query = "王芳"; /* two characters: no trigram, scanned */
+    ids[0] = 0;
+    assert_int_equal(store_bd_list(f->st, &flt, count_fn, ids), 0);
+    assert_int_equal(ids[0], 1);
+    flt.query = "陈";
+    ids[0] = 0;
+    assert_int_equal(store_bd_list(f->st, &flt, count_fn, ids), 0);
+    assert_int_equal(ids[0], 2);
+    flt.query = "\"' OR 1=1 --"; /* FTS syntax and SQL in the text are just text */
+    ids[0] = 0;
+    assert_int_equal(store_bd_list(f->st, &flt, count_fn, ids), 0);
+    assert_int_equal(ids[0], 0);
+    /* A reference filter on a field that is not a reference is refused. */
+    flt.query = NULL;
+    flt.ref_field = 0;
+    assert_int_equal(store_bd_list(f->st, &flt, count_fn, ids), ERR_INVALID);
+
+    int64_t n = 0;
+    assert_int_equal(store_bd_count(f->st, BD_PERSON, "440605002", &n), 0);
+    assert_int_equal(n, 1);
+}
+
+static int hit_fn(void *ctx, const struct bd_hit *h)
+{
+    char *out = ctx;
+    char line[320];
+    snprintf(line, sizeof(line), "%s:%s;", bd_entity(h->kind)->name, h->label);
+    strcat(out, line);
+    return 0;
+}
+
+static void test_search_and_delete(void **state)
+{
+    struct fixture *f = *state;
+    char out[2048] = "";
+    struct bd_record b = rec(0, BD_BUILDING, CELL_A, "building_no", "B1", "name", "南桂东路9栋",
+                             NULL);
+    struct bd_record h, o;
+    char bid[24];
+    assert_int_equal(store_bd_put(f->st, &b, NULL), 0);
+    snprintf(bid, sizeof(bid), "%lld", (long long)b.id);
+    h = rec(1, BD_HOUSEHOLD, CELL_A, "household_no", "H1", "kind", "business", "address",
+            "南桂东路9栋首层", "building_id", bid, NULL);
+    assert_int_equal(store_bd_put(f->st, &h, NULL), 0);
+    o = rec(2, BD_ORGANISATION, CELL_B, "credit_code", "C1", "name", "南桂东路商会", "kind",
+            "social_org", NULL);
+    assert_int_equal(store_bd_put(f->st, &o, NULL), 0);
+
+    assert_int_equal(store_bd_search(f->st, "440605", "南桂东路", 10, hit_fn, out), 0);
+    assert_non_null(strstr(out, "building:南桂东路9栋;"));
+    assert_non_null(strstr(out, "household:南桂东路9栋首层;"));
+    assert_non_null(strstr(out, "organisation:南桂东路商会;"));
+    out[0] = '\0';
+    assert_int_equal(store_bd_search(f->st, "440605001", "南桂东路", 10, hit_fn, out), 0);
+    assert_null(strstr(out, "organisation")); /* outside the subtree */
+    assert_int_equal(store_bd_search(f->st, "440605", "南桂", 10, hit_fn, out), ERR_INVALID);
+
+    /* A renamed record is found by its new text only. */
+    o = rec(2, BD_ORGANISATION, CELL_B, "credit_code", "C1", "name", "桂澜路商会", "kind",
+            "social_org", NULL);
+    assert_int_equal(store_bd_put(f->st, &o, NULL), 0);
+    out[0] = '\0';
+    assert_int_equal(store_bd_search(f->st, "440605", "商会", 10, hit_fn, out), ERR_INVALID);
+    assert_int_equal(store_bd_search(f->st, "440605", "桂澜路商会", 10, hit_fn, out), 0);
+    assert_non_null(strstr(out, "organisation:桂澜路商会;"));
+    out[0] = '\0';
+    assert_int_equal(store_bd_search(f->st, "440605", "南桂东路商会", 10, hit_fn, out), 0);
+    assert_string_equal(out, "");
+
+    /* The building is referred to by the household: no delete until the household goes. */
+    assert_int_equal(store_bd_delete(f->st, BD_BUILDING, b.id), ERR_CONFLICT);
+    assert_int_equal(store_bd_delete(f->st, BD_HOUSEHOLD, h.id), 0);
+    assert_int_equal(store_bd_delete(f->st, BD_HOUSEHOLD, h.id), ERR_NOT_FOUND);
+    assert_int_equal(store_bd_delete(f->st, BD_BUILDING, b.id), 0);
+    out[0] = '\0';
+    assert_int_equal(store_bd_search(f->st, "440605", "南桂东路", 10, hit_fn, out), 0);
+    assert_string_equal(out, "");
+
+    /* The reindex rebuilds the same index. */
+    assert_int_equal(store_bd_reindex(f->st), 0);
+    assert_int_equal(store_bd_search(f->st, "440605", "桂澜路商会", 10, hit_fn, out), 0);
+    assert_non_null(strstr(out, "organisation:桂澜路商会;"));
+}
+
+static int access_fn(void *ctx, const struct access_entry *e)
+{
+    char *out = ctx;
+    char line[512];
+    snprintf(line, sizeof(line), "%s/%lld/%s;", e->username, (long long)e->subject_id, e->reason);
+    strcat(out, line);
+    return 0;
+}
+
+static void test_access_log(void **state)
+{
+    struct fixture *f = *state;
+    struct access_entry e;
+    struct access_filter flt;
+    char out[1024] = "";
+    for (int i = 1; i <= 3; i++) {
+        memset(&e, 0, sizeof(e));
+        e.at_ms = 1000 * i;
+        e.user_id = i == 3 ? 2 : 1;
+        snprintf(e.username, sizeof(e.username), "u%lld", (long long)e.user_id);
+        snprintf(e.role, sizeof(e.role), "grid_worker");
+        snprintf(e.subject_kind, sizeof(e.subject_kind), "person");
+        e.subject_id = 10 + i;
+        snprintf(e.subject_area, sizeof(e.subject_area), "%s", i == 2 ? CELL_B : CELL_A);
+        snprintf(e.fields, sizeof(e.fields), "phone");
+        snprintf(e.reason, sizeof(e.reason), "r%d", i);
+        assert_int_equal(store_access_log_append(f->st, &e), 0);
+        assert_true(e.id > 0);
+    }
+    memset(&flt, 0, sizeof(flt));
+    flt.area = "440605";
+    assert_int_equal(store_access_log_list(f->st, &flt, access_fn, out), 0);
+    assert_string_equal(out, "u2/13/r3;u1/12/r2;u1/11/r1;"); /* newest first */
+    out[0] = '\0';
+    flt.area = "440605001";
+    assert_int_equal(store_access_log_list(f->st, &flt, access_fn, out), 0);
+    assert_string_equal(out, "u2/13/r3;u1/11/r1;");
+    out[0] = '\0';
+    flt.user_id = 1;
+    assert_int_equal(store_access_log_list(f->st, &flt, access_fn, out), 0);
+    assert_string_equal(out, "u1/11/r1;");
+    out[0] = '\0';
+    flt.user_id = 0;
+    flt.from_ms = 2500;
+    assert_int_equal(store_access_log_list(f->st, &flt, access_fn, out), 0);
+    assert_string_equal(out, "u2/13/r3;");
+
+    /* Append-only: the database refuses to change or delete an entry. */
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+    assert_int_not_equal(sqlite3_exec(db, "UPDATE access_log SET reason = 'x'", NULL, NULL, NULL),
+                         SQLITE_OK);
+    assert_int_not_equal(sqlite3_exec(db, "DELETE FROM access_log", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+}
+
+static int link_fn(void *ctx, const struct household_link *l)
+{
+    char *out = ctx;
+    char line[512];
+    snprintf(line, sizeof(line), "%s:%lld:%s;", l->kind, (long long)l->ref_id, l->summary);
+    strcat(out, line);
+    return 0;
+}
+
+static void test_household_links(void **state)
+{
+    struct fixture *f = *state;
+    struct bd_record h = rec(0, BD_HOUSEHOLD, CELL_A, "household_no", "H1", "kind", "business",
+                             "address", "x", NULL);
+    struct household_link l;
+    char out[512] = "";
+    assert_int_equal(store_bd_put(f->st, &h, NULL), 0);
+    memset(&l, 0, sizeof(l));
+    l.household_id = h.id;
+    snprintf(l.kind, sizeof(l.kind), "case");
+    l.ref_id = 7;
+    l.at_ms = 3000;
+    snprintf(l.summary, sizeof(l.summary), "漏水");
+    assert_int_equal(store_household_link_add(f->st, &l), 0);
+    assert_int_equal(store_household_link_add(f->st, &l), 0); /* once only */
+    snprintf(l.kind, sizeof(l.kind), "visit");
+    l.ref_id = 7;
+    l.at_ms = 1000;
+    snprintf(l.summary, sizeof(l.summary), "走访");
+    assert_int_equal(store_household_link_add(f->st, &l), 0);
+    assert_int_equal(store_household_links(f->st, h.id, link_fn, out), 0);
+    assert_string_equal(out, "visit:7:走访;case:7:漏水;");
+    /* A household with a timeline is not deleted. */
+    assert_int_equal(store_bd_delete(f->st, BD_HOUSEHOLD, h.id), ERR_CONFLICT);
+}
+
+static void test_retention(void **state)
+{
+    struct fixture *f = *state;
+    struct bd_record p, got;
+    int64_t ids[16], n = 0;
+    p = rec(0, BD_PERSON, CELL_A, "name", "陈大文", "id_number", "X1", "sex", "M", "birth_date",
+            "1950-01-01", "is_registered", "1", "status", "moved_away", "moved_out_date",
+            "2015-06-01", "phone", "138", "address", "南桂东路1号", NULL);
+    assert_int_equal(store_bd_put(f->st, &p, NULL), 0);
+    struct bd_record q = rec(1, BD_PERSON, CELL_A, "name", "李四", "id_number", "X2", "sex", "M",
+                             "birth_date", "1950-01-01", "is_registered", "1", "status",
+                             "moved_away", "moved_out_date", "2024-06-01", NULL);
+    assert_int_equal(store_bd_put(f->st, &q, NULL), 0);
+    struct bd_record r3 = rec(2, BD_PERSON, CELL_A, "name", "王五", "id_number", "X3", "sex",
+                              "M", "birth_date", "1950-01-01", "is_registered", "1", NULL);
+    assert_int_equal(store_bd_put(f->st, &r3, NULL), 0);
+
+    ids[0] = 0;
+    assert_int_equal(store_bd_retention_persons(f->st, "2021-11-22", 0, 100, count_fn, ids), 0);
+    assert_int_equal(ids[0], 1);
+    assert_int_equal(ids[1], p.id);
+    assert_int_equal(store_bd_anonymise_person(f->st, p.id, 9999), 0);
+    assert_int_equal(store_bd_get(f->st, BD_PERSON, p.id, &got), 0);
+    assert_string_equal(val(&got, "name"), "已匿名");
+    assert_string_equal(val(&got, "id_number"), "");
+    assert_string_equal(val(&got, "phone"), "");
+    assert_string_equal(val(&got, "address"), "");
+    assert_int_equal(got.anonymised_ms, 9999);
+    bd_record_cleanup(&got);
+    /* Done once: the next run finds nobody; the index forgot the name. */
+    ids[0] = 0;
+    assert_int_equal(store_bd_retention_persons(f->st, "2021-11-22", 0, 100, count_fn, ids), 0);
+    assert_int_equal(ids[0], 0);
+    assert_int_equal(store_bd_find(f->st, BD_PERSON, 1, "h:X1", &n), ERR_NOT_FOUND);
+    char out[256] = "";
+    assert_int_equal(store_bd_search(f->st, "44", "南桂东路", 10, hit_fn, out), 0);
+    assert_string_equal(out, "");
+
+    /* Case reporters: none to clear in an empty case table. */
+    assert_int_equal(store_case_clear_reporters(f->st, 1LL << 50, 1, &n), 0);
+    assert_int_equal(n, 0);
+}
+
+/* A database created at schema 2 with households and persons upgrades to the base-data
+ * schema keeping every row, id and value, and indexes them for search. */
+static void test_upgrade_from_schema_2(void **state)
+{
+    char dir[] = "/tmp/gridgov-upgrade-XXXXXX", path[96], cmd[128], out[256] = "";
+    const struct sqlite_migration *m;
+    struct store *st = NULL;
+    struct bd_record got;
+    sqlite3 *db;
+    int count, version = 0;
+    (void)state;
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof(path), "%s/old.db", dir);
+    m = sqlite_migrations(&count);
+    assert_true(count >= 3);
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    for (int i = 0; i < 2; i++)
+        assert_int_equal(sqlite3_exec(db, m[i].sql, NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(
+        sqlite3_exec(db,
+                     "PRAGMA user_version = 2;"
+                     "INSERT INTO households(id, cell_code, address, kind, created_ms) "
+                     "VALUES (41, '" CELL_A "', '南桂东路5号', 'registered_family', 77);"
+                     "INSERT INTO persons(id, household_id, cell_code, name, sex, birth_date, "
+                     "is_registered, relation, tags, created_ms) VALUES (9, 41, '" CELL_A
+                     "', '陈大文', 'M', '1950-01-01', 1, '户主', 'veteran', 77);",
+                     NULL, NULL, NULL),
+        SQLITE_OK);
+    sqlite3_close(db);
+
+    assert_int_equal(store_open(path, 0, &st, NULL), 0);
+    assert_int_equal(store_schema_version(st, &version), 0);
+    assert_true(version >= 3);
+    assert_int_equal(store_bd_get(st, BD_PERSON, 9, &got), 0);
+    assert_string_equal(val(&got, "name"), "陈大文");
+    assert_string_equal(val(&got, "household_id"), "41");
+    assert_string_equal(val(&got, "tags"), "veteran");
+    assert_string_equal(val(&got, "status"), "active");
+    assert_int_equal(got.created_ms, 77);
+    bd_record_cleanup(&got);
+    assert_int_equal(store_bd_get(st, BD_HOUSEHOLD, 41, &got), 0);
+    assert_string_equal(val(&got, "address"), "南桂东路5号");
+    bd_record_cleanup(&got);
+    assert_int_equal(store_bd_search(st, "44", "南桂东路", 10, hit_fn, out), 0);
+    assert_string_equal(out, "household:南桂东路5号;");
+    /* A household whose member exists cannot be deleted (the foreign key survived). */
+    assert_int_equal(store_bd_delete(st, BD_HOUSEHOLD, 41), ERR_CONFLICT);
+    store_close(st);
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_put_get_by_id_and_natural_key, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_list_filters_and_paging, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_search_and_delete, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_access_log, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_household_links, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_retention, setup, teardown),
+        cmocka_unit_test(test_upgrade_from_schema_2),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
