@@ -3,9 +3,9 @@
  * /api/v1/households/ID/file, /api/v1/search, /api/v1/access-log and the exports
  * (service/basedata.h does the work).
  *
- * A record is one JSON object: id, kind, area_code, created_at, updated_at and its fields by
- * name (numbers and booleans as such, tags as an array, absent values null). Personal fields
- * (ID numbers, phones) are masked; `?reveal=REASON` asks for them unmasked, which needs the
+ * A record is one JSON object: id, type ("person", ...), area_code, created_at, updated_at and its
+ * fields by name (numbers and booleans as such, tags as an array, absent values null). Personal
+ * fields (ID numbers, phones) are masked; `?reveal=REASON` asks for them unmasked, which needs the
  * person_pii capability and writes the access log. The kind of a request is the third segment
  * of its path, so one set of handlers serves every kind.
  */
@@ -99,7 +99,7 @@ static json_t *view_json(const struct bd_view *v)
     json_t *j = json_object();
     int revealed = 0;
     json_object_set_new(j, "id", json_integer(v->rec.id));
-    json_object_set_new(j, "kind", json_string(e->name));
+    json_object_set_new(j, "type", json_string(e->name));
     json_object_set_new(j, "area_code", json_string(v->rec.cell_code));
     for (int i = 0; i < e->n_fields; i++) {
         const struct bd_field *f = &e->fields[i];
@@ -216,7 +216,7 @@ static int put_record(struct api_request *req, struct api_response *resp, int64_
             ch.area_code = json_string_value(v);
             continue;
         }
-        if (strcmp(key, "id") == 0 || strcmp(key, "kind") == 0 || strcmp(key, "created_at") == 0 ||
+        if (strcmp(key, "id") == 0 || strcmp(key, "type") == 0 || strcmp(key, "created_at") == 0 ||
             strcmp(key, "updated_at") == 0 || strcmp(key, "personal_data") == 0)
             continue; /* read-only fields a client may send back unchanged */
         if ((i = bd_field_index(e, key)) < 0 || strcmp(e->fields[i].name, key) != 0) {
@@ -335,9 +335,10 @@ int api_bd_list(struct api_request *req, struct api_response *resp)
         return reply_error(resp, r, &eb);
     }
     j = json_object();
-    json_object_set_new(j, "next", (int)json_array_size(lo.items) == q.limit
-                                       ? json_sprintf("%lld", (long long)lo.last_id)
-                                       : json_null());
+    json_object_set_new(j, "next",
+                        (int)json_array_size(lo.items) == q.limit
+                            ? json_sprintf("%lld", (long long)lo.last_id)
+                            : json_null());
     json_object_set_new(j, "items", lo.items);
     return api_reply_json(resp, 200, j);
 }
@@ -359,8 +360,8 @@ int api_bd_search(struct api_request *req, struct api_response *resp)
     if (api_query_int(req, resp, "limit", 1, 200, 50, &limit) != 0)
         return 0;
     items = json_array();
-    if ((r = basedata_search(req->svc, req->principal, api_query(req, "area"),
-                             api_query(req, "q"), (int)limit, hit_collect, items, &eb)) != 0) {
+    if ((r = basedata_search(req->svc, req->principal, api_query(req, "area"), api_query(req, "q"),
+                             (int)limit, hit_collect, items, &eb)) != 0) {
         json_decref(items);
         return reply_error(resp, r, &eb);
     }
@@ -384,13 +385,13 @@ int api_household_file(struct api_request *req, struct api_response *resp)
     for (size_t i = 0; i < f.n_members; i++)
         json_array_append_new(members, view_json(&f.members[i]));
     timeline = json_array();
-    json_array_append_new(timeline, json_pack("{s:o, s:s, s:s}", "at",
-                                              time_json(f.household.rec.created_ms), "kind",
-                                              "registered", "summary", "household file opened"));
+    json_array_append_new(timeline,
+                          json_pack("{s:o, s:s, s:s}", "at", time_json(f.household.rec.created_ms),
+                                    "kind", "registered", "summary", "household file opened"));
     for (size_t i = 0; i < f.n_links; i++) {
         const struct household_link *l = &f.links[i];
-        json_t *item = json_pack("{s:o, s:s, s:I, s:s}", "at", time_json(l->at_ms), "kind",
-                                 l->kind, "id", (json_int_t)l->ref_id, "summary", l->summary);
+        json_t *item = json_pack("{s:o, s:s, s:I, s:s}", "at", time_json(l->at_ms), "kind", l->kind,
+                                 "id", (json_int_t)l->ref_id, "summary", l->summary);
         if (strcmp(l->kind, "case") == 0) {
             struct case_rec c;
             /* The case's current state, when the caller may see the case. */
@@ -404,21 +405,21 @@ int api_household_file(struct api_request *req, struct api_response *resp)
         }
         json_array_append_new(timeline, item);
     }
-    j = json_pack("{s:o, s:o, s:o, s:o}", "household", view_json(&f.household), "members",
-                  members, "building", f.building.rec.id ? view_json(&f.building) : json_null(),
-                  "timeline", timeline);
+    j = json_pack("{s:o, s:o, s:o, s:o}", "household", view_json(&f.household), "members", members,
+                  "building", f.building.rec.id ? view_json(&f.building) : json_null(), "timeline",
+                  timeline);
     household_file_cleanup(&f);
     return api_reply_json(resp, 200, j);
 }
 
 static int access_collect(void *arg, const struct access_entry *e)
 {
-    json_array_append_new(
-        arg, json_pack("{s:I, s:o, s:I, s:s, s:s, s:s, s:I, s:s, s:s, s:s}", "id",
-                       (json_int_t)e->id, "at", time_json(e->at_ms), "user_id",
-                       (json_int_t)e->user_id, "username", e->username, "role", e->role,
-                       "subject_kind", e->subject_kind, "subject_id", (json_int_t)e->subject_id,
-                       "subject_area", e->subject_area, "fields", e->fields, "reason", e->reason));
+    json_array_append_new(arg, json_pack("{s:I, s:o, s:I, s:s, s:s, s:s, s:I, s:s, s:s, s:s}", "id",
+                                         (json_int_t)e->id, "at", time_json(e->at_ms), "user_id",
+                                         (json_int_t)e->user_id, "username", e->username, "role",
+                                         e->role, "subject_kind", e->subject_kind, "subject_id",
+                                         (json_int_t)e->subject_id, "subject_area", e->subject_area,
+                                         "fields", e->fields, "reason", e->reason));
     return 0;
 }
 

@@ -127,10 +127,13 @@ static int resolve_case_id(struct api_request *req, int64_t *id)
 
 int api_cases_create(struct api_request *req, struct api_response *resp)
 {
-    static const char *const allowed[] = {
-        "channel",   "category",    "description", "lon",           "lat",
-        "area_code", "address",     "urgency",     "reporter_name", "reporter_phone",
-        "anonymous", "attachments", "household_id", NULL};
+    static const char *const allowed[] = {"channel",       "category",
+                                          "description",   "lon",
+                                          "lat",           "area_code",
+                                          "address",       "urgency",
+                                          "reporter_name", "reporter_phone",
+                                          "anonymous",     "attachments",
+                                          "household_id",  NULL};
     struct errbuf eb = {{0}};
     struct case_report in;
     struct case_rec c;

@@ -76,7 +76,7 @@ static int convert_to_utf8(const char *encoding, const char *text, size_t len, c
     return 0;
 }
 
-static int import_kind(enum bd_kind kind, const char *path, const char *encoding,
+static int import_kind(enum bd_kind kind, const char *path, const char *encoding, int batch,
                        const struct config *cfg)
 {
     struct errbuf eb = {{0}};
@@ -122,6 +122,7 @@ static int import_kind(enum bd_kind kind, const char *path, const char *encoding
     ui.path = path;
     progress_init(&ui.bar, "bytes", (int64_t)len);
     memset(&opt, 0, sizeof(opt));
+    opt.batch = batch;
     opt.on_reject = on_reject;
     opt.on_progress = on_progress;
     opt.cb_ctx = &ui;
@@ -152,22 +153,25 @@ int cli_import_basedata(int argc, char **argv, const struct config *cfg_in)
 {
     static const char usage[] =
         "import persons|households|buildings|organisations|facilities FILE.csv --db FILE "
-        "[--encoding gb18030]";
+        "[--encoding gb18030] [--batch ROWS]";
     static const struct option opts[] = {{"db", required_argument, NULL, 'd'},
                                          {"encoding", required_argument, NULL, 'e'},
+                                         {"batch", required_argument, NULL, 'b'},
                                          {NULL, 0, NULL, 0}};
     struct config cfg = *cfg_in;
     const char *encoding = NULL;
     enum bd_kind kind;
-    int c;
+    int batch = 0, c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "d:e:", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "d:e:b:", opts, NULL)) != -1) {
         if (c == 'd' && config_set(&cfg, "db", optarg, NULL) == 0)
             continue;
         if (c == 'e') {
             encoding = optarg;
             continue;
         }
+        if (c == 'b' && (batch = atoi(optarg)) >= 1 && batch <= 1000000)
+            continue;
         fprintf(stderr, "usage: gridgov %s\n", usage);
         return 2;
     }
@@ -175,7 +179,7 @@ int cli_import_basedata(int argc, char **argv, const struct config *cfg_in)
         fprintf(stderr, "usage: gridgov %s\n", usage);
         return 2;
     }
-    return import_kind(kind, argv[optind + 1], encoding, &cfg);
+    return import_kind(kind, argv[optind + 1], encoding, batch, &cfg);
 }
 
 int cli_export_basedata(int argc, char **argv, const struct config *cfg_in)

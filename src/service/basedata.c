@@ -878,18 +878,10 @@ static int import_row(struct importer *im, const struct csv_record *row, struct 
     pr->rec.id = existing;
     pr->rec.created_ms = existing ? old.created_ms : ch.now_ms;
     pr->rec.updated_ms = ch.now_ms;
-    if ((r = store_begin(im->ctx->st)) != 0) {
-        r = errbuf_set(eb, r, "cannot open a savepoint");
-        goto done;
-    }
-    if ((r = store_bd_put(im->ctx->st, &pr->rec, &created)) == 0)
-        r = store_commit(im->ctx->st);
-    else
-        store_rollback(im->ctx->st);
-    if (r != 0) {
-        r = errbuf_set(eb, r,
-                       r == ERR_EXISTS ? "another record already has this key"
-                                       : "cannot store the row");
+    /* Everything was checked above, so a failure here is the database's: the caller rolls
+     * the batch back and stops (a re-run completes the import). */
+    if ((r = store_bd_put(im->ctx->st, &pr->rec, &created)) != 0) {
+        r = errbuf_set(eb, r == ERR_EXISTS ? ERR_DB : r, "cannot store the row");
         goto done;
     }
     if (created)
@@ -959,7 +951,8 @@ int basedata_import(struct service_ctx *ctx, enum bd_kind kind, const char *text
         if (row->error[0])
             reject(im, row->line, row->error);
         else if ((r = import_row(im, row, &row_eb)) != 0) {
-            if (r == ERR_DB || r == ERR_BUSY || r == ERR_IO || r == ERR_INTERNAL) {
+            if (r == ERR_DB || r == ERR_BUSY || r == ERR_IO || r == ERR_INTERNAL ||
+                r == ERR_CONFLICT) {
                 store_rollback(ctx->st);
                 r = errbuf_set(eb, r, "line %zu: %s", row->line, errbuf_message(&row_eb, r));
                 goto out;

@@ -96,7 +96,11 @@ static void test_text(void **state)
     longer[63] = '\0';
     assert_int_equal(norm(BD_PERSON, "name", longer, out, NULL, 0), 0);
     /* Control characters and invalid UTF-8 (GBK bytes of 陈 are C2 C0) are refused. */
-    assert_int_equal(norm(BD_PERSON, "name", "a\x01" "b", out, NULL, 0), ERR_INVALID);
+    assert_int_equal(norm(BD_PERSON, "name",
+                          "a\x01"
+                          "b",
+                          out, NULL, 0),
+                     ERR_INVALID);
     assert_int_equal(norm(BD_PERSON, "name", "\xb3\xc2", out, msg, sizeof(msg)), ERR_INVALID);
     assert_non_null(strstr(msg, "GBK"));
     assert_int_equal(norm(BD_PERSON, "name", "\xed\xa0\x80", out, NULL, 0), ERR_INVALID);

@@ -108,9 +108,9 @@ static const char *val(const struct bd_record *r, const char *name)
 static void test_put_get_by_id_and_natural_key(void **state)
 {
     struct fixture *f = *state;
-    struct bd_record h = rec(0, BD_HOUSEHOLD, CELL_A, "household_no", "H1", "kind",
-                             "registered_family", "address", "桂城街道南桂东路1号", "phone",
-                             "13800138000", NULL);
+    struct bd_record h =
+        rec(0, BD_HOUSEHOLD, CELL_A, "household_no", "H1", "kind", "registered_family", "address",
+            "桂城街道南桂东路1号", "phone", "13800138000", NULL);
     struct bd_record got;
     int created = -1;
     int64_t id = 0, first;
@@ -148,9 +148,9 @@ static void test_put_get_by_id_and_natural_key(void **state)
     assert_int_equal(id, first);
     assert_int_equal(store_bd_find(f->st, BD_HOUSEHOLD, 0, "H2", &id), ERR_NOT_FOUND);
     /* A personal field is found by its hash. */
-    struct bd_record p = rec(1, BD_PERSON, CELL_A, "name", "陈大文", "id_number",
-                             "11010519491231002X", "sex", "F", "birth_date", "1949-12-31",
-                             "is_registered", "1", NULL);
+    struct bd_record p =
+        rec(1, BD_PERSON, CELL_A, "name", "陈大文", "id_number", "11010519491231002X", "sex", "F",
+            "birth_date", "1949-12-31", "is_registered", "1", NULL);
     assert_int_equal(store_bd_put(f->st, &p, &created), 0);
     assert_int_equal(store_bd_find(f->st, BD_PERSON, 1, "h:11010519491231002X", &id), 0);
     assert_int_equal(id, p.id);
@@ -192,8 +192,8 @@ static void test_list_filters_and_paging(void **state)
         char idn[24];
         struct bd_record p;
         snprintf(idn, sizeof(idn), "ID%d", i);
-        p = rec(1, BD_PERSON, i < 4 ? CELL_A : CELL_B, "name", names[i], "id_number", idn,
-                "sex", "M", "birth_date", "1990-01-01", "is_registered", "1", "household_id",
+        p = rec(1, BD_PERSON, i < 4 ? CELL_A : CELL_B, "name", names[i], "id_number", idn, "sex",
+                "M", "birth_date", "1990-01-01", "is_registered", "1", "household_id",
                 i < 2 ? hid : "", "tags", i == 0 ? "elderly_alone,disabled" : "disabled_not",
                 "phone", i == 3 ? "139" : "", NULL);
         assert_int_equal(store_bd_put(f->st, &p, NULL), 0);
@@ -280,8 +280,8 @@ static void test_search_and_delete(void **state)
 {
     struct fixture *f = *state;
     char out[2048] = "";
-    struct bd_record b = rec(0, BD_BUILDING, CELL_A, "building_no", "B1", "name", "南桂东路9栋",
-                             NULL);
+    struct bd_record b =
+        rec(0, BD_BUILDING, CELL_A, "building_no", "B1", "name", "南桂东路9栋", NULL);
     struct bd_record h, o;
     char bid[24];
     assert_int_equal(store_bd_put(f->st, &b, NULL), 0);
@@ -434,8 +434,8 @@ static void test_retention(void **state)
                              "birth_date", "1950-01-01", "is_registered", "1", "status",
                              "moved_away", "moved_out_date", "2024-06-01", NULL);
     assert_int_equal(store_bd_put(f->st, &q, NULL), 0);
-    struct bd_record r3 = rec(2, BD_PERSON, CELL_A, "name", "王五", "id_number", "X3", "sex",
-                              "M", "birth_date", "1950-01-01", "is_registered", "1", NULL);
+    struct bd_record r3 = rec(2, BD_PERSON, CELL_A, "name", "王五", "id_number", "X3", "sex", "M",
+                              "birth_date", "1950-01-01", "is_registered", "1", NULL);
     assert_int_equal(store_bd_put(f->st, &r3, NULL), 0);
 
     ids[0] = 0;

@@ -277,8 +277,12 @@ int sq_bd_find(struct store *st, enum bd_kind kind, int field, const char *value
     int rc, r;
     if (e == NULL || field < 0 || field >= e->n_fields || value == NULL)
         return ERR_INVALID;
-    snprintf(sql, sizeof(sql), "SELECT id FROM %s WHERE %s%s = ?1 ORDER BY id LIMIT 1", e->table,
-             e->fields[field].name, bd_field_is_personal(&e->fields[field]) ? "_hash" : "");
+    /* "AND col != ''" lets SQLite use the partial unique index (keys are indexed only when
+     * present); without it every lookup scans the table. */
+    const char *suffix = bd_field_is_personal(&e->fields[field]) ? "_hash" : "";
+    snprintf(sql, sizeof(sql),
+             "SELECT id FROM %s WHERE %s%s = ?1 AND %s%s != '' ORDER BY id LIMIT 1", e->table,
+             e->fields[field].name, suffix, e->fields[field].name, suffix);
     /* Natural keys are looked up once per imported row: keep that statement prepared. */
     if (field == e->natural_key) {
         if ((stmt = sq_prepare_slot(s, &s->bd_find_stmts[kind], sql)) == NULL)
@@ -462,7 +466,8 @@ int sq_bd_list(struct store *st, const struct bd_filter *f, store_bd_fn fn, void
     if (f->ref_field >= 0)
         buf_printf(&sql, " AND t.%s = ?2", e->fields[f->ref_field].name);
     if (f->hash_field >= 0)
-        buf_printf(&sql, " AND t.%s_hash = ?3", e->fields[f->hash_field].name);
+        buf_printf(&sql, " AND t.%s_hash = ?3 AND t.%s_hash != ''", e->fields[f->hash_field].name,
+                   e->fields[f->hash_field].name);
     if (f->tag && f->tag[0] && bd_field_index(e, "tags") >= 0)
         buf_append_str(&sql, " AND instr(',' || t.tags || ',', ',' || ?4 || ',') > 0");
     if (f->query && f->query[0]) {
