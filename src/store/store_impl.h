@@ -86,6 +86,11 @@ struct store_ops {
                          const char *error);
     int (*outbox_backlog)(struct store *st, int64_t *out);
     int (*outbox_mark_all_delivered)(struct store *st, int64_t now_ms);
+
+    /* case series (analysis, issue 7) */
+    int (*case_daily_counts)(struct store *st, const char *area, const char *category,
+                             int64_t from_ms, int64_t to_ms, int utc_offset_min, int by_class,
+                             store_series_fn fn, void *ctx);
 };
 
 struct store {
