@@ -48,6 +48,10 @@ const struct api_route api_routes[] = {
     {"GET", "/api/v1/categories", api_categories, API_PUBLIC},
     {"GET", "/api/v1/departments", api_departments, API_PUBLIC},
     {"GET", "/api/v1/track/{number}", api_track, API_PUBLIC},
+    /* analysis (issue 7): api_analysis.c */
+    {"GET", "/api/v1/stats/forecast", api_stats_forecast, 0},
+    {"GET", "/api/v1/stats/hotspots", api_stats_hotspots, 0},
+    {"GET", "/api/v1/alerts", api_alerts, 0},
     {NULL, NULL, NULL, 0},
 };
 

@@ -35,6 +35,11 @@ int api_categories(struct api_request *req, struct api_response *resp);
 int api_track(struct api_request *req, struct api_response *resp);
 int api_departments(struct api_request *req, struct api_response *resp);
 
+/* api_analysis.c */
+int api_stats_forecast(struct api_request *req, struct api_response *resp);
+int api_stats_hotspots(struct api_request *req, struct api_response *resp);
+int api_alerts(struct api_request *req, struct api_response *resp);
+
 /* api_metrics.c */
 int api_metrics(struct api_request *req, struct api_response *resp);
 

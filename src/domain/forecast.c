@@ -494,8 +494,8 @@ double forecast_snaive(const double *y, size_t n, int period, int h)
     return y[n + (size_t)h - 1 - back];
 }
 
-/* Day number (days since 1970-01-01) of a civil date; Howard Hinnant's algorithm. */
-static long days_from_civil(int y, int m, int d)
+/* Howard Hinnant's days_from_civil / civil_from_days algorithms. */
+long forecast_days_from_civil(int y, int m, int d)
 {
     y -= m <= 2;
     long era = (y >= 0 ? y : y - 399) / 400;
@@ -505,7 +505,7 @@ static long days_from_civil(int y, int m, int d)
     return era * 146097 + doe - 719468;
 }
 
-static void civil_from_days(long z, int *y, int *m, int *d)
+void forecast_civil_from_days(long z, int *y, int *m, int *d)
 {
     z += 719468;
     long era = (z >= 0 ? z : z - 146096) / 146097;
@@ -522,7 +522,7 @@ static void civil_from_days(long z, int *y, int *m, int *d)
 static double day_value(const struct calendar *cal, long dn)
 {
     int y, m, d;
-    civil_from_days(dn, &y, &m, &d);
+    forecast_civil_from_days(dn, &y, &m, &d);
     int wd = (int)(((dn % 7) + 7 + 3) % 7); /* 0 = Monday (1970-01-01 was a Thursday) */
     enum day_kind k = calendar_day_kind(cal, y, m, d);
     if (k == DAY_OFF && wd < 5)
@@ -544,7 +544,7 @@ int forecast_holiday_regressor(const struct calendar *cal, int y, int m, int d, 
         return ERR_INVALID;
     if (count > (size_t)FORECAST_N_MAX + FORECAST_HORIZON_MAX)
         return ERR_INVALID;
-    long dn = days_from_civil(y, m, d);
+    long dn = forecast_days_from_civil(y, m, d);
     if (by_days > 0) {
         for (size_t i = 0; i < count; i++) {
             double s = 0.0;
@@ -557,7 +557,7 @@ int forecast_holiday_regressor(const struct calendar *cal, int y, int m, int d, 
     int cy = y, cm = m;
     for (size_t i = 0; i < count; i++) {
         int len = mdays[cm - 1] + (cm == 2 && ((cy % 4 == 0 && cy % 100 != 0) || cy % 400 == 0));
-        long first = days_from_civil(cy, cm, 1);
+        long first = forecast_days_from_civil(cy, cm, 1);
         double s = 0.0;
         for (int k = 0; k < len; k++)
             s += day_value(cal, first + k);

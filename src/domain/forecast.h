@@ -96,6 +96,11 @@ int forecast_predict(const struct forecast_model *model, int h, struct forecast_
  * last value when n < m. n must be >= 1. */
 double forecast_snaive(const double *y, size_t n, int period, int h);
 
+/* Day numbers: days since 1970-01-01 of a proleptic Gregorian date, and back (the series of
+ * the analysis service are indexed by local day). */
+long forecast_days_from_civil(int y, int m, int d);
+void forecast_civil_from_days(long day, int *y, int *m, int *d);
+
 /*
  * The holiday regressor of a run of days starting at local date (y, m, d): per day, +1 for a
  * day off that falls Monday to Friday (a holiday), -1 for a make-up working day on a Saturday or
