@@ -615,7 +615,7 @@ int analysis_backtest(struct service_ctx *ctx, const char *area, enum analysis_b
     /* whole periods only: from the first full period to the last one before max_day */
     long first, last_end;
     if (by == ANALYSIS_BY_DAY) {
-        first = min_day;
+        first = min_day + 1; /* the first day may have started part-way */
         last_end = max_day;
     } else {
         first = week_start(min_day) == min_day ? min_day : week_start(min_day) + 7;
