@@ -145,7 +145,7 @@ static double objective(const struct fit_data *fd, const double *u)
  * steps; a fixed evaluation budget makes it deterministic and bounded. x0 receives the best. */
 static void nelder_mead(const struct fit_data *fd, int dim, double *x0, const double *step)
 {
-    double simplex[NM_MAX_DIM + 1][NM_MAX_DIM], f[NM_MAX_DIM + 1];
+    double simplex[NM_MAX_DIM + 1][NM_MAX_DIM] = {{0}}, f[NM_MAX_DIM + 1] = {0};
     int evals = 0;
     for (int i = 0; i <= dim; i++) {
         memcpy(simplex[i], x0, sizeof(double) * (size_t)dim);
@@ -169,7 +169,8 @@ static void nelder_mead(const struct fit_data *fd, int dim, double *x0, const do
             }
         if (f[dim] - f[0] <= 1e-10 * (fabs(f[0]) + 1e-12))
             break;
-        double cen[NM_MAX_DIM] = {0}, xr[NM_MAX_DIM], xe[NM_MAX_DIM], xc[NM_MAX_DIM];
+        double cen[NM_MAX_DIM] = {0}, xr[NM_MAX_DIM] = {0}, xe[NM_MAX_DIM] = {0},
+               xc[NM_MAX_DIM] = {0};
         for (int i = 0; i < dim; i++)
             for (int k = 0; k < dim; k++)
                 cen[k] += simplex[i][k] / dim;

@@ -38,11 +38,13 @@ double hotspot_tail(double x, double mu, double r)
         return 1.0;
     if (!(mu > 0.0))
         return 0.0;
+    if (k0 > 1e9 || mu > 1e9) /* beyond any count of cases: keep the walks short */
+        return k0 > mu ? 0.0 : 1.0;
     if (k0 > mu) {
         /* upper sum: the terms fall from k0 onwards (k0 is above the mode) */
         double sum = 0.0;
-        for (double k = k0;; k += 1.0) {
-            double t = exp(log_pmf(k, mu, r));
+        for (long long i = 0;; i++) {
+            double t = exp(log_pmf(k0 + (double)i, mu, r));
             sum += t;
             if (t <= 1e-17 * sum || t == 0.0)
                 break;
@@ -52,7 +54,8 @@ double hotspot_tail(double x, double mu, double r)
     /* 1 - lower sum, walking down from k0 - 1 (terms rise to the mode, then fall) */
     double mode = r > 1.0 ? floor((r - 1.0) * mu / r) : (r > 0.0 ? 0.0 : floor(mu));
     double sum = 0.0;
-    for (double k = k0 - 1.0; k >= 0.0; k -= 1.0) {
+    for (long long i = (long long)k0 - 1; i >= 0; i--) {
+        double k = (double)i;
         double t = exp(log_pmf(k, mu, r));
         sum += t;
         if (k < mode && (t <= 1e-17 * sum || t == 0.0))

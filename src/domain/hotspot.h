@@ -64,7 +64,8 @@ struct hotspot_result {
 void hotspot_params_default(struct hotspot_params *p);
 
 /* Upper tail P(X >= x) of a Poisson(mu) variable; of a negative binomial with mean mu and size r
- * (variance mu + mu^2 / r) when r > 0. x is rounded up to an integer; result in [0, 1]. */
+ * (variance mu + mu^2 / r) when r > 0. x is rounded up to an integer; result in [0, 1]. Beyond
+ * 1e9 (x or mu) the answer is only 0 or 1. */
 double hotspot_tail(double x, double mu, double r);
 
 /*

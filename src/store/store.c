@@ -427,6 +427,6 @@ int store_case_daily_counts(struct store *st, const char *area, const char *cate
                             int64_t from_ms, int64_t to_ms, int utc_offset_min, int by_class,
                             store_series_fn fn, void *ctx)
 {
-    return st->ops->case_daily_counts(st, area, category, from_ms, to_ms, utc_offset_min,
-                                      by_class, fn, ctx);
+    return st->ops->case_daily_counts(st, area, category, from_ms, to_ms, utc_offset_min, by_class,
+                                      fn, ctx);
 }

@@ -107,8 +107,8 @@ static void fill(struct store *st)
     int n = 0;
     assert_int_equal(store_begin(st), 0);
     /* day 0: local 00:30 and 23:30 (the latter is 15:30Z, still day 0 locally) */
-    add_case(st, n++, "440605001001001001", "0301", DAY0_LOCAL_MS + 30 * 60000);
-    add_case(st, n++, "440605001001001", "0302", DAY0_LOCAL_MS + 23 * HOUR + 30 * 60000);
+    add_case(st, n++, "440605001001001001", "0301", DAY0_LOCAL_MS + (int64_t)30 * 60000);
+    add_case(st, n++, "440605001001001", "0302", DAY0_LOCAL_MS + 23 * HOUR + (int64_t)30 * 60000);
     /* day 1: another street, another class */
     add_case(st, n++, "440605002", "0401", DAY0_LOCAL_MS + DAY + HOUR);
     add_case(st, n++, "440605001001002", "0301", DAY0_LOCAL_MS + DAY + 2 * HOUR);

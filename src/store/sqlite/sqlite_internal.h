@@ -76,8 +76,8 @@ int sq_outbox_backlog(struct store *st, int64_t *out);
 int sq_outbox_mark_all_delivered(struct store *st, int64_t now_ms);
 
 /* store_sqlite_series.c */
-int sq_case_daily_counts(struct store *st, const char *area, const char *category,
-                         int64_t from_ms, int64_t to_ms, int utc_offset_min, int by_class,
-                         store_series_fn fn, void *ctx);
+int sq_case_daily_counts(struct store *st, const char *area, const char *category, int64_t from_ms,
+                         int64_t to_ms, int utc_offset_min, int by_class, store_series_fn fn,
+                         void *ctx);
 
 #endif
