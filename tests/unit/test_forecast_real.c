@@ -321,7 +321,7 @@ static void test_real_311_backtest(void **state)
     assert_non_null(sf);
     struct calendar *cal_bos = us_calendar(1);
     struct calendar *cal_sf = us_calendar(0);
-    char label[128];
+    char label[300];
     size_t top[5];
     double buf[1200];
 
