@@ -11,7 +11,8 @@
  *        series whose last complete week broke its 95% band, and seasonal-peak suggestions
  *
  * area defaults to the caller's own scope. Each checks CAP_CASE_READ on the area (the
- * figures are made of the area's cases), so a user sees their subtree only (403 otherwise).
+ * figures are made of the area's cases), so a user sees their subtree only (403 otherwise),
+ * and answers 404 for an area that does not exist.
  */
 #include "api/api_handlers.h"
 
@@ -85,6 +86,11 @@ static int area_param(struct api_request *req, struct api_response *resp, const 
     if ((r = access_check(req->principal, CAP_CASE_READ, area)) != 0) {
         api_reply_access(resp, r, area);
         return r;
+    }
+    int exists = 0;
+    if ((r = store_area_exists(req->svc->st, area, &exists)) != 0 || !exists) {
+        api_reply_error(resp, r ? r : ERR_NOT_FOUND, r ? "cannot read the area" : "no such area");
+        return r ? r : ERR_NOT_FOUND;
     }
     *out = area;
     return 0;
@@ -176,11 +182,6 @@ int api_stats_hotspots(struct api_request *req, struct api_response *resp)
                                "query parameter 'from' must be a date YYYY-MM-DD");
     if (to <= from || to - from > ANALYSIS_PERIOD_DAYS_MAX)
         return api_reply_error(resp, ERR_INVALID, "the period [from, to) must hold 1 to 366 days");
-    int exists = 0;
-    if ((r = store_area_exists(req->svc->st, area, &exists)) != 0)
-        return r;
-    if (!exists)
-        return api_reply_error(resp, ERR_NOT_FOUND, "no such area");
     if ((r = analysis_hotspots(req->svc, area, from, to, &hs)) != 0)
         return r;
     json_t *items = json_array();

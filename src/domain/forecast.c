@@ -408,9 +408,14 @@ int forecast_fit(const double *y, size_t n, const struct forecast_options *opt,
     size_t t_start = fd.m > 1 ? (size_t)fd.m : 3;
     size_t cap = n > t_start ? (n - t_start) * (size_t)horizon : 0, ne = 0;
     if (cap > 0) {
-        double vh[FORECAST_HORIZON_MAX];
-        for (int h = 1; h <= horizon; h++)
+        double vh[FORECAST_HORIZON_MAX], ps[FORECAST_HORIZON_MAX];
+        double f = 1.0, acc = 0.0;
+        for (int h = 1; h <= horizon; h++) {
             vh[h - 1] = sqrt(var_factor(&p, fd.m, h));
+            f *= p.phi;
+            acc += f;
+            ps[h - 1] = acc; /* phi + ... + phi^h */
+        }
         errs = xcalloc(cap, sizeof(*errs));
         for (size_t t = t_start; t < n; t++) {
             for (int h = 1; h <= horizon && t + (size_t)h - 1 < n; h++) {
@@ -420,7 +425,7 @@ int forecast_fit(const double *y, size_t n, const struct forecast_options *opt,
                     size_t back = (size_t)fd.m * (((size_t)h + (size_t)fd.m - 1) / (size_t)fd.m);
                     s = S[target + (size_t)fd.m - back];
                 }
-                double pred = L[t] + phi_sum(p.phi, h) * B[t] + s + p.coef * x[target];
+                double pred = L[t] + ps[h - 1] * B[t] + s + p.coef * x[target];
                 errs[ne++] = (z[target] - pred) / vh[h - 1];
             }
         }

@@ -148,7 +148,11 @@ test('forecast parameters are validated and the area is access-checked', async (
   const own = await get('/api/v1/stats/forecast', tokens.community_staff);
   assert.equal(own.status, 200);
   assert.equal(own.body.area, '440605011001');
-  assert.equal((await get('/api/v1/stats/hotspots?area=440605999', tokens.leader)).status, 404);
+  for (const path of ['/api/v1/stats/forecast', '/api/v1/stats/hotspots', '/api/v1/alerts']) {
+    const r = await get(`${path}?area=440605999`, tokens.leader);
+    assert.equal(r.status, 404, path);
+    assert.equal(r.body.error.code, 'not_found');
+  }
 });
 
 test('labour cases peak before the Spring Festival: a themed station session is suggested', async () => {
