@@ -6,7 +6,8 @@
  * cover 75-85% of outcomes.
  *
  * The data lives in shared/data beside the repository: $GRIDGOV_SHARED_DATA (set by
- * tests/meson.build), else /work/shared/data. Missing data fails the suite loudly.
+ * tests/meson.build to <source root>/../shared/data), else /work/shared/data. Missing data
+ * fails the suite loudly.
  * Holidays are the US federal ones (plus Patriots' Day in Boston), computed by rule here and
  * marked DAY_OFF in a calendar: the series are American.
  */
@@ -57,16 +58,23 @@ static char *slurp(const char *path, size_t *len)
     return buf;
 }
 
+/* $GRIDGOV_SHARED_DATA/rel, else /work/shared/data/rel; fails the test naming both. */
 static char *load_shared(const char *rel, size_t *len)
 {
-    char path[1024];
+    char path[1024], fallback[1024];
     const char *shared = getenv("GRIDGOV_SHARED_DATA");
-    if (shared == NULL || shared[0] == '\0')
-        shared = "/work/shared/data";
-    snprintf(path, sizeof(path), "%s/%s", shared, rel);
-    char *text = slurp(path, len);
+    char *text = NULL;
+    path[0] = '\0';
+    if (shared != NULL && shared[0] != '\0') {
+        snprintf(path, sizeof(path), "%s/%s", shared, rel);
+        text = slurp(path, len);
+    }
+    snprintf(fallback, sizeof(fallback), "/work/shared/data/%s", rel);
     if (text == NULL)
-        fail_msg("real data missing: cannot read %s (set GRIDGOV_SHARED_DATA)", path);
+        text = slurp(fallback, len);
+    if (text == NULL)
+        fail_msg("real data missing: cannot read %s%s%s (set GRIDGOV_SHARED_DATA)", path,
+                 path[0] ? " or " : "", fallback);
     return text;
 }
 
