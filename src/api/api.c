@@ -81,6 +81,10 @@ const struct api_route api_routes[] = {
     {"GET", "/api/v1/households/{id}/file", api_household_file, 0},
     {"GET", "/api/v1/search", api_bd_search, 0},
     {"GET", "/api/v1/access-log", api_access_log, 0},
+    /* analysis (issue 7): api_analysis.c */
+    {"GET", "/api/v1/stats/forecast", api_stats_forecast, 0},
+    {"GET", "/api/v1/stats/hotspots", api_stats_hotspots, 0},
+    {"GET", "/api/v1/alerts", api_alerts, 0},
     {NULL, NULL, NULL, 0},
 };
 

@@ -45,6 +45,10 @@ int api_bd_export(struct api_request *req, struct api_response *resp);
 int api_bd_search(struct api_request *req, struct api_response *resp);
 int api_household_file(struct api_request *req, struct api_response *resp);
 int api_access_log(struct api_request *req, struct api_response *resp);
+/* api_analysis.c */
+int api_stats_forecast(struct api_request *req, struct api_response *resp);
+int api_stats_hotspots(struct api_request *req, struct api_response *resp);
+int api_alerts(struct api_request *req, struct api_response *resp);
 
 /* api_metrics.c */
 int api_metrics(struct api_request *req, struct api_response *resp);

@@ -55,6 +55,10 @@ static const struct cli_command cli_commands[] = {
     {"accesslog", cli_accesslog,
      "accesslog --db FILE [--area CODE]   who saw which personal data, when and why"},
     {"config", cli_config, "config                              print the effective settings"},
+    /* analysis (issue 7): cli_analysis.c */
+    {"backtest", cli_backtest,
+     "backtest --db FILE [--json] [--area CODE] [--by day|week]\n"
+     "                                           forecast accuracy against seasonal naive"},
 };
 
 #define CLI_COMMANDS (sizeof(cli_commands) / sizeof(cli_commands[0]))

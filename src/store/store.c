@@ -512,3 +512,13 @@ int store_case_clear_reporters(struct store *st, int64_t before_ms, int dry_run,
 {
     return st->ops->case_clear_reporters(st, before_ms, dry_run, count);
 }
+
+/* ---- case series (analysis, issue 7) ---- */
+
+int store_case_daily_counts(struct store *st, const char *area, const char *category,
+                            int64_t from_ms, int64_t to_ms, int utc_offset_min, int by_class,
+                            store_series_fn fn, void *ctx)
+{
+    return st->ops->case_daily_counts(st, area, category, from_ms, to_ms, utc_offset_min, by_class,
+                                      fn, ctx);
+}

@@ -557,4 +557,21 @@ int store_outbox_backlog(struct store *st, int64_t *out);
  * demo history, which describe the past and must not flood a webhook. */
 int store_outbox_mark_all_delivered(struct store *st, int64_t now_ms);
 
+/* ---- case series (analysis, issue 7: store_sqlite_series.c) ------------------------------- */
+
+/* One row of daily counts: day = local day number (days since 1970-01-01 in the city's time),
+ * category_class = the first 2 characters of the category ("" when not grouped by class).
+ * A non-zero return stops the walk and is returned. */
+typedef int (*store_series_fn)(void *ctx, int64_t day, const char *category_class, int64_t count);
+/*
+ * Daily counts of the cases created in [from_ms, to_ms) under area (an area code: its subtree;
+ * NULL or "" for every case) and, when category is set, in that category or below it (a
+ * class "03" includes "0301"). Days are local: (created_ms + utc_offset_min minutes) divided
+ * into days. With by_class the counts are split by category class. Only days with cases are
+ * reported, in day order then class order. Read-only.
+ */
+int store_case_daily_counts(struct store *st, const char *area, const char *category,
+                            int64_t from_ms, int64_t to_ms, int utc_offset_min, int by_class,
+                            store_series_fn fn, void *ctx);
+
 #endif

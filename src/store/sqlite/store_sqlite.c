@@ -1115,4 +1115,5 @@ static const struct store_ops sqlite_ops = {
     .outbox_failed = sq_outbox_failed,
     .outbox_backlog = sq_outbox_backlog,
     .outbox_mark_all_delivered = sq_outbox_mark_all_delivered,
+    .case_daily_counts = sq_case_daily_counts,
 };
