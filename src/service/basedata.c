@@ -801,6 +801,7 @@ static int import_row(struct importer *im, const struct csv_record *row, struct 
     struct bd_record old;
     struct prepared *pr = NULL;
     const char *area = NULL;
+    unsigned char resolved[BD_FIELDS_MAX] = {0};
     int64_t existing = 0;
     int created = 0, r;
 
@@ -837,6 +838,7 @@ static int import_row(struct importer *im, const struct csv_record *row, struct 
             }
             ch.value[f] = im->last_ref_id[f];
             ch.given[f] = 1;
+            resolved[f] = 1;
             break;
         }
         default:
@@ -871,11 +873,14 @@ static int import_row(struct importer *im, const struct csv_record *row, struct 
     if ((r = prepare(im->ctx, e, existing ? &old : NULL, &ch, im->key, pr, eb)) != 0)
         goto done;
     snprintf(pr->rec.cell_code, sizeof(pr->rec.cell_code), "%s", area);
+    /* References given by the other record's key were resolved above; ids given as such, and
+     * ids kept from the stored record, are checked. */
     for (int i = 0; i < e->n_fields; i++)
-        if (e->fields[i].type == BDT_REF &&
+        if (e->fields[i].type == BDT_REF && !resolved[i] &&
             (r = check_reference(im->ctx, NULL, &e->fields[i], pr->text[i], eb)) != 0)
             goto done;
-    pr->rec.id = existing;
+    /* Known to be new: the store need not look the key up again. */
+    pr->rec.id = existing ? existing : -1;
     pr->rec.created_ms = existing ? old.created_ms : ch.now_ms;
     pr->rec.updated_ms = ch.now_ms;
     /* Everything was checked above, so a failure here is the database's: the caller rolls

@@ -254,7 +254,8 @@ void bd_record_cleanup(struct bd_record *r);
 
 /*
  * Write a record (write). With r->id > 0 the row with that id is updated (ERR_NOT_FOUND when
- * missing). Otherwise, when the kind's natural key (a personal key by its hash) is present and
+ * missing); with r->id < 0 a row is inserted (the caller looked the key up itself). With 0,
+ * when the kind's natural key (a personal key by its hash) is present and
  * a row with that key exists, that row is updated -- imports are idempotent on it -- else a
  * row is inserted. Sets r->id and *created (may be NULL). Keeps the full-text index in step.
  * created_ms is kept on update. ERR_EXISTS when an update would take another row's key.

@@ -26,6 +26,8 @@ struct sqlite_store {
     sqlite3_stmt *bd_stmts[BD_KIND_COUNT][SQ_BD_STMTS];
     sqlite3_stmt *bd_find_stmts[BD_KIND_COUNT];
     sqlite3_stmt *bd_misc_stmts[4];
+    int bd_fts_queue_ready; /* the connection's temp.base_fts_queue exists */
+    int bd_fts_dirty;       /* the queue holds changes not yet applied to base_fts */
     int in_tx;      /* transaction depth: 0 none, 1 a transaction, more: savepoints inside it */
     unsigned flags; /* enum store_open_flags */
 };
@@ -85,6 +87,9 @@ int sq_outbox_failed(struct store *st, int64_t id, int attempts, int64_t next_at
 int sq_outbox_backlog(struct store *st, int64_t *out);
 int sq_outbox_mark_all_delivered(struct store *st, int64_t now_ms);
 
+/* Apply the queued base-data index changes to base_fts (store_sqlite_basedata.c); run by the
+ * outermost commit. */
+int sq_bd_fts_sync(struct sqlite_store *s);
 /* store_sqlite_basedata.c: the base-data half of the ops table. */
 int sq_bd_put(struct store *st, struct bd_record *r, int *created);
 int sq_bd_get(struct store *st, enum bd_kind kind, int64_t id, struct bd_record *out);

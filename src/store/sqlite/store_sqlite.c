@@ -383,6 +383,8 @@ static int sq_commit(struct store *st)
     int r;
     if (s->in_tx == 1 && !(s->flags & STORE_WRITER) && (r = sq_cases_fts_sync(s)) != 0)
         return r;
+    if (s->in_tx == 1 && (r = sq_bd_fts_sync(s)) != 0)
+        return r;
     stmt = sq_stmt(s, s->in_tx > 1 ? STMT_RELEASE : STMT_COMMIT);
     if (stmt == NULL)
         return ERR_DB;
@@ -411,6 +413,7 @@ static void sq_rollback(struct store *st)
     if (stmt != NULL)
         sq_exec_done(s, stmt, "rollback");
     s->in_tx = 0;
+    s->bd_fts_dirty = 0; /* the queue (a temporary table) was rolled back with the rest */
 }
 
 static int sq_meta_get(struct store *st, const char *key, char *out, size_t out_size)
