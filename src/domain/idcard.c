@@ -562,3 +562,14 @@ void mask_name(const char *utf8_name, char *out, size_t size)
     out[o] = '\0';
     assert(o <= i);
 }
+
+char idcard_check_char(const char *first17)
+{
+    int sum = 0;
+    for (int i = 0; i < IDCARD_LEN - 1; i++) {
+        if (!is_digit(first17[i]))
+            return '?';
+        sum += (first17[i] - '0') * idcard_weights[i];
+    }
+    return idcard_check_chars[sum % 11];
+}

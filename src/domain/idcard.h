@@ -55,6 +55,12 @@ int idcard_normalize(const char *in, char out[IDCARD_BUF]);
 int idcard_validate(const char *id, int64_t now_ms, struct idcard_info *info, struct errbuf *eb);
 
 /*
+ * The check character of an ID number whose first 17 characters are first17 (digits only;
+ * anything else gives '?'). For generated data (the demo city, benchmarks) and tests.
+ */
+char idcard_check_char(const char *first17);
+
+/*
  * Validate a phone number and write its normalised form to out (PHONE_BUF bytes; "" on
  * failure). Accepted:
  *   - mobiles: 11 digits 13x-19x, optionally after +86, 0086 or 86, with spaces or dashes

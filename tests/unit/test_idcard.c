@@ -141,6 +141,7 @@ static void test_every_check_character(void **state)
         snprintf(s, sizeof(s), "%03d", seq);
         make_id(id, "440605", "19900101", s);
         seen[id[17] == 'X' ? 10 : id[17] - '0'] = 1;
+        assert_int_equal(idcard_check_char(id), id[17]); /* the generator's helper agrees */
         for (const char *c = "0123456789X"; *c != '\0'; c++) {
             char try[IDCARD_BUF];
             memcpy(try, id, sizeof(try));
@@ -151,6 +152,7 @@ static void test_every_check_character(void **state)
     }
     for (int i = 0; i < 11; i++)
         assert_true(seen[i]);
+    assert_int_equal(idcard_check_char("44060519900101a01"), '?');
 }
 
 static void test_lowercase_x_and_spaces(void **state)
