@@ -11,6 +11,8 @@
  */
 #include "cli/cli.h"
 
+#include "base/secret.h"
+
 #include "base/timeutil.h"
 #include "domain/calendar.h"
 #include "service/context.h"
@@ -145,7 +147,7 @@ int cli_demo(int argc, char **argv)
         {"no-cases", no_argument, NULL, 'n'},   {NULL, 0, NULL, 0}};
     struct config cfg;
     struct errbuf eb = {{0}};
-    struct demo_options opt = {"small", 1, NULL};
+    struct demo_options opt = {"small", 1, NULL, NULL};
     struct demo_result res;
     struct store *st = NULL;
     int c, r, with_cases = 1;
@@ -192,10 +194,24 @@ int cli_demo(int argc, char **argv)
     }
     if ((r = store_open(cfg.db, STORE_CREATE, &st, &eb)) != 0)
         return cli_fail(cfg.db, r, eb.msg);
-    r = demo_generate(st, &opt, &res, &eb);
-    store_close(st);
-    if (r == 0 && (r = cli_ensure_key(&cfg)) != 0)
+    /* The key first: the demo's persons get encrypted ID numbers and phones. */
+    if ((r = cli_ensure_key(&cfg)) != 0) {
+        store_close(st);
         return r;
+    }
+    {
+        char key_path[1100];
+        struct secret_key *key = NULL;
+        if (config_key_path(&cfg, key_path, sizeof(key_path)) != 0 ||
+            (r = secret_key_load(key_path, &key, &eb)) != 0) {
+            store_close(st);
+            return cli_fail(key_path, r ? r : ERR_INVALID, eb.msg);
+        }
+        opt.key = key;
+        r = demo_generate(st, &opt, &res, &eb);
+        secret_key_free(key);
+    }
+    store_close(st);
     if (r == ERR_EXISTS)
         return cli_fail(cfg.db, r, "the database already holds areas; use a new file");
     if (r != 0)

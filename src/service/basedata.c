@@ -1223,3 +1223,19 @@ int basedata_retention(struct service_ctx *ctx, int64_t now_ms, int dry_run,
                  (long long)rep->persons, before, (long long)rep->reporters);
     return 0;
 }
+
+int basedata_seal(const struct secret_key *key, enum bd_kind kind, int field, const char *plain,
+                  struct bd_value *out)
+{
+    const struct bd_entity *e = bd_entity(kind);
+    struct sealed sd;
+    memset(out, 0, sizeof(*out));
+    if (e == NULL || field < 0 || field >= e->n_fields || !bd_field_is_personal(&e->fields[field]))
+        return ERR_INVALID;
+    if (seal(key, e, &e->fields[field], plain, &sd) != 0)
+        return ERR_INTERNAL;
+    out->text = sd.text;
+    out->hash = sd.hash;
+    out->masked = sd.masked;
+    return 0;
+}

@@ -26,6 +26,7 @@
 #include <stdio.h>
 
 struct service_ctx;
+struct secret_key;
 
 #define BASEDATA_PAGE_MAX   1000
 #define BASEDATA_REASON_MAX 255
@@ -109,6 +110,15 @@ int basedata_household_file(struct service_ctx *ctx, const struct principal *p, 
 int basedata_access_log(struct service_ctx *ctx, const struct principal *p,
                         const struct access_filter *f, store_access_fn fn, void *fctx,
                         struct errbuf *eb);
+
+/*
+ * The stored forms of the personal value plain (already normalised) of field `field` of kind:
+ * ciphertext, keyed hash and masked form, into out (strings owned by the caller: free them,
+ * e.g. with bd_record_cleanup when they sit in a record). For generators that write records
+ * themselves (the demo city). ERR_INVALID when the field is not personal.
+ */
+int basedata_seal(const struct secret_key *key, enum bd_kind kind, int field, const char *plain,
+                  struct bd_value *out);
 
 /* ---- bulk import and export ----------------------------------------------------------- */
 

@@ -20,6 +20,10 @@
  */
 #include "service/demo.h"
 
+#include "domain/idcard.h"
+
+#include "service/basedata.h"
+
 #include "base/log.h"
 #include "base/progress.h"
 #include "base/rng.h"
@@ -655,6 +659,8 @@ struct member {
 /* Precomputed weight totals for the population draws. */
 struct people {
     struct rng *r;
+    struct rng ids;                      /* ID numbers and phones: their own stream */
+    const struct secret_key *key;        /* NULL: no personal data */
     int surname_w[2][N_ELEMS(surnames)]; /* [0] local, [1] migrant */
     int surname_total[2];
     int kind_total;
@@ -889,6 +895,94 @@ static int road_name(int road, char *out, size_t size)
     return snprintf(out, size, "%s%s", road_roots[road / 8], road_suffixes[road % 8]);
 }
 
+/* Where a household's and a person's values are built before they become a record. */
+struct row_values {
+    char text[BD_FIELDS_MAX][BD_VALUE_MAX];
+    struct bd_value sealed[BD_FIELDS_MAX]; /* owned: personal fields */
+};
+
+static void row_values_free(struct row_values *rv)
+{
+    for (int i = 0; i < BD_FIELDS_MAX; i++) {
+        free(rv->sealed[i].text);
+        free(rv->sealed[i].hash);
+        free(rv->sealed[i].masked);
+    }
+    memset(rv->sealed, 0, sizeof(rv->sealed));
+}
+
+/* A record of kind pointing at rv's values (personal fields at their sealed forms). */
+static void row_record(enum bd_kind kind, struct row_values *rv, const char *cell, int64_t now_ms,
+                       struct bd_record *out)
+{
+    const struct bd_entity *e = bd_entity(kind);
+    memset(out, 0, sizeof(*out));
+    out->kind = kind;
+    out->id = -1; /* new: no natural-key lookup (ID numbers are drawn unique, see below) */
+    snprintf(out->cell_code, sizeof(out->cell_code), "%s", cell);
+    out->created_ms = now_ms;
+    out->updated_ms = now_ms;
+    for (int i = 0; i < e->n_fields; i++) {
+        if (bd_field_is_personal(&e->fields[i]))
+            out->v[i] = rv->sealed[i];
+        else
+            out->v[i].text = rv->text[i];
+    }
+}
+
+static void set_value(struct row_values *rv, enum bd_kind kind, const char *field, const char *v)
+{
+    int i = bd_field_index(bd_entity(kind), field);
+    snprintf(rv->text[i], BD_VALUE_MAX, "%s", v);
+}
+
+/* Seal a personal value into rv (replacing an earlier one). */
+static int seal_value(struct row_values *rv, const struct secret_key *key, enum bd_kind kind,
+                      const char *field, const char *plain)
+{
+    int i = bd_field_index(bd_entity(kind), field);
+    free(rv->sealed[i].text);
+    free(rv->sealed[i].hash);
+    free(rv->sealed[i].masked);
+    return basedata_seal(key, kind, i, plain, &rv->sealed[i]);
+}
+
+/* A resident ID number (GB 11643) for a birth date: issued in Nanhai (440605) or, for
+ * migrants, elsewhere in Guangdong, Guangxi, Hunan or Sichuan; a sequence of the right parity
+ * for the sex; and its check character. */
+static void draw_id_number(struct rng *r, const char *birth_date, int is_female, int is_local,
+                           char out[IDCARD_BUF])
+{
+    static const char *const origins[] = {"440605", "440604", "441302", "450103",
+                                          "430111", "510107", "445102", "441502"};
+    const char *origin = is_local ? "440605" : origins[rng_below(r, N_ELEMS(origins))];
+    int seq = rng_below(r, 500) * 2 + (is_female ? 0 : 1);
+    snprintf(out, IDCARD_BUF, "%s%.4s%.2s%.2s%03d", origin, birth_date, birth_date + 5,
+             birth_date + 8, seq);
+    out[17] = idcard_check_char(out);
+    out[18] = '\0';
+}
+
+/* Insert a person; an ID number drawn twice (same birth date and sequence) is drawn again. */
+static int insert_person(struct store *st, struct rng *ids, const struct secret_key *key,
+                         struct row_values *rv, const char *cell, int64_t now_ms,
+                         const char *birth_date, int is_female, int is_local)
+{
+    struct bd_record rec;
+    int r = ERR_EXISTS;
+    for (int attempt = 0; attempt < 64 && r == ERR_EXISTS; attempt++) {
+        if (key != NULL) {
+            char id[IDCARD_BUF];
+            draw_id_number(ids, birth_date, is_female, is_local, id);
+            if ((r = seal_value(rv, key, BD_PERSON, "id_number", id)) != 0)
+                return r;
+        }
+        row_record(BD_PERSON, rv, cell, now_ms, &rec);
+        r = store_bd_put(st, &rec, NULL);
+    }
+    return r;
+}
+
 /* The households and persons of one cell. */
 static int insert_cell(struct store *st, struct people *pp, const struct plan *p,
                        const struct demo_node *cell, int64_t now_ms, struct demo_result *res,
@@ -897,70 +991,105 @@ static int insert_cell(struct store *st, struct people *pp, const struct plan *p
     const struct demo_node *grid = &p->nodes[cell->parent];
     const struct demo_node *comm = &p->nodes[grid->parent];
     const struct demo_node *street = &p->nodes[comm->parent];
-    struct household h;
-    struct person ps;
+    struct row_values *hv = xcalloc(1, sizeof(*hv)), *pv = xcalloc(1, sizeof(*pv));
+    struct bd_record rec;
     struct member m[5];
-    char prefix[160], road[48];
-    int flat = 0, shop = 0, r;
+    char prefix[160], road[48], address[256], text[64];
+    int flat = 0, shop = 0, r = 0;
 
     snprintf(prefix, sizeof(prefix), "佛山市南海区%s%s", street->name, comm->name);
     road_name(cell->road, road, sizeof(road));
-    for (int k = 0; k < cell->households; k++) {
+    for (int k = 0; k < cell->households && r == 0; k++) {
         enum hh_kind kind =
             (enum hh_kind)rng_weighted(pp->r, hh_kind_w, HH_KIND_COUNT, pp->kind_total);
         int is_shop = kind == HH_BUSINESS || kind == HH_SOCIAL_ORG;
+        int64_t household_id;
         int len, n;
 
-        memset(&h, 0, sizeof(h));
-        memcpy(h.cell_code, cell->code, sizeof(h.cell_code));
-        snprintf(h.kind, sizeof(h.kind), "%s", hh_kind_names[kind]);
-        h.created_ms = now_ms;
+        memset(hv->text, 0, sizeof(hv->text));
         if (cell->style == CELL_LANE) {
-            len = snprintf(h.address, sizeof(h.address), "%s %s%d号", prefix, cell->name, k + 1);
+            len = snprintf(address, sizeof(address), "%s %s%d号", prefix, cell->name, k + 1);
         } else if (is_shop) {
-            len = snprintf(h.address, sizeof(h.address), "%s %s%d号 %s首层%d号铺", prefix, road,
+            len = snprintf(address, sizeof(address), "%s %s%d号 %s首层%d号铺", prefix, road,
                            cell->house_no, cell->name, ++shop);
         } else {
             int floor = 2 + flat / cell->rooms_per_floor;
             int room = 1 + flat % cell->rooms_per_floor;
-            len = snprintf(h.address, sizeof(h.address), "%s %s%d号 %s%d%02d", prefix, road,
+            len = snprintf(address, sizeof(address), "%s %s%d号 %s%d%02d", prefix, road,
                            cell->house_no, cell->name, floor, room);
             flat++;
         }
-        if (len < 0 || (size_t)len >= sizeof(h.address))
-            return errbuf_set(eb, ERR_INTERNAL, "demo address too long in cell %s", cell->code);
-        if ((r = store_household_insert(st, &h)) != 0)
-            return errbuf_set(eb, r, "cannot insert a household in cell %s", cell->code);
+        if (len < 0 || (size_t)len >= sizeof(address)) {
+            r = errbuf_set(eb, ERR_INTERNAL, "demo address too long in cell %s", cell->code);
+            break;
+        }
+        snprintf(text, sizeof(text), "%s%03d", cell->code, k + 1); /* 户号: cell + number */
+        set_value(hv, BD_HOUSEHOLD, "household_no", text);
+        set_value(hv, BD_HOUSEHOLD, "kind", hh_kind_names[kind]);
+        set_value(hv, BD_HOUSEHOLD, "address", address);
+        if (pp->key != NULL && (r = seal_value(hv, pp->key, BD_HOUSEHOLD, "phone", "")) != 0)
+            break;
+        row_record(BD_HOUSEHOLD, hv, cell->code, now_ms, &rec);
+        if ((r = store_bd_put(st, &rec, NULL)) != 0) {
+            errbuf_set(eb, r, "cannot insert a household in cell %s", cell->code);
+            break;
+        }
+        household_id = rec.id;
         res->households++;
 
         n = draw_members(pp, kind, m);
         draw_tags(pp->r, kind, m, n);
-        for (int i = 0; i < n; i++) {
-            memset(&ps, 0, sizeof(ps));
-            ps.household_id = h.id;
-            memcpy(ps.cell_code, cell->code, sizeof(ps.cell_code));
-            format_name(pp->r, &m[i], ps.name, sizeof(ps.name));
-            ps.sex[0] = m[i].is_female ? 'F' : 'M';
-            format_birth(pp->r, m[i].age, ps.birth_date);
+        for (int i = 0; i < n && r == 0; i++) {
+            char birth[11], value[64];
+            int is_registered;
+            memset(pv->text, 0, sizeof(pv->text));
+            format_name(pp->r, &m[i], value, sizeof(value));
+            set_value(pv, BD_PERSON, "name", value);
+            set_value(pv, BD_PERSON, "sex", m[i].is_female ? "F" : "M");
+            format_birth(pp->r, m[i].age, birth);
+            set_value(pv, BD_PERSON, "birth_date", birth);
             if (kind == HH_REGISTERED)
-                ps.is_registered = 1;
+                is_registered = 1;
             else if (kind == HH_NON_REGISTERED)
-                ps.is_registered = 0;
+                is_registered = 0;
             else
-                ps.is_registered = !rng_chance(pp->r, kind == HH_BUSINESS ? 0.65 : 0.4);
-            snprintf(ps.relation, sizeof(ps.relation), "%s", relation_names[m[i].relation]);
-            format_tags(m[i].tags, ps.tags, sizeof(ps.tags));
-            ps.created_ms = now_ms;
-            if ((r = store_person_insert(st, &ps)) != 0)
-                return errbuf_set(eb, r, "cannot insert a person in cell %s", cell->code);
+                is_registered = !rng_chance(pp->r, kind == HH_BUSINESS ? 0.65 : 0.4);
+            set_value(pv, BD_PERSON, "is_registered", is_registered ? "1" : "0");
+            snprintf(value, sizeof(value), "%lld", (long long)household_id);
+            set_value(pv, BD_PERSON, "household_id", value);
+            set_value(pv, BD_PERSON, "relation", relation_names[m[i].relation]);
+            format_tags(m[i].tags, value, sizeof(value));
+            set_value(pv, BD_PERSON, "tags", value);
+            set_value(pv, BD_PERSON, "status", "active");
+            if (pp->key != NULL) {
+                /* Adults have a mobile phone; its digits come from the personal-data stream,
+                 * so the rest of the city does not change with or without a key. */
+                char phone[32] = "";
+                if (m[i].age >= 16)
+                    snprintf(phone, sizeof(phone), "1%d%09d", 3 + rng_below(&pp->ids, 7),
+                             rng_below(&pp->ids, 1000000000));
+                if ((r = seal_value(pv, pp->key, BD_PERSON, "phone", phone)) != 0)
+                    break;
+            }
+            r = insert_person(st, &pp->ids, pp->key, pv, cell->code, now_ms, birth, m[i].is_female,
+                              is_registered);
+            if (r != 0) {
+                errbuf_set(eb, r, "cannot insert a person in cell %s", cell->code);
+                break;
+            }
             res->persons++;
         }
     }
-    return 0;
+    row_values_free(hv);
+    row_values_free(pv);
+    free(hv);
+    free(pv);
+    return r;
 }
 
 static int insert_population(struct store *st, const struct plan *p, struct rng *r,
-                             struct demo_result *res, struct errbuf *eb)
+                             const struct demo_options *opt, struct demo_result *res,
+                             struct errbuf *eb)
 {
     struct people pp;
     struct progress bar;
@@ -968,6 +1097,8 @@ static int insert_population(struct store *st, const struct plan *p, struct rng 
     int rr;
 
     people_init(&pp, r);
+    pp.key = opt->key;
+    rng_seed(&pp.ids, opt->seed, 5);
     progress_init(&bar, "demo", p->households);
     for (size_t i = 0; i < p->len; i++) {
         if (p->nodes[i].level != AREA_CELL)
@@ -1038,15 +1169,10 @@ int demo_generate(struct store *st, const struct demo_options *opt, struct demo_
     /* Users before the population: a taken username fails in a second, not after a minute. */
     if ((r = insert_areas(st, plan, eb)) != 0 ||
         (r = insert_users(st, plan, res.password, &res, eb)) != 0 ||
-        (r = insert_population(st, plan, &people, &res, eb)) != 0)
+        (r = insert_population(st, plan, &people, opt, &res, eb)) != 0)
         goto out;
     if ((r = store_area_recount(st)) != 0) {
         errbuf_set(eb, r, "cannot recount areas");
-        goto out;
-    }
-    /* The population went in row by row without the search index: build it once. */
-    if ((r = store_bd_reindex(st)) != 0) {
-        errbuf_set(eb, r, "cannot index the base data for search");
         goto out;
     }
     if ((r = store_commit(st)) != 0) {

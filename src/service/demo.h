@@ -25,13 +25,17 @@
 #define DEMO_PASSWORD_MAX 64
 #define DEMO_USERS_MAX    16
 
+struct secret_key;
+
 struct demo_options {
-    const char *scale;    /* "small" (3 streets, ~60 grids, ~18k households) or "city"
-                             (7 streets, ~290 communities, ~2,000 grids, ~600k households);
-                             NULL means "small" */
-    uint64_t seed;        /* same seed, same data */
-    const char *password; /* for every demo user; NULL: a random 12-character one is made
-                             and reported in demo_result.password */
+    const char *scale;            /* "small" (3 streets, ~60 grids, ~18k households) or "city"
+                                     (7 streets, ~290 communities, ~2,000 grids, ~600k households);
+                                     NULL means "small" */
+    uint64_t seed;                /* same seed, same data */
+    const char *password;         /* for every demo user; NULL: a random 12-character one is made
+                                     and reported in demo_result.password */
+    const struct secret_key *key; /* personal-data key: persons get ID numbers and phones
+                                     (encrypted); NULL: they get none */
 };
 
 struct demo_user_info {

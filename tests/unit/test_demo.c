@@ -13,6 +13,9 @@
 
 #include "domain/areacode.h"
 #include "geo/geo.h"
+#include "base/secret.h"
+#include "base/timeutil.h"
+#include "domain/idcard.h"
 #include "service/auth.h"
 
 #include <setjmp.h>
@@ -67,7 +70,7 @@ static struct store *open_new(const char *path)
 static int generate(struct store *st, const char *scale, uint64_t seed, const char *password,
                     struct demo_result *res)
 {
-    struct demo_options opt = {scale, seed, password};
+    struct demo_options opt = {scale, seed, password, NULL};
     struct errbuf eb = {{0}};
     int r = demo_generate(st, &opt, res, &eb);
     if (r != 0)
@@ -637,7 +640,7 @@ static void test_deterministic(void **state)
 static void test_second_run_refused(void **state)
 {
     struct demo_result res;
-    struct demo_options opt = {"small", SEED, NULL};
+    struct demo_options opt = {"small", SEED, NULL, NULL};
     struct errbuf eb = {{0}};
     int64_t areas = 0, households = 0, persons = 0;
     struct user_list list = {0};
@@ -705,6 +708,72 @@ static void test_invalid_options(void **state)
     store_close(st);
 }
 
+/* With a key, persons get valid, unique, encrypted ID numbers and adults get phones; the city
+ * itself (names, dates, households) is the same as without a key. */
+static void test_personal_data(void **state)
+{
+    char dir[] = "/tmp/gridgov-demo-key-XXXXXX", path[96], key_path[96], cmd[128];
+    struct demo_options opt = {"small", SEED, NULL, NULL};
+    struct secret_key *key = NULL;
+    struct store *st;
+    struct demo_result res;
+    struct errbuf eb = {{0}};
+    const struct bd_entity *e = bd_entity(BD_PERSON);
+    int id_field = bd_field_index(e, "id_number"), phone_field = bd_field_index(e, "phone");
+    (void)state;
+
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof(path), "%s/k.db", dir);
+    snprintf(key_path, sizeof(key_path), "%s/k.db.key", dir);
+    assert_int_equal(secret_key_create(key_path, NULL), 0);
+    assert_int_equal(secret_key_load(key_path, &key, NULL), 0);
+    opt.key = key;
+    st = open_new(path);
+    assert_int_equal(demo_generate(st, &opt, &res, &eb), 0);
+    assert_int_equal(res.persons, main_res.persons);
+
+    /* Same people as the keyless city. */
+    assert_true(sql_digest(path, "SELECT name, sex, birth_date, household_id FROM persons "
+                                 "ORDER BY id") ==
+                sql_digest(db_main, "SELECT name, sex, birth_date, household_id FROM persons "
+                                    "ORDER BY id"));
+    /* Every ID number present, unique, masked; no plaintext column. */
+    assert_int_equal(sql_number(path, "SELECT count(*) FROM persons WHERE id_number_hash = '' "
+                                      "OR length(id_number_masked) != 18"),
+                     0);
+    assert_int_equal(sql_number(path, "SELECT count(DISTINCT id_number_hash) FROM persons"),
+                     res.persons);
+    assert_int_equal(sql_number(path, "SELECT count(*) FROM persons WHERE phone_hash = '' AND "
+                                      "birth_date < '2008-01-01'"),
+                     0);
+    /* Decrypted, a sample validates and agrees with the person's birth date and sex. */
+    for (int64_t id = 1; id <= res.persons; id += res.persons / 50) {
+        struct bd_record rec;
+        struct idcard_info info;
+        char *plain = NULL, context[64];
+        assert_int_equal(store_bd_get(st, BD_PERSON, id, &rec), 0);
+        snprintf(context, sizeof(context), "person.id_number");
+        assert_int_equal(secret_decrypt(key, rec.v[id_field].text, context, &plain), 0);
+        assert_int_equal(idcard_validate(plain, time_now_ms(), &info, NULL), 0);
+        assert_string_equal(info.birth_date, rec.v[bd_field_index(e, "birth_date")].text);
+        assert_int_equal(info.sex, rec.v[bd_field_index(e, "sex")].text[0]);
+        assert_memory_equal(plain, rec.v[id_field].masked, 4);
+        secret_plaintext_free(plain);
+        if (rec.v[phone_field].text[0]) {
+            char phone[PHONE_BUF];
+            snprintf(context, sizeof(context), "person.phone");
+            assert_int_equal(secret_decrypt(key, rec.v[phone_field].text, context, &plain), 0);
+            assert_int_equal(phone_validate(plain, phone, NULL), 0);
+            secret_plaintext_free(plain);
+        }
+        bd_record_cleanup(&rec);
+    }
+    store_close(st);
+    secret_key_free(key);
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -713,6 +782,7 @@ int main(void)
         cmocka_unit_test(test_population),         cmocka_unit_test(test_users),
         cmocka_unit_test(test_deterministic),      cmocka_unit_test(test_second_run_refused),
         cmocka_unit_test(test_failure_rolls_back), cmocka_unit_test(test_invalid_options),
+        cmocka_unit_test(test_personal_data),
     };
     return cmocka_run_group_tests_name("demo", tests, group_setup, group_teardown);
 }

@@ -94,7 +94,7 @@ static int generate(const char *path, uint64_t seed, struct demo_cases_result *r
     struct errbuf eb = {{0}};
     struct store *st = NULL;
     struct service_ctx *ctx = NULL;
-    struct demo_options city = {"small", seed, "demo-password-1"};
+    struct demo_options city = {"small", seed, "demo-password-1", NULL};
     struct demo_cases_options opt;
     struct demo_result city_res;
     int r;
