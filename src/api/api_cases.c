@@ -23,6 +23,8 @@
 
 #include "base/jsonutil.h"
 #include "base/timeutil.h"
+#include "domain/idcard.h"
+#include "base/secret.h"
 #include "domain/routing.h"
 #include "domain/taxonomy.h"
 #include "service/cases.h"
@@ -96,10 +98,17 @@ static json_t *case_json(struct api_request *req, const struct case_rec *c)
     json_object_set_new(j, "updated_at", time_or_null(c->updated_ms));
     json_object_set_new(j, "closed_at", time_or_null(c->closed_ms));
     json_object_set_new(j, "anonymous", json_boolean(c->is_anonymous));
-    if (cases_show_reporter(req->principal, c))
+    if (cases_show_reporter(req->principal, c)) {
+        char legacy[sizeof(c->reporter_phone)];
+        const char *phone = c->reporter_phone_masked;
+        if (phone[0] == '\0' && c->reporter_phone[0] && strncmp(c->reporter_phone, "v1:", 3)) {
+            mask_phone(c->reporter_phone, legacy, sizeof(legacy)); /* stored before encryption */
+            phone = legacy;
+        }
         json_object_set_new(j, "reporter",
                             json_pack("{s:o, s:o}", "name", str_or_null(c->reporter_name), "phone",
-                                      str_or_null(c->reporter_phone)));
+                                      str_or_null(phone)));
+    }
     return j;
 }
 
@@ -328,6 +337,19 @@ int api_case_get(struct api_request *req, struct api_response *resp)
         (r = cases_get(req->svc, req->principal, id, &c)) != 0)
         return api_reply_case_error(resp, r);
     j = case_json(req, &c);
+    if (api_query(req, "reveal") != NULL) {
+        struct errbuf eb = {{0}};
+        char *phone = NULL;
+        if ((r = cases_reveal_reporter_phone(req->svc, req->principal, &c, api_query(req, "reveal"),
+                                             time_now_ms(), &phone, &eb)) != 0) {
+            json_decref(j);
+            case_rec_cleanup(&c);
+            return api_reply_errbuf(resp, r, &eb);
+        }
+        if (phone != NULL)
+            json_object_set_new(json_object_get(j, "reporter"), "phone", json_string(phone));
+        secret_plaintext_free(phone);
+    }
     actions = json_array();
     allowed = cases_allowed_actions(req->svc, req->principal, &c, time_now_ms());
     for (int a = 0; a < CASE_ACTION_COUNT; a++)

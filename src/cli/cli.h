@@ -51,6 +51,8 @@ int cli_accesslog(int argc, char **argv);
 /* Create the personal-data key file named by cfg if it does not exist yet (init, demo);
  * prints where it is. 0, or the exit status of the failure. */
 int cli_ensure_key(const struct config *cfg);
+/* Encrypt case reporter phones an earlier version stored in plain text (init). */
+int cli_encrypt_plain_phones(const struct config *cfg);
 
 int cli_read_file(const char *path, size_t max, char **out, size_t *len);
 

@@ -61,7 +61,9 @@ int cli_init(int argc, char **argv)
     store_schema_version(st, &version);
     printf("%s: %s database at schema version %d\n", cfg.db, store_backend(st), version);
     store_close(st);
-    return cli_ensure_key(&cfg);
+    if ((r = cli_ensure_key(&cfg)) != 0)
+        return r;
+    return cli_encrypt_plain_phones(&cfg);
 }
 
 int cli_import(int argc, char **argv)

@@ -12,6 +12,7 @@
 #include "base/timeutil.h"
 #include "cli/cli.h"
 #include "service/basedata.h"
+#include "service/cases.h"
 #include "service/context.h"
 #include "store/store.h"
 
@@ -353,5 +354,22 @@ int cli_ensure_key(const struct config *cfg)
     printf("%s: created the key that encrypts ID numbers and phones; back it up apart from the "
            "database (without it they cannot be read)\n",
            path);
+    return 0;
+}
+
+int cli_encrypt_plain_phones(const struct config *cfg)
+{
+    struct errbuf eb = {{0}};
+    struct service_ctx *ctx = NULL;
+    int64_t count = 0;
+    int r;
+    if ((r = service_ctx_open(cfg, 0, &ctx, &eb)) != 0)
+        return cli_fail(cfg->db, r, eb.msg);
+    r = cases_encrypt_plain_phones(ctx, &count, &eb);
+    service_ctx_free(ctx);
+    if (r != 0)
+        return cli_fail(cfg->db, r, errbuf_message(&eb, r));
+    if (count > 0)
+        printf("%s: encrypted the reporter phones of %lld cases\n", cfg->db, (long long)count);
     return 0;
 }

@@ -8,6 +8,7 @@
 #include "base/metrics.h"
 #include "base/timeutil.h"
 #include "base/xalloc.h"
+#include "service/basedata.h"
 #include "service/cases.h"
 #include "service/context.h"
 #include "service/notify.h"
@@ -18,9 +19,10 @@
 #include <stdlib.h>
 #include <time.h>
 
-#define OUTBOX_BATCH      100
-#define OUTBOX_TIMEOUT_MS 5000
-#define PURGE_INTERVAL_MS (3600LL * 1000)
+#define OUTBOX_BATCH          100
+#define OUTBOX_TIMEOUT_MS     5000
+#define PURGE_INTERVAL_MS     (3600LL * 1000)
+#define RETENTION_INTERVAL_MS (86400LL * 1000)
 
 struct background {
     const struct config *cfg;
@@ -32,7 +34,18 @@ struct background {
     int is_stopping; /* guarded by lock */
 };
 
-static void background_round(struct background *bg, int64_t *next_sweep, int64_t *next_purge)
+/* Retention (service/basedata.h): once a day, logged by the service. */
+static void run_retention(struct background *bg, int64_t now)
+{
+    struct bd_retention_report rep;
+    struct errbuf eb = {{0}};
+    int r = basedata_retention(bg->ctx, now, 0, &rep, &eb);
+    if (r != 0)
+        log_error("retention", "retention failed: %s", errbuf_message(&eb, r));
+}
+
+static void background_round(struct background *bg, int64_t *next_sweep, int64_t *next_purge,
+                             int64_t *next_retention)
 {
     int64_t now = time_now_ms();
     struct notify_stats ns;
@@ -64,18 +77,22 @@ static void background_round(struct background *bg, int64_t *next_sweep, int64_t
         store_session_purge(bg->ctx->st, now);
         *next_purge = now + PURGE_INTERVAL_MS;
     }
+    if (now >= *next_retention) {
+        run_retention(bg, now);
+        *next_retention = now + RETENTION_INTERVAL_MS;
+    }
 }
 
 static void *background_main(void *arg)
 {
     struct background *bg = arg;
-    int64_t next_sweep = 0, next_purge = 0;
+    int64_t next_sweep = 0, next_purge = 0, next_retention = 0;
     pthread_setname_np(pthread_self(), "gg-background");
     pthread_mutex_lock(&bg->lock);
     while (!bg->is_stopping) {
         struct timespec until;
         pthread_mutex_unlock(&bg->lock);
-        background_round(bg, &next_sweep, &next_purge);
+        background_round(bg, &next_sweep, &next_purge, &next_retention);
         pthread_mutex_lock(&bg->lock);
         clock_gettime(CLOCK_REALTIME, &until);
         until.tv_sec += 1;

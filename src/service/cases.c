@@ -15,11 +15,13 @@
 
 #include "base/jsonutil.h"
 #include "base/log.h"
+#include "base/secret.h"
 #include "base/timeutil.h"
 #include "base/xalloc.h"
 #include "domain/areacode.h"
 #include "domain/calendar.h"
 #include "domain/deadline.h"
+#include "domain/idcard.h"
 #include "domain/routing.h"
 #include "domain/taxonomy.h"
 #include "service/areas.h"
@@ -92,6 +94,126 @@ int cases_show_reporter(const struct principal *p, const struct case_rec *c)
     if (p->role == ROLE_RESIDENT)
         return c->reporter_user_id == p->user_id;
     return !c->is_anonymous && cases_can_see(p, c);
+}
+
+static int seal_reporter_phone(struct service_ctx *ctx, const char *typed, struct case_rec *c,
+                               struct errbuf *eb);
+
+int cases_reporter_phone(struct service_ctx *ctx, const struct case_rec *c, char **out)
+{
+    const struct secret_key *key;
+    struct errbuf eb = {{0}};
+    *out = NULL;
+    if (c->reporter_phone[0] == '\0')
+        return ERR_NOT_FOUND;
+    if (strncmp(c->reporter_phone, "v1:", 3) != 0) { /* stored before encryption existed */
+        *out = xstrdup(c->reporter_phone);
+        return 0;
+    }
+    if (service_ctx_key(ctx, &key, &eb) != 0)
+        return ERR_NOT_FOUND;
+    return secret_decrypt(key, c->reporter_phone, CASES_PHONE_CONTEXT, out) == 0 ? 0 : ERR_INTERNAL;
+}
+
+int cases_reveal_reporter_phone(struct service_ctx *ctx, const struct principal *p,
+                                const struct case_rec *c, const char *reason, int64_t now_ms,
+                                char **out, struct errbuf *eb)
+{
+    struct access_entry a;
+    struct user u;
+    int r;
+    *out = NULL;
+    if (reason == NULL || strlen(reason) < 2 || strlen(reason) >= sizeof(a.reason))
+        return errbuf_set(eb, ERR_INVALID,
+                          "a reason of 2 to 255 bytes is required to see personal data");
+    if (p == NULL || !access_role_has(p->role, CAP_PERSON_PII) || !cases_show_reporter(p, c))
+        return errbuf_set(eb, ERR_FORBIDDEN, "your role may not see the reporter's phone");
+    if ((r = cases_reporter_phone(ctx, c, out)) != 0)
+        return r == ERR_NOT_FOUND ? 0 : errbuf_set(eb, r, "the phone cannot be decrypted");
+    memset(&a, 0, sizeof(a));
+    a.at_ms = now_ms;
+    a.user_id = p->user_id;
+    if (store_user_get(ctx->st, p->user_id, &u) == 0)
+        snprintf(a.username, sizeof(a.username), "%s", u.username);
+    snprintf(a.role, sizeof(a.role), "%s", access_role_name(p->role));
+    snprintf(a.subject_kind, sizeof(a.subject_kind), "case");
+    a.subject_id = c->id;
+    snprintf(a.subject_area, sizeof(a.subject_area), "%s", c->area_code);
+    snprintf(a.fields, sizeof(a.fields), "reporter_phone");
+    snprintf(a.reason, sizeof(a.reason), "%s", reason);
+    if ((r = store_access_log_append(ctx->st, &a)) != 0) {
+        secret_plaintext_free(*out);
+        *out = NULL;
+        return errbuf_set(eb, r, "the access log cannot be written, so nothing is revealed");
+    }
+    return 0;
+}
+
+struct plain_phone_walk {
+    struct service_ctx *ctx;
+    int64_t count;
+    struct errbuf *eb;
+};
+
+static int encrypt_plain_phone(void *arg, int64_t id, const char *phone)
+{
+    struct plain_phone_walk *w = arg;
+    struct case_rec c;
+    int r;
+    memset(&c, 0, sizeof(c));
+    if ((r = seal_reporter_phone(w->ctx, phone, &c, w->eb)) != 0)
+        return r;
+    if ((r = store_case_set_reporter_phone(w->ctx->st, id, c.reporter_phone,
+                                           c.reporter_phone_masked)) != 0)
+        return errbuf_set(w->eb, r, "cannot store the encrypted phone of case %lld", (long long)id);
+    w->count++;
+    return 0;
+}
+
+int cases_encrypt_plain_phones(struct service_ctx *ctx, int64_t *count, struct errbuf *eb)
+{
+    struct plain_phone_walk w = {ctx, 0, eb};
+    int r;
+    *count = 0;
+    for (;;) {
+        int64_t before = w.count;
+        if ((r = store_begin(ctx->st)) != 0)
+            return errbuf_set(eb, r, "cannot start a transaction");
+        if ((r = store_case_plain_phones(ctx->st, 1000, encrypt_plain_phone, &w)) == 0)
+            r = store_commit(ctx->st);
+        else
+            store_rollback(ctx->st);
+        if (r != 0)
+            return errbuf_set(eb, r, "cannot encrypt the reporters' phones");
+        if (w.count == before)
+            break;
+    }
+    *count = w.count;
+    return 0;
+}
+
+/* The reporter's phone, normalised when it is a Chinese number (kept as typed otherwise: an
+ * Open311 client abroad), encrypted into c->reporter_phone with its masked form. */
+static int seal_reporter_phone(struct service_ctx *ctx, const char *typed, struct case_rec *c,
+                               struct errbuf *eb)
+{
+    const struct secret_key *key;
+    char phone[PHONE_BUF], *sealed = NULL;
+    int r;
+    if (phone_validate(typed, phone, NULL) != 0)
+        snprintf(phone, sizeof(phone), "%s", typed);
+    if ((r = service_ctx_key(ctx, &key, eb)) != 0)
+        return r;
+    if (secret_encrypt(key, phone, CASES_PHONE_CONTEXT, &sealed) != 0 ||
+        strlen(sealed) >= sizeof(c->reporter_phone)) {
+        free(sealed);
+        return errbuf_set(eb, ERR_INTERNAL, "cannot encrypt the reporter's phone");
+    }
+    memcpy(c->reporter_phone, sealed, strlen(sealed) + 1);
+    free(sealed);
+    mask_phone(phone, c->reporter_phone_masked, sizeof(c->reporter_phone_masked));
+    sodium_memzero(phone, sizeof(phone));
+    return 0;
 }
 
 /* ---- the step clock ----------------------------------------------------------------------- */
@@ -457,8 +579,9 @@ int cases_report(struct service_ctx *ctx, const struct principal *p, const struc
     c.reporter_user_id = p && p->role == ROLE_RESIDENT ? p->user_id : 0;
     snprintf(c.reporter_name, sizeof(c.reporter_name), "%s",
              in->reporter_name ? in->reporter_name : "");
-    snprintf(c.reporter_phone, sizeof(c.reporter_phone), "%s",
-             in->reporter_phone ? in->reporter_phone : "");
+    if (in->reporter_phone && in->reporter_phone[0] &&
+        (r = seal_reporter_phone(ctx, in->reporter_phone, &c, eb)) != 0)
+        return r;
     c.is_anonymous = in->is_anonymous != 0;
     snprintf(c.supervision, sizeof(c.supervision), "%s",
              workflow_supervision_name(SUPERVISION_NONE));

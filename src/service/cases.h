@@ -51,6 +51,21 @@ struct case_report {
 };
 
 struct case_rules;
+#define CASES_PHONE_CONTEXT "case.reporter_phone" /* base/secret.h context of the phone */
+
+/* The reporter's phone in plain text into *out (caller frees with secret_plaintext_free), for
+ * a caller who may see it and logs that they did. ERR_NOT_FOUND when there is none (or no
+ * key); ERR_INTERNAL when it does not decrypt. */
+int cases_reporter_phone(struct service_ctx *ctx, const struct case_rec *c, char **out);
+/* Encrypt reporter phones stored in plain text by an earlier version (gridgov init runs it
+ * once the key exists); *count gets how many were encrypted. */
+int cases_encrypt_plain_phones(struct service_ctx *ctx, int64_t *count, struct errbuf *eb);
+/* The same for a user who asks with a reason (roles with CAP_PERSON_PII who may see the
+ * reporter), written to the access log; *out stays NULL when there is no phone. */
+int cases_reveal_reporter_phone(struct service_ctx *ctx, const struct principal *p,
+                                const struct case_rec *c, const char *reason, int64_t now_ms,
+                                char **out, struct errbuf *eb);
+
 /* 1 if unit is a handling unit the city knows: a built-in department, or one named by the
  * categories or the routing table in force. */
 int cases_unit_is_known(const struct case_rules *rules, const char *unit);

@@ -513,6 +513,17 @@ int store_case_clear_reporters(struct store *st, int64_t before_ms, int dry_run,
     return st->ops->case_clear_reporters(st, before_ms, dry_run, count);
 }
 
+int store_case_plain_phones(struct store *st, int limit, store_phone_fn fn, void *ctx)
+{
+    return st->ops->case_plain_phones(st, limit, fn, ctx);
+}
+
+int store_case_set_reporter_phone(struct store *st, int64_t case_id, const char *sealed,
+                                  const char *masked)
+{
+    return st->ops->case_set_reporter_phone(st, case_id, sealed, masked);
+}
+
 /* ---- case series (analysis, issue 7) ---- */
 
 int store_case_daily_counts(struct store *st, const char *area, const char *category,

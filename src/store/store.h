@@ -359,6 +359,13 @@ int store_bd_anonymise_person(struct store *st, int64_t id, int64_t now_ms);
 /* Closed cases (status closed or evaluated) last changed before before_ms whose reporter name
  * or phone are still kept: count them, and unless dry_run clear them (write). */
 int store_case_clear_reporters(struct store *st, int64_t before_ms, int dry_run, int64_t *count);
+/* Cases whose reporter phone is still stored in plain text (written before encryption
+ * existed), by id, at most limit: fn gets the id and the plain phone. */
+typedef int (*store_phone_fn)(void *ctx, int64_t case_id, const char *phone);
+int store_case_plain_phones(struct store *st, int limit, store_phone_fn fn, void *ctx);
+/* Replace a case's reporter phone with its encrypted and masked forms (write). */
+int store_case_set_reporter_phone(struct store *st, int64_t case_id, const char *sealed,
+                                  const char *masked);
 
 /* ---- cases (SPEC section 4) ------------------------------------------------------------- */
 
@@ -386,8 +393,10 @@ struct case_rec {
     int has_location;
     int64_t reporter_user_id; /* 0 when reported by phone, Open311, ... */
     char reporter_name[64];
-    char reporter_phone[32];
-    int is_anonymous; /* the reporter asked to stay anonymous to handlers too */
+    char reporter_phone[128];       /* ciphertext (base/secret.h, context "case.reporter_phone"),
+                                       or a plain number stored before encryption existed */
+    char reporter_phone_masked[32]; /* "138****8000" */
+    int is_anonymous;               /* the reporter asked to stay anonymous to handlers too */
     char outcome[24];
     char outcome_reason[32];
     int rating; /* 0 until evaluated */

@@ -106,6 +106,9 @@ struct store_ops {
                                 int limit, store_bd_fn fn, void *ctx);
     int (*bd_anonymise_person)(struct store *st, int64_t id, int64_t now_ms);
     int (*case_clear_reporters)(struct store *st, int64_t before_ms, int dry_run, int64_t *count);
+    int (*case_plain_phones)(struct store *st, int limit, store_phone_fn fn, void *ctx);
+    int (*case_set_reporter_phone)(struct store *st, int64_t case_id, const char *sealed,
+                                   const char *masked);
     /* case series (analysis, issue 7) */
     int (*case_daily_counts)(struct store *st, const char *area, const char *category,
                              int64_t from_ms, int64_t to_ms, int utc_offset_min, int by_class,

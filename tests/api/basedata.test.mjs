@@ -457,3 +457,44 @@ test('retention anonymises persons who left long ago, with a dry run first', asy
   r = gridgov('retention', 'run', '--db', db);
   assert.match(r.stdout, /^0 persons/); // idempotent
 });
+
+test("a case reporter's phone is encrypted, masked, and revealed only with a reason", async () => {
+  const c = await postJson(`${server.url}/api/v1/cases`, tokens.resident, {
+    channel: 'web', category: '0101', description: '路灯不亮', area_code: CELL1,
+    reporter_name: '林小姐', reporter_phone: '+86 137-1234-5678',
+  });
+  assert.equal(c.status, 201, JSON.stringify(c.body));
+  assert.deepEqual(c.body.reporter, { name: '林小姐', phone: '137****5678' });
+  const staff = await req('GET', `/api/v1/cases/${c.body.id}`, tokens.staff);
+  assert.equal(staff.body.reporter.phone, '137****5678');
+  const shown = await req('GET', `/api/v1/cases/${c.body.id}?reveal=${encodeURIComponent('回访核实')}`,
+    tokens.staff);
+  assert.equal(shown.status, 200);
+  assert.equal(shown.body.reporter.phone, '13712345678');
+  assert.equal((await req('GET', `/api/v1/cases/${c.body.id}?reveal=audit`, tokens.dispatcher)).status,
+    403);
+  const log = await req('GET', '/api/v1/access-log?subject_kind=case', tokens.admin);
+  assert.ok(log.body.items.some((e) => e.subject_id === c.body.id && e.reason === '回访核实'
+    && e.fields === 'reporter_phone'));
+  const raw = Buffer.concat([readFileSync(db),
+    existsSync(`${db}-wal`) ? readFileSync(`${db}-wal`) : Buffer.alloc(0)]);
+  assert.equal(raw.includes(Buffer.from('13712345678')), false);
+});
+
+test('gridgov init encrypts reporter phones an earlier version stored in plain text', () => {
+  const old = join(dir, 'legacy.db');
+  mustGridgov('backup', '--db', db, old);
+  copyFileSync(`${db}.key`, `${old}.key`);
+  const sql = (q) => spawnSync('sqlite3', [old, q], { encoding: 'utf8' });
+  let r = sql("UPDATE cases SET reporter_phone = '13688889999', reporter_phone_masked = '' "
+    + 'WHERE id = (SELECT min(id) FROM cases)');
+  assert.equal(r.status, 0, r.stderr);
+  r = gridgov('init', '--db', old);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /encrypted the reporter phones of 1 cases/);
+  r = sql("SELECT reporter_phone_masked, substr(reporter_phone, 1, 3) FROM cases "
+    + 'WHERE id = (SELECT min(id) FROM cases)');
+  assert.equal(r.stdout.trim(), '136****9999|v1:');
+  r = gridgov('init', '--db', old);
+  assert.doesNotMatch(r.stdout, /encrypted/); // once only
+});

@@ -368,6 +368,10 @@ static const struct sqlite_migration migrations[] = {
      "  PRIMARY KEY (household_id, kind, ref_id)"
      ") WITHOUT ROWID;"
      "CREATE INDEX household_links_time ON household_links(household_id, at_ms);"},
+    /* The reporter's phone is personal data: reporter_phone now holds its ciphertext (rows
+     * written before keep their plain number until `gridgov init` encrypts them). */
+    {4, "cases: the masked form of the reporter's encrypted phone",
+     "ALTER TABLE cases ADD COLUMN reporter_phone_masked TEXT NOT NULL DEFAULT '';"},
 };
 
 const struct sqlite_migration *sqlite_migrations(int *count)

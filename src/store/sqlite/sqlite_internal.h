@@ -109,6 +109,9 @@ int sq_bd_retention_persons(struct store *st, const char *before_date, int64_t a
                             store_bd_fn fn, void *ctx);
 int sq_bd_anonymise_person(struct store *st, int64_t id, int64_t now_ms);
 int sq_case_clear_reporters(struct store *st, int64_t before_ms, int dry_run, int64_t *count);
+int sq_case_plain_phones(struct store *st, int limit, store_phone_fn fn, void *ctx);
+int sq_case_set_reporter_phone(struct store *st, int64_t case_id, const char *sealed,
+                               const char *masked);
 /* store_sqlite_series.c */
 int sq_case_daily_counts(struct store *st, const char *area, const char *category, int64_t from_ms,
                          int64_t to_ms, int utc_offset_min, int by_class, store_series_fn fn,

@@ -856,7 +856,8 @@ int sq_case_clear_reporters(struct store *st, int64_t before_ms, int dry_run, in
     *count = 0;
     snprintf(sql, sizeof(sql), "%s%s",
              dry_run ? "SELECT count(*) FROM cases"
-                     : "UPDATE cases SET reporter_name = '', reporter_phone = ''",
+                     : "UPDATE cases SET reporter_name = '', reporter_phone = '', "
+                       "reporter_phone_masked = ''",
              where);
     if (sqlite3_prepare_v2(s->db, sql, -1, &stmt, NULL) != SQLITE_OK)
         return sq_fail(s, "prepare clear reporters");
@@ -870,4 +871,40 @@ int sq_case_clear_reporters(struct store *st, int64_t before_ms, int dry_run, in
     if ((dry_run && rc != SQLITE_ROW) || (!dry_run && rc != SQLITE_DONE))
         return sq_fail(s, "clear reporters");
     return 0;
+}
+
+int sq_case_plain_phones(struct store *st, int limit, store_phone_fn fn, void *ctx)
+{
+    static const char sql[] = "SELECT id, reporter_phone FROM cases WHERE reporter_phone != '' "
+                              "AND substr(reporter_phone, 1, 3) != 'v1:' ORDER BY id LIMIT ?1";
+    struct sqlite_store *s = sq(st);
+    sqlite3_stmt *stmt = NULL;
+    int rc, r = 0;
+    if (sqlite3_prepare_v2(s->db, sql, -1, &stmt, NULL) != SQLITE_OK)
+        return sq_fail(s, "prepare plain phones");
+    sqlite3_bind_int(stmt, 1, limit > 0 ? limit : 1000);
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        const unsigned char *phone = sqlite3_column_text(stmt, 1);
+        if ((r = fn(ctx, sqlite3_column_int64(stmt, 0), phone ? (const char *)phone : "")) != 0)
+            break;
+    }
+    if (r == 0 && rc != SQLITE_DONE)
+        r = sq_fail(s, "plain phones");
+    sqlite3_finalize(stmt);
+    return r;
+}
+
+int sq_case_set_reporter_phone(struct store *st, int64_t case_id, const char *sealed,
+                               const char *masked)
+{
+    static const char sql[] =
+        "UPDATE cases SET reporter_phone = ?2, reporter_phone_masked = ?3 WHERE id = ?1";
+    struct sqlite_store *s = sq(st);
+    sqlite3_stmt *stmt = sq_prepare_slot(s, &s->bd_misc_stmts[3], sql);
+    if (stmt == NULL)
+        return ERR_DB;
+    sqlite3_bind_int64(stmt, 1, case_id);
+    bind_text(stmt, 2, sealed);
+    bind_text(stmt, 3, masked);
+    return sq_exec_done(s, stmt, "set reporter phone");
 }

@@ -26,7 +26,7 @@
     "reporter_name, reporter_phone, is_anonymous, outcome, outcome_reason, rating, supervision, "  \
     "overdue_stage, has_pending_extension, extension_days, reopen_count, merged_into, step, "      \
     "step_started_ms, due_ms, resolve_due_ms, sweep_at_ms, created_ms, updated_ms, closed_ms, "    \
-    "event_seq, last_hash"
+    "event_seq, last_hash, reporter_phone_masked"
 
 #define EVENT_COLS                                                                                 \
     "case_id, seq, at_ms, actor_user_id, actor_role, action, from_state, to_state, payload, "      \
@@ -39,10 +39,11 @@
       "reporter_user_id, reporter_name, reporter_phone, is_anonymous, outcome, outcome_reason, "   \
       "rating, supervision, overdue_stage, has_pending_extension, extension_days, reopen_count, "  \
       "merged_into, step, step_started_ms, due_ms, resolve_due_ms, sweep_at_ms, created_ms, "      \
-      "updated_ms, closed_ms, event_seq, last_hash, district, street, community, grid) VALUES "    \
+      "updated_ms, closed_ms, event_seq, last_hash, district, street, community, grid, "           \
+      "reporter_phone_masked) VALUES "                                                             \
       "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, "    \
       "?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34, ?35, ?36, ?37, " \
-      "?38, ?39, ?40)")                                                                            \
+      "?38, ?39, ?40, ?43)")                                                                       \
     /* Only what the workflow can change: the report's own fields (number, area and its            \
      * level columns, category, channel, place, reporter, time) are fixed, so the listing          \
      * indexes built on them are not rewritten by every action. */                                 \
@@ -178,6 +179,9 @@ static void bind_case(sqlite3_stmt *stmt, const struct case_rec *c)
     sqlite3_bind_text(stmt, 38, street, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(stmt, 39, community, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(stmt, 40, grid, -1, SQLITE_TRANSIENT);
+    /* ?41 and ?42 are UPDATE's id and expected sequence; UPDATE has no ?43 (fixed field). */
+    if (sqlite3_bind_parameter_count(stmt) >= 43)
+        bind_text(stmt, 43, c->reporter_phone_masked);
 }
 
 static void read_case(sqlite3_stmt *stmt, struct case_rec *c)
@@ -223,6 +227,7 @@ static void read_case(sqlite3_stmt *stmt, struct case_rec *c)
     c->closed_ms = sqlite3_column_int64(stmt, 34);
     c->event_seq = sqlite3_column_int64(stmt, 35);
     copy_col(stmt, 36, c->last_hash, sizeof(c->last_hash));
+    copy_col(stmt, 37, c->reporter_phone_masked, sizeof(c->reporter_phone_masked));
 }
 
 /* Step stmt to the end, appending each row to out. */
