@@ -13,14 +13,16 @@
 
 #include <sqlite3.h>
 
-#define SQ_CORE_STMTS  64 /* slots for store_sqlite.c's statements */
-#define SQ_EXTRA_STMTS 64 /* slots for store_sqlite_cases.c's statements */
+#define SQ_CORE_STMTS    64 /* slots for store_sqlite.c's statements */
+#define SQ_EXTRA_STMTS   64 /* slots for store_sqlite_cases.c's statements */
+#define SQ_DISPUTE_STMTS 64 /* slots for store_sqlite_disputes.c's statements */
 
 struct sqlite_store {
     struct store base; /* must be first */
     sqlite3 *db;
     sqlite3_stmt *stmts[SQ_CORE_STMTS];
     sqlite3_stmt *extra_stmts[SQ_EXTRA_STMTS];
+    sqlite3_stmt *dispute_stmts[SQ_DISPUTE_STMTS];
     int in_tx;      /* transaction depth: 0 none, 1 a transaction, more: savepoints inside it */
     unsigned flags; /* enum store_open_flags */
 };
@@ -74,5 +76,48 @@ int sq_outbox_failed(struct store *st, int64_t id, int attempts, int64_t next_at
                      const char *error);
 int sq_outbox_backlog(struct store *st, int64_t *out);
 int sq_outbox_mark_all_delivered(struct store *st, int64_t now_ms);
+
+/* store_sqlite_disputes.c: disputes and deliberation councils. */
+int sq_dispute_insert(struct store *st, struct dispute_rec *d);
+int sq_dispute_update(struct store *st, const struct dispute_rec *d, int64_t expected_seq);
+int sq_dispute_get(struct store *st, int64_t id, struct dispute_rec *out);
+int sq_dispute_list(struct store *st, const struct dispute_filter *f, struct dispute_list *out);
+int sq_dispute_find_recurrence(struct store *st, const char *parties_key, int64_t before_id,
+                               int64_t *id);
+int sq_dispute_party_add(struct store *st, struct dispute_party *p);
+int sq_dispute_parties(struct store *st, int64_t dispute_id, struct dispute_party_list *out);
+int sq_dispute_mediator_add(struct store *st, struct dispute_mediator *m);
+int sq_dispute_mediators(struct store *st, int64_t dispute_id, struct dispute_mediator_list *out);
+int sq_dispute_is_mediator(struct store *st, int64_t dispute_id, int64_t user_id, int *is_mediator);
+int sq_dispute_entry_add(struct store *st, enum dispute_entry_kind kind, struct dispute_entry *e);
+int sq_dispute_entries(struct store *st, enum dispute_entry_kind kind, int64_t dispute_id,
+                       struct dispute_entry_list *out);
+int sq_dispute_event_append(struct store *st, const struct gov_event *e);
+int sq_dispute_events(struct store *st, int64_t dispute_id, struct gov_event_list *out);
+int sq_dispute_stats(struct store *st, const char *area, int64_t from_ms, int64_t to_ms,
+                     store_dispute_stats_fn fn, void *ctx);
+int sq_council_insert(struct store *st, struct council_rec *c);
+int sq_council_get(struct store *st, int64_t id, struct council_rec *out);
+int sq_council_list(struct store *st, const char *area, struct council_list *out);
+int sq_council_member_add(struct store *st, struct council_member_rec *m);
+int sq_council_members(struct store *st, int64_t council_id, struct council_member_list *out);
+int sq_topic_insert(struct store *st, struct topic_rec *t);
+int sq_topic_update(struct store *st, const struct topic_rec *t, int64_t expected_seq);
+int sq_topic_get(struct store *st, int64_t id, struct topic_rec *out);
+int sq_topic_list(struct store *st, const struct topic_filter *f, struct topic_list *out);
+int sq_topic_entry_add(struct store *st, enum topic_entry_kind kind, struct topic_entry *e);
+int sq_topic_task_done(struct store *st, int64_t topic_id, int64_t task_id, int64_t done_ms);
+int sq_topic_entries(struct store *st, enum topic_entry_kind kind, int64_t topic_id,
+                     struct topic_entry_list *out);
+int sq_topic_meeting_add(struct store *st, int64_t topic_id, int64_t at_ms, const char *place,
+                         const int64_t *member_ids, size_t n_present, int64_t *meeting_id);
+int sq_topic_meeting_latest(struct store *st, int64_t topic_id, int64_t *meeting_id, int *present);
+int sq_topic_ballot_add(struct store *st, int64_t topic_id, const char *voter_key,
+                        const char *choice, int64_t at_ms);
+int sq_topic_ballot_totals(struct store *st, int64_t topic_id, int *yes, int *no, int *abstain);
+int sq_topic_event_append(struct store *st, const struct gov_event *e);
+int sq_topic_events(struct store *st, int64_t topic_id, struct gov_event_list *out);
+int sq_village_voters(struct store *st, const char *area, const char *adult_born_by,
+                      int64_t *households, int64_t *adults);
 
 #endif
