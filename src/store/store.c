@@ -606,6 +606,11 @@ int store_topic_meeting_latest(struct store *st, int64_t topic_id, int64_t *meet
     return st->ops->topic_meeting_latest(st, topic_id, meeting_id, present);
 }
 
+int store_topic_attended(struct store *st, int64_t meeting_id, int64_t member_id, int *attended)
+{
+    return st->ops->topic_attended(st, meeting_id, member_id, attended);
+}
+
 int store_topic_ballot_add(struct store *st, int64_t topic_id, const char *voter_key,
                            const char *choice, int64_t at_ms)
 {

@@ -693,6 +693,8 @@ int store_topic_meeting_add(struct store *st, int64_t topic_id, int64_t at_ms, c
 /* The latest meeting's attendance count (0 and *meeting_id 0 if none). */
 int store_topic_meeting_latest(struct store *st, int64_t topic_id, int64_t *meeting_id,
                                int *present);
+/* 1 in *attended if the member is on the meeting's attendance. */
+int store_topic_attended(struct store *st, int64_t meeting_id, int64_t member_id, int *attended);
 /* A ballot (write): voter_key identifies the voter (e.g. "m:12" for a member), choice yes |
  * no | abstain. ERR_EXISTS if that voter already voted on the topic. */
 int store_topic_ballot_add(struct store *st, int64_t topic_id, const char *voter_key,

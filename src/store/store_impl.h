@@ -126,6 +126,7 @@ struct store_ops {
                              const int64_t *member_ids, size_t n_present, int64_t *meeting_id);
     int (*topic_meeting_latest)(struct store *st, int64_t topic_id, int64_t *meeting_id,
                                 int *present);
+    int (*topic_attended)(struct store *st, int64_t meeting_id, int64_t member_id, int *attended);
     int (*topic_ballot_add)(struct store *st, int64_t topic_id, const char *voter_key,
                             const char *choice, int64_t at_ms);
     int (*topic_ballot_totals)(struct store *st, int64_t topic_id, int *yes, int *no, int *abstain);

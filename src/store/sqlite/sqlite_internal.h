@@ -112,6 +112,7 @@ int sq_topic_entries(struct store *st, enum topic_entry_kind kind, int64_t topic
 int sq_topic_meeting_add(struct store *st, int64_t topic_id, int64_t at_ms, const char *place,
                          const int64_t *member_ids, size_t n_present, int64_t *meeting_id);
 int sq_topic_meeting_latest(struct store *st, int64_t topic_id, int64_t *meeting_id, int *present);
+int sq_topic_attended(struct store *st, int64_t meeting_id, int64_t member_id, int *attended);
 int sq_topic_ballot_add(struct store *st, int64_t topic_id, const char *voter_key,
                         const char *choice, int64_t at_ms);
 int sq_topic_ballot_totals(struct store *st, int64_t topic_id, int *yes, int *no, int *abstain);

@@ -1100,6 +1100,7 @@ static const struct store_ops sqlite_ops = {
     .topic_entries = sq_topic_entries,
     .topic_meeting_add = sq_topic_meeting_add,
     .topic_meeting_latest = sq_topic_meeting_latest,
+    .topic_attended = sq_topic_attended,
     .topic_ballot_add = sq_topic_ballot_add,
     .topic_ballot_totals = sq_topic_ballot_totals,
     .topic_event_append = sq_topic_event_append,

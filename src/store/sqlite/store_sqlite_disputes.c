@@ -139,6 +139,8 @@
     X(T_MEETING_LATEST, "SELECT m.id, (SELECT count(*) FROM topic_attendance a "                   \
                         "WHERE a.meeting_id = m.id) FROM topic_meetings m WHERE m.topic_id = ?1 "  \
                         "ORDER BY m.id DESC LIMIT 1")                                              \
+    X(T_ATTENDED,                                                                                  \
+      "SELECT count(*) FROM topic_attendance WHERE meeting_id = ?1 AND member_id = ?2")            \
     X(T_BALLOT_ADD, "INSERT INTO topic_ballots(topic_id, voter_key, choice, at_ms) "               \
                     "VALUES (?1, ?2, ?3, ?4)")                                                     \
     X(T_BALLOT_TOTALS,                                                                             \
@@ -1058,6 +1060,25 @@ int sq_topic_meeting_latest(struct store *st, int64_t topic_id, int64_t *meeting
     } else if (rc != SQLITE_DONE) {
         r = sq_fail(s, "topic meeting latest");
     }
+    sqlite3_reset(stmt);
+    return r;
+}
+
+int sq_topic_attended(struct store *st, int64_t meeting_id, int64_t member_id, int *attended)
+{
+    struct sqlite_store *s = sq(st);
+    sqlite3_stmt *stmt = dstmt(s, DSTMT_T_ATTENDED);
+    int rc, r = 0;
+    *attended = 0;
+    if (stmt == NULL)
+        return ERR_DB;
+    sqlite3_bind_int64(stmt, 1, meeting_id);
+    sqlite3_bind_int64(stmt, 2, member_id);
+    rc = sqlite3_step(stmt);
+    if (rc == SQLITE_ROW)
+        *attended = sqlite3_column_int(stmt, 0) > 0;
+    else
+        r = sq_fail(s, "topic attended");
     sqlite3_reset(stmt);
     return r;
 }
