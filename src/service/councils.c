@@ -587,9 +587,10 @@ int councils_topic_act(struct service_ctx *ctx, const struct principal *p, int64
     }
     if ((r = store_topic_get(ctx->st, id, t)) != 0)
         goto fail;
-    /* A resident may act (co-sign, withdraw their own) on an unpublished topic of their
-     * village; anyone else must be able to see it. */
-    if (!councils_topic_can_see(p, t) && !is_resident_of(p, t->area_code)) {
+    /* A resident may act (co-sign, withdraw their own) on an unpublished residents' topic of
+     * their village; anyone else must be able to see the topic. */
+    if (!councils_topic_can_see(p, t) &&
+        !(is_resident_of(p, t->area_code) && strcmp(t->proposer, "residents") == 0)) {
         r = ERR_FORBIDDEN;
         goto fail;
     }
