@@ -364,6 +364,9 @@ static int check_actor(const struct council_actor *a, enum council_action action
                           act);
     if (!a->is_in_scope)
         return errbuf_set(eb, ERR_FORBIDDEN, "the topic is outside your area");
+    /* co-signers are other residents: the proposer's own name is already on the topic */
+    if (action == COUNCIL_ACTION_COSIGN && a->is_proposer)
+        return errbuf_set(eb, ERR_FORBIDDEN, "the proposer does not co-sign their own topic");
     if (is_role && a->role == ROLE_COUNCIL_MEMBER) {
         switch ((enum member_need)rule->member_need) {
         case NEED_MEMBER:

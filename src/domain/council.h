@@ -35,7 +35,7 @@
  *   - publish of a topic already published.
  *
  * Who (action → roles; all need is_in_scope: the topic's village in the actor's subtree):
- *   cosign                        resident
+ *   cosign                        resident, not the proposer
  *   accept, reject, approve, send_back, add_task, complete_task, submit, publish
  *                                 community_staff (the two committees), admin
  *   withdraw                      community_staff, admin, and the proposer

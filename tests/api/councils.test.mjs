@@ -133,6 +133,8 @@ test('topics: the committees propose; residents propose with enough co-signers',
   r = await act(tokens.staff, t2.id, { action: 'accept' });
   assert.equal(r.status, 409);
   assert.match(r.body.error.message, /0 co-signers.*2/);
+  r = await act(tokens.resident, t2.id, { action: 'cosign' });
+  assert.equal(r.status, 403, 'the proposer does not co-sign');
   r = await act(tokens.resident2, t2.id, { action: 'cosign' });
   assert.equal(r.status, 200, JSON.stringify(r.body));
   assert.equal(r.body.cosigners, 1);
