@@ -620,11 +620,10 @@ int api_council_decision(struct api_request *req, struct api_response *resp)
     struct council_rec c;
     json_t *j;
     int64_t id;
-    int r;
 
     if (t == NULL)
         return ERR_INTERNAL;
-    if ((r = path_id(req, &id)) != 0 || (r = councils_decision(req->svc, id, t)) != 0) {
+    if (path_id(req, &id) != 0 || councils_decision(req->svc, id, t) != 0) {
         free(t);
         return api_reply_error(resp, ERR_NOT_FOUND, "no such published decision");
     }

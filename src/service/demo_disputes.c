@@ -436,7 +436,7 @@ static int council_vote(struct gen *g, struct rng *r, struct topic_rec *t,
             choice = i < n / 2 + 1 ? "yes" : x < 50 ? "no" : "abstain";
         else
             choice = i < n / 2 + 1 ? "no" : x < 50 ? "yes" : "abstain";
-        *at += 60 * 1000;
+        *at += 60LL * 1000;
         if ((rc = councils_ballot(g->ctx, &g->staff, t->id, present[i], choice, *at, g->eb)) != 0 ||
             (rc = batch_tick(g)) != 0)
             return rc;
@@ -446,6 +446,8 @@ static int council_vote(struct gen *g, struct rng *r, struct topic_rec *t,
     *at += HOUR_MS;
     return simple(g, &g->staff, t, COUNCIL_ACTION_CLOSE_VOTE, NULL, NULL, *at);
 }
+
+static const char *const task_what[] = {"编制实施方案并公示", "采购与施工", "竣工验收与结算"};
 
 static int one_topic(struct gen *g, struct rng *r, const struct council_rec *c,
                      const struct council_member_list *members, const struct principal *supervisor,
@@ -525,12 +527,11 @@ static int one_topic(struct gen *g, struct rng *r, const struct council_rec *c,
     at += rng_range(r, 24, 96) * HOUR_MS;
     if ((rc = simple(g, &g->staff, t, COUNCIL_ACTION_APPROVE, NULL, NULL, at)) != 0)
         goto out;
-    n_tasks = rng_range(r, 2, 3);
-    for (int i = 0; i < n_tasks; i++) {
-        static const char *const what[] = {"编制实施方案并公示", "采购与施工", "竣工验收与结算"};
+    n_tasks = rng_range(r, 2, (int)N_ELEMS(task_what));
+    for (int i = 0; i < n_tasks && i < (int)N_ELEMS(task_what); i++) {
         memset(&in, 0, sizeof(in));
         in.action = COUNCIL_ACTION_ADD_TASK;
-        in.text = what[i];
+        in.text = task_what[i];
         in.owner = i == 0 ? "村委会主任" : "村民小组长";
         in.due_ms = at + (int64_t)(i + 1) * 30 * DAY_MS;
         at += HOUR_MS;
@@ -605,7 +606,7 @@ static int one_council(struct gen *g, struct rng *r, const char *village)
     cn.name = "村务商议团";
     cn.min_cosigners = rng_range(r, 5, 15);
     cn.term_start_ms = g->end_ms - 730 * DAY_MS;
-    cn.term_end_ms = cn.term_start_ms + 5 * 365 * DAY_MS;
+    cn.term_end_ms = cn.term_start_ms + 5LL * 365 * DAY_MS;
     cn.now_ms = g->start_ms;
     for (int i = 0; i < n_voting; i++) {
         person_name(r, names[i], sizeof(names[i]));

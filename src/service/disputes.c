@@ -67,7 +67,7 @@ static int cmp_str(const void *a, const void *b)
 static void parties_key(const struct dispute_new *in, char *out, size_t size)
 {
     char items[DISPUTES_PARTIES_MAX][80];
-    const char *sorted[DISPUTES_PARTIES_MAX];
+    const char *sorted[DISPUTES_PARTIES_MAX] = {NULL};
     size_t used = 0;
     int n = 0;
 

@@ -436,8 +436,8 @@ static void test_membership(void **state)
     assert_int_equal(council_check_size(7, NULL), 0);
     assert_int_equal(council_check_size(9, NULL), 0);
     assert_int_equal(council_check_size(10, NULL), ERR_INVALID);
-    assert_int_equal(council_check_term(start, start + 5 * 365 * day, NULL), 0);
-    assert_int_equal(council_check_term(start, start + 6 * 365 * day, NULL), ERR_INVALID);
+    assert_int_equal(council_check_term(start, start + 5LL * 365 * day, NULL), 0);
+    assert_int_equal(council_check_term(start, start + 6LL * 365 * day, NULL), ERR_INVALID);
     assert_int_equal(council_check_term(start, start, NULL), ERR_INVALID);
     assert_int_equal(council_check_term(0, day, NULL), ERR_INVALID);
     assert_true(council_term_covers(start, start + day, start));

@@ -333,7 +333,7 @@ static struct council_rec make_council(struct store *st, const char *area)
     snprintf(c.name, sizeof(c.name), "%s", "村务商议团");
     c.min_cosigners = 10;
     c.term_start_ms = T0;
-    c.term_end_ms = T0 + 5 * 365 * DAY;
+    c.term_end_ms = T0 + 5LL * 365 * DAY;
     c.created_ms = T0;
     assert_int_equal(store_council_insert(st, &c), 0);
     return c;
