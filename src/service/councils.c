@@ -783,7 +783,7 @@ int councils_ballot(struct service_ctx *ctx, const struct principal *p, int64_t 
         goto fail;
     }
     snprintf(key, sizeof(key), "m:%lld", (long long)member_id);
-    r = store_topic_ballot_add(ctx->st, topic_id, key, choice, now_ms);
+    r = store_topic_ballot_add(ctx->st, topic_id, key, choice, t->is_secret, now_ms);
     if (r == ERR_EXISTS)
         r = errbuf_set(eb, ERR_EXISTS, "member %lld has already voted", (long long)member_id);
     if (r != 0 || (r = store_commit(ctx->st)) != 0)

@@ -612,9 +612,9 @@ int store_topic_attended(struct store *st, int64_t meeting_id, int64_t member_id
 }
 
 int store_topic_ballot_add(struct store *st, int64_t topic_id, const char *voter_key,
-                           const char *choice, int64_t at_ms)
+                           const char *choice, int is_secret, int64_t at_ms)
 {
-    return st->ops->topic_ballot_add(st, topic_id, voter_key, choice, at_ms);
+    return st->ops->topic_ballot_add(st, topic_id, voter_key, choice, is_secret, at_ms);
 }
 
 int store_topic_ballot_totals(struct store *st, int64_t topic_id, int *yes, int *no, int *abstain)

@@ -696,9 +696,10 @@ int store_topic_meeting_latest(struct store *st, int64_t topic_id, int64_t *meet
 /* 1 in *attended if the member is on the meeting's attendance. */
 int store_topic_attended(struct store *st, int64_t meeting_id, int64_t member_id, int *attended);
 /* A ballot (write): voter_key identifies the voter (e.g. "m:12" for a member), choice yes |
- * no | abstain. ERR_EXISTS if that voter already voted on the topic. */
+ * no | abstain. ERR_EXISTS if that voter already voted on the topic. A secret ballot records
+ * that the voter voted and, apart, one more for the choice: nothing links the two. */
 int store_topic_ballot_add(struct store *st, int64_t topic_id, const char *voter_key,
-                           const char *choice, int64_t at_ms);
+                           const char *choice, int is_secret, int64_t at_ms);
 /* Totals of the topic's ballots; individual ballots are never read back. */
 int store_topic_ballot_totals(struct store *st, int64_t topic_id, int *yes, int *no, int *abstain);
 int store_topic_event_append(struct store *st, const struct gov_event *e);

@@ -128,7 +128,7 @@ struct store_ops {
                                 int *present);
     int (*topic_attended)(struct store *st, int64_t meeting_id, int64_t member_id, int *attended);
     int (*topic_ballot_add)(struct store *st, int64_t topic_id, const char *voter_key,
-                            const char *choice, int64_t at_ms);
+                            const char *choice, int is_secret, int64_t at_ms);
     int (*topic_ballot_totals)(struct store *st, int64_t topic_id, int *yes, int *no, int *abstain);
     int (*topic_event_append)(struct store *st, const struct gov_event *e);
     int (*topic_events)(struct store *st, int64_t topic_id, struct gov_event_list *out);

@@ -2,7 +2,9 @@
  * test_store_disputes.c - the storage of disputes and deliberation councils, through store.h
  * only (so the PostgreSQL backend can run the same file): round trips, subtree scoping,
  * optimistic updates, recurrences, append-only logs, statistics, co-signers once, tasks,
- * attendance, ballots that come back only as totals, and eligible voters of a village.
+ * attendance, ballots that come back only as totals (and secret ones that are not even linked
+ * to their voter in the file), and eligible voters of a village. Only the secret-ballot test
+ * reads the file with sqlite3 directly, to check what is stored.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -14,6 +16,7 @@
 #include "base/error.h"
 #include "store/store.h"
 
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -533,18 +536,52 @@ static void test_meetings_and_ballots(void **state)
     assert_int_equal(store_topic_meeting_latest(f->st, t.id, &meeting, &present), 0);
     assert_int_equal(present, 3);
 
-    assert_int_equal(store_topic_ballot_add(f->st, t.id, "m:1", "yes", T0), 0);
-    assert_int_equal(store_topic_ballot_add(f->st, t.id, "m:2", "no", T0), 0);
-    assert_int_equal(store_topic_ballot_add(f->st, t.id, "m:3", "abstain", T0), 0);
-    assert_int_equal(store_topic_ballot_add(f->st, t.id, "m:4", "yes", T0), 0);
-    assert_int_equal(store_topic_ballot_add(f->st, t.id, "m:1", "no", T0), ERR_EXISTS);
-    assert_int_not_equal(store_topic_ballot_add(f->st, t.id, "m:5", "maybe", T0), 0);
+    assert_int_equal(store_topic_ballot_add(f->st, t.id, "m:1", "yes", 0, T0), 0);
+    assert_int_equal(store_topic_ballot_add(f->st, t.id, "m:2", "no", 0, T0), 0);
+    assert_int_equal(store_topic_ballot_add(f->st, t.id, "m:3", "abstain", 0, T0), 0);
+    assert_int_equal(store_topic_ballot_add(f->st, t.id, "m:4", "yes", 0, T0), 0);
+    assert_int_equal(store_topic_ballot_add(f->st, t.id, "m:1", "no", 0, T0), ERR_EXISTS);
+    assert_int_not_equal(store_topic_ballot_add(f->st, t.id, "m:5", "maybe", 0, T0), 0);
     assert_int_equal(store_topic_ballot_totals(f->st, t.id, &yes, &no, &abstain), 0);
     assert_int_equal(yes, 2);
     assert_int_equal(no, 1);
     assert_int_equal(abstain, 1);
     assert_int_equal(store_topic_ballot_totals(f->st, t.id + 100, &yes, &no, &abstain), 0);
     assert_int_equal(yes + no + abstain, 0);
+}
+
+static void test_secret_ballots(void **state)
+{
+    struct fixture *f = *state;
+    struct council_rec c = make_council(f->st, "440605001201");
+    struct topic_rec t = make_topic(f->st, &c);
+    int yes, no, abstain;
+    sqlite3 *db = NULL;
+    sqlite3_stmt *stmt = NULL;
+
+    assert_int_equal(store_topic_ballot_add(f->st, t.id, "m:1", "yes", 1, T0), 0);
+    assert_int_equal(store_topic_ballot_add(f->st, t.id, "m:2", "yes", 1, T0), 0);
+    assert_int_equal(store_topic_ballot_add(f->st, t.id, "m:3", "no", 1, T0), 0);
+    /* a second ballot of the same voter is refused and counts nothing */
+    assert_int_equal(store_topic_ballot_add(f->st, t.id, "m:3", "yes", 1, T0), ERR_EXISTS);
+    assert_int_equal(store_topic_ballot_add(f->st, t.id, "m:4", "maybe", 1, T0), ERR_INVALID);
+    assert_int_equal(store_topic_ballot_totals(f->st, t.id, &yes, &no, &abstain), 0);
+    assert_int_equal(yes, 2);
+    assert_int_equal(no, 1);
+    assert_int_equal(abstain, 0);
+    /* in the file itself, no voter row carries a choice */
+    assert_int_equal(sqlite3_open_v2(f->path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db,
+                                        "SELECT count(*), count(choice) FROM topic_ballots "
+                                        "WHERE topic_id = ?1",
+                                        -1, &stmt, NULL),
+                     SQLITE_OK);
+    sqlite3_bind_int64(stmt, 1, t.id);
+    assert_int_equal(sqlite3_step(stmt), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int(stmt, 0), 3);
+    assert_int_equal(sqlite3_column_int(stmt, 1), 0);
+    sqlite3_finalize(stmt);
+    sqlite3_close(db);
 }
 
 static void test_village_voters(void **state)
@@ -608,6 +645,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_topics, setup, teardown),
         cmocka_unit_test_setup_teardown(test_topic_entries, setup, teardown),
         cmocka_unit_test_setup_teardown(test_meetings_and_ballots, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_secret_ballots, setup, teardown),
         cmocka_unit_test_setup_teardown(test_village_voters, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -390,13 +390,21 @@ static const struct sqlite_migration migrations[] = {
      "  member_id INTEGER NOT NULL REFERENCES council_members(id),"
      "  PRIMARY KEY (meeting_id, member_id)"
      ") WITHOUT ROWID;"
-     /* Ballots: who voted is kept to refuse a second ballot; the store serves only totals. */
+     /* Ballots: who voted is kept to refuse a second ballot; the store serves only totals. A
+      * secret ballot keeps no choice with its voter (choice NULL): the choice only adds one
+      * to topic_secret_tally, so not even the database links a voter to a choice. */
      "CREATE TABLE topic_ballots ("
      "  topic_id INTEGER NOT NULL REFERENCES topics(id),"
      "  voter_key TEXT NOT NULL,"
-     "  choice TEXT NOT NULL CHECK (choice IN ('yes', 'no', 'abstain')),"
+     "  choice TEXT CHECK (choice IN ('yes', 'no', 'abstain')),"
      "  at_ms INTEGER NOT NULL,"
      "  PRIMARY KEY (topic_id, voter_key)"
+     ") WITHOUT ROWID;"
+     "CREATE TABLE topic_secret_tally ("
+     "  topic_id INTEGER NOT NULL REFERENCES topics(id),"
+     "  choice TEXT NOT NULL CHECK (choice IN ('yes', 'no', 'abstain')),"
+     "  n INTEGER NOT NULL,"
+     "  PRIMARY KEY (topic_id, choice)"
      ") WITHOUT ROWID;"
      "CREATE TABLE topic_events ("
      "  topic_id INTEGER NOT NULL REFERENCES topics(id),"

@@ -114,7 +114,7 @@ int sq_topic_meeting_add(struct store *st, int64_t topic_id, int64_t at_ms, cons
 int sq_topic_meeting_latest(struct store *st, int64_t topic_id, int64_t *meeting_id, int *present);
 int sq_topic_attended(struct store *st, int64_t meeting_id, int64_t member_id, int *attended);
 int sq_topic_ballot_add(struct store *st, int64_t topic_id, const char *voter_key,
-                        const char *choice, int64_t at_ms);
+                        const char *choice, int is_secret, int64_t at_ms);
 int sq_topic_ballot_totals(struct store *st, int64_t topic_id, int *yes, int *no, int *abstain);
 int sq_topic_event_append(struct store *st, const struct gov_event *e);
 int sq_topic_events(struct store *st, int64_t topic_id, struct gov_event_list *out);

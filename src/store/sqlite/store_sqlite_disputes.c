@@ -142,10 +142,15 @@
     X(T_ATTENDED,                                                                                  \
       "SELECT count(*) FROM topic_attendance WHERE meeting_id = ?1 AND member_id = ?2")            \
     X(T_BALLOT_ADD, "INSERT INTO topic_ballots(topic_id, voter_key, choice, at_ms) "               \
-                    "VALUES (?1, ?2, ?3, ?4)")                                                     \
+                    "VALUES (?1, ?2, CASE WHEN ?5 THEN NULL ELSE ?3 END, ?4)")                     \
+    X(T_SECRET_ADD, "INSERT INTO topic_secret_tally(topic_id, choice, n) VALUES (?1, ?2, 1) "      \
+                    "ON CONFLICT(topic_id, choice) DO UPDATE SET n = n + 1")                       \
     X(T_BALLOT_TOTALS,                                                                             \
-      "SELECT coalesce(sum(choice = 'yes'), 0), coalesce(sum(choice = 'no'), 0), "                 \
-      "coalesce(sum(choice = 'abstain'), 0) FROM topic_ballots WHERE topic_id = ?1")               \
+      "SELECT coalesce(sum(CASE WHEN choice = 'yes' THEN n END), 0), "                             \
+      "coalesce(sum(CASE WHEN choice = 'no' THEN n END), 0), "                                     \
+      "coalesce(sum(CASE WHEN choice = 'abstain' THEN n END), 0) FROM "                            \
+      "(SELECT choice, 1 AS n FROM topic_ballots WHERE topic_id = ?1 AND choice IS NOT NULL "      \
+      "UNION ALL SELECT choice, n FROM topic_secret_tally WHERE topic_id = ?1)")                   \
     X(T_EVENT_APPEND, "INSERT INTO topic_events(topic_id, seq, at_ms, actor_user_id, actor_role, " \
                       "action, from_state, to_state, payload) "                                    \
                       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")                               \
@@ -1084,17 +1089,29 @@ int sq_topic_attended(struct store *st, int64_t meeting_id, int64_t member_id, i
 }
 
 int sq_topic_ballot_add(struct store *st, int64_t topic_id, const char *voter_key,
-                        const char *choice, int64_t at_ms)
+                        const char *choice, int is_secret, int64_t at_ms)
 {
     struct sqlite_store *s = sq(st);
     sqlite3_stmt *stmt = dstmt(s, DSTMT_T_BALLOT_ADD);
+    int r;
     if (stmt == NULL)
         return ERR_DB;
+    /* the choice is checked here too: a secret ballot's voter row does not carry it */
+    if (choice == NULL ||
+        (strcmp(choice, "yes") != 0 && strcmp(choice, "no") != 0 && strcmp(choice, "abstain") != 0))
+        return ERR_INVALID;
     sqlite3_bind_int64(stmt, 1, topic_id);
     bind_text(stmt, 2, voter_key);
     bind_text(stmt, 3, choice);
     sqlite3_bind_int64(stmt, 4, at_ms);
-    return insert_step(s, stmt, "topic ballot add", NULL);
+    sqlite3_bind_int(stmt, 5, is_secret != 0);
+    if ((r = insert_step(s, stmt, "topic ballot add", NULL)) != 0 || !is_secret)
+        return r;
+    if ((stmt = dstmt(s, DSTMT_T_SECRET_ADD)) == NULL)
+        return ERR_DB;
+    sqlite3_bind_int64(stmt, 1, topic_id);
+    bind_text(stmt, 2, choice);
+    return insert_step(s, stmt, "topic secret tally", NULL);
 }
 
 int sq_topic_ballot_totals(struct store *st, int64_t topic_id, int *yes, int *no, int *abstain)
