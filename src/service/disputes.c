@@ -435,6 +435,10 @@ int disputes_act(struct service_ctx *ctx, const struct principal *p, int64_t id,
     facts_of(d, &f);
     if ((r = dispute_apply(&f, &a, in, &res, eb)) != 0)
         goto fail;
+    if (!res.is_mediator && mediator_user_id != 0) {
+        r = errbuf_set(eb, ERR_INVALID, "field 'mediator_user_id' is only for assign_mediator");
+        goto fail;
+    }
     if (res.is_mediator && (r = check_mediator_user(ctx, d, mediator_user_id, eb)) != 0)
         goto fail;
     if ((r = write_effects(ctx, p, d, in, &res, mediator_user_id, now_ms)) != 0)

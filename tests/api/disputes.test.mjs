@@ -257,6 +257,7 @@ test('bad input is refused with 400 and a code', async () => {
     [{ action: 'assign_mediator', mediator_role: 'judge', mediator_name: 'x', mediator_user_id: users.staff.id }, /not a mediator/],
     [{ action: 'refer', reason: 'x', referral: 'police' }, /referral/],
     [{ action: 'comment' }, /text/],
+    [{ action: 'comment', text: 'x', mediator_user_id: users.mediator1.id }, /only for assign_mediator/],
   ]) {
     const r = await act(tokens.staff, d.id, body);
     assert.equal(r.status, 400, JSON.stringify(body));
