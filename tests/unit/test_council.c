@@ -413,6 +413,38 @@ static void test_vote_bad_tally(void **state)
     }
 }
 
+/* Property over every small tally: the verdicts agree with the thresholds reported (present
+ * reaches quorum_needed exactly when quorate; yes reaches majority_needed exactly when the
+ * majority is met), and with a reference in exact rational arithmetic written differently
+ * (scaled to a common denominator of 6). */
+static void test_vote_property(void **state)
+{
+    (void)state;
+    for (int kind = 0; kind < COUNCIL_VOTE_KIND_COUNT; kind++) {
+        struct council_vote_rule rule;
+        assert_int_equal(council_vote_rule((enum council_vote_kind)kind, &rule), 0);
+        for (int eligible = 1; eligible <= 24; eligible++) {
+            for (int present = 0; present <= eligible; present++) {
+                for (int yes = 0; yes <= present; yes++) {
+                    struct council_tally t = {eligible, present, yes, present - yes, 0};
+                    struct council_vote_result res;
+                    /* reference: council and households need 6*present >= 4*eligible,
+                     * adults 6*present > 3*eligible; all pass with 6*yes > 3*present */
+                    int ref_quorate = kind == COUNCIL_VOTE_ADULT_RESIDENTS
+                                          ? 6 * present > 3 * eligible
+                                          : 6 * present >= 4 * eligible;
+                    int ref_passed = ref_quorate && 6 * yes > 3 * present;
+                    assert_int_equal(council_count_vote(&rule, &t, &res, NULL), 0);
+                    assert_int_equal(res.is_quorate, ref_quorate);
+                    assert_int_equal(res.is_passed, ref_passed);
+                    assert_int_equal(res.is_quorate, present >= res.quorum_needed);
+                    assert_int_equal(res.is_passed, res.is_quorate && yes >= res.majority_needed);
+                }
+            }
+        }
+    }
+}
+
 static void test_fraction_least(void **state)
 {
     (void)state;
@@ -514,6 +546,7 @@ int main(void)
         cmocka_unit_test(test_close_vote),
         cmocka_unit_test(test_vote_arithmetic),
         cmocka_unit_test(test_vote_bad_tally),
+        cmocka_unit_test(test_vote_property),
         cmocka_unit_test(test_fraction_least),
         cmocka_unit_test(test_membership),
         cmocka_unit_test(test_allowed_matches_apply),
