@@ -81,8 +81,8 @@ int main(int argc, char **argv)
         id[18] = '\0';
         if (i % 3 == 0)
             fprintf(hf, "H%09ld,%s,佛山市南海区桂城街道南桂东路%ld号,%s%s,%s\n", h,
-                    rng_chance(&r, 0.6) ? "registered_family" : "non_registered_family", h % 997 + 1,
-                    surnames[rng_below(&r, 10)], given[rng_below(&r, 16)], cell);
+                    rng_chance(&r, 0.6) ? "registered_family" : "non_registered_family",
+                    h % 997 + 1, surnames[rng_below(&r, 10)], given[rng_below(&r, 16)], cell);
         fprintf(pf, "%s%s,%s,1%d%09d,%d,H%09ld,%s,%s,%s\n", surnames[rng_below(&r, 10)],
                 given[rng_below(&r, 16)], id, 3 + rng_below(&r, 7), rng_below(&r, 1000000000),
                 rng_chance(&r, 0.6), h, relations[i % 3 == 0 ? 0 : 1 + rng_below(&r, 4)],

@@ -85,6 +85,25 @@ const struct api_route api_routes[] = {
     {"GET", "/api/v1/stats/forecast", api_stats_forecast, 0},
     {"GET", "/api/v1/stats/hotspots", api_stats_hotspots, 0},
     {"GET", "/api/v1/alerts", api_alerts, 0},
+    /* disputes and deliberation councils (api_disputes.c, api_councils.c); literal segments
+     * come before {id} so they shadow it */
+    {"POST", "/api/v1/disputes", api_disputes_create, 0},
+    {"GET", "/api/v1/disputes", api_disputes_list, 0},
+    {"GET", "/api/v1/disputes/stats", api_disputes_stats, 0},
+    {"GET", "/api/v1/disputes/{id}", api_dispute_get, 0},
+    {"POST", "/api/v1/disputes/{id}/actions", api_dispute_act, 0},
+    {"GET", "/api/v1/disputes/{id}/events", api_dispute_events, 0},
+    {"POST", "/api/v1/councils", api_councils_create, 0},
+    {"GET", "/api/v1/councils", api_councils_list, 0},
+    {"GET", "/api/v1/councils/decisions/{id}", api_council_decision, API_PUBLIC},
+    {"GET", "/api/v1/councils/topics/{id}", api_council_topic_get, 0},
+    {"POST", "/api/v1/councils/topics/{id}/actions", api_council_topic_act, 0},
+    {"POST", "/api/v1/councils/topics/{id}/meetings", api_council_meeting, 0},
+    {"POST", "/api/v1/councils/topics/{id}/ballots", api_council_ballot, 0},
+    {"GET", "/api/v1/councils/topics/{id}/events", api_council_topic_events, 0},
+    {"GET", "/api/v1/councils/{id}", api_council_get, 0},
+    {"POST", "/api/v1/councils/{id}/topics", api_council_topics_create, 0},
+    {"GET", "/api/v1/councils/{id}/topics", api_council_topics_list, 0},
     {NULL, NULL, NULL, 0},
 };
 

@@ -49,6 +49,26 @@ int api_access_log(struct api_request *req, struct api_response *resp);
 int api_stats_forecast(struct api_request *req, struct api_response *resp);
 int api_stats_hotspots(struct api_request *req, struct api_response *resp);
 int api_alerts(struct api_request *req, struct api_response *resp);
+/* api_disputes.c */
+int api_disputes_create(struct api_request *req, struct api_response *resp);
+int api_disputes_list(struct api_request *req, struct api_response *resp);
+int api_disputes_stats(struct api_request *req, struct api_response *resp);
+int api_dispute_get(struct api_request *req, struct api_response *resp);
+int api_dispute_act(struct api_request *req, struct api_response *resp);
+int api_dispute_events(struct api_request *req, struct api_response *resp);
+
+/* api_councils.c */
+int api_councils_create(struct api_request *req, struct api_response *resp);
+int api_councils_list(struct api_request *req, struct api_response *resp);
+int api_council_get(struct api_request *req, struct api_response *resp);
+int api_council_topics_create(struct api_request *req, struct api_response *resp);
+int api_council_topics_list(struct api_request *req, struct api_response *resp);
+int api_council_topic_get(struct api_request *req, struct api_response *resp);
+int api_council_topic_act(struct api_request *req, struct api_response *resp);
+int api_council_meeting(struct api_request *req, struct api_response *resp);
+int api_council_ballot(struct api_request *req, struct api_response *resp);
+int api_council_topic_events(struct api_request *req, struct api_response *resp);
+int api_council_decision(struct api_request *req, struct api_response *resp);
 
 /* api_metrics.c */
 int api_metrics(struct api_request *req, struct api_response *resp);

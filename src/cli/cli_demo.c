@@ -18,6 +18,7 @@
 #include "service/context.h"
 #include "service/demo.h"
 #include "service/demo_cases.h"
+#include "service/demo_disputes.h"
 #include "service/rules.h"
 #include "store/store.h"
 
@@ -82,6 +83,36 @@ static int ensure_holidays(struct service_ctx *ctx)
     return 0;
 }
 
+/* The year of disputes and a council per village (service/demo_disputes.h), same year. */
+static int generate_disputes(struct service_ctx *ctx, const struct demo_options *city,
+                             int64_t end_ms)
+{
+    struct errbuf eb = {{0}};
+    struct demo_disputes_options opt = {city->seed, end_ms};
+    struct demo_disputes_result res;
+    int r;
+
+    if ((r = demo_disputes_generate(ctx, &opt, &res, &eb)) != 0)
+        return cli_fail("demo disputes", r, eb.msg);
+    printf("a year of disputes: %lld found, %lld agreed, %lld concluded, %lld referred, "
+           "%lld withdrawn, %lld open; %lld recurrences, %lld escalated, %lld follow-up visits\n",
+           (long long)res.disputes, (long long)res.by_state[DISPUTE_STATE_AGREED],
+           (long long)res.by_state[DISPUTE_STATE_CONCLUDED],
+           (long long)res.by_state[DISPUTE_STATE_REFERRED],
+           (long long)res.by_state[DISPUTE_STATE_WITHDRAWN],
+           (long long)(res.by_state[DISPUTE_STATE_REGISTERED] +
+                       res.by_state[DISPUTE_STATE_ACCEPTED] +
+                       res.by_state[DISPUTE_STATE_MEDIATING]),
+           (long long)res.recurrences, (long long)res.escalated, (long long)res.follow_ups);
+    printf("deliberation councils: %lld villages, %lld topics (", (long long)res.councils,
+           (long long)res.topics);
+    for (int i = 0; i < COUNCIL_STATE_COUNT; i++)
+        printf("%s%s %lld", i ? ", " : "", council_state_name((enum council_state)i),
+               (long long)res.topics_by_state[i]);
+    printf(")\n");
+    return 0;
+}
+
 /* Run the year of cases on the new database and print what it holds. */
 static int generate_cases(const struct config *cfg, const struct demo_options *city)
 {
@@ -131,7 +162,7 @@ static int generate_cases(const struct config *cfg, const struct demo_options *c
     for (int i = 0; i < DEMO_CASES_CHANNELS; i++)
         printf(" %s %lld", demo_cases_channel_name(i), (long long)res.by_channel[i]);
     printf("\n");
-    r = 0;
+    r = generate_disputes(ctx, city, opt.end_ms);
 out:
     service_ctx_free(ctx);
     return r;

@@ -35,19 +35,31 @@ static const char *const role_names_zh[ROLE_COUNT] = {
 /* Residents report through the public form and see only their own cases (service/cases.c),
  * so they hold no case capability over an area; volunteers and council members relay
  * problems (they report) but do not read the area's cases. */
+/* Disputes (SPEC section 6): staff who find or mediate them read them; leaders read them.
+ * Councils (section 7): the two committees (community staff) manage them; council members,
+ * cadres, dispatchers and leaders read them. */
+#define DISPUTES     (BIT(CAP_DISPUTE_READ) | BIT(CAP_DISPUTE_REPORT))
+#define COUNCIL_READ BIT(CAP_COUNCIL_READ)
+
 static const unsigned role_caps[ROLE_COUNT] = {
     [ROLE_RESIDENT] = BIT(CAP_AREA_READ),
-    [ROLE_GRID_WORKER] = BIT(CAP_AREA_READ) | KEEPER | STAFF_CASES,
-    [ROLE_COMMUNITY_STAFF] = BIT(CAP_AREA_READ) | KEEPER | STAFF_CASES,
-    [ROLE_STATION_CADRE] = BIT(CAP_AREA_READ) | BIT(CAP_PERSON_READ) | STAFF_CASES,
-    [ROLE_DISPATCHER] = BIT(CAP_AREA_READ) | BIT(CAP_PERSON_READ) | STAFF_CASES,
+    [ROLE_GRID_WORKER] = BIT(CAP_AREA_READ) | KEEPER | STAFF_CASES | DISPUTES,
+    [ROLE_COMMUNITY_STAFF] = BIT(CAP_AREA_READ) | KEEPER | STAFF_CASES | DISPUTES | COUNCIL_READ |
+                             BIT(CAP_COUNCIL_MANAGE),
+    [ROLE_STATION_CADRE] =
+        BIT(CAP_AREA_READ) | BIT(CAP_PERSON_READ) | STAFF_CASES | DISPUTES | COUNCIL_READ,
+    [ROLE_DISPATCHER] =
+        BIT(CAP_AREA_READ) | BIT(CAP_PERSON_READ) | STAFF_CASES | DISPUTES | COUNCIL_READ,
     [ROLE_DEPARTMENT_HANDLER] = BIT(CAP_AREA_READ) | BIT(CAP_CASE_READ),
-    [ROLE_MEDIATOR] = BIT(CAP_AREA_READ) | BIT(CAP_PERSON_READ) | BIT(CAP_PERSON_PII) | STAFF_CASES,
-    [ROLE_COUNCIL_MEMBER] = BIT(CAP_AREA_READ) | BIT(CAP_CASE_REPORT),
+    [ROLE_MEDIATOR] =
+        BIT(CAP_AREA_READ) | BIT(CAP_PERSON_READ) | BIT(CAP_PERSON_PII) | STAFF_CASES | DISPUTES,
+    [ROLE_COUNCIL_MEMBER] = BIT(CAP_AREA_READ) | BIT(CAP_CASE_REPORT) | COUNCIL_READ,
     [ROLE_VOLUNTEER] = BIT(CAP_AREA_READ) | BIT(CAP_CASE_REPORT),
-    [ROLE_LEADER] = BIT(CAP_AREA_READ) | BIT(CAP_PERSON_READ) | STAFF_CASES,
+    [ROLE_LEADER] = BIT(CAP_AREA_READ) | BIT(CAP_PERSON_READ) | STAFF_CASES |
+                    BIT(CAP_DISPUTE_READ) | COUNCIL_READ,
     [ROLE_ADMIN] = BIT(CAP_AREA_READ) | BIT(CAP_AREA_WRITE) | BIT(CAP_USER_ADMIN) |
-                   BIT(CAP_PERSON_READ) | BIT(CAP_PERSON_WRITE) | STAFF_CASES,
+                   BIT(CAP_PERSON_READ) | BIT(CAP_PERSON_WRITE) | STAFF_CASES | DISPUTES |
+                   COUNCIL_READ | BIT(CAP_COUNCIL_MANAGE),
 };
 
 const char *access_role_name(enum role role)

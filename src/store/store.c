@@ -533,3 +533,220 @@ int store_case_daily_counts(struct store *st, const char *area, const char *cate
     return st->ops->case_daily_counts(st, area, category, from_ms, to_ms, utc_offset_min, by_class,
                                       fn, ctx);
 }
+
+/* ---- disputes and deliberation councils ------------------------------------------------ */
+
+#define LIST_CLEANUP(fn, type)                                                                     \
+    void fn(type *list)                                                                            \
+    {                                                                                              \
+        if (list == NULL)                                                                          \
+            return;                                                                                \
+        free(list->items);                                                                         \
+        list->items = NULL;                                                                        \
+        list->len = 0;                                                                             \
+    }
+
+LIST_CLEANUP(dispute_list_cleanup, struct dispute_list)
+LIST_CLEANUP(dispute_party_list_cleanup, struct dispute_party_list)
+LIST_CLEANUP(dispute_mediator_list_cleanup, struct dispute_mediator_list)
+LIST_CLEANUP(dispute_entry_list_cleanup, struct dispute_entry_list)
+LIST_CLEANUP(council_list_cleanup, struct council_list)
+LIST_CLEANUP(council_member_list_cleanup, struct council_member_list)
+LIST_CLEANUP(topic_list_cleanup, struct topic_list)
+LIST_CLEANUP(topic_entry_list_cleanup, struct topic_entry_list)
+
+void gov_event_list_cleanup(struct gov_event_list *list)
+{
+    if (list == NULL)
+        return;
+    for (size_t i = 0; i < list->len; i++)
+        free(list->items[i].payload);
+    free(list->items);
+    list->items = NULL;
+    list->len = 0;
+}
+
+int store_dispute_insert(struct store *st, struct dispute_rec *d)
+{
+    return st->ops->dispute_insert(st, d);
+}
+
+int store_dispute_update(struct store *st, const struct dispute_rec *d, int64_t expected_seq)
+{
+    return st->ops->dispute_update(st, d, expected_seq);
+}
+
+int store_dispute_get(struct store *st, int64_t id, struct dispute_rec *out)
+{
+    return st->ops->dispute_get(st, id, out);
+}
+
+int store_dispute_list(struct store *st, const struct dispute_filter *f, struct dispute_list *out)
+{
+    return st->ops->dispute_list(st, f, out);
+}
+
+int store_dispute_find_recurrence(struct store *st, const char *parties_key, int64_t before_id,
+                                  int64_t *id)
+{
+    return st->ops->dispute_find_recurrence(st, parties_key, before_id, id);
+}
+
+int store_dispute_party_add(struct store *st, struct dispute_party *p)
+{
+    return st->ops->dispute_party_add(st, p);
+}
+
+int store_dispute_parties(struct store *st, int64_t dispute_id, struct dispute_party_list *out)
+{
+    return st->ops->dispute_parties(st, dispute_id, out);
+}
+
+int store_dispute_mediator_add(struct store *st, struct dispute_mediator *m)
+{
+    return st->ops->dispute_mediator_add(st, m);
+}
+
+int store_dispute_mediators(struct store *st, int64_t dispute_id, struct dispute_mediator_list *out)
+{
+    return st->ops->dispute_mediators(st, dispute_id, out);
+}
+
+int store_dispute_is_mediator(struct store *st, int64_t dispute_id, int64_t user_id,
+                              int *is_mediator)
+{
+    return st->ops->dispute_is_mediator(st, dispute_id, user_id, is_mediator);
+}
+
+int store_dispute_entry_add(struct store *st, enum dispute_entry_kind kind, struct dispute_entry *e)
+{
+    return st->ops->dispute_entry_add(st, kind, e);
+}
+
+int store_dispute_entries(struct store *st, enum dispute_entry_kind kind, int64_t dispute_id,
+                          struct dispute_entry_list *out)
+{
+    return st->ops->dispute_entries(st, kind, dispute_id, out);
+}
+
+int store_dispute_event_append(struct store *st, const struct gov_event *e)
+{
+    return st->ops->dispute_event_append(st, e);
+}
+
+int store_dispute_events(struct store *st, int64_t dispute_id, struct gov_event_list *out)
+{
+    return st->ops->dispute_events(st, dispute_id, out);
+}
+
+int store_dispute_stats(struct store *st, const char *area, int64_t from_ms, int64_t to_ms,
+                        store_dispute_stats_fn fn, void *ctx)
+{
+    return st->ops->dispute_stats(st, area, from_ms, to_ms, fn, ctx);
+}
+
+int store_council_insert(struct store *st, struct council_rec *c)
+{
+    return st->ops->council_insert(st, c);
+}
+
+int store_council_get(struct store *st, int64_t id, struct council_rec *out)
+{
+    return st->ops->council_get(st, id, out);
+}
+
+int store_council_list(struct store *st, const char *area, struct council_list *out)
+{
+    return st->ops->council_list(st, area, out);
+}
+
+int store_council_member_add(struct store *st, struct council_member_rec *m)
+{
+    return st->ops->council_member_add(st, m);
+}
+
+int store_council_members(struct store *st, int64_t council_id, struct council_member_list *out)
+{
+    return st->ops->council_members(st, council_id, out);
+}
+
+int store_topic_insert(struct store *st, struct topic_rec *t)
+{
+    return st->ops->topic_insert(st, t);
+}
+
+int store_topic_update(struct store *st, const struct topic_rec *t, int64_t expected_seq)
+{
+    return st->ops->topic_update(st, t, expected_seq);
+}
+
+int store_topic_get(struct store *st, int64_t id, struct topic_rec *out)
+{
+    return st->ops->topic_get(st, id, out);
+}
+
+int store_topic_list(struct store *st, const struct topic_filter *f, struct topic_list *out)
+{
+    return st->ops->topic_list(st, f, out);
+}
+
+int store_topic_entry_add(struct store *st, enum topic_entry_kind kind, struct topic_entry *e)
+{
+    return st->ops->topic_entry_add(st, kind, e);
+}
+
+int store_topic_task_done(struct store *st, int64_t topic_id, int64_t task_id, int64_t done_ms)
+{
+    return st->ops->topic_task_done(st, topic_id, task_id, done_ms);
+}
+
+int store_topic_entries(struct store *st, enum topic_entry_kind kind, int64_t topic_id,
+                        struct topic_entry_list *out)
+{
+    return st->ops->topic_entries(st, kind, topic_id, out);
+}
+
+int store_topic_meeting_add(struct store *st, int64_t topic_id, int64_t at_ms, const char *place,
+                            const int64_t *member_ids, size_t n_present, int64_t *meeting_id)
+{
+    return st->ops->topic_meeting_add(st, topic_id, at_ms, place, member_ids, n_present,
+                                      meeting_id);
+}
+
+int store_topic_meeting_latest(struct store *st, int64_t topic_id, int64_t *meeting_id,
+                               int *present)
+{
+    return st->ops->topic_meeting_latest(st, topic_id, meeting_id, present);
+}
+
+int store_topic_attended(struct store *st, int64_t meeting_id, int64_t member_id, int *attended)
+{
+    return st->ops->topic_attended(st, meeting_id, member_id, attended);
+}
+
+int store_topic_ballot_add(struct store *st, int64_t topic_id, const char *voter_key,
+                           const char *choice, int is_secret, int64_t at_ms)
+{
+    return st->ops->topic_ballot_add(st, topic_id, voter_key, choice, is_secret, at_ms);
+}
+
+int store_topic_ballot_totals(struct store *st, int64_t topic_id, int *yes, int *no, int *abstain)
+{
+    return st->ops->topic_ballot_totals(st, topic_id, yes, no, abstain);
+}
+
+int store_topic_event_append(struct store *st, const struct gov_event *e)
+{
+    return st->ops->topic_event_append(st, e);
+}
+
+int store_topic_events(struct store *st, int64_t topic_id, struct gov_event_list *out)
+{
+    return st->ops->topic_events(st, topic_id, out);
+}
+
+int store_village_voters(struct store *st, const char *area, const char *adult_born_by,
+                         int64_t *households, int64_t *adults)
+{
+    return st->ops->village_voters(st, area, adult_born_by, households, adults);
+}

@@ -583,5 +583,295 @@ typedef int (*store_series_fn)(void *ctx, int64_t day, const char *category_clas
 int store_case_daily_counts(struct store *st, const char *area, const char *category,
                             int64_t from_ms, int64_t to_ms, int utc_offset_min, int by_class,
                             store_series_fn fn, void *ctx);
+/* ---- disputes and deliberation councils (SPEC sections 6, 7; store_sqlite_disputes.c) ---- */
+
+#define DISPUTE_REC_TEXT_MAX 4000
+
+/* One dispute. Enumerations are kept as the stable names of domain/dispute.h. */
+struct dispute_rec {
+    int64_t id;
+    char area_code[19];
+    char title[129];
+    char type[24];
+    char risk[12];
+    char state[16];
+    char outcome[24];
+    int level; /* area level holding it (domain/dispute.h) */
+    char summary[DISPUTE_REC_TEXT_MAX + 1];
+    int64_t case_id;       /* the case it started from; 0 if none */
+    char parties_key[200]; /* the parties, normalised, to find recurrences (service-defined) */
+    int64_t recurrence_of; /* an earlier dispute between the same parties; 0 if none */
+    int mediator_count, session_count, follow_up_count;
+    int64_t created_by;
+    int64_t found_ms, created_ms, updated_ms, closed_ms;
+    int64_t event_seq; /* events so far */
+};
+
+struct dispute_list {
+    struct dispute_rec *items; /* owned */
+    size_t len;
+};
+void dispute_list_cleanup(struct dispute_list *list);
+
+struct dispute_filter {
+    const char *area;  /* subtree root (required) */
+    const char *state; /* "" or NULL: any */
+    const char *type;
+    int64_t case_id;        /* 0: any */
+    int64_t from_ms, to_ms; /* found in [from, to); 0 = open-ended */
+    int64_t before_id;      /* keyset: ids below this (0 = from the newest) */
+    int limit;              /* 1..1000 */
+};
+
+/* A party: a person of the base data, an organisation, or an outsider named in free text. */
+struct dispute_party {
+    int64_t dispute_id;
+    int seq;
+    char kind[16]; /* person | organisation | outsider */
+    int64_t person_id;
+    int64_t organisation_id;
+    char name[64];
+    char side[16]; /* applicant | respondent | other */
+};
+
+struct dispute_party_list {
+    struct dispute_party *items; /* owned */
+    size_t len;
+};
+void dispute_party_list_cleanup(struct dispute_party_list *list);
+
+struct dispute_mediator {
+    int64_t dispute_id;
+    int seq;
+    char role[24]; /* domain/dispute.h MEDIATOR_ROLE_MAP name */
+    char name[64];
+    int64_t user_id; /* 0 when the mediator has no account */
+    int64_t assigned_ms;
+};
+
+struct dispute_mediator_list {
+    struct dispute_mediator *items; /* owned */
+    size_t len;
+};
+void dispute_mediator_list_cleanup(struct dispute_mediator_list *list);
+
+/* A mediation session or a follow-up visit. */
+enum dispute_entry_kind { DISPUTE_ENTRY_SESSION, DISPUTE_ENTRY_FOLLOW_UP };
+
+struct dispute_entry {
+    int64_t dispute_id;
+    int seq;
+    int64_t at_ms;
+    int64_t user_id;
+    char text[DISPUTE_REC_TEXT_MAX + 1];
+};
+
+struct dispute_entry_list {
+    struct dispute_entry *items; /* owned */
+    size_t len;
+};
+void dispute_entry_list_cleanup(struct dispute_entry_list *list);
+
+/* One event of a dispute's or topic's log (who, when, what, why). */
+struct gov_event {
+    int64_t owner_id; /* dispute or topic id */
+    int64_t seq;
+    int64_t at_ms;
+    int64_t actor_user_id;
+    char actor_role[32];
+    char action[24];
+    char from_state[16];
+    char to_state[16];
+    char *payload; /* owned JSON text */
+};
+
+struct gov_event_list {
+    struct gov_event *items; /* owned */
+    size_t len;
+};
+void gov_event_list_cleanup(struct gov_event_list *list);
+
+/* Counts of disputes found in a subtree and period, per type. */
+struct dispute_stats_row {
+    char type[24];
+    int64_t found;     /* registered in the period */
+    int64_t mediated;  /* with at least one mediation session */
+    int64_t concluded; /* ended: agreement, concluded, referred or withdrawn */
+    int64_t success;   /* ended in an agreement or concluded (调结) */
+    int64_t recurrences;
+};
+typedef int (*store_dispute_stats_fn)(void *ctx, const struct dispute_stats_row *row);
+
+/* Insert (write); sets d->id. */
+int store_dispute_insert(struct store *st, struct dispute_rec *d);
+/* Update what actions change (state, outcome, level, counts, updated/closed, event_seq) if
+ * the stored event_seq is expected_seq (write); ERR_CONFLICT otherwise, ERR_NOT_FOUND. */
+int store_dispute_update(struct store *st, const struct dispute_rec *d, int64_t expected_seq);
+int store_dispute_get(struct store *st, int64_t id, struct dispute_rec *out);
+/* Disputes matching f, newest first (id descending). */
+int store_dispute_list(struct store *st, const struct dispute_filter *f, struct dispute_list *out);
+/* The most recent earlier dispute (id < before_id) with this parties_key, in *id (0 if none). */
+int store_dispute_find_recurrence(struct store *st, const char *parties_key, int64_t before_id,
+                                  int64_t *id);
+/* Add a party / a mediator (write); seq is assigned (1, 2, ...). */
+int store_dispute_party_add(struct store *st, struct dispute_party *p);
+int store_dispute_parties(struct store *st, int64_t dispute_id, struct dispute_party_list *out);
+int store_dispute_mediator_add(struct store *st, struct dispute_mediator *m);
+int store_dispute_mediators(struct store *st, int64_t dispute_id,
+                            struct dispute_mediator_list *out);
+/* 1 in *is_mediator if user_id is one of the dispute's mediators. */
+int store_dispute_is_mediator(struct store *st, int64_t dispute_id, int64_t user_id,
+                              int *is_mediator);
+/* Sessions and follow-up visits, in order (write / read); seq is assigned. */
+int store_dispute_entry_add(struct store *st, enum dispute_entry_kind kind,
+                            struct dispute_entry *e);
+int store_dispute_entries(struct store *st, enum dispute_entry_kind kind, int64_t dispute_id,
+                          struct dispute_entry_list *out);
+/* The dispute's log (write: ERR_CONFLICT if (id, seq) exists). */
+int store_dispute_event_append(struct store *st, const struct gov_event *e);
+int store_dispute_events(struct store *st, int64_t dispute_id, struct gov_event_list *out);
+/* Per type, disputes under area found in [from_ms, to_ms) (0 = open-ended); fn per type
+ * with at least one dispute, ordered by type. */
+int store_dispute_stats(struct store *st, const char *area, int64_t from_ms, int64_t to_ms,
+                        store_dispute_stats_fn fn, void *ctx);
+
+/* A village's deliberation council. */
+struct council_rec {
+    int64_t id;
+    char area_code[19]; /* the village (community level) */
+    char name[129];
+    int min_cosigners; /* for residents' topics */
+    int64_t term_start_ms, term_end_ms;
+    int64_t created_ms;
+};
+
+struct council_list {
+    struct council_rec *items; /* owned */
+    size_t len;
+};
+void council_list_cleanup(struct council_list *list);
+
+struct council_member_rec {
+    int64_t id;
+    int64_t council_id;
+    int64_t person_id; /* 0 if not in the base data */
+    int64_t user_id;   /* 0 if the member has no account */
+    char name[64];
+    char position[16]; /* chair | member | supervisor (村务监督委员会) */
+    int64_t term_start_ms, term_end_ms;
+};
+
+struct council_member_list {
+    struct council_member_rec *items; /* owned */
+    size_t len;
+};
+void council_member_list_cleanup(struct council_member_list *list);
+
+/* A topic; vote figures are totals only (ballots are never served one by one). */
+struct topic_rec {
+    int64_t id;
+    int64_t council_id;
+    char area_code[19]; /* the council's village */
+    char title[129];
+    char description[DISPUTE_REC_TEXT_MAX + 1];
+    char proposer[16];   /* committees | residents */
+    int64_t proposed_by; /* user id */
+    char vote_kind[16];  /* council | households | adults */
+    int is_secret;       /* secret ballot */
+    char state[16];
+    int is_published;
+    int cosigners, opinions, tasks, open_tasks, notes;
+    int vote_eligible, vote_present, vote_yes, vote_no, vote_abstain;
+    int is_quorate, is_passed, quorum_needed, majority_needed;
+    int64_t case_id; /* a case the topic came from; 0 if none */
+    int64_t created_ms, updated_ms, voted_ms, done_ms;
+    int64_t event_seq;
+};
+
+struct topic_list {
+    struct topic_rec *items; /* owned */
+    size_t len;
+};
+void topic_list_cleanup(struct topic_list *list);
+
+struct topic_filter {
+    const char *area;   /* subtree root (required) */
+    int64_t council_id; /* 0: any */
+    const char *state;  /* "" or NULL: any */
+    int is_published_only;
+    int64_t before_id;
+    int limit; /* 1..1000 */
+};
+
+/* A co-signer, a consultation opinion, an execution task or a supervision note of a topic. */
+enum topic_entry_kind {
+    TOPIC_ENTRY_COSIGNER, /* user_id, name */
+    TOPIC_ENTRY_OPINION,  /* member_id, household_id, text (the opinion), stance */
+    TOPIC_ENTRY_TASK,     /* text (what), owner, due_ms, done_ms */
+    TOPIC_ENTRY_NOTE,     /* user_id, text, stance = "note" or "sign_off" */
+};
+
+struct topic_entry {
+    int64_t id;
+    int64_t topic_id;
+    int64_t user_id;
+    int64_t member_id;
+    int64_t household_id;
+    char name[64];
+    char owner[64];
+    char stance[16]; /* opinion: support | oppose | neutral; note: note | sign_off */
+    char text[DISPUTE_REC_TEXT_MAX + 1];
+    int64_t at_ms, due_ms, done_ms;
+};
+
+struct topic_entry_list {
+    struct topic_entry *items; /* owned */
+    size_t len;
+};
+void topic_entry_list_cleanup(struct topic_entry_list *list);
+
+int store_council_insert(struct store *st, struct council_rec *c);
+int store_council_get(struct store *st, int64_t id, struct council_rec *out);
+/* Councils whose village is in area's subtree, by area code. */
+int store_council_list(struct store *st, const char *area, struct council_list *out);
+/* Add a member (write); ERR_EXISTS if the user or person is already a member with the same
+ * position. */
+int store_council_member_add(struct store *st, struct council_member_rec *m);
+int store_council_members(struct store *st, int64_t council_id, struct council_member_list *out);
+
+int store_topic_insert(struct store *st, struct topic_rec *t);
+/* Update state, publication, counts, vote figures, times and event_seq if the stored
+ * event_seq is expected_seq (write); ERR_CONFLICT otherwise. */
+int store_topic_update(struct store *st, const struct topic_rec *t, int64_t expected_seq);
+int store_topic_get(struct store *st, int64_t id, struct topic_rec *out);
+/* Newest first (id descending). */
+int store_topic_list(struct store *st, const struct topic_filter *f, struct topic_list *out);
+/* Add an entry (write); sets e->id. A co-signer twice (same topic and user) is ERR_EXISTS. */
+int store_topic_entry_add(struct store *st, enum topic_entry_kind kind, struct topic_entry *e);
+/* Mark a task done at done_ms (write); ERR_NOT_FOUND unless it is an open task of the topic. */
+int store_topic_task_done(struct store *st, int64_t topic_id, int64_t task_id, int64_t done_ms);
+int store_topic_entries(struct store *st, enum topic_entry_kind kind, int64_t topic_id,
+                        struct topic_entry_list *out);
+/* A meeting of the council on a topic with the members present (write); sets *meeting_id. */
+int store_topic_meeting_add(struct store *st, int64_t topic_id, int64_t at_ms, const char *place,
+                            const int64_t *member_ids, size_t n_present, int64_t *meeting_id);
+/* The latest meeting's attendance count (0 and *meeting_id 0 if none). */
+int store_topic_meeting_latest(struct store *st, int64_t topic_id, int64_t *meeting_id,
+                               int *present);
+/* 1 in *attended if the member is on the meeting's attendance. */
+int store_topic_attended(struct store *st, int64_t meeting_id, int64_t member_id, int *attended);
+/* A ballot (write): voter_key identifies the voter (e.g. "m:12" for a member), choice yes |
+ * no | abstain. ERR_EXISTS if that voter already voted on the topic. A secret ballot records
+ * that the voter voted and, apart, one more for the choice: nothing links the two. */
+int store_topic_ballot_add(struct store *st, int64_t topic_id, const char *voter_key,
+                           const char *choice, int is_secret, int64_t at_ms);
+/* Totals of the topic's ballots; individual ballots are never read back. */
+int store_topic_ballot_totals(struct store *st, int64_t topic_id, int *yes, int *no, int *abstain);
+int store_topic_event_append(struct store *st, const struct gov_event *e);
+int store_topic_events(struct store *st, int64_t topic_id, struct gov_event_list *out);
+/* Voters of a village subtree for a villagers' vote: registered-family households, and
+ * registered persons born on or before adult_born_by (YYYY-MM-DD). */
+int store_village_voters(struct store *st, const char *area, const char *adult_born_by,
+                         int64_t *households, int64_t *adults);
 
 #endif

@@ -113,6 +113,53 @@ struct store_ops {
     int (*case_daily_counts)(struct store *st, const char *area, const char *category,
                              int64_t from_ms, int64_t to_ms, int utc_offset_min, int by_class,
                              store_series_fn fn, void *ctx);
+    /* disputes and deliberation councils (store_sqlite_disputes.c) */
+    int (*dispute_insert)(struct store *st, struct dispute_rec *d);
+    int (*dispute_update)(struct store *st, const struct dispute_rec *d, int64_t expected_seq);
+    int (*dispute_get)(struct store *st, int64_t id, struct dispute_rec *out);
+    int (*dispute_list)(struct store *st, const struct dispute_filter *f, struct dispute_list *out);
+    int (*dispute_find_recurrence)(struct store *st, const char *parties_key, int64_t before_id,
+                                   int64_t *id);
+    int (*dispute_party_add)(struct store *st, struct dispute_party *p);
+    int (*dispute_parties)(struct store *st, int64_t dispute_id, struct dispute_party_list *out);
+    int (*dispute_mediator_add)(struct store *st, struct dispute_mediator *m);
+    int (*dispute_mediators)(struct store *st, int64_t dispute_id,
+                             struct dispute_mediator_list *out);
+    int (*dispute_is_mediator)(struct store *st, int64_t dispute_id, int64_t user_id,
+                               int *is_mediator);
+    int (*dispute_entry_add)(struct store *st, enum dispute_entry_kind kind,
+                             struct dispute_entry *e);
+    int (*dispute_entries)(struct store *st, enum dispute_entry_kind kind, int64_t dispute_id,
+                           struct dispute_entry_list *out);
+    int (*dispute_event_append)(struct store *st, const struct gov_event *e);
+    int (*dispute_events)(struct store *st, int64_t dispute_id, struct gov_event_list *out);
+    int (*dispute_stats)(struct store *st, const char *area, int64_t from_ms, int64_t to_ms,
+                         store_dispute_stats_fn fn, void *ctx);
+    int (*council_insert)(struct store *st, struct council_rec *c);
+    int (*council_get)(struct store *st, int64_t id, struct council_rec *out);
+    int (*council_list)(struct store *st, const char *area, struct council_list *out);
+    int (*council_member_add)(struct store *st, struct council_member_rec *m);
+    int (*council_members)(struct store *st, int64_t council_id, struct council_member_list *out);
+    int (*topic_insert)(struct store *st, struct topic_rec *t);
+    int (*topic_update)(struct store *st, const struct topic_rec *t, int64_t expected_seq);
+    int (*topic_get)(struct store *st, int64_t id, struct topic_rec *out);
+    int (*topic_list)(struct store *st, const struct topic_filter *f, struct topic_list *out);
+    int (*topic_entry_add)(struct store *st, enum topic_entry_kind kind, struct topic_entry *e);
+    int (*topic_task_done)(struct store *st, int64_t topic_id, int64_t task_id, int64_t done_ms);
+    int (*topic_entries)(struct store *st, enum topic_entry_kind kind, int64_t topic_id,
+                         struct topic_entry_list *out);
+    int (*topic_meeting_add)(struct store *st, int64_t topic_id, int64_t at_ms, const char *place,
+                             const int64_t *member_ids, size_t n_present, int64_t *meeting_id);
+    int (*topic_meeting_latest)(struct store *st, int64_t topic_id, int64_t *meeting_id,
+                                int *present);
+    int (*topic_attended)(struct store *st, int64_t meeting_id, int64_t member_id, int *attended);
+    int (*topic_ballot_add)(struct store *st, int64_t topic_id, const char *voter_key,
+                            const char *choice, int is_secret, int64_t at_ms);
+    int (*topic_ballot_totals)(struct store *st, int64_t topic_id, int *yes, int *no, int *abstain);
+    int (*topic_event_append)(struct store *st, const struct gov_event *e);
+    int (*topic_events)(struct store *st, int64_t topic_id, struct gov_event_list *out);
+    int (*village_voters)(struct store *st, const char *area, const char *adult_born_by,
+                          int64_t *households, int64_t *adults);
 };
 
 struct store {

@@ -13,9 +13,12 @@
 
 #include <sqlite3.h>
 
-#define SQ_CORE_STMTS  64 /* slots for store_sqlite.c's statements */
-#define SQ_EXTRA_STMTS 64 /* slots for store_sqlite_cases.c's statements */
-#define SQ_BD_STMTS    8  /* slots per base-data kind (store_sqlite_basedata.c) */
+#define SQ_CORE_STMTS    64 /* slots for store_sqlite.c's statements */
+#define SQ_EXTRA_STMTS   64 /* slots for store_sqlite_cases.c's statements */
+#define SQ_BD_STMTS      8  /* slots per base-data kind (store_sqlite_basedata.c) */
+#define SQ_CORE_STMTS    64 /* slots for store_sqlite.c's statements */
+#define SQ_EXTRA_STMTS   64 /* slots for store_sqlite_cases.c's statements */
+#define SQ_DISPUTE_STMTS 64 /* slots for store_sqlite_disputes.c's statements */
 
 struct sqlite_store {
     struct store base; /* must be first */
@@ -28,6 +31,7 @@ struct sqlite_store {
     sqlite3_stmt *bd_misc_stmts[4];
     int bd_fts_queue_ready; /* the connection's temp.base_fts_queue exists */
     int bd_fts_dirty;       /* the queue holds changes not yet applied to base_fts */
+    sqlite3_stmt *dispute_stmts[SQ_DISPUTE_STMTS];
     int in_tx;      /* transaction depth: 0 none, 1 a transaction, more: savepoints inside it */
     unsigned flags; /* enum store_open_flags */
 };
@@ -116,5 +120,48 @@ int sq_case_set_reporter_phone(struct store *st, int64_t case_id, const char *se
 int sq_case_daily_counts(struct store *st, const char *area, const char *category, int64_t from_ms,
                          int64_t to_ms, int utc_offset_min, int by_class, store_series_fn fn,
                          void *ctx);
+/* store_sqlite_disputes.c: disputes and deliberation councils. */
+int sq_dispute_insert(struct store *st, struct dispute_rec *d);
+int sq_dispute_update(struct store *st, const struct dispute_rec *d, int64_t expected_seq);
+int sq_dispute_get(struct store *st, int64_t id, struct dispute_rec *out);
+int sq_dispute_list(struct store *st, const struct dispute_filter *f, struct dispute_list *out);
+int sq_dispute_find_recurrence(struct store *st, const char *parties_key, int64_t before_id,
+                               int64_t *id);
+int sq_dispute_party_add(struct store *st, struct dispute_party *p);
+int sq_dispute_parties(struct store *st, int64_t dispute_id, struct dispute_party_list *out);
+int sq_dispute_mediator_add(struct store *st, struct dispute_mediator *m);
+int sq_dispute_mediators(struct store *st, int64_t dispute_id, struct dispute_mediator_list *out);
+int sq_dispute_is_mediator(struct store *st, int64_t dispute_id, int64_t user_id, int *is_mediator);
+int sq_dispute_entry_add(struct store *st, enum dispute_entry_kind kind, struct dispute_entry *e);
+int sq_dispute_entries(struct store *st, enum dispute_entry_kind kind, int64_t dispute_id,
+                       struct dispute_entry_list *out);
+int sq_dispute_event_append(struct store *st, const struct gov_event *e);
+int sq_dispute_events(struct store *st, int64_t dispute_id, struct gov_event_list *out);
+int sq_dispute_stats(struct store *st, const char *area, int64_t from_ms, int64_t to_ms,
+                     store_dispute_stats_fn fn, void *ctx);
+int sq_council_insert(struct store *st, struct council_rec *c);
+int sq_council_get(struct store *st, int64_t id, struct council_rec *out);
+int sq_council_list(struct store *st, const char *area, struct council_list *out);
+int sq_council_member_add(struct store *st, struct council_member_rec *m);
+int sq_council_members(struct store *st, int64_t council_id, struct council_member_list *out);
+int sq_topic_insert(struct store *st, struct topic_rec *t);
+int sq_topic_update(struct store *st, const struct topic_rec *t, int64_t expected_seq);
+int sq_topic_get(struct store *st, int64_t id, struct topic_rec *out);
+int sq_topic_list(struct store *st, const struct topic_filter *f, struct topic_list *out);
+int sq_topic_entry_add(struct store *st, enum topic_entry_kind kind, struct topic_entry *e);
+int sq_topic_task_done(struct store *st, int64_t topic_id, int64_t task_id, int64_t done_ms);
+int sq_topic_entries(struct store *st, enum topic_entry_kind kind, int64_t topic_id,
+                     struct topic_entry_list *out);
+int sq_topic_meeting_add(struct store *st, int64_t topic_id, int64_t at_ms, const char *place,
+                         const int64_t *member_ids, size_t n_present, int64_t *meeting_id);
+int sq_topic_meeting_latest(struct store *st, int64_t topic_id, int64_t *meeting_id, int *present);
+int sq_topic_attended(struct store *st, int64_t meeting_id, int64_t member_id, int *attended);
+int sq_topic_ballot_add(struct store *st, int64_t topic_id, const char *voter_key,
+                        const char *choice, int is_secret, int64_t at_ms);
+int sq_topic_ballot_totals(struct store *st, int64_t topic_id, int *yes, int *no, int *abstain);
+int sq_topic_event_append(struct store *st, const struct gov_event *e);
+int sq_topic_events(struct store *st, int64_t topic_id, struct gov_event_list *out);
+int sq_village_voters(struct store *st, const char *area, const char *adult_born_by,
+                      int64_t *households, int64_t *adults);
 
 #endif

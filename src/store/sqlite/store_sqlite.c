@@ -206,6 +206,8 @@ static void sq_close(struct store *st)
     }
     for (int i = 0; i < 4; i++)
         sqlite3_finalize(s->bd_misc_stmts[i]);
+    for (int i = 0; i < SQ_DISPUTE_STMTS; i++)
+        sqlite3_finalize(s->dispute_stmts[i]);
     sqlite3_close(s->db);
     free(s);
 }
@@ -1121,4 +1123,39 @@ static const struct store_ops sqlite_ops = {
     .outbox_backlog = sq_outbox_backlog,
     .outbox_mark_all_delivered = sq_outbox_mark_all_delivered,
     .case_daily_counts = sq_case_daily_counts,
+    .dispute_insert = sq_dispute_insert,
+    .dispute_update = sq_dispute_update,
+    .dispute_get = sq_dispute_get,
+    .dispute_list = sq_dispute_list,
+    .dispute_find_recurrence = sq_dispute_find_recurrence,
+    .dispute_party_add = sq_dispute_party_add,
+    .dispute_parties = sq_dispute_parties,
+    .dispute_mediator_add = sq_dispute_mediator_add,
+    .dispute_mediators = sq_dispute_mediators,
+    .dispute_is_mediator = sq_dispute_is_mediator,
+    .dispute_entry_add = sq_dispute_entry_add,
+    .dispute_entries = sq_dispute_entries,
+    .dispute_event_append = sq_dispute_event_append,
+    .dispute_events = sq_dispute_events,
+    .dispute_stats = sq_dispute_stats,
+    .council_insert = sq_council_insert,
+    .council_get = sq_council_get,
+    .council_list = sq_council_list,
+    .council_member_add = sq_council_member_add,
+    .council_members = sq_council_members,
+    .topic_insert = sq_topic_insert,
+    .topic_update = sq_topic_update,
+    .topic_get = sq_topic_get,
+    .topic_list = sq_topic_list,
+    .topic_entry_add = sq_topic_entry_add,
+    .topic_task_done = sq_topic_task_done,
+    .topic_entries = sq_topic_entries,
+    .topic_meeting_add = sq_topic_meeting_add,
+    .topic_meeting_latest = sq_topic_meeting_latest,
+    .topic_attended = sq_topic_attended,
+    .topic_ballot_add = sq_topic_ballot_add,
+    .topic_ballot_totals = sq_topic_ballot_totals,
+    .topic_event_append = sq_topic_event_append,
+    .topic_events = sq_topic_events,
+    .village_voters = sq_village_voters,
 };
