@@ -13,14 +13,16 @@
 
 #include <sqlite3.h>
 
-#define SQ_CORE_STMTS  64 /* slots for store_sqlite.c's statements */
-#define SQ_EXTRA_STMTS 64 /* slots for store_sqlite_cases.c's statements */
+#define SQ_CORE_STMTS   64 /* slots for store_sqlite.c's statements */
+#define SQ_EXTRA_STMTS  64 /* slots for store_sqlite_cases.c's statements */
+#define SQ_ROLLUP_STMTS 16 /* slots for store_sqlite_rollups.c's statements */
 
 struct sqlite_store {
     struct store base; /* must be first */
     sqlite3 *db;
     sqlite3_stmt *stmts[SQ_CORE_STMTS];
     sqlite3_stmt *extra_stmts[SQ_EXTRA_STMTS];
+    sqlite3_stmt *rollup_stmts[SQ_ROLLUP_STMTS];
     int in_tx;      /* transaction depth: 0 none, 1 a transaction, more: savepoints inside it */
     unsigned flags; /* enum store_open_flags */
 };
@@ -74,5 +76,15 @@ int sq_outbox_failed(struct store *st, int64_t id, int attempts, int64_t next_at
                      const char *error);
 int sq_outbox_backlog(struct store *st, int64_t *out);
 int sq_outbox_mark_all_delivered(struct store *st, int64_t now_ms);
+
+/* store_sqlite_rollups.c: indicator roll-ups. */
+int sq_rollup_add(struct store *st, enum rollup_table t, int level, const char *area, int day,
+                  const char *category, const struct rollup_counters *d);
+int sq_rollup_clear(struct store *st, enum rollup_table t);
+int sq_rollup_diff(struct store *st, int64_t *cells_differing);
+int sq_rollup_sum(struct store *st, int level, const char *area, int child_level, int from_day,
+                  int to_day, const char *category_prefix, enum rollup_group g, store_rollup_fn fn,
+                  void *ctx);
+int sq_rollup_event_walk(struct store *st, store_rollup_event_fn fn, void *ctx);
 
 #endif

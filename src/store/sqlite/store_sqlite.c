@@ -175,6 +175,8 @@ static void sq_close(struct store *st)
         sqlite3_finalize(s->stmts[i]);
     for (int i = 0; i < SQ_EXTRA_STMTS; i++)
         sqlite3_finalize(s->extra_stmts[i]);
+    for (int i = 0; i < SQ_ROLLUP_STMTS; i++)
+        sqlite3_finalize(s->rollup_stmts[i]);
     sqlite3_close(s->db);
     free(s);
 }
@@ -1069,4 +1071,9 @@ static const struct store_ops sqlite_ops = {
     .outbox_failed = sq_outbox_failed,
     .outbox_backlog = sq_outbox_backlog,
     .outbox_mark_all_delivered = sq_outbox_mark_all_delivered,
+    .rollup_add = sq_rollup_add,
+    .rollup_clear = sq_rollup_clear,
+    .rollup_diff = sq_rollup_diff,
+    .rollup_sum = sq_rollup_sum,
+    .rollup_event_walk = sq_rollup_event_walk,
 };
