@@ -48,6 +48,8 @@ const struct api_route api_routes[] = {
     {"GET", "/api/v1/categories", api_categories, API_PUBLIC},
     {"GET", "/api/v1/departments", api_departments, API_PUBLIC},
     {"GET", "/api/v1/track/{number}", api_track, API_PUBLIC},
+    {"GET", "/api/v1/stats/indicators", api_stats_indicators, 0},
+    {"GET", "/api/v1/public/stats", api_public_stats, API_PUBLIC},
     {NULL, NULL, NULL, 0},
 };
 

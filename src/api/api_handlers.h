@@ -35,6 +35,10 @@ int api_categories(struct api_request *req, struct api_response *resp);
 int api_track(struct api_request *req, struct api_response *resp);
 int api_departments(struct api_request *req, struct api_response *resp);
 
+/* api_stats.c */
+int api_stats_indicators(struct api_request *req, struct api_response *resp);
+int api_public_stats(struct api_request *req, struct api_response *resp);
+
 /* api_metrics.c */
 int api_metrics(struct api_request *req, struct api_response *resp);
 

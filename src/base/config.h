@@ -32,6 +32,12 @@ struct config {
     int sweep_interval_s;    /* how often `serve` runs the deadline sweep */
     char webhook_urls[2048]; /* comma-separated URLs that receive notifications */
     long upload_max;         /* bytes; largest attachment */
+    /* indicators (docs/INDICATORS.md) */
+    int indicators_exclude_suspended; /* 1: suspended cases leave 应结案 (金华 variant) */
+    int points_base;                  /* monthly points table: start */
+    int points_yellow;                /* deduction per yellow card */
+    int points_red;                   /* deduction per red card */
+    int public_stats_min_count;       /* k: published counts below k are suppressed */
 };
 
 /* Built-in defaults. */

@@ -53,7 +53,8 @@ int cli_rollups(int argc, char **argv)
         store_close(st);
         return cli_fail("rules", r, eb.msg);
     }
-    r = is_rebuild ? rollups_rebuild(st, rules->cal, &stats) : rollups_verify(st, rules->cal, &stats);
+    r = is_rebuild ? rollups_rebuild(st, rules->cal, &stats)
+                   : rollups_verify(st, rules->cal, &stats);
     rules_free(rules);
     store_close(st);
     if (r != 0)

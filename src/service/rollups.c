@@ -14,12 +14,14 @@
  */
 #include "service/rollups.h"
 
+#include "base/csv.h"
 #include "base/log.h"
 #include "domain/areacode.h"
 #include "service/context.h"
 #include "service/rules.h"
 
 #include <jansson.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -373,4 +375,47 @@ int rollups_query(struct store *st, const char *area, int from_day, int to_day,
     }
     }
     return ERR_INVALID;
+}
+
+/* ---- settings and CSV ---------------------------------------------------------------------- */
+
+void rollups_settings(const struct config *cfg, struct indicator_settings *out)
+{
+    indicator_settings_default(out);
+    out->is_suspended_excluded = cfg->indicators_exclude_suspended != 0;
+    out->points_base = cfg->points_base;
+    out->points_yellow = cfg->points_yellow;
+    out->points_red = cfg->points_red;
+}
+
+int rollups_csv_header(struct buf *out, const char *key_name)
+{
+    int r = csv_write_field(out, key_name, 0);
+    for (int i = 0; i < ROLLUP_FIELD_COUNT && r == 0; i++)
+        r = csv_write_field(out, indicator_field_name((enum rollup_field)i), 0);
+    for (int i = 0; i < INDICATOR_VALUE_COUNT && r == 0; i++)
+        r = csv_write_field(out, indicator_value_name((enum indicator_value)i),
+                            i == INDICATOR_VALUE_COUNT - 1);
+    return r;
+}
+
+int rollups_csv_row(struct buf *out, const char *key, const struct rollup_counters *c,
+                    const struct indicator_settings *s)
+{
+    double v[INDICATOR_VALUE_COUNT];
+    char num[40];
+    int r = csv_write_field(out, key, 0);
+    indicator_compute(c, s, v);
+    for (int i = 0; i < ROLLUP_FIELD_COUNT && r == 0; i++) {
+        snprintf(num, sizeof(num), "%lld", (long long)c->v[i]);
+        r = csv_write_field(out, num, 0);
+    }
+    for (int i = 0; i < INDICATOR_VALUE_COUNT && r == 0; i++) {
+        if (isnan(v[i]))
+            num[0] = '\0';
+        else
+            snprintf(num, sizeof(num), "%.6f", v[i]);
+        r = csv_write_field(out, num, i == INDICATOR_VALUE_COUNT - 1);
+    }
+    return r;
 }

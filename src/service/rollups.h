@@ -14,6 +14,8 @@
 #ifndef GRIDGOV_SERVICE_ROLLUPS_H
 #define GRIDGOV_SERVICE_ROLLUPS_H
 
+#include "base/buf.h"
+#include "base/config.h"
 #include "base/error.h"
 #include "domain/indicators.h"
 #include "store/store.h"
@@ -74,5 +76,14 @@ typedef int (*rollups_row_fn)(void *ctx, const char *key, const struct rollup_co
  */
 int rollups_query(struct store *st, const char *area, int from_day, int to_day,
                   const char *category, enum rollups_by by, rollups_row_fn fn, void *ctx);
+
+/* The formulas' settings from the configuration (indicators_exclude_suspended, points_*). */
+void rollups_settings(const struct config *cfg, struct indicator_settings *out);
+
+/* CSV of query rows: the header (key, every counter, every indicator), then one line per
+ * row; undefined rates are empty fields, rates are fractions with 6 decimals. */
+int rollups_csv_header(struct buf *out, const char *key_name);
+int rollups_csv_row(struct buf *out, const char *key, const struct rollup_counters *c,
+                    const struct indicator_settings *s);
 
 #endif

@@ -78,12 +78,12 @@ static void add(struct store *st, enum rollup_table t, int level, const char *ar
     assert_int_equal(store_rollup_add(st, t, level, area, day, cat, &d), 0);
 }
 
-static void sum(struct store *st, int level, const char *area, int child_level, int from,
-                int to, const char *cat, enum rollup_group g, struct rows *out)
+static void sum(struct store *st, int level, const char *area, int child_level, int from, int to,
+                const char *cat, enum rollup_group g, struct rows *out)
 {
     memset(out, 0, sizeof(*out));
-    assert_int_equal(
-        store_rollup_sum(st, level, area, child_level, from, to, cat, g, collect, out), 0);
+    assert_int_equal(store_rollup_sum(st, level, area, child_level, from, to, cat, g, collect, out),
+                     0);
 }
 
 static void test_add_and_sum(void **state)

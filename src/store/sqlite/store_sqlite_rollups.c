@@ -34,7 +34,7 @@ enum rollup_stmt_id {
     RSTMT_ADD_CHECK, /* (kept adjacent) */
     RSTMT_HIST,
     RSTMT_HIST_CHECK,
-    RSTMT_SUM,      /* + enum rollup_group */
+    RSTMT_SUM, /* + enum rollup_group */
     RSTMT_SUM_LAST = RSTMT_SUM + 3,
     RSTMT_SUM_HIST, /* + enum rollup_group */
     RSTMT_SUM_HIST_LAST = RSTMT_SUM_HIST + 3,
@@ -115,7 +115,7 @@ static const char *group_key(enum rollup_group g)
 }
 
 #define SUM_WHERE                                                                                  \
-    " WHERE level = ?1 AND area >= ?2 AND area < ?2 || ':' AND day BETWEEN ?3 AND ?4 "            \
+    " WHERE level = ?1 AND area >= ?2 AND area < ?2 || ':' AND day BETWEEN ?3 AND ?4 "             \
     "AND (?5 = '' OR (category >= ?5 AND category < ?5 || ':'))"
 
 /* Sums of the counters: key, count(*), sum(counter)... */
@@ -286,8 +286,8 @@ static void bind_sum(sqlite3_stmt *stmt, int level, const char *area, int from_d
 }
 
 int sq_rollup_sum(struct store *st, int level, const char *area, int child_level, int from_day,
-                  int to_day, const char *category_prefix, enum rollup_group g,
-                  store_rollup_fn fn, void *ctx)
+                  int to_day, const char *category_prefix, enum rollup_group g, store_rollup_fn fn,
+                  void *ctx)
 {
     struct sqlite_store *s = sq(st);
     struct sum_group *groups = NULL;
