@@ -57,8 +57,8 @@ static int is_digits(const char *s, size_t max)
 
 /* Parse and validate the common parameters; on failure the 400 is written and nonzero
  * returned. default_area is used when area is absent (NULL: area is required). */
-static int parse_query(struct api_request *req, struct api_response *resp,
-                       const char *default_area, int is_public, struct stats_query *q)
+static int parse_query(struct api_request *req, struct api_response *resp, const char *default_area,
+                       int is_public, struct stats_query *q)
 {
     const char *v;
     int today = indicator_day(time_now_ms());
@@ -73,8 +73,7 @@ static int parse_query(struct api_request *req, struct api_response *resp,
     v = api_query(req, "to");
     q->to_day = v ? parse_day(v) : today;
     if (q->to_day == 0)
-        return api_reply_error(resp, ERR_INVALID,
-                               "query parameter 'to' must be a date YYYY-MM-DD"),
+        return api_reply_error(resp, ERR_INVALID, "query parameter 'to' must be a date YYYY-MM-DD"),
                1;
     v = api_query(req, "from");
     q->from_day = v ? parse_day(v) : q->to_day / 10000 * 10000 + 101;
@@ -125,8 +124,8 @@ static json_t *number_or_null(double v)
 /* ---- staff indicators ---------------------------------------------------------------------- */
 
 struct rows_out {
-    json_t *rows;     /* JSON rows, or */
-    struct buf *csv;  /* CSV lines */
+    json_t *rows;    /* JSON rows, or */
+    struct buf *csv; /* CSV lines */
     struct indicator_settings settings;
 };
 
@@ -213,7 +212,7 @@ int api_stats_indicators(struct api_request *req, struct api_response *resp)
 
 /* The counts residents see, and the rates (numerator, denominator) built on them. */
 static const enum rollup_field public_counts[] = {
-    RF_collected, RF_accepted, RF_rejected, RF_resolved_on_site, RF_answered,
+    RF_collected, RF_accepted,       RF_rejected,  RF_resolved_on_site, RF_answered,
     RF_closed,    RF_closed_on_time, RF_evaluated, RF_satisfied,
 };
 
@@ -258,8 +257,9 @@ static int public_row(void *arg, const char *key, const struct rollup_counters *
     }
     json_object_set_new(rates, "closure_rate", public_rate(v[RF_closed], due, k));
     json_object_set_new(rates, "on_time_closure_rate", public_rate(v[RF_closed_on_time], due, k));
-    json_object_set_new(rates, "resolved_or_answered_rate",
-                        public_rate(v[RF_closed_resolved] + v[RF_closed_answered], v[RF_closed], k));
+    json_object_set_new(
+        rates, "resolved_or_answered_rate",
+        public_rate(v[RF_closed_resolved] + v[RF_closed_answered], v[RF_closed], k));
     json_object_set_new(rates, "satisfaction_rate",
                         public_rate(v[RF_satisfied], v[RF_evaluated], k));
     json_object_set_new(rates, "median_handling_hours",
@@ -288,8 +288,8 @@ int api_public_stats(struct api_request *req, struct api_response *resp)
     o.k = req->svc->cfg->public_stats_min_count;
     rollups_settings(req->svc->cfg, &o.settings);
     o.rows = json_array();
-    if ((r = rollups_query(req->svc->st, q.area, q.from_day, q.to_day, q.category, q.by,
-                           public_row, &o)) != 0) {
+    if ((r = rollups_query(req->svc->st, q.area, q.from_day, q.to_day, q.category, q.by, public_row,
+                           &o)) != 0) {
         json_decref(o.rows);
         return reply_query_error(resp, r);
     }

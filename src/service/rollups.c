@@ -16,6 +16,7 @@
 
 #include "base/csv.h"
 #include "base/log.h"
+#include "base/xalloc.h"
 #include "domain/areacode.h"
 #include "service/context.h"
 #include "service/rules.h"
@@ -23,6 +24,7 @@
 #include <jansson.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 void rollups_facts_of_case(const struct case_rec *c, struct indicator_facts *out)
@@ -55,6 +57,10 @@ int rollups_apply(struct store *st, enum rollup_table t, const char *area, int64
         int r;
         snprintf(prefix, sizeof(prefix), "%.*s", (int)areacode_length(l), area);
         if ((r = store_rollup_add(st, t, l, prefix, day, category, d)) != 0)
+            return r;
+        if (l <= ROLLUPS_MONTH_LEVEL_MAX &&
+            (r = store_rollup_add(st, t, l + ROLLUPS_MONTH_LEVEL, prefix, day / 100 * 100, category,
+                                  d)) != 0)
             return r;
     }
     return 0;
@@ -315,18 +321,82 @@ static int period_row(void *arg, const char *key, int day, const struct rollup_c
     return 0;
 }
 
-struct plain_acc {
-    rollups_row_fn fn;
-    void *ctx;
-    int rows;
+/* The last day of day's month (YYYYMMDD). */
+static int month_end(int day)
+{
+    int last = day / 100 * 100 + 31;
+    while (!indicator_day_is_valid(last))
+        last--;
+    return last;
+}
+
+/* Groups of several partial sums merged by key (category or child code). */
+struct merge_acc {
+    struct merged {
+        char key[24];
+        struct rollup_counters c;
+    } * items;
+    size_t len, cap;
 };
 
-static int plain_row(void *arg, const char *key, int day, const struct rollup_counters *sum)
+static int merge_row(void *arg, const char *key, int day, const struct rollup_counters *sum)
 {
-    struct plain_acc *a = arg;
+    struct merge_acc *m = arg;
+    size_t i = 0;
     (void)day;
-    a->rows++;
-    return a->fn(a->ctx, key, sum);
+    while (i < m->len && strcmp(m->items[i].key, key) < 0)
+        i++;
+    if (i == m->len || strcmp(m->items[i].key, key) != 0) {
+        if (m->len == m->cap) {
+            m->cap = m->cap ? m->cap * 2 : 32;
+            m->items = xrealloc(m->items, m->cap * sizeof(*m->items));
+        }
+        memmove(&m->items[i + 1], &m->items[i], (m->len - i) * sizeof(*m->items));
+        memset(&m->items[i], 0, sizeof(m->items[i]));
+        snprintf(m->items[i].key, sizeof(m->items[i].key), "%s", key);
+        m->len++;
+    }
+    indicator_counters_add(&m->items[i].c, sum);
+    return 0;
+}
+
+/*
+ * Sum the cells of level/area (or its children at child_level) for from..to grouped by g,
+ * calling fn per store group in order: whole months come from the month cells where the
+ * level keeps them, the partial months at either end from day cells. With g = BY_DAY the
+ * month cells report their month as day YYYYMM00.
+ */
+static int sum_span(struct store *st, int level, const char *area, int child_level, int from,
+                    int to, const char *cat, enum rollup_group g, store_rollup_fn fn, void *ctx)
+{
+    int qlevel = g == ROLLUP_BY_CHILD ? child_level : level;
+    int ends_month = month_end(to) == to;
+    int first_whole, lo_key, hi_key, r;
+    if (qlevel > ROLLUPS_MONTH_LEVEL_MAX)
+        return store_rollup_sum(st, level, area, child_level, from, to, cat, g, fn, ctx);
+    /* Whole months: from the first month starting at or after `from` to the last ending at or
+     * before `to`, as month keys YYYYMM00 (hi_key = YYYYMM00 - 1 stops before to's month). */
+    if (from % 100 == 1)
+        first_whole = from;
+    else if (from / 100 % 100 == 12)
+        first_whole = (from / 10000 + 1) * 10000 + 101;
+    else
+        first_whole = from / 100 * 100 + 101;
+    lo_key = first_whole / 100 * 100;
+    hi_key = ends_month ? to / 100 * 100 : to / 100 * 100 - 1;
+    if (lo_key > hi_key) /* no whole month inside: days only */
+        return store_rollup_sum(st, level, area, child_level, from, to, cat, g, fn, ctx);
+    if (from < first_whole && (r = store_rollup_sum(st, level, area, child_level, from,
+                                                    first_whole - 1, cat, g, fn, ctx)) != 0)
+        return r;
+    if ((r = store_rollup_sum(st, level + ROLLUPS_MONTH_LEVEL, area,
+                              child_level + ROLLUPS_MONTH_LEVEL, lo_key, hi_key, cat, g, fn,
+                              ctx)) != 0)
+        return r;
+    if (!ends_month)
+        return store_rollup_sum(st, level, area, child_level, to / 100 * 100 + 1, to, cat, g, fn,
+                                ctx);
+    return 0;
 }
 
 int rollups_query(struct store *st, const char *area, int from_day, int to_day,
@@ -347,31 +417,33 @@ int rollups_query(struct store *st, const char *area, int from_day, int to_day,
         a.by = by;
         a.fn = fn;
         a.ctx = ctx;
-        if ((r = store_rollup_sum(st, level, area, 0, from_day, to_day, cat, ROLLUP_BY_DAY,
-                                  period_row, &a)) != 0)
-            return r;
-        return period_emit(&a);
+        if (by == ROLLUPS_BY_MONTH)
+            r = sum_span(st, level, area, 0, from_day, to_day, cat, ROLLUP_BY_DAY, period_row, &a);
+        else
+            r = store_rollup_sum(st, level, area, 0, from_day, to_day, cat, ROLLUP_BY_DAY,
+                                 period_row, &a);
+        return r != 0 ? r : period_emit(&a);
     }
     case ROLLUPS_BY_CATEGORY:
-    case ROLLUPS_BY_CHILD: {
-        struct plain_acc a = {fn, ctx, 0};
+    case ROLLUPS_BY_CHILD:
+    case ROLLUPS_BY_TOTAL: {
+        struct merge_acc m;
+        enum rollup_group g = by == ROLLUPS_BY_CHILD      ? ROLLUP_BY_CHILD
+                              : by == ROLLUPS_BY_CATEGORY ? ROLLUP_BY_CATEGORY
+                                                          : ROLLUP_BY_TOTAL;
         if (by == ROLLUPS_BY_CHILD && level >= AREA_LEVEL_MAX)
             return 0; /* a cell has no children */
-        return store_rollup_sum(st, level, area, level + 1, from_day, to_day, cat,
-                                by == ROLLUPS_BY_CHILD ? ROLLUP_BY_CHILD : ROLLUP_BY_CATEGORY,
-                                plain_row, &a);
-    }
-    case ROLLUPS_BY_TOTAL: {
-        struct plain_acc a = {fn, ctx, 0};
-        if ((r = store_rollup_sum(st, level, area, 0, from_day, to_day, cat, ROLLUP_BY_TOTAL,
-                                  plain_row, &a)) != 0)
-            return r;
-        if (a.rows == 0) {
+        memset(&m, 0, sizeof(m));
+        r = sum_span(st, level, area, level + 1, from_day, to_day, cat, g, merge_row, &m);
+        if (r == 0 && by == ROLLUPS_BY_TOTAL && m.len == 0) {
             struct rollup_counters zero;
             indicator_counters_clear(&zero);
-            return fn(ctx, "", &zero);
+            r = fn(ctx, "", &zero);
         }
-        return 0;
+        for (size_t i = 0; i < m.len && r == 0; i++)
+            r = fn(ctx, m.items[i].key, &m.items[i].c);
+        free(m.items);
+        return r;
     }
     }
     return ERR_INVALID;

@@ -23,6 +23,15 @@
 struct calendar;
 struct service_ctx;
 
+/*
+ * Month cells: areas down to this level (street) also keep one cell per month, stored with
+ * level + ROLLUPS_MONTH_LEVEL and day YYYYMM00, so a year of a city or district sums 12 cells
+ * per category rather than 365 (those levels have a cell for nearly every day and category);
+ * below it day cells are sparse and month cells would only double the writes.
+ */
+#define ROLLUPS_MONTH_LEVEL     10
+#define ROLLUPS_MONTH_LEVEL_MAX 4
+
 /* The facts of case c as its row holds them now (before the action about to be applied). */
 void rollups_facts_of_case(const struct case_rec *c, struct indicator_facts *out);
 

@@ -192,14 +192,15 @@ static const struct sqlite_migration migrations[] = {
      "  last_error TEXT NOT NULL DEFAULT ''"
      ");"
      "CREATE INDEX outbox_pending ON outbox(next_attempt_ms, id) WHERE delivered_ms = 0;"},
-    {3, "indicator roll-ups per (area at each level, day, category) and their histogram",
+    {3, "indicator roll-ups per (area at each level, day or month, category)",
      /* One row per cell: the counters of src/base/rollup_fields.h, summed over the cases
-      * REPORTED that day (city time) in that area and category (docs/INDICATORS.md).
-      * Every level of a case's path has its own row, so a subtree and period is one
-      * index range on (level, area, day). rollups_check has the same shape: `gridgov
-      * rollups verify` recounts into it and compares. A database that already holds
-      * cases is marked stale here and rebuilt from its event log on first open
-      * (service/rollups.c). */
+      * REPORTED that day (city time) in that area and category (docs/INDICATORS.md), and
+      * the handling-time histogram as a sparse blob (store_sqlite_rollups.c). Every level
+      * of a case's path has its own row (levels down to street also a month row, at
+      * level + 10, day YYYYMM00), so a subtree and period is one index range on
+      * (level, area, day). rollups_check has the same shape: `gridgov rollups verify`
+      * recounts into it and compares. A database that already holds cases is marked
+      * stale here and rebuilt from its event log on first open (service/rollups.c). */
      "CREATE TABLE rollups ("
      "  level INTEGER NOT NULL,"
      "  area TEXT NOT NULL,"
@@ -241,16 +242,8 @@ static const struct sqlite_migration migrations[] = {
      "  evaluated INTEGER NOT NULL DEFAULT 0,"
      "  satisfied INTEGER NOT NULL DEFAULT 0,"
      "  rating_sum INTEGER NOT NULL DEFAULT 0,"
+     "  hist BLOB,"
      "  PRIMARY KEY (level, area, day, category)"
-     ") WITHOUT ROWID;"
-     "CREATE TABLE rollup_hist ("
-     "  level INTEGER NOT NULL,"
-     "  area TEXT NOT NULL,"
-     "  day INTEGER NOT NULL,"
-     "  category TEXT NOT NULL,"
-     "  bucket INTEGER NOT NULL,"
-     "  n INTEGER NOT NULL,"
-     "  PRIMARY KEY (level, area, day, category, bucket)"
      ") WITHOUT ROWID;"
      "CREATE TABLE rollups_check ("
      "  level INTEGER NOT NULL,"
@@ -293,16 +286,8 @@ static const struct sqlite_migration migrations[] = {
      "  evaluated INTEGER NOT NULL DEFAULT 0,"
      "  satisfied INTEGER NOT NULL DEFAULT 0,"
      "  rating_sum INTEGER NOT NULL DEFAULT 0,"
+     "  hist BLOB,"
      "  PRIMARY KEY (level, area, day, category)"
-     ") WITHOUT ROWID;"
-     "CREATE TABLE rollup_hist_check ("
-     "  level INTEGER NOT NULL,"
-     "  area TEXT NOT NULL,"
-     "  day INTEGER NOT NULL,"
-     "  category TEXT NOT NULL,"
-     "  bucket INTEGER NOT NULL,"
-     "  n INTEGER NOT NULL,"
-     "  PRIMARY KEY (level, area, day, category, bucket)"
      ") WITHOUT ROWID;"
      "INSERT INTO meta(key, value) SELECT 'rollups_stale', "
      "  CASE WHEN EXISTS (SELECT 1 FROM cases) THEN '1' ELSE '0' END;"},

@@ -23,6 +23,7 @@ struct sqlite_store {
     sqlite3_stmt *stmts[SQ_CORE_STMTS];
     sqlite3_stmt *extra_stmts[SQ_EXTRA_STMTS];
     sqlite3_stmt *rollup_stmts[SQ_ROLLUP_STMTS];
+    int has_rollup_functions; /* the histogram SQL functions are registered on db */
     int in_tx;      /* transaction depth: 0 none, 1 a transaction, more: savepoints inside it */
     unsigned flags; /* enum store_open_flags */
 };
