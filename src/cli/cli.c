@@ -42,6 +42,8 @@ static const struct cli_command cli_commands[] = {
      "case list|show|report|act --db FILE --as USER ...   cases (see gridgov case --help)"},
     {"sweep", cli_sweep, "sweep --db FILE [--now TIME]         run the deadline sweep once"},
     {"verify", cli_verify, "verify --db FILE                    check every case's hash chain"},
+    {"report", cli_report,
+     "report indicators --db FILE --area CODE [--from D] [--to D] (--xlsx F | --csv F)"},
     {"rollups", cli_rollups,
      "rollups rebuild|verify --db FILE    rebuild the indicator roll-ups, or check them"},
     {"calendar", cli_calendar,

@@ -399,6 +399,24 @@ static int sum_span(struct store *st, int level, const char *area, int child_lev
     return 0;
 }
 
+int rollups_query_level(struct store *st, const char *area, int level, int from_day, int to_day,
+                        const char *category, rollups_row_fn fn, void *ctx)
+{
+    int area_level = areacode_level(area ? area : "");
+    struct merge_acc m;
+    int r;
+    if (area_level == 0 || level <= area_level || level > AREA_LEVEL_MAX ||
+        !indicator_day_is_valid(from_day) || !indicator_day_is_valid(to_day) || from_day > to_day)
+        return ERR_INVALID;
+    memset(&m, 0, sizeof(m));
+    r = sum_span(st, area_level, area, level, from_day, to_day, category ? category : "",
+                 ROLLUP_BY_CHILD, merge_row, &m);
+    for (size_t i = 0; i < m.len && r == 0; i++)
+        r = fn(ctx, m.items[i].key, &m.items[i].c);
+    free(m.items);
+    return r;
+}
+
 int rollups_query(struct store *st, const char *area, int from_day, int to_day,
                   const char *category, enum rollups_by by, rollups_row_fn fn, void *ctx)
 {

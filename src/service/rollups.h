@@ -95,4 +95,9 @@ int rollups_csv_header(struct buf *out, const char *key_name);
 int rollups_csv_row(struct buf *out, const char *key, const struct rollup_counters *c,
                     const struct indicator_settings *s);
 
+/* Like BY_CHILD, for the descendants of area at `level` (deeper than area's): one row per
+ * area of that level with any case, in code order. ERR_INVALID for a bad level or range. */
+int rollups_query_level(struct store *st, const char *area, int level, int from_day, int to_day,
+                        const char *category, rollups_row_fn fn, void *ctx);
+
 #endif

@@ -4,8 +4,10 @@
 // and bad parameters (400); and the public statistics with small counts suppressed (k).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import {
-  tempDir, removeDir, makeDatabase, startServer, login, getJson, postJson,
+  tempDir, removeDir, makeDatabase, startServer, login, getJson, postJson, gridgov,
 } from './helpers.mjs';
 
 let dir;
@@ -123,6 +125,10 @@ test('totals and rates of the district equal the hand count of the script', asyn
   near(v.on_time_verification_rate, 1);
   near(v.patrol_found_share, 2 / 6);
   near(v.points, 100);
+  // Kept by the server's group-commit writer, they equal a recount of the history.
+  const verify = gridgov('rollups', 'verify', '--db', db);
+  assert.equal(verify.status, 0, verify.stderr);
+  assert.match(verify.stdout, /6 cases, \d+ events: roll-ups equal a full recount/);
   assert.ok(v.mean_handling_hours >= 0);
   assert.ok(v.median_handling_hours >= 0 && v.p90_handling_hours >= v.median_handling_hours);
 });
@@ -163,6 +169,45 @@ test('format=csv gives the same figures', async () => {
     { headers: { authorization: `Bearer ${tokens.dispatcher}` } });
   const [h2, r2] = (await empty.text()).trim().split('\n').map((l) => l.split(','));
   assert.equal(r2[h2.indexOf('closure_rate')], ''); // undefined: an empty field
+});
+
+test('gridgov report indicators writes the same figures as CSV, and a workbook', async () => {
+  const csvPath = join(dir, 'report.csv');
+  let r = gridgov('report', 'indicators', '--db', db, '--area', '440605', '--from', FROM, '--to', TO,
+    '--csv', csvPath);
+  assert.equal(r.status, 0, r.stderr);
+  const lines = readFileSync(csvPath, 'utf8').trim().split('\n').map((l) => l.split(','));
+  const header = lines[0];
+  const total = lines.find((l) => l[0] === 'total');
+  const col = (row, name) => row[header.indexOf(name)];
+  assert.equal(col(total, 'collected'), '6');
+  assert.equal(col(total, 'closure_rate'), '0.600000');
+  assert.equal(col(total, 'rework_rate'), '0.333333');
+  const street = lines.find((l) => l[0] === 'street');
+  assert.equal(col(street, 'key'), '440605001');
+  assert.equal(col(street, 'name'), '桂城街道');
+  assert.equal(col(street, 'collected'), '6');
+  assert.deepEqual(lines.filter((l) => l[0] === 'category').map((l) => [col(l, 'key'), col(l, 'collected')]),
+    [['0101', '5'], ['0204', '1']]);
+
+  const xlsxPath = join(dir, 'report.xlsx');
+  r = gridgov('report', 'indicators', '--db', db, '--area', '440605', '--from', FROM, '--to', TO,
+    '--xlsx', xlsxPath);
+  assert.equal(r.status, 0, r.stderr);
+  const book = readFileSync(xlsxPath);
+  assert.equal(book.subarray(0, 4).toString('latin1'), 'PK\x03\x04'); // a zip (OOXML) file
+  assert.ok(book.length > 5000);
+
+  // Usage errors and bad input: nothing written.
+  r = gridgov('report', 'indicators', '--db', db, '--area', '440605');
+  assert.equal(r.status, 2);
+  const bad = join(dir, 'bad.xlsx');
+  r = gridgov('report', 'indicators', '--db', db, '--area', '440699', '--xlsx', bad);
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /does not exist/);
+  r = gridgov('report', 'indicators', '--db', db, '--area', '440605', '--from', '2025-02-30', '--xlsx', bad);
+  assert.equal(r.status, 1);
+  assert.ok(!existsSync(bad) && !existsSync(`${bad}.tmp`));
 });
 
 test('access: login required, staff only, inside their subtree; bad parameters are 400', async () => {
