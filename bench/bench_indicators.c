@@ -33,10 +33,10 @@
 #include <string.h>
 #include <time.h>
 
-#define DAY_MS    (24LL * 3600 * 1000)
-#define END_MS    1780243200000LL /* 2026-06-01 00:00 UTC+8 */
-#define BATCH     50000
-#define RUNS      200
+#define DAY_MS (24LL * 3600 * 1000)
+#define END_MS 1780243200000LL /* 2026-06-01 00:00 UTC+8 */
+#define BATCH  50000
+#define RUNS   200
 
 static int64_t mono_us(void)
 {
@@ -129,8 +129,8 @@ static void bench_query(struct store *st, struct rng *r, const char *what, int l
         int year = first_year + rng_below(r, years);
         int64_t t0 = mono_us();
         area_of_level(r, level, area);
-        if (rollups_query(st, area, year * 10000 + 101, year * 10000 + 1231, "", by, sink,
-                          &seen) != 0) {
+        if (rollups_query(st, area, year * 10000 + 101, year * 10000 + 1231, "", by, sink, &seen) !=
+            0) {
             fprintf(stderr, "query failed\n");
             exit(1);
         }

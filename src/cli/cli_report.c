@@ -32,11 +32,13 @@ static int parse_date(const char *s, int *out)
 
 int cli_report(int argc, char **argv)
 {
-    static const struct option options[] = {
-        {"db", required_argument, NULL, 'd'},   {"area", required_argument, NULL, 'a'},
-        {"from", required_argument, NULL, 'f'}, {"to", required_argument, NULL, 't'},
-        {"xlsx", required_argument, NULL, 'x'}, {"csv", required_argument, NULL, 'c'},
-        {NULL, 0, NULL, 0}};
+    static const struct option options[] = {{"db", required_argument, NULL, 'd'},
+                                            {"area", required_argument, NULL, 'a'},
+                                            {"from", required_argument, NULL, 'f'},
+                                            {"to", required_argument, NULL, 't'},
+                                            {"xlsx", required_argument, NULL, 'x'},
+                                            {"csv", required_argument, NULL, 'c'},
+                                            {NULL, 0, NULL, 0}};
     struct config cfg;
     struct errbuf eb = {{0}};
     struct service_ctx *ctx = NULL;

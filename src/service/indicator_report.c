@@ -25,7 +25,7 @@
 #include <string.h>
 #include <xlsxwriter.h>
 
-#define REPORT_LEVELS_MAX 3     /* sheets for at most this many levels below the area */
+#define REPORT_LEVELS_MAX 3 /* sheets for at most this many levels below the area */
 #define REPORT_CSV_MAX    (64L << 20)
 
 /* The counters a report shows (all indicators are shown), with their labels. */
@@ -33,11 +33,11 @@ static const struct {
     enum rollup_field f;
     const char *zh;
 } shown_counters[] = {
-    {RF_collected, "采集数"},        {RF_accepted, "立案数"},        {RF_rejected, "不予受理"},
-    {RF_resolved_on_site, "现场解决"}, {RF_answered, "解释答复"},      {RF_closed, "结案数"},
-    {RF_closed_on_time, "按期结案数"}, {RF_reworks, "返工次数"},       {RF_extensions, "延期次数"},
-    {RF_escalated_cases, "上报案件"},  {RF_evaluated, "参评数"},        {RF_satisfied, "满意数"},
-    {RF_yellow_cards, "黄牌"},       {RF_red_cards, "红牌"},
+    {RF_collected, "采集数"},          {RF_accepted, "立案数"},   {RF_rejected, "不予受理"},
+    {RF_resolved_on_site, "现场解决"}, {RF_answered, "解释答复"}, {RF_closed, "结案数"},
+    {RF_closed_on_time, "按期结案数"}, {RF_reworks, "返工次数"},  {RF_extensions, "延期次数"},
+    {RF_escalated_cases, "上报案件"},  {RF_evaluated, "参评数"},  {RF_satisfied, "满意数"},
+    {RF_yellow_cards, "黄牌"},         {RF_red_cards, "红牌"},
 };
 #define N_SHOWN (sizeof(shown_counters) / sizeof(shown_counters[0]))
 
@@ -126,20 +126,19 @@ static int gather(struct service_ctx *ctx, struct report *rep, struct errbuf *eb
         }
     }
     if (rep->n_levels > 0) {
-        rep->child_months = xcalloc(rep->levels[0].len ? rep->levels[0].len : 1,
-                                    sizeof(*rep->child_months));
+        rep->child_months =
+            xcalloc(rep->levels[0].len ? rep->levels[0].len : 1, sizeof(*rep->child_months));
         for (size_t i = 0; i < rep->levels[0].len; i++)
-            if ((r = rollups_query(ctx->st, rep->levels[0].rows[i].key, rep->from_day,
-                                   rep->to_day, "", ROLLUPS_BY_MONTH, add_row,
-                                   &rep->child_months[i])) != 0)
+            if ((r = rollups_query(ctx->st, rep->levels[0].rows[i].key, rep->from_day, rep->to_day,
+                                   "", ROLLUPS_BY_MONTH, add_row, &rep->child_months[i])) != 0)
                 return errbuf_set(eb, r, "cannot read the roll-ups");
     }
     if (rules_get(ctx, &rules) == 0)
         for (size_t i = 0; i < rep->categories.len; i++) {
             const struct category *cat = taxonomy_find(rules->tax, rep->categories.rows[i].key);
             if (cat)
-                snprintf(rep->categories.rows[i].name, sizeof(rep->categories.rows[i].name),
-                         "%s", cat->name_zh);
+                snprintf(rep->categories.rows[i].name, sizeof(rep->categories.rows[i].name), "%s",
+                         cat->name_zh);
         }
     return 0;
 }
@@ -226,8 +225,7 @@ static void rate_chart(struct xlsx *x, lxw_worksheet *ws, const char *sheet, siz
     worksheet_insert_chart(ws, (lxw_row_t)at_row, 2, chart);
 }
 
-static void volume_chart(struct xlsx *x, lxw_worksheet *ws, const char *sheet, size_t n,
-                         int at_row)
+static void volume_chart(struct xlsx *x, lxw_worksheet *ws, const char *sheet, size_t n, int at_row)
 {
     lxw_chart *chart;
     lxw_chart_series *s;
@@ -317,8 +315,8 @@ static void points_sheet(struct xlsx *x, const struct report *rep)
 
 static int write_xlsx(const struct report *rep, const char *path, struct errbuf *eb)
 {
-    static const enum indicator_value month_rates[] = {
-        IV_CLOSURE_RATE, IV_ON_TIME_CLOSURE_RATE, IV_SATISFACTION_RATE};
+    static const enum indicator_value month_rates[] = {IV_CLOSURE_RATE, IV_ON_TIME_CLOSURE_RATE,
+                                                       IV_SATISFACTION_RATE};
     static const enum indicator_value child_rates[] = {IV_ON_TIME_CLOSURE_RATE};
     struct xlsx x;
     lxw_worksheet *ws;
@@ -348,8 +346,8 @@ static int write_xlsx(const struct report *rep, const char *path, struct errbuf 
             if (strchr("[]:*?/\\", *p) != NULL)
                 *p = '-';
         if ((ws = table_sheet(&x, rep, name, "代码", &rep->levels[i])) != NULL && i == 0)
-            rate_chart(&x, ws, name, rep->levels[i].len, LXW_CHART_BAR, "按期结案率",
-                       child_rates, 1, (int)rep->levels[i].len + 3);
+            rate_chart(&x, ws, name, rep->levels[i].len, LXW_CHART_BAR, "按期结案率", child_rates,
+                       1, (int)rep->levels[i].len + 3);
     }
     table_sheet(&x, rep, "按类别", "类别", &rep->categories);
     points_sheet(&x, rep);
@@ -385,8 +383,7 @@ static int write_csv(const struct report *rep, const char *path, struct errbuf *
     if (r == 0)
         r = csv_table(&out, "month", &rep->months, &rep->settings);
     for (int i = 0; i < rep->n_levels && r == 0; i++)
-        r = csv_table(&out, areacode_level_name(rep->level_of[i]), &rep->levels[i],
-                      &rep->settings);
+        r = csv_table(&out, areacode_level_name(rep->level_of[i]), &rep->levels[i], &rep->settings);
     if (r == 0)
         r = csv_table(&out, "category", &rep->categories, &rep->settings);
     if (r != 0) {
@@ -405,8 +402,7 @@ static int write_csv(const struct report *rep, const char *path, struct errbuf *
 }
 
 int indicator_report_write(struct service_ctx *ctx, const char *area, int from_day, int to_day,
-                           enum indicator_report_format format, const char *path,
-                           struct errbuf *eb)
+                           enum indicator_report_format format, const char *path, struct errbuf *eb)
 {
     struct report rep;
     char tmp[4200];

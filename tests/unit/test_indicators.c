@@ -187,7 +187,7 @@ static void test_close_then_reopen_undoes(void **state)
     f.closed_ms = close_at;
     f.outcome = OUTCOME_RESOLVED;
     ev = make_event(CASE_ACTION_REOPEN, CASE_STATE_CLOSED, CASE_STATE_REOPENED,
-                    close_at + 3 * 24 * 3600 * 1000LL);
+                    close_at + 3LL * 24 * 3600 * 1000);
     assert_int_equal(indicator_event_delta(&f, &ev, cal, &d), 0);
     assert_int_equal(d.v[RF_reopened], 1);
     indicator_counters_add(&sum, &d);
@@ -380,7 +380,7 @@ static void test_formulas(void **state)
     c.v[RF_evaluated] = 40;
     c.v[RF_satisfied] = 36;
     c.v[RF_rating_sum] = 170;
-    c.v[RF_handling_minutes] = 81 * 300; /* 5 h each */
+    c.v[RF_handling_minutes] = 81LL * 300; /* 5 h each */
     c.v[RF_dispatched] = 50;
     c.v[RF_dispatched_on_time] = 45;
     c.v[RF_signed] = 40;

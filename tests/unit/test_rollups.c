@@ -61,6 +61,17 @@ static int open_ctx(struct service_ctx **ctx)
     return service_ctx_open(&cfg, 0, ctx, &eb);
 }
 
+/* A context on the test database; the test cannot go on without one. */
+static struct service_ctx *open_ctx_or_abort(void)
+{
+    struct service_ctx *ctx = NULL;
+    if (open_ctx(&ctx) != 0 || ctx == NULL) {
+        print_message("# cannot open a service context on %s\n", db_path);
+        abort();
+    }
+    return ctx;
+}
+
 static int group_setup(void **state)
 {
     struct errbuf eb = {{0}};
@@ -83,7 +94,7 @@ static int group_setup(void **state)
     snprintf(db_path, sizeof(db_path), "%s/main.db", tmp_dir);
     {
         struct demo_options city = {"small", seed, "demo-password-1"};
-        if ((r = store_open(db_path, STORE_CREATE, &st, &eb)) != 0)
+        if (store_open(db_path, STORE_CREATE, &st, &eb) != 0)
             return -1;
         r = demo_generate(st, &city, &city_res, &eb);
         store_close(st);
@@ -141,7 +152,7 @@ static void test_rollups_equal_recount(void **state)
     struct service_ctx *ctx = NULL;
     struct rollups_recount_stats stats;
     (void)state;
-    assert_int_equal(open_ctx(&ctx), 0);
+    ctx = open_ctx_or_abort();
     verify_equal(ctx, &stats);
     assert_int_equal(stats.cells_differing, 0);
     assert_int_equal(stats.cases, sql_count("SELECT count(*) FROM cases"));
@@ -176,7 +187,7 @@ static void test_totals_match_case_states(void **state)
     struct total t;
     const int64_t *v;
     (void)state;
-    assert_int_equal(open_ctx(&ctx), 0);
+    ctx = open_ctx_or_abort();
     query(ctx->st, "440605", ROLLUPS_BY_TOTAL, &t);
     assert_int_equal(t.rows, 1);
     v = t.c.v;
@@ -230,7 +241,7 @@ static void test_groupings_sum_to_total(void **state)
     static const enum rollups_by bys[] = {ROLLUPS_BY_DAY, ROLLUPS_BY_WEEK, ROLLUPS_BY_MONTH,
                                           ROLLUPS_BY_CATEGORY, ROLLUPS_BY_CHILD};
     (void)state;
-    assert_int_equal(open_ctx(&ctx), 0);
+    ctx = open_ctx_or_abort();
     query(ctx->st, "440605", ROLLUPS_BY_TOTAL, &all);
     for (size_t i = 0; i < sizeof(bys) / sizeof(bys[0]); i++) {
         query(ctx->st, "440605", bys[i], &part);
@@ -292,7 +303,7 @@ static void test_ranges_agree(void **state)
     snprintf(areas[1], sizeof(areas[1]), "440605");
     snprintf(areas[2], sizeof(areas[2]), "%09lld", (long long)(community / 1000));
     snprintf(areas[3], sizeof(areas[3]), "%012lld", (long long)community);
-    assert_int_equal(open_ctx(&ctx), 0);
+    ctx = open_ctx_or_abort();
     for (size_t a = 0; a < sizeof(areas) / sizeof(areas[0]); a++) {
         const char *area = areas[a];
         query_range(ctx->st, area, 20250101, 20261231, ROLLUPS_BY_TOTAL, &t);
@@ -322,7 +333,7 @@ static void test_tamper_caught_and_rebuilt(void **state)
     const struct case_rules *rules;
     struct total before, after;
     (void)state;
-    assert_int_equal(open_ctx(&ctx), 0);
+    ctx = open_ctx_or_abort();
     query(ctx->st, "440605", ROLLUPS_BY_TOTAL, &before);
     indicator_counters_clear(&d);
     d.v[RF_closed] = 1;
@@ -347,14 +358,14 @@ static void test_stale_database_rebuilt_on_open(void **state)
     char stale[8];
     (void)state;
     /* As a database migrated from before the roll-ups: empty tables, marked stale. */
-    assert_int_equal(open_ctx(&ctx), 0);
+    ctx = open_ctx_or_abort();
     assert_int_equal(store_rollup_clear(ctx->st, ROLLUP_LIVE), 0);
     assert_int_equal(store_meta_set(ctx->st, "rollups_stale", "1"), 0);
     query(ctx->st, "440605", ROLLUPS_BY_TOTAL, &t);
     assert_int_equal(t.c.v[RF_collected], 0);
     service_ctx_free(ctx);
 
-    assert_int_equal(open_ctx(&ctx), 0);
+    ctx = open_ctx_or_abort();
     assert_int_equal(store_meta_get(ctx->st, "rollups_stale", stale, sizeof(stale)), 0);
     assert_string_equal(stale, "0");
     query(ctx->st, "440605", ROLLUPS_BY_TOTAL, &t);
