@@ -104,6 +104,8 @@ const struct api_route api_routes[] = {
     {"GET", "/api/v1/councils/{id}", api_council_get, 0},
     {"POST", "/api/v1/councils/{id}/topics", api_council_topics_create, 0},
     {"GET", "/api/v1/councils/{id}/topics", api_council_topics_list, 0},
+    {"GET", "/api/v1/stats/indicators", api_stats_indicators, 0},
+    {"GET", "/api/v1/public/stats", api_public_stats, API_PUBLIC},
     {NULL, NULL, NULL, 0},
 };
 

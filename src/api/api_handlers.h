@@ -69,6 +69,9 @@ int api_council_meeting(struct api_request *req, struct api_response *resp);
 int api_council_ballot(struct api_request *req, struct api_response *resp);
 int api_council_topic_events(struct api_request *req, struct api_response *resp);
 int api_council_decision(struct api_request *req, struct api_response *resp);
+/* api_stats.c */
+int api_stats_indicators(struct api_request *req, struct api_response *resp);
+int api_public_stats(struct api_request *req, struct api_response *resp);
 
 /* api_metrics.c */
 int api_metrics(struct api_request *req, struct api_response *resp);

@@ -56,6 +56,13 @@ static const struct config_row config_rows[] = {
             "years after moving away or death before a person is anonymised"),
     INT_ROW(retention_reporter_years, 1, 100, "3",
             "years after closing before a case's reporter name and phone are cleared"),
+    INT_ROW(indicators_exclude_suspended, 0, 1, "0",
+            "1: suspended cases leave the closure-rate denominator"),
+    INT_ROW(points_base, 0, 1000, "100", "monthly points table: base points"),
+    INT_ROW(points_yellow, 0, 1000, "5", "monthly points: deduction per yellow card"),
+    INT_ROW(points_red, 0, 1000, "10", "monthly points: deduction per red card"),
+    INT_ROW(public_stats_min_count, 1, 1000, "5",
+            "published statistics suppress counts below this (k)"),
 };
 
 #define CONFIG_ROWS (sizeof(config_rows) / sizeof(config_rows[0]))

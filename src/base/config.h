@@ -35,6 +35,12 @@ struct config {
     char key_file[1024];     /* personal-data key; "" = the database path + ".key" */
     int retention_moved_years;
     int retention_reporter_years;
+    /* indicators (docs/INDICATORS.md) */
+    int indicators_exclude_suspended; /* 1: suspended cases leave 应结案 (金华 variant) */
+    int points_base;                  /* monthly points table: start */
+    int points_yellow;                /* deduction per yellow card */
+    int points_red;                   /* deduction per red card */
+    int public_stats_min_count;       /* k: published counts below k are suppressed */
 };
 
 /* The key file path in effect: cfg->key_file, or the database file's path + ".key" (after

@@ -27,6 +27,7 @@
 #include "service/areas.h"
 #include "service/context.h"
 #include "service/history.h"
+#include "service/rollups.h"
 #include "service/rules.h"
 #include "service/writer.h"
 
@@ -657,6 +658,9 @@ int cases_report(struct service_ctx *ctx, const struct principal *p, const struc
         if ((r = append_event(ctx->st, &c, p, p ? access_role_name(p->role) : "public", "report",
                               "", payload, in->now_ms)) != 0)
             goto fail;
+        /* Indicator roll-ups, in the same transaction as the event (service/rollups.h). */
+        if ((r = rollups_on_report(ctx->st, rules->cal, &c)) != 0)
+            goto fail;
         if ((r = queue_notice(ctx->st, &c, "report", 0, 0, 1, in->now_ms)) != 0)
             goto fail;
         if ((r = store_case_set_head(ctx->st, c.id, c.event_seq, c.last_hash, before)) != 0)
@@ -752,6 +756,22 @@ static int write_result(struct service_ctx *ctx, const struct case_rules *rules,
     int64_t before = c->event_seq;
     int level_changed = res->queue_level != c->queue_level;
     int state_changed, r;
+    struct indicator_facts facts; /* the case as the event finds it, for the roll-ups */
+    struct indicator_event ev;
+    rollups_facts_of_case(c, &facts);
+    memset(&ev, 0, sizeof(ev));
+    ev.action = in->action;
+    ev.to = res->to;
+    ev.at_ms = in->now_ms;
+    ev.rating = in->rating;
+    ev.outcome = in->outcome;
+    ev.supervision = in->supervision;
+    if (workflow_state_parse(c->status, &ev.from) != 0)
+        return ERR_INTERNAL;
+    /* The deadline of the step this action ends, so that a recount from the log can tell
+     * whether it was in time (docs/INDICATORS.md). */
+    if (c->due_ms != 0)
+        json_object_set_new(payload, "step_due_ms", json_integer(c->due_ms));
     snprintf(from, sizeof(from), "%s", c->status);
     state_changed = strcmp(from, workflow_state_name(res->to)) != 0;
 
@@ -805,6 +825,8 @@ static int write_result(struct service_ctx *ctx, const struct case_rules *rules,
 
     if ((r = append_event(ctx->st, c, p, actor_role, workflow_action_name(in->action), from,
                           payload, in->now_ms)) != 0)
+        return r;
+    if ((r = rollups_on_action(ctx->st, rules->cal, c, &facts, &ev)) != 0)
         return r;
     if ((r = queue_notice(ctx->st, c, workflow_action_name(in->action),
                           (res->effects & WORKFLOW_EFFECT_NOTIFY_REPORTER) != 0,

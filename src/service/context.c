@@ -8,6 +8,7 @@
 #include "base/xalloc.h"
 #include "geo/geo.h"
 #include "service/areas.h"
+#include "service/rollups.h"
 #include "service/rules.h"
 #include "store/store.h"
 
@@ -33,6 +34,14 @@ int service_ctx_open(const struct config *cfg, unsigned store_flags, struct serv
     if ((r = geo_new(&ctx->geo)) != 0) {
         errbuf_set(eb, r, "cannot create a GEOS context");
         goto out;
+    }
+    /* A database from before the indicator roll-ups gets them from its event log, once. */
+    if ((store_flags & STORE_READONLY) == 0) {
+        int rebuilt;
+        if ((r = rollups_ensure(ctx, &rebuilt)) != 0) {
+            errbuf_set(eb, r, "cannot rebuild the indicator roll-ups");
+            goto out;
+        }
     }
     *out = ctx;
     ctx = NULL;

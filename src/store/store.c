@@ -750,3 +750,34 @@ int store_village_voters(struct store *st, const char *area, const char *adult_b
 {
     return st->ops->village_voters(st, area, adult_born_by, households, adults);
 }
+
+/* ---- indicator roll-ups ------------------------------------------------------------------ */
+
+int store_rollup_add(struct store *st, enum rollup_table t, int level, const char *area, int day,
+                     const char *category, const struct rollup_counters *d)
+{
+    return st->ops->rollup_add(st, t, level, area, day, category, d);
+}
+
+int store_rollup_clear(struct store *st, enum rollup_table t)
+{
+    return st->ops->rollup_clear(st, t);
+}
+
+int store_rollup_diff(struct store *st, int64_t *cells_differing)
+{
+    return st->ops->rollup_diff(st, cells_differing);
+}
+
+int store_rollup_sum(struct store *st, int level, const char *area, int child_level, int from_day,
+                     int to_day, const char *category_prefix, enum rollup_group g,
+                     store_rollup_fn fn, void *ctx)
+{
+    return st->ops->rollup_sum(st, level, area, child_level, from_day, to_day, category_prefix, g,
+                               fn, ctx);
+}
+
+int store_rollup_event_walk(struct store *st, store_rollup_event_fn fn, void *ctx)
+{
+    return st->ops->rollup_event_walk(st, fn, ctx);
+}

@@ -26,6 +26,7 @@
 
 #include "base/error.h"
 #include "domain/basedata.h"
+#include "base/rollup_fields.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -873,5 +874,46 @@ int store_topic_events(struct store *st, int64_t topic_id, struct gov_event_list
  * registered persons born on or before adult_born_by (YYYY-MM-DD). */
 int store_village_voters(struct store *st, const char *area, const char *adult_born_by,
                          int64_t *households, int64_t *adults);
+/* ---- indicator roll-ups (indicators module: store_sqlite_rollups.c) -------------------------
+ * Counters per cell (level, area, day, category): level and area name one area of a case's
+ * path, day is YYYYMMDD in city time, category the case's code. What a counter means is
+ * domain/indicators.h's business; here they are additive numbers (base/rollup_fields.h). */
+
+/* The live roll-ups, or the scratch copy `rollups verify` recounts into. */
+enum rollup_table { ROLLUP_LIVE, ROLLUP_CHECK };
+
+/* Add d to one cell of table t (write), creating it at zero first: one prepared upsert, plus
+ * one per non-zero histogram bucket of d. */
+int store_rollup_add(struct store *st, enum rollup_table t, int level, const char *area, int day,
+                     const char *category, const struct rollup_counters *d);
+/* Delete every cell of table t (write). */
+int store_rollup_clear(struct store *st, enum rollup_table t);
+/* Number of cells (counters or non-zero histogram buckets) that differ between the live
+ * table and the check table; 0 when they are equal. */
+int store_rollup_diff(struct store *st, int64_t *cells_differing);
+
+/* How store_rollup_sum groups: one total; per day; per category; per child area. */
+enum rollup_group { ROLLUP_BY_TOTAL, ROLLUP_BY_DAY, ROLLUP_BY_CATEGORY, ROLLUP_BY_CHILD };
+/* One group of a sum: key is the day (BY_DAY), the category code (BY_CATEGORY) or the child
+ * area code (BY_CHILD), "" / 0 otherwise. Borrowed for the call; nonzero stops the walk. */
+typedef int (*store_rollup_fn)(void *ctx, const char *key, int day,
+                               const struct rollup_counters *sum);
+/*
+ * Sum the live cells of area (of level `level`) for days from_day..to_day (both included),
+ * restricted to categories starting with category_prefix ("" = all), grouped by g in key
+ * order; BY_CHILD sums the cells of the areas of level child_level under area. Groups without
+ * any cell are not reported (BY_TOTAL reports nothing for an empty selection).
+ */
+int store_rollup_sum(struct store *st, int level, const char *area, int child_level, int from_day,
+                     int to_day, const char *category_prefix, enum rollup_group g,
+                     store_rollup_fn fn, void *ctx);
+/*
+ * Every case event with its case's fixed fields, ordered by case then seq, for a recount: c
+ * has only id, area_code, category, channel, urgency, created_ms and resolve_due_ms set. Both
+ * are borrowed for the call; fn returning nonzero stops.
+ */
+typedef int (*store_rollup_event_fn)(void *ctx, const struct case_event *e,
+                                     const struct case_rec *c);
+int store_rollup_event_walk(struct store *st, store_rollup_event_fn fn, void *ctx);
 
 #endif

@@ -160,6 +160,15 @@ struct store_ops {
     int (*topic_events)(struct store *st, int64_t topic_id, struct gov_event_list *out);
     int (*village_voters)(struct store *st, const char *area, const char *adult_born_by,
                           int64_t *households, int64_t *adults);
+    /* indicator roll-ups (store_sqlite_rollups.c) */
+    int (*rollup_add)(struct store *st, enum rollup_table t, int level, const char *area, int day,
+                      const char *category, const struct rollup_counters *d);
+    int (*rollup_clear)(struct store *st, enum rollup_table t);
+    int (*rollup_diff)(struct store *st, int64_t *cells_differing);
+    int (*rollup_sum)(struct store *st, int level, const char *area, int child_level, int from_day,
+                      int to_day, const char *category_prefix, enum rollup_group g,
+                      store_rollup_fn fn, void *ctx);
+    int (*rollup_event_walk)(struct store *st, store_rollup_event_fn fn, void *ctx);
 };
 
 struct store {

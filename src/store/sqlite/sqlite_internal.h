@@ -19,6 +19,9 @@
 #define SQ_CORE_STMTS    64 /* slots for store_sqlite.c's statements */
 #define SQ_EXTRA_STMTS   64 /* slots for store_sqlite_cases.c's statements */
 #define SQ_DISPUTE_STMTS 64 /* slots for store_sqlite_disputes.c's statements */
+#define SQ_CORE_STMTS    64 /* slots for store_sqlite.c's statements */
+#define SQ_EXTRA_STMTS   64 /* slots for store_sqlite_cases.c's statements */
+#define SQ_ROLLUP_STMTS  16 /* slots for store_sqlite_rollups.c's statements */
 
 struct sqlite_store {
     struct store base; /* must be first */
@@ -32,6 +35,8 @@ struct sqlite_store {
     int bd_fts_queue_ready; /* the connection's temp.base_fts_queue exists */
     int bd_fts_dirty;       /* the queue holds changes not yet applied to base_fts */
     sqlite3_stmt *dispute_stmts[SQ_DISPUTE_STMTS];
+    sqlite3_stmt *rollup_stmts[SQ_ROLLUP_STMTS];
+    int has_rollup_functions; /* the histogram SQL functions are registered on db */
     int in_tx;      /* transaction depth: 0 none, 1 a transaction, more: savepoints inside it */
     unsigned flags; /* enum store_open_flags */
 };
@@ -163,5 +168,14 @@ int sq_topic_event_append(struct store *st, const struct gov_event *e);
 int sq_topic_events(struct store *st, int64_t topic_id, struct gov_event_list *out);
 int sq_village_voters(struct store *st, const char *area, const char *adult_born_by,
                       int64_t *households, int64_t *adults);
+/* store_sqlite_rollups.c: indicator roll-ups. */
+int sq_rollup_add(struct store *st, enum rollup_table t, int level, const char *area, int day,
+                  const char *category, const struct rollup_counters *d);
+int sq_rollup_clear(struct store *st, enum rollup_table t);
+int sq_rollup_diff(struct store *st, int64_t *cells_differing);
+int sq_rollup_sum(struct store *st, int level, const char *area, int child_level, int from_day,
+                  int to_day, const char *category_prefix, enum rollup_group g, store_rollup_fn fn,
+                  void *ctx);
+int sq_rollup_event_walk(struct store *st, store_rollup_event_fn fn, void *ctx);
 
 #endif

@@ -208,6 +208,8 @@ static void sq_close(struct store *st)
         sqlite3_finalize(s->bd_misc_stmts[i]);
     for (int i = 0; i < SQ_DISPUTE_STMTS; i++)
         sqlite3_finalize(s->dispute_stmts[i]);
+    for (int i = 0; i < SQ_ROLLUP_STMTS; i++)
+        sqlite3_finalize(s->rollup_stmts[i]);
     sqlite3_close(s->db);
     free(s);
 }
@@ -1158,4 +1160,9 @@ static const struct store_ops sqlite_ops = {
     .topic_event_append = sq_topic_event_append,
     .topic_events = sq_topic_events,
     .village_voters = sq_village_voters,
+    .rollup_add = sq_rollup_add,
+    .rollup_clear = sq_rollup_clear,
+    .rollup_diff = sq_rollup_diff,
+    .rollup_sum = sq_rollup_sum,
+    .rollup_event_walk = sq_rollup_event_walk,
 };

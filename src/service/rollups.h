@@ -1,0 +1,103 @@
+/*
+ * rollups.h - keeping the indicator roll-ups (docs/INDICATORS.md) and reading them.
+ *
+ * The case service calls rollups_on_report / rollups_on_action inside the transaction that
+ * appends each case event, so a committed event and its counters are never apart. A rebuild
+ * replays the whole event log through the same domain function (indicator_event_delta);
+ * verify replays it into a scratch table and compares. A database created before the roll-ups
+ * existed is marked stale by its migration and rebuilt by rollups_ensure, which
+ * service_ctx_open calls for every writable context (and `gridgov rollups rebuild` runs on
+ * demand, e.g. after the working-day calendar changed the handling times).
+ *
+ * Threading: like every service, one context (one connection) per thread.
+ */
+#ifndef GRIDGOV_SERVICE_ROLLUPS_H
+#define GRIDGOV_SERVICE_ROLLUPS_H
+
+#include "base/buf.h"
+#include "base/config.h"
+#include "base/error.h"
+#include "domain/indicators.h"
+#include "store/store.h"
+
+struct calendar;
+struct service_ctx;
+
+/*
+ * Month cells: areas down to this level (street) also keep one cell per month, stored with
+ * level + ROLLUPS_MONTH_LEVEL and day YYYYMM00, so a year of a city or district sums 12 cells
+ * per category rather than 365 (those levels have a cell for nearly every day and category);
+ * below it day cells are sparse and month cells would only double the writes.
+ */
+#define ROLLUPS_MONTH_LEVEL     10
+#define ROLLUPS_MONTH_LEVEL_MAX 4
+
+/* The facts of case c as its row holds them now (before the action about to be applied). */
+void rollups_facts_of_case(const struct case_rec *c, struct indicator_facts *out);
+
+/* Book the report of case c (just inserted) in the caller's transaction (write). */
+int rollups_on_report(struct store *st, const struct calendar *cal, const struct case_rec *c);
+/* Book the event ev of case c, whose facts before the action were f (write). */
+int rollups_on_action(struct store *st, const struct calendar *cal, const struct case_rec *c,
+                      const struct indicator_facts *f, const struct indicator_event *ev);
+
+/* Apply delta d of a case of area, reported at created_ms in category, to every level of the
+ * area's path in table t (write). Nothing is written for a zero delta. */
+int rollups_apply(struct store *st, enum rollup_table t, const char *area, int64_t created_ms,
+                  const char *category, const struct rollup_counters *d);
+
+struct rollups_recount_stats {
+    int64_t cases, events, cells_differing;
+};
+
+/* Rebuild the live roll-ups from the event log, in one transaction (write). */
+int rollups_rebuild(struct store *st, const struct calendar *cal,
+                    struct rollups_recount_stats *stats);
+/* Recount into the check table and compare with the live one; nothing is kept. stats->
+ * cells_differing is 0 when they agree. */
+int rollups_verify(struct store *st, const struct calendar *cal,
+                   struct rollups_recount_stats *stats);
+/* Rebuild if the database is marked stale (meta rollups_stale = 1); *rebuilt says so. */
+int rollups_ensure(struct service_ctx *ctx, int *rebuilt);
+
+/* How a query groups its rows. */
+enum rollups_by {
+    ROLLUPS_BY_TOTAL,
+    ROLLUPS_BY_DAY,
+    ROLLUPS_BY_WEEK,
+    ROLLUPS_BY_MONTH,
+    ROLLUPS_BY_CATEGORY,
+    ROLLUPS_BY_CHILD,
+};
+/* "total", "day", "week", "month", "category", "child"; parse returns 0 or ERR_INVALID. */
+const char *rollups_by_name(enum rollups_by by);
+int rollups_by_parse(const char *name, enum rollups_by *out);
+
+/* One row of a query: key is "" (total), "YYYY-MM-DD" (day; week: its Monday), "YYYY-MM"
+ * (month), the category code or the child area code. Borrowed for the call. */
+typedef int (*rollups_row_fn)(void *ctx, const char *key, const struct rollup_counters *sum);
+
+/*
+ * Sum the roll-ups of area for the days from_day..to_day (YYYYMMDD, included) and categories
+ * starting with category ("" or NULL = all), grouped by `by`, calling fn per row in key order.
+ * BY_TOTAL always gives one row (zeros when nothing matched). ERR_INVALID for a bad area or
+ * day range.
+ */
+int rollups_query(struct store *st, const char *area, int from_day, int to_day,
+                  const char *category, enum rollups_by by, rollups_row_fn fn, void *ctx);
+
+/* The formulas' settings from the configuration (indicators_exclude_suspended, points_*). */
+void rollups_settings(const struct config *cfg, struct indicator_settings *out);
+
+/* CSV of query rows: the header (key, every counter, every indicator), then one line per
+ * row; undefined rates are empty fields, rates are fractions with 6 decimals. */
+int rollups_csv_header(struct buf *out, const char *key_name);
+int rollups_csv_row(struct buf *out, const char *key, const struct rollup_counters *c,
+                    const struct indicator_settings *s);
+
+/* Like BY_CHILD, for the descendants of area at `level` (deeper than area's): one row per
+ * area of that level with any case, in code order. ERR_INVALID for a bad level or range. */
+int rollups_query_level(struct store *st, const char *area, int level, int from_day, int to_day,
+                        const char *category, rollups_row_fn fn, void *ctx);
+
+#endif

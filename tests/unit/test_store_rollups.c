@@ -1,0 +1,185 @@
+/*
+ * test_store_rollups.c - the roll-up store ops on SQLite: upserts add into cells (counters
+ * and histogram buckets), sums select one area and a day range and group by total, day,
+ * category and child with each group's histogram summed, the category prefix filters, diff
+ * compares the live and check tables (a histogram back at zero equals none), clear empties.
+ */
+#include "store/store.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static char dir[64];
+static char path[128];
+
+static int setup(void **state)
+{
+    struct store *st = NULL;
+    struct errbuf eb = {{0}};
+    snprintf(dir, sizeof(dir), "/tmp/gridgov-store-rollups-XXXXXX");
+    if (mkdtemp(dir) == NULL)
+        return -1;
+    snprintf(path, sizeof(path), "%s/t.db", dir);
+    if (store_open(path, STORE_CREATE, &st, &eb) != 0)
+        return -1;
+    *state = st;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    char buf[160];
+    store_close(*state);
+    unlink(path);
+    snprintf(buf, sizeof(buf), "%s-wal", path);
+    unlink(buf);
+    snprintf(buf, sizeof(buf), "%s-shm", path);
+    unlink(buf);
+    rmdir(dir);
+    return 0;
+}
+
+struct rows {
+    int n;
+    char keys[8][24];
+    int days[8];
+    struct rollup_counters c[8];
+};
+
+static int collect(void *ctx, const char *key, int day, const struct rollup_counters *sum)
+{
+    struct rows *r = ctx;
+    if (r->n >= 8)
+        return 1;
+    snprintf(r->keys[r->n], sizeof(r->keys[0]), "%s", key);
+    r->days[r->n] = day;
+    r->c[r->n] = *sum;
+    r->n++;
+    return 0;
+}
+
+static void add(struct store *st, enum rollup_table t, int level, const char *area, int day,
+                const char *cat, int collected, int bucket, int n)
+{
+    struct rollup_counters d;
+    memset(&d, 0, sizeof(d));
+    d.v[RF_collected] = collected;
+    if (n)
+        d.hist[bucket] = n;
+    assert_int_equal(store_rollup_add(st, t, level, area, day, cat, &d), 0);
+}
+
+static void sum(struct store *st, int level, const char *area, int child_level, int from, int to,
+                const char *cat, enum rollup_group g, struct rows *out)
+{
+    memset(out, 0, sizeof(*out));
+    assert_int_equal(store_rollup_sum(st, level, area, child_level, from, to, cat, g, collect, out),
+                     0);
+}
+
+static void test_add_and_sum(void **state)
+{
+    struct store *st = *state;
+    struct rows r;
+    int64_t diff = -1;
+    /* District 440605 and its streets 440605001 / 440605002. */
+    add(st, ROLLUP_LIVE, 3, "440605", 20250301, "0101", 2, 10, 1);
+    add(st, ROLLUP_LIVE, 3, "440605", 20250301, "0101", 1, 10, 2); /* same cell: adds */
+    add(st, ROLLUP_LIVE, 3, "440605", 20250302, "0202", 4, 20, 1);
+    add(st, ROLLUP_LIVE, 3, "440605", 20250401, "0101", 8, 0, 0);
+    add(st, ROLLUP_LIVE, 4, "440605001", 20250301, "0101", 3, 10, 3);
+    add(st, ROLLUP_LIVE, 4, "440605002", 20250302, "0202", 4, 20, 1);
+    add(st, ROLLUP_LIVE, 3, "440606", 20250301, "0101", 100, 5, 100); /* a sibling district */
+
+    sum(st, 3, "440605", 0, 20250301, 20250331, "", ROLLUP_BY_TOTAL, &r);
+    assert_int_equal(r.n, 1);
+    assert_int_equal(r.c[0].v[RF_collected], 7);
+    assert_int_equal(r.c[0].hist[10], 3);
+    assert_int_equal(r.c[0].hist[20], 1);
+    assert_int_equal(r.c[0].hist[5], 0);
+
+    sum(st, 3, "440605", 0, 20250301, 20250430, "", ROLLUP_BY_DAY, &r);
+    assert_int_equal(r.n, 3);
+    assert_int_equal(r.days[0], 20250301);
+    assert_int_equal(r.c[0].v[RF_collected], 3);
+    assert_int_equal(r.c[0].hist[10], 3);
+    assert_int_equal(r.days[1], 20250302);
+    assert_int_equal(r.c[1].hist[20], 1);
+    assert_int_equal(r.c[1].hist[10], 0);
+    assert_int_equal(r.days[2], 20250401);
+    assert_int_equal(r.c[2].v[RF_collected], 8);
+
+    sum(st, 3, "440605", 0, 20250301, 20250430, "", ROLLUP_BY_CATEGORY, &r);
+    assert_int_equal(r.n, 2);
+    assert_string_equal(r.keys[0], "0101");
+    assert_int_equal(r.c[0].v[RF_collected], 11);
+    assert_int_equal(r.c[0].hist[10], 3);
+    assert_string_equal(r.keys[1], "0202");
+    assert_int_equal(r.c[1].hist[20], 1);
+
+    sum(st, 3, "440605", 0, 20250301, 20250430, "02", ROLLUP_BY_TOTAL, &r);
+    assert_int_equal(r.n, 1);
+    assert_int_equal(r.c[0].v[RF_collected], 4);
+
+    sum(st, 3, "440605", 4, 20250301, 20250331, "", ROLLUP_BY_CHILD, &r);
+    assert_int_equal(r.n, 2);
+    assert_string_equal(r.keys[0], "440605001");
+    assert_int_equal(r.c[0].v[RF_collected], 3);
+    assert_int_equal(r.c[0].hist[10], 3);
+    assert_string_equal(r.keys[1], "440605002");
+    assert_int_equal(r.c[1].hist[20], 1);
+
+    /* Nothing selected: no rows. */
+    sum(st, 3, "440605", 0, 20240101, 20240131, "", ROLLUP_BY_TOTAL, &r);
+    assert_int_equal(r.n, 0);
+
+    /* Diff: the check table is empty, so every live cell and bucket differs. */
+    assert_int_equal(store_rollup_diff(st, &diff), 0);
+    assert_int_equal(diff, 6); /* 6 cells: two adds shared one */
+}
+
+static void test_diff_and_clear(void **state)
+{
+    struct store *st = *state;
+    struct rows r;
+    int64_t diff = -1;
+    assert_int_equal(store_rollup_clear(st, ROLLUP_LIVE), 0);
+    assert_int_equal(store_rollup_diff(st, &diff), 0);
+    assert_int_equal(diff, 0);
+    add(st, ROLLUP_LIVE, 3, "440605", 20250301, "0101", 2, 10, 1);
+    add(st, ROLLUP_CHECK, 3, "440605", 20250301, "0101", 2, 10, 1);
+    assert_int_equal(store_rollup_diff(st, &diff), 0);
+    assert_int_equal(diff, 0);
+    /* A bucket that went to zero (a close undone) equals a missing bucket. */
+    add(st, ROLLUP_LIVE, 3, "440605", 20250301, "0101", 0, 11, 1);
+    add(st, ROLLUP_LIVE, 3, "440605", 20250301, "0101", 0, 11, -1);
+    assert_int_equal(store_rollup_diff(st, &diff), 0);
+    assert_int_equal(diff, 0);
+    add(st, ROLLUP_CHECK, 3, "440605", 20250301, "0101", 1, 0, 0);
+    assert_int_equal(store_rollup_diff(st, &diff), 0);
+    assert_int_equal(diff, 2); /* the cell differs, seen from each side */
+    assert_int_equal(store_rollup_clear(st, ROLLUP_CHECK), 0);
+    sum(st, 3, "440605", 0, 20250301, 20250301, "", ROLLUP_BY_TOTAL, &r);
+    assert_int_equal(r.c[0].v[RF_collected], 2);
+    assert_int_equal(store_rollup_sum(st, 3, "440605", 0, 20250301, 20250301, "",
+                                      (enum rollup_group)9, collect, &r),
+                     ERR_INVALID);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_add_and_sum),
+        cmocka_unit_test(test_diff_and_clear),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
