@@ -35,6 +35,15 @@ int api_categories(struct api_request *req, struct api_response *resp);
 int api_track(struct api_request *req, struct api_response *resp);
 int api_departments(struct api_request *req, struct api_response *resp);
 
+/* api_open311.c */
+int api_open311_base(struct api_request *req, struct api_response *resp);
+int api_open311_get(struct api_request *req, struct api_response *resp);
+int api_open311_post(struct api_request *req, struct api_response *resp);
+int api_open311_service(struct api_request *req, struct api_response *resp);
+int api_open311_request(struct api_request *req, struct api_response *resp);
+int api_open311_token(struct api_request *req, struct api_response *resp);
+int api_open311_media(struct api_request *req, struct api_response *resp);
+
 /* api_metrics.c */
 int api_metrics(struct api_request *req, struct api_response *resp);
 

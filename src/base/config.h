@@ -32,6 +32,13 @@ struct config {
     int sweep_interval_s;    /* how often `serve` runs the deadline sweep */
     char webhook_urls[2048]; /* comma-separated URLs that receive notifications */
     long upload_max;         /* bytes; largest attachment */
+    /* Open311 GeoReport v2 (api/api_open311.c) */
+    char open311_jurisdiction[128]; /* the jurisdiction_id served; "" = do not check it */
+    int open311_charset;            /* 1: content types end in "; charset=utf-8" */
+    char open311_base_url[256];     /* public URL of the server; "" = from the Host header */
+    char open311_service_type[16];  /* realtime (POST returns the id) | batch (a token) */
+    char open311_test_url[256];     /* discovery's test endpoint; "" = this server's own */
+    char open311_contact[256];      /* discovery's contact text */
 };
 
 /* Built-in defaults. */

@@ -47,6 +47,9 @@ static const struct cli_command cli_commands[] = {
     {"backup", cli_backup, "backup --db FILE DEST               a consistent copy, while serving"},
     {"restore", cli_restore,
      "restore --db FILE BACKUP [--force]  put a backup in place (stop the server first)"},
+    {"apikey", cli_apikey,
+     "apikey add --db FILE --name CLIENT [--user USERNAME] | apikey list --db FILE\n"
+     "                                           API keys for Open311 clients"},
     {"config", cli_config, "config                              print the effective settings"},
 };
 

@@ -31,6 +31,7 @@ int cli_verify(int argc, char **argv);
 int cli_calendar(int argc, char **argv);
 int cli_backup(int argc, char **argv);
 int cli_restore(int argc, char **argv);
+int cli_apikey(int argc, char **argv);
 /* Import a rules document (categories, routing, calendar) from path into cfg->db. */
 int cli_import_rules(const char *what, const char *path, const struct config *cfg);
 /* Write the categories in force as CSV to out. */

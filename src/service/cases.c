@@ -500,6 +500,8 @@ int cases_report(struct service_ctx *ctx, const struct principal *p, const struc
         if ((r = store_case_attachment_add(ctx->st, c.id, in->attachments[i])) != 0)
             goto fail;
     }
+    if (in->on_insert != NULL && (r = in->on_insert(in->on_insert_arg, ctx->st, &c)) != 0)
+        goto fail;
     payload =
         json_pack("{s:s, s:s, s:s, s:s, s:i}", "channel", c.channel, "category", c.category,
                   "urgency", c.urgency, "area_code", c.area_code, "queue_level", c.queue_level);

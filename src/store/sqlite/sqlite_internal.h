@@ -75,4 +75,16 @@ int sq_outbox_failed(struct store *st, int64_t id, int attempts, int64_t next_at
 int sq_outbox_backlog(struct store *st, int64_t *out);
 int sq_outbox_mark_all_delivered(struct store *st, int64_t now_ms);
 
+/* store_sqlite_open311.c: API keys and Open311 request details. */
+int sq_api_key_insert(struct store *st, struct api_key *k);
+int sq_api_key_get_by_hash(struct store *st, const char *key_hash, struct api_key *out);
+int sq_api_key_list(struct store *st, struct api_key_list *out);
+int sq_open311_request_insert(struct store *st, const struct open311_request *r);
+int sq_open311_request_get(struct store *st, int64_t case_id, struct open311_request *out);
+int sq_open311_request_by_token(struct store *st, const char *token, struct open311_request *out);
+int sq_open311_case_ids(struct store *st, const struct open311_filter *f, int64_t *ids, size_t *n);
+int sq_open311_media_case(struct store *st, const char *hash, int64_t *case_id);
+int sq_open311_updated_case_ids(struct store *st, int64_t from_ms, int64_t to_ms, int64_t offset,
+                                int limit, int64_t *ids, size_t *n);
+
 #endif

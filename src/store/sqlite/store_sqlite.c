@@ -1069,4 +1069,13 @@ static const struct store_ops sqlite_ops = {
     .outbox_failed = sq_outbox_failed,
     .outbox_backlog = sq_outbox_backlog,
     .outbox_mark_all_delivered = sq_outbox_mark_all_delivered,
+    .api_key_insert = sq_api_key_insert,
+    .api_key_get_by_hash = sq_api_key_get_by_hash,
+    .api_key_list = sq_api_key_list,
+    .open311_request_insert = sq_open311_request_insert,
+    .open311_request_get = sq_open311_request_get,
+    .open311_request_by_token = sq_open311_request_by_token,
+    .open311_case_ids = sq_open311_case_ids,
+    .open311_media_case = sq_open311_media_case,
+    .open311_updated_case_ids = sq_open311_updated_case_ids,
 };
