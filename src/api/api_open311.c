@@ -1030,7 +1030,10 @@ static int requests_create(struct o311 *o)
         }
     }
     urgency = json_string_value(json_object_get(attrs, "urgency"));
-    subcategory = json_string_value(json_object_get(attrs, "subcategory"));
+    /* Only a class defines subcategory (and checked it above); elsewhere it is a foreign
+     * attribute, kept but not used. */
+    if (cat->parent[0] == '\0')
+        subcategory = json_string_value(json_object_get(attrs, "subcategory"));
 
     /* Where. */
     if (coord_param(o, param(o, &f, "lat"), "lat", 90, &lat, &has_lat) != 0 ||
