@@ -343,7 +343,8 @@ static int parse_w3c(const char *s, int64_t *out)
     snprintf(canon, sizeof(canon), "%04d-%02d-%02dT%02d:%02d:%02dZ", y, mo, d, h, mi, sec);
     if (time_parse_iso(canon, &check) != 0)
         return ERR_INVALID;
-    ms = (days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec) * 1000 + frac_ms;
+    ms = (days_from_civil(y, mo, d) * 86400 + (int64_t)h * 3600 + (int64_t)mi * 60 + sec) * 1000 +
+         frac_ms;
     ms -= ((int64_t)oh * 3600 + (int64_t)om * 60) * 1000;
     *out = ms;
     return 0;
@@ -479,8 +480,7 @@ static int services_list(struct o311 *o)
 {
     const struct case_rules *rules;
     json_t *items;
-    int r;
-    if ((r = rules_get(o->req->svc, &rules)) != 0)
+    if (rules_get(o->req->svc, &rules) != 0)
         return reply_error(o, 400, "the service list is unavailable");
     items = json_array();
     for (size_t i = 0; i < taxonomy_count(rules->tax); i++)
@@ -752,12 +752,12 @@ static int requests_list(struct o311 *o)
     const char *ids_param = api_query(o->req, "service_request_id");
     const char *codes_param, *status_param;
     char codes[OPEN311_FILTER_CODES * 10 + 1], statuses[64];
-    int extensions, r;
+    int extensions;
     json_t *items;
 
     if (parse_extensions(o, &extensions) != 0)
         return 0;
-    if ((r = rules_get(o->req->svc, &rules)) != 0)
+    if (rules_get(o->req->svc, &rules) != 0)
         return reply_error(o, 400, "the service list is unavailable");
     items = json_array();
 
@@ -765,7 +765,7 @@ static int requests_list(struct o311 *o)
         /* service_request_id overrides every other filter. */
         char *copy = strdup(ids_param), *save = NULL;
         int n = 0;
-        if (copy == NULL || strlen(ids_param) > O311_IDS_MAX * (CASE_NUMBER_MAX + 1)) {
+        if (copy == NULL || strlen(ids_param) > (size_t)O311_IDS_MAX * (CASE_NUMBER_MAX + 1)) {
             free(copy);
             json_decref(items);
             return reply_error(o, 400, "service_request_id lists at most %d ids", O311_IDS_MAX);
@@ -932,7 +932,8 @@ static int requests_create(struct o311 *o)
 {
     struct api_request *req = o->req;
     struct form f = {NULL, 0};
-    struct form_limits lim = {256, 128, O311_DESC_MAX * 2, (size_t)req->svc->cfg->upload_max};
+    struct form_limits lim = {256, 128, (size_t)O311_DESC_MAX * 2,
+                              (size_t)req->svc->cfg->upload_max};
     struct errbuf eb = {{0}};
     const struct case_rules *rules;
     const struct category *cat;
@@ -956,11 +957,11 @@ static int requests_create(struct o311 *o)
         return reply_error(o, 400, "%s", eb.msg[0] ? eb.msg : "the form cannot be read");
     if (check_jurisdiction(o, param(o, &f, "jurisdiction_id")) != 0)
         goto done;
-    if ((r = apikey_check(req->svc->st, param(o, &f, "api_key"), &key)) != 0) {
+    if (apikey_check(req->svc->st, param(o, &f, "api_key"), &key) != 0) {
         reply_error(o, 403, "a valid api_key is required to post requests");
         goto done;
     }
-    if ((r = rules_get(req->svc, &rules)) != 0) {
+    if (rules_get(req->svc, &rules) != 0) {
         reply_error(o, 400, "the service list is unavailable");
         goto done;
     }
@@ -1444,7 +1445,7 @@ int api_open311_token(struct api_request *req, struct api_response *resp)
         return 0;
     if (check_jurisdiction(&o, api_query(req, "jurisdiction_id")) != 0)
         return 0;
-    if (strlen(token) != 2 * O311_TOKEN_BYTES ||
+    if (strlen(token) != (size_t)2 * O311_TOKEN_BYTES ||
         store_open311_request_by_token(req->svc->st, token, &q) != 0)
         return reply_error(&o, 404, "token '%.40s' does not exist", token);
     if (store_case_get(req->svc->st, q.case_id, &c) != 0) {

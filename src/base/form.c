@@ -363,7 +363,7 @@ static int part_headers(char *hdr, const struct limits *L, char **name, char **f
                 return errbuf_set(eb, ERR_INVALID,
                                   r == 0 ? "a multipart part has no name"
                                          : "a multipart part has a malformed disposition");
-            if ((r = header_param(value, "filename", 255, filename)) < 0)
+            if (header_param(value, "filename", 255, filename) < 0)
                 return errbuf_set(eb, ERR_INVALID, "a multipart part has a malformed filename");
             if ((*name)[0] == '\0' ||
                 !utf8_valid_no_nul((const unsigned char *)*name, strlen(*name)))

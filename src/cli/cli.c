@@ -28,7 +28,9 @@ static const struct cli_command cli_commands[] = {
      "                                           run the HTTP server"},
     {"import", cli_import,
      "import areas|categories|routing|deadlines FILE --db FILE\n"
-     "                                           import areas (GeoJSON) or rules (CSV)"},
+     "                                           import areas (GeoJSON) or rules (CSV)\n"
+     "  gridgov import open311 FILE.csv... --db FILE [--mapping MAP.csv] [--area CODE]\n"
+     "                                           other cities' 311 exports as history"},
     {"export", cli_export,
      "export areas --db FILE [--root CODE] [--out FILE] | export categories --db FILE\n"
      "                                           export areas (GeoJSON) or categories (CSV)"},

@@ -67,7 +67,8 @@ int cli_init(int argc, char **argv)
 int cli_import(int argc, char **argv)
 {
     static const char usage[] = "import areas FILE.geojson --db FILE | import "
-                                "categories|routing|deadlines FILE.csv --db FILE";
+                                "categories|routing|deadlines FILE.csv --db FILE | import "
+                                "open311 FILE.csv... --db FILE [--mapping MAP.csv]";
     struct config cfg;
     struct errbuf eb = {{0}};
     struct service_ctx *ctx = NULL;
@@ -76,6 +77,8 @@ int cli_import(int argc, char **argv)
     size_t len = 0;
     int r, status = 1;
 
+    if (argc >= 2 && strcmp(argv[1], "open311") == 0)
+        return cli_import_open311(argc - 1, argv + 1);
     if (cli_config_load(&cfg) != 0 || parse_db_flag(argc, argv, &cfg, usage) != 0)
         return 2;
     if (argc - optind == 2 &&

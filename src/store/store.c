@@ -477,6 +477,16 @@ int store_open311_media_case(struct store *st, const char *hash, int64_t *case_i
     return st->ops->open311_media_case(st, hash, case_id);
 }
 
+int store_outbox_last_id(struct store *st, int64_t *out)
+{
+    return st->ops->outbox_last_id(st, out);
+}
+
+int store_outbox_mark_delivered_after(struct store *st, int64_t after_id, int64_t now_ms)
+{
+    return st->ops->outbox_mark_delivered_after(st, after_id, now_ms);
+}
+
 int store_open311_updated_case_ids(struct store *st, int64_t from_ms, int64_t to_ms, int64_t offset,
                                    int limit, int64_t *ids, size_t *n)
 {

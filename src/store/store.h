@@ -485,6 +485,11 @@ int store_open311_case_ids(struct store *st, const struct open311_filter *f, int
 /* The case (*case_id) a request picture belongs to: an attachment of a case reported through
  * Open311. ERR_NOT_FOUND for any other attachment. */
 int store_open311_media_case(struct store *st, const char *hash, int64_t *case_id);
+/* For history imports (import311.c): the highest outbox id so far (0 when empty), and mark
+ * delivered (write) every undelivered message after after_id, i.e. the notices the import
+ * itself queued, which describe the past and must not reach a webhook. */
+int store_outbox_last_id(struct store *st, int64_t *out);
+int store_outbox_mark_delivered_after(struct store *st, int64_t after_id, int64_t now_ms);
 /* The ids of cases with an event at [from_ms, to_ms), by their latest such event, newest
  * first, skipping offset, at most limit (room in ids). */
 int store_open311_updated_case_ids(struct store *st, int64_t from_ms, int64_t to_ms, int64_t offset,

@@ -97,6 +97,8 @@ struct store_ops {
     int (*open311_case_ids)(struct store *st, const struct open311_filter *f, int64_t *ids,
                             size_t *n);
     int (*open311_media_case)(struct store *st, const char *hash, int64_t *case_id);
+    int (*outbox_last_id)(struct store *st, int64_t *out);
+    int (*outbox_mark_delivered_after)(struct store *st, int64_t after_id, int64_t now_ms);
     int (*open311_updated_case_ids)(struct store *st, int64_t from_ms, int64_t to_ms,
                                     int64_t offset, int limit, int64_t *ids, size_t *n);
 };

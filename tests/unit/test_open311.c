@@ -33,7 +33,7 @@ static void test_names(void **state)
         char upper[40];
         size_t k;
         assert_non_null(name);
-        for (k = 0; name[k] && k < sizeof(upper) - 1; k++)
+        for (k = 0; k < sizeof(upper) - 1 && name[k]; k++)
             upper[k] = (char)(name[k] >= 'a' && name[k] <= 'z' ? name[k] - 32 : name[k]);
         upper[k] = '\0';
         assert_int_equal(open311_fms_status_parse(upper, &s), 0); /* FMS posts UPPER case */

@@ -84,6 +84,8 @@ int sq_open311_request_get(struct store *st, int64_t case_id, struct open311_req
 int sq_open311_request_by_token(struct store *st, const char *token, struct open311_request *out);
 int sq_open311_case_ids(struct store *st, const struct open311_filter *f, int64_t *ids, size_t *n);
 int sq_open311_media_case(struct store *st, const char *hash, int64_t *case_id);
+int sq_outbox_last_id(struct store *st, int64_t *out);
+int sq_outbox_mark_delivered_after(struct store *st, int64_t after_id, int64_t now_ms);
 int sq_open311_updated_case_ids(struct store *st, int64_t from_ms, int64_t to_ms, int64_t offset,
                                 int limit, int64_t *ids, size_t *n);
 

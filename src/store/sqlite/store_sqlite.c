@@ -1077,5 +1077,7 @@ static const struct store_ops sqlite_ops = {
     .open311_request_by_token = sq_open311_request_by_token,
     .open311_case_ids = sq_open311_case_ids,
     .open311_media_case = sq_open311_media_case,
+    .outbox_last_id = sq_outbox_last_id,
+    .outbox_mark_delivered_after = sq_outbox_mark_delivered_after,
     .open311_updated_case_ids = sq_open311_updated_case_ids,
 };

@@ -270,6 +270,38 @@ int sq_open311_media_case(struct store *st, const char *hash, int64_t *case_id)
     return r;
 }
 
+int sq_outbox_last_id(struct store *st, int64_t *out)
+{
+    struct sqlite_store *s = sq(st);
+    sqlite3_stmt *stmt = prepare(s, "SELECT coalesce(max(id), 0) FROM outbox");
+    int r = 0;
+    *out = 0;
+    if (stmt == NULL)
+        return ERR_DB;
+    if (sqlite3_step(stmt) == SQLITE_ROW)
+        *out = sqlite3_column_int64(stmt, 0);
+    else
+        r = sq_fail(s, "outbox last id");
+    sqlite3_finalize(stmt);
+    return r;
+}
+
+int sq_outbox_mark_delivered_after(struct store *st, int64_t after_id, int64_t now_ms)
+{
+    struct sqlite_store *s = sq(st);
+    sqlite3_stmt *stmt = prepare(s, "UPDATE outbox SET delivered_ms = ?2 "
+                                    "WHERE id > ?1 AND delivered_ms = 0");
+    int r = 0;
+    if (stmt == NULL)
+        return ERR_DB;
+    sqlite3_bind_int64(stmt, 1, after_id);
+    sqlite3_bind_int64(stmt, 2, now_ms);
+    if (sqlite3_step(stmt) != SQLITE_DONE)
+        r = sq_fail(s, "outbox mark delivered");
+    sqlite3_finalize(stmt);
+    return r;
+}
+
 int sq_open311_updated_case_ids(struct store *st, int64_t from_ms, int64_t to_ms, int64_t offset,
                                 int limit, int64_t *ids, size_t *n)
 {
