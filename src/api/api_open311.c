@@ -1303,9 +1303,17 @@ static int updates_create(struct o311 *o)
     }
     workflow_state_parse(c.status, &state);
     store_case_events(req->svc->st, c.id, &events);
-    current = open311_fms_status_of(
-        state, c.outcome, c.outcome_reason,
-        events.len > 0 && strcmp(events.items[events.len - 1].action, "escalate") == 0);
+    {
+        /* As request_json shows it: escalated when the last public event escalated. */
+        int was_escalated = 0;
+        for (size_t i = events.len; i > 0; i--) {
+            if (!is_internal(events.items[i - 1].action)) {
+                was_escalated = strcmp(events.items[i - 1].action, "escalate") == 0;
+                break;
+            }
+        }
+        current = open311_fms_status_of(state, c.outcome, c.outcome_reason, was_escalated);
+    }
     if (open311_fms_plan(want, current, state, &plan) != 0) {
         reply_error(o, 400, "status %s cannot be applied to a request that is %s",
                     open311_fms_status_name(want), open311_fms_status_name(current));

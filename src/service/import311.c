@@ -476,7 +476,7 @@ static const char *channel_of(const char *source)
 {
     char low[CSV_FIELD_MAX + 1];
     size_t i;
-    for (i = 0; source[i] && i < sizeof(low) - 1; i++)
+    for (i = 0; i < sizeof(low) - 1 && source[i]; i++)
         low[i] = (char)tolower((unsigned char)source[i]);
     low[i] = '\0';
     if (strstr(low, "open311"))
@@ -691,7 +691,7 @@ static int import_row(struct run *run, const struct csv_record *rec)
         const char *why = notes[0] ? notes : "Closed in the source system.";
         char low[CSV_FIELD_MAX + 1];
         size_t i;
-        for (i = 0; notes[i] && i < sizeof(low) - 1; i++)
+        for (i = 0; i < sizeof(low) - 1 && notes[i]; i++)
             low[i] = (char)tolower((unsigned char)notes[i]);
         low[i] = '\0';
         memset(&act, 0, sizeof(act));
