@@ -776,6 +776,133 @@ static int choose_layout(struct run *run, const struct csv_record *hdr, struct e
     return 0;
 }
 
+/* GeoReport JSON responses (an array of requests, or an object holding one under
+ * "service_requests" or "requests"): each request becomes a record with one field per role. */
+static const struct layout json_layout = {"georeport-json", "UTC", {NULL}};
+
+static int looks_like_json(const char *text, size_t len)
+{
+    size_t i = 0;
+    if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0)
+        i = 3;
+    while (i < len && (text[i] == ' ' || text[i] == '\t' || text[i] == '\r' || text[i] == '\n'))
+        i++;
+    return i < len && (text[i] == '[' || text[i] == '{');
+}
+
+/* Copy a JSON string or number into a record field ("" for anything else). */
+static void json_field(struct csv_record *rec, enum col_role role, const json_t *v)
+{
+    char *out = rec->field[role];
+    size_t cap = sizeof(rec->field[role]);
+    out[0] = '\0';
+    if (json_is_string(v)) {
+        const char *s = json_string_value(v);
+        if (strlen(s) >= cap)
+            rec->is_truncated = 1;
+        snprintf(out, cap, "%.*s", (int)(cap - 1), s);
+    } else if (json_is_integer(v)) {
+        snprintf(out, cap, "%lld", (long long)json_integer_value(v));
+    } else if (json_is_real(v)) {
+        snprintf(out, cap, "%.10g", json_real_value(v));
+    }
+    rec->field_len[role] = strlen(out);
+}
+
+/* A W3C time without "Z" or an offset (the spec requires one); a date alone counts too. */
+static int lacks_zone(const char *t)
+{
+    size_t n = strlen(t);
+    const char *clock = strpbrk(t, "T ");
+    if (n == 0)
+        return 0;
+    if (clock == NULL)
+        return 1;
+    if (t[n - 1] == 'Z' || t[n - 1] == 'z')
+        return 0;
+    return strpbrk(clock, "+-") == NULL;
+}
+
+/* Import every request of a GeoReport JSON document (inside the caller's transaction). */
+static int import_json(struct run *run, const char *text, size_t len, struct csv_record *rec,
+                       struct errbuf *eb)
+{
+    json_error_t jerr;
+    json_t *doc = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr), *list = doc, *item;
+    size_t i;
+    int r = 0;
+    if (doc == NULL)
+        return errbuf_set(eb, ERR_INVALID, "%s: not JSON (line %d: %.80s)", run->name, jerr.line,
+                          jerr.text);
+    if (json_is_object(doc)) {
+        list = json_object_get(doc, "service_requests");
+        if (list == NULL)
+            list = json_object_get(doc, "requests");
+    }
+    if (!json_is_array(list)) {
+        json_decref(doc);
+        return errbuf_set(eb, ERR_INVALID, "%s: a GeoReport response is a list of requests",
+                          run->name);
+    }
+    run->layout = &json_layout;
+    snprintf(run->stats->layout, sizeof(run->stats->layout), "%s", json_layout.name);
+    run->zone = run->opt->zone ? run->opt->zone : "UTC";
+    for (int k = 0; k < COL_COUNT; k++)
+        run->idx[k] = k;
+    json_array_foreach(list, i, item)
+    {
+        static const struct {
+            enum col_role role;
+            const char *key;
+        } keys[] = {
+            {COL_ID, "service_request_id"},
+            {COL_OPENED, "requested_datetime"},
+            {COL_UPDATED, "updated_datetime"},
+            {COL_EXPECTED, "expected_datetime"},
+            {COL_STATUS, "status"},
+            {COL_NOTES, "status_notes"},
+            {COL_SERVICE, "service_name"},
+            {COL_GROUP, "service_code"},
+            {COL_DESCRIPTION, "description"},
+            {COL_AGENCY, "agency_responsible"},
+            {COL_ADDRESS, "address"},
+            {COL_LAT, "lat"},
+            {COL_LONG, "long"},
+            {COL_MEDIA, "media_url"},
+        };
+        memset(rec, 0, sizeof(*rec));
+        rec->line = i + 1;
+        rec->n_fields = COL_COUNT;
+        run->stats->rows++;
+        if (!json_is_object(item)) {
+            warnf(run, rec->line, "request %zu is not an object: skipped", i + 1);
+            run->stats->skipped++;
+            continue;
+        }
+        for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
+            json_field(rec, keys[k].role, json_object_get(item, keys[k].key));
+        if (rec->field[COL_SERVICE][0] == '\0')
+            snprintf(rec->field[COL_SERVICE], sizeof(rec->field[COL_SERVICE]), "%s",
+                     rec->field[COL_GROUP]);
+        /* A closed request's updated_datetime is its closing time. */
+        if (status_closed(rec->field[COL_STATUS]) == 1)
+            memcpy(rec->field[COL_CLOSED], rec->field[COL_UPDATED], sizeof(rec->field[COL_CLOSED]));
+        if (lacks_zone(rec->field[COL_OPENED]))
+            warnf(run, rec->line, "time '%.40s' has no time zone: read as %s",
+                  rec->field[COL_OPENED], run->zone);
+        if (rec->is_truncated)
+            warnf(run, rec->line, "a field longer than %d bytes was cut", CSV_FIELD_MAX);
+        if ((r = import_row(run, rec)) < 0) {
+            errbuf_set(eb, r, "%s request %zu: storage failed; nothing of this file was imported",
+                       run->name, i + 1);
+            break;
+        }
+        r = 0;
+    }
+    json_decref(doc);
+    return r;
+}
+
 int import311_file(struct service_ctx *ctx, const char *name, const char *text, size_t len,
                    const struct import311_options *opt, struct import311_stats *stats,
                    import311_warn_fn warn, void *warn_ctx, struct errbuf *eb)
@@ -829,6 +956,16 @@ int import311_file(struct service_ctx *ctx, const char *name, const char *text, 
     if ((r = store_outbox_last_id(ctx->st, &last_outbox)) != 0)
         goto out;
 
+    if (looks_like_json(text, len)) {
+        if ((r = store_begin(ctx->st)) != 0)
+            goto out;
+        if ((r = import_json(&run, text, len, rec, eb)) != 0) {
+            store_rollback(ctx->st);
+            goto out;
+        }
+        has_header = 1;
+        goto commit;
+    }
     csv_reader_init(&rd, text, len);
     csv_reader_set_wide(&rd, CSV_WIDE_MAX_FIELDS, 1);
     if ((r = store_begin(ctx->st)) != 0)
@@ -868,6 +1005,7 @@ int import311_file(struct service_ctx *ctx, const char *name, const char *text, 
         r = errbuf_set(eb, ERR_INVALID, "%s: the file is empty", name);
         goto out;
     }
+commit:
     if ((r = store_outbox_mark_delivered_after(ctx->st, last_outbox, time_now_ms())) != 0 ||
         (r = store_commit(ctx->st)) != 0) {
         store_rollback(ctx->st);

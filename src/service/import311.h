@@ -1,7 +1,9 @@
 /*
  * import311.h - loading other cities' 311 exports as historical cases (`gridgov import
  * open311`): the GeoReport bulk CSV layout and the Boston and San Francisco layouts are built
- * in; any other CSV layout is described by a mapping file.
+ * in; any other CSV layout is described by a mapping file. A GeoReport v2 JSON response
+ * (requests.json: a list of requests) is read as well: a closed request closes at its
+ * updated_datetime, service_code counts as the group. (XML responses are not read.)
  *
  * Every row becomes a case through the case service (cases_report at its original open time,
  * so it has its number, deadlines, its first event and hash chain), reported by the importer

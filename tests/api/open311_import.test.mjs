@@ -93,6 +93,48 @@ test('a Boston-layout file: times in Boston time, mapping, sloppy rows warned, h
   }
 });
 
+test('a GeoReport JSON response, sloppy as found in the wild', async () => {
+  const file = join(dir, 'requests.json');
+  writeFileSync(file, JSON.stringify([
+    { service_request_id: 'J1', status: 'closed', service_name: 'Street Light Outages', service_code: '001',
+      description: 'Light out', requested_datetime: '2016-02-01T10:00:00-05:00', updated_datetime: '2016-02-03T09:00:00Z',
+      lat: 23.05, long: 113.02, status_notes: 'Duplicate of J0' },
+    { service_request_id: 'J2', status: 'Open', service_name: 'Pothole', requested_datetime: '2016-02-02T08:00:00',
+      lat: '23.06', long: '113.03' },
+    'not a request',
+    { service_request_id: 'J3', status: 'open', requested_datetime: 'soon' },
+  ]));
+  const mapping = join(dir, 'map-json.csv');
+  writeFileSync(mapping, 'kind,from,to\nservice,Street Light Outages,0204\n');
+  const r = gridgov('import', 'open311', file, '--db', db, '--mapping', mapping);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /georeport-json layout, 2 cases imported/);
+  assert.match(r.stdout, /rows 4: imported 2 \(closed 1\), already imported 0, skipped 2/);
+  assert.match(r.stderr, /requests\.json:2: warning: time '2016-02-02T08:00:00' has no time zone/);
+  assert.match(r.stderr, /requests\.json:3: warning: request 3 is not an object/);
+  assert.match(r.stderr, /requests\.json:4: warning: no readable open time/);
+  const server = await startServer(db);
+  try {
+    const list = await (await fetch(`${server.url}/open311/v2/requests.json?start_date=2016-01-15T00:00:00Z&end_date=2016-02-15T00:00:00Z&extensions=true`)).json();
+    const j1 = list.find((q) => q.requested_datetime === '2016-02-01T15:00:00Z');
+    assert.ok(j1, JSON.stringify(list));
+    assert.equal(j1.status, 'closed');
+    assert.equal(j1.updated_datetime, '2016-02-03T09:00:00Z');
+    assert.equal(j1.service_code, '0204');
+    assert.equal(j1.extended_attributes.outcome_reason, 'duplicate');
+    const j2 = list.find((q) => q.requested_datetime === '2016-02-02T08:00:00Z');
+    assert.equal(j2.status, 'open');
+    assert.equal(j2.service_code, '99');
+  } finally {
+    await server.stop();
+  }
+  const bad = join(dir, 'bad.json');
+  writeFileSync(bad, '{"requests": 5}');
+  assert.notEqual(gridgov('import', 'open311', bad, '--db', db).status, 0);
+  writeFileSync(bad, '[{"a":');
+  assert.match(gridgov('import', 'open311', bad, '--db', db).stderr, /not JSON/);
+});
+
 test('a mapped layout, a fallback area, and refusals', () => {
   const file = join(dir, 'other.csv');
   writeFileSync(file, 'Ticket,Created At,Done At,What,Where\n'
