@@ -257,12 +257,37 @@ static void test_listing(void **state)
     assert_int_equal(ids[0], a);
 }
 
+static void test_outbox_after(void **state)
+{
+    struct fixture *f = *state;
+    struct outbox_msg m;
+    int64_t last = -1, backlog = -1;
+    assert_int_equal(store_outbox_last_id(f->st, &last), 0);
+    assert_int_equal(last, 0);
+    memset(&m, 0, sizeof(m));
+    m.payload = (char *)"{}";
+    snprintf(m.topic, sizeof(m.topic), "%s", "case.report");
+    for (int i = 1; i <= 3; i++) {
+        snprintf(m.idempotency_key, sizeof(m.idempotency_key), "k%d", i);
+        assert_int_equal(store_outbox_insert(f->st, &m), 0);
+        if (i == 1)
+            assert_int_equal(store_outbox_last_id(f->st, &last), 0);
+    }
+    /* Only the messages after the first are the import's own. */
+    assert_int_equal(store_outbox_mark_delivered_after(f->st, last, 99), 0);
+    assert_int_equal(store_outbox_backlog(f->st, &backlog), 0);
+    assert_int_equal(backlog, 1);
+    assert_int_equal(store_outbox_last_id(f->st, &last), 0);
+    assert_int_equal(last, 3);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_api_keys, setup, teardown),
         cmocka_unit_test_setup_teardown(test_requests, setup, teardown),
         cmocka_unit_test_setup_teardown(test_listing, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_outbox_after, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
