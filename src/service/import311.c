@@ -963,7 +963,6 @@ int import311_file(struct service_ctx *ctx, const char *name, const char *text, 
             store_rollback(ctx->st);
             goto out;
         }
-        has_header = 1;
         goto commit;
     }
     csv_reader_init(&rd, text, len);
