@@ -106,6 +106,14 @@ const struct api_route api_routes[] = {
     {"GET", "/api/v1/councils/{id}/topics", api_council_topics_list, 0},
     {"GET", "/api/v1/stats/indicators", api_stats_indicators, 0},
     {"GET", "/api/v1/public/stats", api_public_stats, API_PUBLIC},
+    /* Open311 GeoReport v2 (api_open311.c); {file} is NAME.xml or NAME.json */
+    {"GET", "/open311/{file}", api_open311_base, API_PUBLIC},
+    {"GET", "/open311/v2/{file}", api_open311_get, API_PUBLIC},
+    {"POST", "/open311/v2/{file}", api_open311_post, API_PUBLIC},
+    {"GET", "/open311/v2/services/{file}", api_open311_service, API_PUBLIC},
+    {"GET", "/open311/v2/requests/{file}", api_open311_request, API_PUBLIC},
+    {"GET", "/open311/v2/tokens/{file}", api_open311_token, API_PUBLIC},
+    {"GET", "/open311/v2/media/{hash}", api_open311_media, API_PUBLIC},
     {NULL, NULL, NULL, 0},
 };
 

@@ -72,6 +72,14 @@ int api_council_decision(struct api_request *req, struct api_response *resp);
 /* api_stats.c */
 int api_stats_indicators(struct api_request *req, struct api_response *resp);
 int api_public_stats(struct api_request *req, struct api_response *resp);
+/* api_open311.c */
+int api_open311_base(struct api_request *req, struct api_response *resp);
+int api_open311_get(struct api_request *req, struct api_response *resp);
+int api_open311_post(struct api_request *req, struct api_response *resp);
+int api_open311_service(struct api_request *req, struct api_response *resp);
+int api_open311_request(struct api_request *req, struct api_response *resp);
+int api_open311_token(struct api_request *req, struct api_response *resp);
+int api_open311_media(struct api_request *req, struct api_response *resp);
 
 /* api_metrics.c */
 int api_metrics(struct api_request *req, struct api_response *resp);

@@ -63,6 +63,12 @@ static const struct config_row config_rows[] = {
     INT_ROW(points_red, 0, 1000, "10", "monthly points: deduction per red card"),
     INT_ROW(public_stats_min_count, 1, 1000, "5",
             "published statistics suppress counts below this (k)"),
+    STR_ROW(open311_jurisdiction, "", "Open311 jurisdiction_id served (empty: not checked)"),
+    INT_ROW(open311_charset, 0, 1, "1", "Open311 content types carry ; charset=utf-8"),
+    STR_ROW(open311_base_url, "", "public base URL for Open311 links (empty: Host header)"),
+    STR_ROW(open311_service_type, "realtime", "Open311 service type: realtime | batch"),
+    STR_ROW(open311_test_url, "", "Open311 test endpoint URL (empty: this server's own)"),
+    STR_ROW(open311_contact, "The city's gridgov administrator", "Open311 discovery contact"),
 };
 
 #define CONFIG_ROWS (sizeof(config_rows) / sizeof(config_rows[0]))

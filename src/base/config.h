@@ -41,6 +41,13 @@ struct config {
     int points_yellow;                /* deduction per yellow card */
     int points_red;                   /* deduction per red card */
     int public_stats_min_count;       /* k: published counts below k are suppressed */
+    /* Open311 GeoReport v2 (api/api_open311.c) */
+    char open311_jurisdiction[128]; /* the jurisdiction_id served; "" = do not check it */
+    int open311_charset;            /* 1: content types end in "; charset=utf-8" */
+    char open311_base_url[256];     /* public URL of the server; "" = from the Host header */
+    char open311_service_type[16];  /* realtime (POST returns the id) | batch (a token) */
+    char open311_test_url[256];     /* discovery's test endpoint; "" = this server's own */
+    char open311_contact[256];      /* discovery's contact text */
 };
 
 /* The key file path in effect: cfg->key_file, or the database file's path + ".key" (after

@@ -13,8 +13,18 @@ void csv_reader_init(struct csv_reader *rd, const char *text, size_t len)
     rd->p = text;
     rd->end = text + len;
     rd->line = 1;
+    rd->max_fields = CSV_MAX_FIELDS;
+    rd->is_truncating = 0;
     if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0)
         rd->p += 3;
+}
+
+void csv_reader_set_wide(struct csv_reader *rd, int max_fields, int is_truncating)
+{
+    rd->max_fields = max_fields < 1                     ? 1
+                     : max_fields > CSV_WIDE_MAX_FIELDS ? CSV_WIDE_MAX_FIELDS
+                                                        : max_fields;
+    rd->is_truncating = is_truncating != 0;
 }
 
 /* Consume one line end (LF, CRLF or a lone CR) at rd->p, if there is one. */
@@ -48,10 +58,14 @@ static void record_error(struct csv_record *rec, const char *msg)
         snprintf(rec->error, sizeof(rec->error), "%s", msg);
 }
 
-static void field_putc(struct csv_record *rec, int idx, char ch)
+static void field_putc(const struct csv_reader *rd, struct csv_record *rec, int idx, char ch)
 {
-    if (idx >= CSV_MAX_FIELDS)
+    if (idx >= rd->max_fields)
         return;
+    if (rec->field_len[idx] >= CSV_FIELD_MAX && rd->is_truncating) {
+        rec->is_truncated = 1;
+        return;
+    }
     if (rec->field_len[idx] >= CSV_FIELD_MAX) {
         char msg[80];
         snprintf(msg, sizeof(msg), "field %d is longer than %d bytes", idx + 1, CSV_FIELD_MAX);
@@ -82,14 +96,14 @@ static int read_field(struct csv_reader *rd, struct csv_record *rec, int idx)
             if (ch == '"') {
                 if (rd->p < rd->end && *rd->p == '"') {
                     rd->p++;
-                    field_putc(rec, idx, '"');
+                    field_putc(rd, rec, idx, '"');
                     continue;
                 }
                 break;
             }
             if (ch == '\n' || (ch == '\r' && (rd->p >= rd->end || *rd->p != '\n')))
                 rd->line++;
-            field_putc(rec, idx, ch);
+            field_putc(rd, rec, idx, ch);
         }
         while (rd->p < rd->end && is_blank(*rd->p))
             rd->p++;
@@ -106,9 +120,9 @@ static int read_field(struct csv_reader *rd, struct csv_record *rec, int idx)
             skip_rest_of_line(rd);
             return -1;
         }
-        field_putc(rec, idx, *rd->p++);
+        field_putc(rd, rec, idx, *rd->p++);
     }
-    if (idx < CSV_MAX_FIELDS) {
+    if (idx < rd->max_fields) {
         while (rec->field_len[idx] > 0 && is_blank(rec->field[idx][rec->field_len[idx] - 1]))
             rec->field[idx][--rec->field_len[idx]] = '\0';
     }
@@ -128,15 +142,15 @@ int csv_read(struct csv_reader *rd, struct csv_record *rec)
         for (int idx = 0;; idx++) {
             while (rd->p < rd->end && is_blank(*rd->p))
                 rd->p++;
-            if (idx == CSV_MAX_FIELDS) {
+            if (idx == rd->max_fields) {
                 char msg[80];
-                snprintf(msg, sizeof(msg), "more than %d fields", CSV_MAX_FIELDS);
+                snprintf(msg, sizeof(msg), "more than %d fields", rd->max_fields);
                 record_error(rec, msg);
             }
             quoted |= rd->p < rd->end && *rd->p == '"';
             if (read_field(rd, rec, idx) != 0)
                 return 1;
-            rec->n_fields = idx + 1 < CSV_MAX_FIELDS ? idx + 1 : CSV_MAX_FIELDS;
+            rec->n_fields = idx + 1 < rd->max_fields ? idx + 1 : rd->max_fields;
             if (rd->p < rd->end && *rd->p == ',') {
                 rd->p++;
                 continue;

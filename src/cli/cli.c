@@ -29,7 +29,9 @@ static const struct cli_command cli_commands[] = {
     {"import", cli_import,
      "import areas|categories|routing|deadlines FILE --db FILE\n"
      "  import persons|households|buildings|organisations|facilities FILE.csv --db FILE\n"
-     "              [--encoding gb18030]      import areas (GeoJSON), rules or base data (CSV)"},
+     "              [--encoding gb18030]      import areas (GeoJSON), rules or base data (CSV)\n"
+     "  gridgov import open311 FILE.csv... --db FILE [--mapping MAP.csv] [--area CODE]\n"
+     "                                           other cities' 311 exports as history"},
     {"export", cli_export,
      "export areas --db FILE [--root CODE] [--out FILE] | export categories --db FILE\n"
      "  export persons|households|... --db FILE --out FILE [--area CODE] [--format csv|xlsx]\n"
@@ -58,6 +60,9 @@ static const struct cli_command cli_commands[] = {
      "retention run --db FILE [--dry-run]  anonymise who left long ago, clear old reporters"},
     {"accesslog", cli_accesslog,
      "accesslog --db FILE [--area CODE]   who saw which personal data, when and why"},
+    {"apikey", cli_apikey,
+     "apikey add --db FILE --name CLIENT [--user USERNAME] | apikey list --db FILE\n"
+     "                                           API keys for Open311 clients"},
     {"config", cli_config, "config                              print the effective settings"},
     /* analysis (issue 7): cli_analysis.c */
     {"backtest", cli_backtest,

@@ -34,6 +34,9 @@ int cli_restore(int argc, char **argv);
 int cli_backtest(int argc, char **argv); /* cli_analysis.c (issue 7) */
 int cli_rollups(int argc, char **argv);
 int cli_report(int argc, char **argv);
+int cli_apikey(int argc, char **argv);
+/* `gridgov import open311 ...` (argv[0] is "open311"). */
+int cli_import_open311(int argc, char **argv);
 /* Import a rules document (categories, routing, calendar) from path into cfg->db. */
 int cli_import_rules(const char *what, const char *path, const struct config *cfg);
 /* Write the categories in force as CSV to out. */

@@ -69,7 +69,8 @@ int cli_init(int argc, char **argv)
 int cli_import(int argc, char **argv)
 {
     static const char usage[] = "import areas FILE.geojson --db FILE | import "
-                                "categories|routing|deadlines FILE.csv --db FILE";
+                                "categories|routing|deadlines FILE.csv --db FILE | import "
+                                "open311 FILE.csv... --db FILE [--mapping MAP.csv]";
     struct config cfg;
     struct errbuf eb = {{0}};
     struct service_ctx *ctx = NULL;
@@ -79,6 +80,8 @@ int cli_import(int argc, char **argv)
     int r, status = 1;
     enum bd_kind kind;
 
+    if (argc >= 2 && strcmp(argv[1], "open311") == 0)
+        return cli_import_open311(argc - 1, argv + 1);
     if (cli_config_load(&cfg) != 0)
         return 2;
     if (argc > 1 && bd_kind_parse(argv[1], &kind) == 0)

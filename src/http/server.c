@@ -346,7 +346,8 @@ static enum MHD_Result http_send_error(struct MHD_Connection *conn, struct http_
 static int http_is_api_path(const char *url)
 {
     return strncmp(url, "/api/", 5) == 0 || strcmp(url, "/api") == 0 ||
-           strcmp(url, "/healthz") == 0 || strcmp(url, "/metrics") == 0;
+           strncmp(url, "/open311/", 9) == 0 || strcmp(url, "/healthz") == 0 ||
+           strcmp(url, "/metrics") == 0;
 }
 
 /* "GET, HEAD, POST" for the methods that path answers to (scratch as for router_match). */

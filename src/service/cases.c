@@ -650,6 +650,8 @@ int cases_report(struct service_ctx *ctx, const struct principal *p, const struc
         if ((r = store_household_link_add(ctx->st, &link)) != 0)
             goto fail;
     }
+    if (in->on_insert != NULL && (r = in->on_insert(in->on_insert_arg, ctx->st, &c)) != 0)
+        goto fail;
     payload =
         json_pack("{s:s, s:s, s:s, s:s, s:i}", "channel", c.channel, "category", c.category,
                   "urgency", c.urgency, "area_code", c.area_code, "queue_level", c.queue_level);

@@ -48,6 +48,11 @@ struct case_report {
     const char *attachments[CASES_MAX_ATTACHMENTS]; /* hashes of uploaded attachments */
     int n_attachments;
     int64_t now_ms;
+    /* Optional: called inside the report's transaction once the case row exists (c->id set),
+     * to write what a channel keeps beside the case (the Open311 request details); an error
+     * rolls the whole report back. NULL for none. */
+    int (*on_insert)(void *arg, struct store *st, const struct case_rec *c);
+    void *on_insert_arg;
 };
 
 struct case_rules;

@@ -781,3 +781,75 @@ int store_rollup_event_walk(struct store *st, store_rollup_event_fn fn, void *ct
 {
     return st->ops->rollup_event_walk(st, fn, ctx);
 }
+
+/* ---- Open311 (api_open311.c) ---- */
+
+void api_key_list_cleanup(struct api_key_list *list)
+{
+    free(list->items);
+    list->items = NULL;
+    list->len = 0;
+}
+
+void open311_request_cleanup(struct open311_request *r)
+{
+    free(r->attributes);
+    r->attributes = NULL;
+}
+
+int store_api_key_insert(struct store *st, struct api_key *k)
+{
+    return st->ops->api_key_insert(st, k);
+}
+
+int store_api_key_get_by_hash(struct store *st, const char *key_hash, struct api_key *out)
+{
+    return st->ops->api_key_get_by_hash(st, key_hash, out);
+}
+
+int store_api_key_list(struct store *st, struct api_key_list *out)
+{
+    return st->ops->api_key_list(st, out);
+}
+
+int store_open311_request_insert(struct store *st, const struct open311_request *r)
+{
+    return st->ops->open311_request_insert(st, r);
+}
+
+int store_open311_request_get(struct store *st, int64_t case_id, struct open311_request *out)
+{
+    return st->ops->open311_request_get(st, case_id, out);
+}
+
+int store_open311_request_by_token(struct store *st, const char *token, struct open311_request *out)
+{
+    return st->ops->open311_request_by_token(st, token, out);
+}
+
+int store_open311_case_ids(struct store *st, const struct open311_filter *f, int64_t *ids,
+                           size_t *n)
+{
+    return st->ops->open311_case_ids(st, f, ids, n);
+}
+
+int store_open311_media_case(struct store *st, const char *hash, int64_t *case_id)
+{
+    return st->ops->open311_media_case(st, hash, case_id);
+}
+
+int store_outbox_last_id(struct store *st, int64_t *out)
+{
+    return st->ops->outbox_last_id(st, out);
+}
+
+int store_outbox_mark_delivered_after(struct store *st, int64_t after_id, int64_t now_ms)
+{
+    return st->ops->outbox_mark_delivered_after(st, after_id, now_ms);
+}
+
+int store_open311_updated_case_ids(struct store *st, int64_t from_ms, int64_t to_ms, int64_t offset,
+                                   int limit, int64_t *ids, size_t *n)
+{
+    return st->ops->open311_updated_case_ids(st, from_ms, to_ms, offset, limit, ids, n);
+}

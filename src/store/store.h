@@ -915,5 +915,81 @@ int store_rollup_sum(struct store *st, int level, const char *area, int child_le
 typedef int (*store_rollup_event_fn)(void *ctx, const struct case_event *e,
                                      const struct case_rec *c);
 int store_rollup_event_walk(struct store *st, store_rollup_event_fn fn, void *ctx);
+/* ---- Open311: API keys and the details of requests made through it (api_open311.c) ------ */
+
+#define API_KEY_NAME_MAX 64
+
+/* A client's API key. Only the hash of the key is stored (like session tokens). */
+struct api_key {
+    int64_t id;
+    char name[API_KEY_NAME_MAX + 1]; /* the client, unique */
+    char key_hash[65];               /* hex hash of the key (auth_token_hash) */
+    int64_t user_id;                 /* the account the client acts as for updates; 0 none */
+    int64_t created_ms;
+};
+
+struct api_key_list {
+    struct api_key *items; /* owned */
+    size_t len;
+};
+
+void api_key_list_cleanup(struct api_key_list *list);
+/* Insert (write); sets k->id. ERR_EXISTS when the name is taken. */
+int store_api_key_insert(struct store *st, struct api_key *k);
+/* ERR_NOT_FOUND when no key has this hash. */
+int store_api_key_get_by_hash(struct store *st, const char *key_hash, struct api_key *out);
+/* Every key, by name. */
+int store_api_key_list(struct store *st, struct api_key_list *out);
+
+/* What an Open311 POST brought beyond the case itself. */
+struct open311_request {
+    int64_t case_id;
+    char token[40];        /* returned by batch services, resolved by tokens/{token} */
+    int64_t api_key_id;    /* the client that posted it */
+    char service_name[97]; /* the service's name as the client saw it */
+    char email[129];
+    char device_id[65];
+    char account_id[65];
+    char media_url[512]; /* a picture the client hosts itself, "" if none */
+    char *attributes;    /* owned JSON object text: attribute code -> string or list */
+    int64_t created_ms;
+};
+
+void open311_request_cleanup(struct open311_request *r);
+/* Insert (write), normally inside the case report's transaction. ERR_EXISTS for a taken
+ * token or case. */
+int store_open311_request_insert(struct store *st, const struct open311_request *r);
+/* ERR_NOT_FOUND when the case did not come through Open311 / the token is unknown. */
+int store_open311_request_get(struct store *st, int64_t case_id, struct open311_request *out);
+int store_open311_request_by_token(struct store *st, const char *token,
+                                   struct open311_request *out);
+
+#define OPEN311_FILTER_CODES 32
+
+/* A GeoReport listing: cases created in [from_ms, to_ms), newest first. */
+struct open311_filter {
+    const char *codes[OPEN311_FILTER_CODES]; /* category codes (exact); n_codes 0 = all */
+    int n_codes;
+    const char *statuses[16]; /* NULL-terminated; empty = all */
+    int64_t from_ms, to_ms;
+    int64_t offset; /* rows to skip (page/page_size) */
+    int limit;      /* 1..1000 */
+};
+
+/* The ids of the matching cases into ids (room for f->limit), *n how many. */
+int store_open311_case_ids(struct store *st, const struct open311_filter *f, int64_t *ids,
+                           size_t *n);
+/* The case (*case_id) a request picture belongs to: an attachment of a case reported through
+ * Open311. ERR_NOT_FOUND for any other attachment. */
+int store_open311_media_case(struct store *st, const char *hash, int64_t *case_id);
+/* For history imports (import311.c): the highest outbox id so far (0 when empty), and mark
+ * delivered (write) every undelivered message after after_id, i.e. the notices the import
+ * itself queued, which describe the past and must not reach a webhook. */
+int store_outbox_last_id(struct store *st, int64_t *out);
+int store_outbox_mark_delivered_after(struct store *st, int64_t after_id, int64_t now_ms);
+/* The ids of cases with an event at [from_ms, to_ms), by their latest such event, newest
+ * first, skipping offset, at most limit (room in ids). */
+int store_open311_updated_case_ids(struct store *st, int64_t from_ms, int64_t to_ms, int64_t offset,
+                                   int limit, int64_t *ids, size_t *n);
 
 #endif

@@ -169,6 +169,21 @@ struct store_ops {
                       int to_day, const char *category_prefix, enum rollup_group g,
                       store_rollup_fn fn, void *ctx);
     int (*rollup_event_walk)(struct store *st, store_rollup_event_fn fn, void *ctx);
+    /* Open311 (api_open311.c) */
+    int (*api_key_insert)(struct store *st, struct api_key *k);
+    int (*api_key_get_by_hash)(struct store *st, const char *key_hash, struct api_key *out);
+    int (*api_key_list)(struct store *st, struct api_key_list *out);
+    int (*open311_request_insert)(struct store *st, const struct open311_request *r);
+    int (*open311_request_get)(struct store *st, int64_t case_id, struct open311_request *out);
+    int (*open311_request_by_token)(struct store *st, const char *token,
+                                    struct open311_request *out);
+    int (*open311_case_ids)(struct store *st, const struct open311_filter *f, int64_t *ids,
+                            size_t *n);
+    int (*open311_media_case)(struct store *st, const char *hash, int64_t *case_id);
+    int (*outbox_last_id)(struct store *st, int64_t *out);
+    int (*outbox_mark_delivered_after)(struct store *st, int64_t after_id, int64_t now_ms);
+    int (*open311_updated_case_ids)(struct store *st, int64_t from_ms, int64_t to_ms,
+                                    int64_t offset, int limit, int64_t *ids, size_t *n);
 };
 
 struct store {

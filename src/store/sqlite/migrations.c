@@ -703,6 +703,27 @@ static const struct sqlite_migration migrations[] = {
      ") WITHOUT ROWID;"
      "INSERT INTO meta(key, value) SELECT 'rollups_stale', "
      "  CASE WHEN EXISTS (SELECT 1 FROM cases) THEN '1' ELSE '0' END;"},
+    {7, "Open311: API keys, request details",
+     "CREATE TABLE api_keys ("
+     "  id INTEGER PRIMARY KEY,"
+     "  name TEXT NOT NULL UNIQUE,"
+     "  key_hash TEXT NOT NULL UNIQUE,"
+     "  user_id INTEGER NOT NULL DEFAULT 0,"
+     "  created_ms INTEGER NOT NULL"
+     ");"
+     "CREATE TABLE open311_requests ("
+     "  case_id INTEGER PRIMARY KEY REFERENCES cases(id),"
+     "  token TEXT NOT NULL UNIQUE,"
+     "  api_key_id INTEGER NOT NULL,"
+     "  service_name TEXT NOT NULL,"
+     "  email TEXT NOT NULL,"
+     "  device_id TEXT NOT NULL,"
+     "  account_id TEXT NOT NULL,"
+     "  media_url TEXT NOT NULL,"
+     "  attributes TEXT NOT NULL,"
+     "  created_ms INTEGER NOT NULL"
+     ");"
+     "CREATE INDEX case_events_at ON case_events(at_ms);"},
 };
 
 const struct sqlite_migration *sqlite_migrations(int *count)

@@ -177,5 +177,18 @@ int sq_rollup_sum(struct store *st, int level, const char *area, int child_level
                   int to_day, const char *category_prefix, enum rollup_group g, store_rollup_fn fn,
                   void *ctx);
 int sq_rollup_event_walk(struct store *st, store_rollup_event_fn fn, void *ctx);
+/* store_sqlite_open311.c: API keys and Open311 request details. */
+int sq_api_key_insert(struct store *st, struct api_key *k);
+int sq_api_key_get_by_hash(struct store *st, const char *key_hash, struct api_key *out);
+int sq_api_key_list(struct store *st, struct api_key_list *out);
+int sq_open311_request_insert(struct store *st, const struct open311_request *r);
+int sq_open311_request_get(struct store *st, int64_t case_id, struct open311_request *out);
+int sq_open311_request_by_token(struct store *st, const char *token, struct open311_request *out);
+int sq_open311_case_ids(struct store *st, const struct open311_filter *f, int64_t *ids, size_t *n);
+int sq_open311_media_case(struct store *st, const char *hash, int64_t *case_id);
+int sq_outbox_last_id(struct store *st, int64_t *out);
+int sq_outbox_mark_delivered_after(struct store *st, int64_t after_id, int64_t now_ms);
+int sq_open311_updated_case_ids(struct store *st, int64_t from_ms, int64_t to_ms, int64_t offset,
+                                int limit, int64_t *ids, size_t *n);
 
 #endif
