@@ -29,7 +29,7 @@
 const struct api_route api_routes[] = {
     {"GET", "/healthz", api_healthz, API_PUBLIC},
     {"GET", "/metrics", api_metrics, API_PUBLIC},
-    {"POST", "/api/v1/auth/login", api_auth_login, API_PUBLIC},
+    {"POST", "/api/v1/auth/login", api_auth_login, API_PUBLIC | API_RATE_LIMITED},
     {"POST", "/api/v1/auth/logout", api_auth_logout, 0},
     {"GET", "/api/v1/me", api_me, 0},
     {"GET", "/api/v1/users", api_users_list, 0},
@@ -37,8 +37,8 @@ const struct api_route api_routes[] = {
     {"GET", "/api/v1/areas", api_areas_list, 0},
     {"GET", "/api/v1/areas/{code}", api_area_get, 0},
     {"GET", "/api/v1/areas/{code}/geojson", api_area_geojson, 0},
-    {"GET", "/api/v1/locate", api_locate, API_PUBLIC},
-    {"POST", "/api/v1/cases", api_cases_create, API_PUBLIC},
+    {"GET", "/api/v1/locate", api_locate, API_PUBLIC | API_RATE_LIMITED},
+    {"POST", "/api/v1/cases", api_cases_create, API_PUBLIC | API_RATE_LIMITED},
     {"GET", "/api/v1/cases", api_cases_list, 0},
     {"GET", "/api/v1/cases/{id}", api_case_get, 0},
     {"POST", "/api/v1/cases/{id}/actions", api_case_act, 0},
@@ -47,7 +47,7 @@ const struct api_route api_routes[] = {
     {"GET", "/api/v1/attachments/{hash}", api_attachment_get, 0},
     {"GET", "/api/v1/categories", api_categories, API_PUBLIC},
     {"GET", "/api/v1/departments", api_departments, API_PUBLIC},
-    {"GET", "/api/v1/track/{number}", api_track, API_PUBLIC},
+    {"GET", "/api/v1/track/{number}", api_track, API_PUBLIC | API_RATE_LIMITED},
     {NULL, NULL, NULL, 0},
 };
 
@@ -99,6 +99,15 @@ void api_response_header(struct api_response *resp, const char *name, const char
     resp->n_headers++;
 }
 
+int api_response_has_header(const struct api_response *resp, const char *name)
+{
+    for (int i = 0; i < resp->n_headers; i++) {
+        if (strcasecmp(resp->headers[i].name, name) == 0)
+            return 1;
+    }
+    return 0;
+}
+
 int api_reply_json(struct api_response *resp, int status, json_t *value)
 {
     char *text;
@@ -124,7 +133,7 @@ int api_reply_error(struct api_response *resp, int err, const char *message)
     json_t *body = json_pack("{s:{s:s, s:s}}", "error", "code", err_code(err), "message",
                              message ? message : err_message(err));
     int status = err_http_status(err);
-    if (err == ERR_RATE_LIMITED)
+    if (err == ERR_RATE_LIMITED && !api_response_has_header(resp, "Retry-After"))
         api_response_header(resp, "Retry-After", "30");
     if (api_reply_json(resp, status, body) != 0) {
         resp->status = 500;

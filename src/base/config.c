@@ -51,6 +51,9 @@ static const struct config_row config_rows[] = {
     INT_ROW(sweep_interval_s, 1, 86400, "60", "seconds between deadline sweeps in serve"),
     STR_ROW(webhook_urls, "", "comma-separated webhook URLs for notifications"),
     LONG_ROW(upload_max, 1024, 64L << 20, "10485760", "largest attachment in bytes"),
+    LONG_ROW(ratelimit_per_min, 0, 1000000, "60",
+             "anonymous requests a minute per address on public routes; 0 = off"),
+    LONG_ROW(ratelimit_burst, 1, 1000000, "30", "requests one address may make at once"),
 };
 
 #define CONFIG_ROWS (sizeof(config_rows) / sizeof(config_rows[0]))

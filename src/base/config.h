@@ -32,6 +32,8 @@ struct config {
     int sweep_interval_s;    /* how often `serve` runs the deadline sweep */
     char webhook_urls[2048]; /* comma-separated URLs that receive notifications */
     long upload_max;         /* bytes; largest attachment */
+    long ratelimit_per_min;  /* anonymous requests a minute per client address; 0 = no limit */
+    long ratelimit_burst;    /* bucket size of that limit */
 };
 
 /* Built-in defaults. */

@@ -189,6 +189,8 @@ int cli_serve(int argc, char **argv)
     hc.connection_timeout_s = (unsigned)cfg.connection_timeout_s;
     hc.web_root = cfg.web_root[0] ? cfg.web_root : NULL;
     hc.metrics = metrics;
+    hc.ratelimit_per_min = cfg.ratelimit_per_min;
+    hc.ratelimit_burst = cfg.ratelimit_burst;
     if ((r = http_server_start(&hc, ctxs, &srv)) != 0) {
         status = cli_fail("serve", r, "cannot listen on that address (in use?)");
         goto out;

@@ -38,6 +38,7 @@
 #include "base/error.h"
 #include "base/log.h"
 #include "base/xalloc.h"
+#include "http/ratelimit.h"
 #include "http/router.h"
 #include "http/static.h"
 
@@ -63,6 +64,8 @@
 
 /* Bytes of an oversized chunked body we read and throw away before dropping the connection. */
 #define HTTP_DISCARD_MAX ((size_t)16 * 1024 * 1024)
+/* Client addresses the rate limiter remembers (about 100 bytes each). */
+#define HTTP_RATELIMIT_CLIENTS 16384
 /* How long http_server_stop waits for requests in flight before cutting them off. */
 #define HTTP_DRAIN_MS 5000
 
@@ -84,8 +87,9 @@ struct http_server {
     int is_pool_init;
 
     atomic_uint_fast64_t next_rid;
-    atomic_int in_flight;    /* requests between the first handler call and completion */
-    struct metrics *metrics; /* borrowed; may be NULL */
+    atomic_int in_flight;        /* requests between the first handler call and completion */
+    struct metrics *metrics;     /* borrowed; may be NULL */
+    struct ratelimit *ratelimit; /* owned; NULL = no rate limit */
 };
 
 /* One request's state, from the first access-handler call to http_completed(). */
@@ -369,6 +373,27 @@ static void http_allowed_methods(const char *path, char *scratch, char *out, siz
     }
 }
 
+/* Charge an anonymous call to a rate-limited route to its client address; 1 (and resp holds
+ * the 429) when over the limit. */
+static int http_rate_limited(struct http_server *srv, const struct api_route *rt,
+                             const struct api_request *req, struct api_response *resp)
+{
+    struct timespec now;
+    long retry_after = 0;
+    char value[24];
+
+    if (srv->ratelimit == NULL || !(rt->flags & API_RATE_LIMITED) || req->principal != NULL)
+        return 0;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    int64_t now_ms = (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+    if (ratelimit_take(srv->ratelimit, req->remote_addr, now_ms, &retry_after) == 0)
+        return 0;
+    snprintf(value, sizeof(value), "%ld", retry_after);
+    api_response_header(resp, "Retry-After", value);
+    api_reply_error(resp, ERR_RATE_LIMITED, "too many requests from this address; try again later");
+    return 1;
+}
+
 /* Authenticate, authorise and run the handler; resp ends up holding the answer. */
 static void http_call(struct http_server *srv, const struct api_route *rt, struct api_request *req,
                       struct api_response *resp)
@@ -379,6 +404,8 @@ static void http_call(struct http_server *srv, const struct api_route *rt, struc
     req->svc = ctx;
     if ((r = api_authenticate(req)) != 0) {
         api_reply_error(resp, r, NULL);
+    } else if (http_rate_limited(srv, rt, req, resp)) {
+        /* answered 429 */
     } else if (!(rt->flags & API_PUBLIC) && req->principal == NULL) {
         api_reply_error(resp, ERR_UNAUTHORIZED, NULL);
     } else {
@@ -560,6 +587,7 @@ static void http_server_free(struct http_server *srv)
         pthread_cond_destroy(&srv->pool_cond);
         pthread_mutex_destroy(&srv->pool_lock);
     }
+    ratelimit_free(srv->ratelimit);
     free(srv->pool_free);
     free(srv->web_root);
     free(srv);
@@ -617,6 +645,11 @@ int http_server_start(const struct http_server_config *cfg, struct service_ctx *
     srv->web_root = cfg->web_root ? xstrdup(cfg->web_root) : NULL;
     srv->body_max = cfg->body_max;
     srv->metrics = cfg->metrics;
+    if (cfg->ratelimit_per_min > 0 &&
+        (r = ratelimit_new(cfg->ratelimit_per_min, cfg->ratelimit_burst, HTTP_RATELIMIT_CLIENTS,
+                           &srv->ratelimit)) != 0)
+        goto out;
+    r = ERR_INTERNAL; /* for the failures below */
     srv->pool_free = xcalloc((size_t)cfg->threads, sizeof(struct service_ctx *));
     for (int i = 0; i < cfg->threads; i++)
         srv->pool_free[i] = ctxs[i];

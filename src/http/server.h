@@ -25,6 +25,10 @@ struct http_server_config {
     unsigned connection_timeout_s; /* idle/slow connections are dropped after this */
     const char *web_root;          /* directory of the web interface; NULL disables static files */
     struct metrics *metrics;       /* request counters (base/metrics.h), borrowed; may be NULL */
+    /* Anonymous calls to API_RATE_LIMITED routes, per client address (http/ratelimit.h):
+     * tokens a minute (0 = no limit) and bucket size. */
+    long ratelimit_per_min;
+    long ratelimit_burst;
 };
 
 /*
