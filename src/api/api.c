@@ -43,7 +43,7 @@ const struct api_route api_routes[] = {
     {"GET", "/api/v1/cases/{id}", api_case_get, 0},
     {"POST", "/api/v1/cases/{id}/actions", api_case_act, 0},
     {"GET", "/api/v1/cases/{id}/events", api_case_events, 0},
-    {"POST", "/api/v1/attachments", api_attachment_upload, 0},
+    {"POST", "/api/v1/attachments", api_attachment_upload, API_UPLOAD},
     {"GET", "/api/v1/attachments/{hash}", api_attachment_get, 0},
     {"GET", "/api/v1/categories", api_categories, API_PUBLIC},
     {"GET", "/api/v1/departments", api_departments, API_PUBLIC},

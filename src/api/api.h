@@ -74,6 +74,9 @@ enum api_route_flags {
      * with a session are not counted. Every public route that does work for anonymous
      * callers (reporting, tracking, login, Open311, published statistics) declares it. */
     API_RATE_LIMITED = 1 << 1,
+    /* The body may be up to upload_max bytes (attachments); other routes get body_max, and a
+     * larger body is refused by the transport before it is buffered. */
+    API_UPLOAD = 1 << 2,
 };
 
 struct api_route {

@@ -184,8 +184,11 @@ int cli_serve(int argc, char **argv)
     hc.listen_host = host;
     hc.port = port;
     hc.threads = cfg.threads;
-    hc.body_max = (size_t)(cfg.upload_max > cfg.body_max ? cfg.upload_max : cfg.body_max);
+    hc.body_max = (size_t)cfg.body_max;
+    hc.upload_max = (size_t)cfg.upload_max;
     hc.connection_limit = (unsigned)cfg.connection_limit;
+    hc.connection_limit_per_ip = (unsigned)cfg.connection_limit_per_ip;
+    hc.request_timeout_s = (unsigned)cfg.request_timeout_s;
     hc.connection_timeout_s = (unsigned)cfg.connection_timeout_s;
     hc.web_root = cfg.web_root[0] ? cfg.web_root : NULL;
     hc.metrics = metrics;

@@ -17,6 +17,19 @@
  * The state is freed in http_completed() (MHD_OPTION_NOTIFY_COMPLETED), which also writes the
  * request's one log line.
  *
+ * Slow clients: libmicrohttpd's connection timeout only counts idle time, so a client that
+ * sends a header byte every second keeps its connection forever (slowloris). Each connection
+ * is therefore tracked from MHD_OPTION_NOTIFY_CONNECTION with a deadline by which its current
+ * request must have fully arrived (request_timeout_s after the connection opened or after the
+ * previous response); a reaper thread shuts down the socket of any connection past its
+ * deadline, and libmicrohttpd, seeing the socket end, closes the connection itself. The list
+ * is locked, and libmicrohttpd reports a connection closed before it closes the descriptor,
+ * so the reaper never touches a descriptor that was reused. The per-address connection limit
+ * keeps one client from holding all connections meanwhile.
+ *
+ * Memory per connection is bounded: headers by libmicrohttpd's connection memory limit
+ * (HTTP_CONN_MEMORY, 431 beyond), bodies by body_max, or upload_max on API_UPLOAD routes.
+ *
  * Service contexts are borrowed from the caller, one per worker thread, and lent to one
  * handler at a time through a small pool (mutex + condition variable). With as many contexts
  * as threads and handlers that never block on each other, acquiring one never waits in
@@ -66,6 +79,10 @@
 #define HTTP_DISCARD_MAX ((size_t)16 * 1024 * 1024)
 /* Client addresses the rate limiter remembers (about 100 bytes each). */
 #define HTTP_RATELIMIT_CLIENTS 16384
+/* libmicrohttpd's per-connection memory: request line and headers must fit. */
+#define HTTP_CONN_MEMORY ((size_t)64 * 1024)
+/* How often the reaper looks for requests past their deadline. */
+#define HTTP_REAP_MS 250
 /* How long http_server_stop waits for requests in flight before cutting them off. */
 #define HTTP_DRAIN_MS 5000
 
@@ -73,11 +90,29 @@
     "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "                 \
     "object-src 'none'; frame-ancestors 'none'"
 
+/* One open connection, for the request deadline (see the top comment). */
+struct http_conn {
+    struct http_conn *prev, *next;
+    int fd;
+    int64_t deadline_ms; /* CLOCK_MONOTONIC ms; INT64_MAX while a request is being handled */
+};
+
 struct http_server {
     struct MHD_Daemon *daemon;
     char *web_root; /* owned copy; NULL disables static files */
     size_t body_max;
+    size_t upload_max;
     int port;
+
+    /* Open connections and the reaper that enforces request_timeout_s. */
+    int64_t request_timeout_ms; /* 0 = no deadline, no reaper */
+    pthread_mutex_t conn_lock;
+    pthread_cond_t reap_cond;
+    struct http_conn *conns; /* owned list, head */
+    int is_reap_stop;
+    int is_conn_init;
+    int is_reaper_running;
+    pthread_t reaper;
 
     /* Pool of borrowed service contexts: pool_free[0..n_free-1] are not in use. */
     pthread_mutex_t pool_lock;
@@ -100,6 +135,7 @@ struct http_request {
     char path[256];  /* for the log line: sanitised, may be truncated */
     char remote[INET6_ADDRSTRLEN];
     struct buf body;
+    size_t body_max;  /* the limit for this request's body */
     size_t discarded; /* upload bytes thrown away once the body was over the limit */
     int is_too_large;
     int is_queued;
@@ -107,6 +143,15 @@ struct http_request {
     size_t bytes; /* response body bytes */
     size_t route; /* index in api_routes, or SIZE_MAX for static files and unknown paths */
 };
+
+static int http_is_api_path(const char *url);
+
+static int64_t http_now_ms(void)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+}
 
 /* libmicrohttpd's own diagnostics, as one log line each. */
 __attribute__((format(printf, 2, 0))) static void http_mhd_log(void *cls, const char *fmt,
@@ -167,6 +212,21 @@ static void http_remote_addr(struct MHD_Connection *conn, char *out, size_t size
     }
 }
 
+/* The largest body url accepts: upload_max on API_UPLOAD routes, else body_max. */
+static size_t http_body_max(const struct http_server *srv, const char *url, const char *method)
+{
+    const char *params[API_MAX_PATH_PARAMS];
+    int n = 0, mismatch = 0;
+    size_t max = srv->body_max;
+    char *scratch = xmalloc(strlen(url) + 1);
+    const struct api_route *rt =
+        router_match(api_routes, method, url, scratch, params, &n, &mismatch);
+    if (rt != NULL && (rt->flags & API_UPLOAD) && srv->upload_max > max)
+        max = srv->upload_max;
+    free(scratch);
+    return max;
+}
+
 static struct http_request *http_request_new(struct http_server *srv, struct MHD_Connection *conn,
                                              const char *url, const char *method)
 {
@@ -177,7 +237,8 @@ static struct http_request *http_request_new(struct http_server *srv, struct MHD
     http_log_copy(hr->method, sizeof(hr->method), method);
     http_log_copy(hr->path, sizeof(hr->path), url);
     http_remote_addr(conn, hr->remote, sizeof(hr->remote));
-    buf_init(&hr->body, srv->body_max);
+    hr->body_max = http_is_api_path(url) ? http_body_max(srv, url, method) : srv->body_max;
+    buf_init(&hr->body, hr->body_max);
     atomic_fetch_add(&srv->in_flight, 1);
     hr->route = SIZE_MAX;
     return hr;
@@ -378,15 +439,12 @@ static void http_allowed_methods(const char *path, char *scratch, char *out, siz
 static int http_rate_limited(struct http_server *srv, const struct api_route *rt,
                              const struct api_request *req, struct api_response *resp)
 {
-    struct timespec now;
     long retry_after = 0;
     char value[24];
 
     if (srv->ratelimit == NULL || !(rt->flags & API_RATE_LIMITED) || req->principal != NULL)
         return 0;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    int64_t now_ms = (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
-    if (ratelimit_take(srv->ratelimit, req->remote_addr, now_ms, &retry_after) == 0)
+    if (ratelimit_take(srv->ratelimit, req->remote_addr, http_now_ms(), &retry_after) == 0)
         return 0;
     snprintf(value, sizeof(value), "%ld", retry_after);
     api_response_header(resp, "Retry-After", value);
@@ -482,6 +540,88 @@ static enum MHD_Result http_serve_static(struct http_server *srv, struct MHD_Con
     return http_send(conn, hr, &resp, "no-cache");
 }
 
+/* ---- connections and their request deadline ---- */
+
+static void http_conn_set_deadline(struct http_server *srv, struct MHD_Connection *conn,
+                                   int64_t deadline_ms)
+{
+    if (srv->request_timeout_ms <= 0)
+        return;
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    struct http_conn *hc = ci ? ci->socket_context : NULL;
+    if (hc == NULL)
+        return;
+    pthread_mutex_lock(&srv->conn_lock);
+    hc->deadline_ms = deadline_ms;
+    pthread_mutex_unlock(&srv->conn_lock);
+}
+
+static void http_notify_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+                                   enum MHD_ConnectionNotificationCode toe)
+{
+    struct http_server *srv = cls;
+    struct http_conn *hc = *socket_context;
+
+    if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+        if (ci == NULL)
+            return;
+        hc = xcalloc(1, sizeof(*hc));
+        hc->fd = ci->connect_fd;
+        hc->deadline_ms = http_now_ms() + srv->request_timeout_ms;
+        pthread_mutex_lock(&srv->conn_lock);
+        hc->next = srv->conns;
+        if (srv->conns != NULL)
+            srv->conns->prev = hc;
+        srv->conns = hc;
+        pthread_mutex_unlock(&srv->conn_lock);
+        *socket_context = hc;
+    } else if (toe == MHD_CONNECTION_NOTIFY_CLOSED && hc != NULL) {
+        pthread_mutex_lock(&srv->conn_lock);
+        if (hc->prev != NULL)
+            hc->prev->next = hc->next;
+        else
+            srv->conns = hc->next;
+        if (hc->next != NULL)
+            hc->next->prev = hc->prev;
+        pthread_mutex_unlock(&srv->conn_lock);
+        free(hc);
+        *socket_context = NULL;
+    }
+}
+
+/* The reaper thread: every HTTP_REAP_MS, end the connections past their deadline. */
+static void *http_reaper(void *arg)
+{
+    struct http_server *srv = arg;
+
+    pthread_mutex_lock(&srv->conn_lock);
+    while (!srv->is_reap_stop) {
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_nsec += (long)HTTP_REAP_MS * 1000000L;
+        if (until.tv_nsec >= 1000000000L) {
+            until.tv_sec++;
+            until.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&srv->reap_cond, &srv->conn_lock, &until);
+        int64_t now = http_now_ms();
+        for (struct http_conn *hc = srv->conns; hc != NULL; hc = hc->next) {
+            if (hc->deadline_ms > now)
+                continue;
+            /* Still listed, so libmicrohttpd has not closed fd: it sees the end and closes. */
+            shutdown(hc->fd, SHUT_RDWR);
+            hc->deadline_ms = INT64_MAX;
+            log_info("http", "closed a connection whose request took longer than %lld s",
+                     (long long)(srv->request_timeout_ms / 1000));
+        }
+    }
+    pthread_mutex_unlock(&srv->conn_lock);
+    return NULL;
+}
+
 /* ---- libmicrohttpd callbacks ---- */
 
 static enum MHD_Result http_access(void *cls, struct MHD_Connection *conn, const char *url,
@@ -495,7 +635,7 @@ static enum MHD_Result http_access(void *cls, struct MHD_Connection *conn, const
     if (hr == NULL) {
         hr = http_request_new(srv, conn, url, method);
         *con_cls = hr;
-        int too_large = http_declared_too_large(conn, srv->body_max);
+        int too_large = http_declared_too_large(conn, hr->body_max);
         if (too_large == 2) {
             /* Answering now makes libmicrohttpd close instead of reading the body. */
             hr->is_too_large = 1;
@@ -525,6 +665,7 @@ static enum MHD_Result http_access(void *cls, struct MHD_Connection *conn, const
     }
     if (hr->is_queued)
         return MHD_YES;
+    http_conn_set_deadline(srv, conn, INT64_MAX); /* all in: the request is ours now */
     if (hr->is_too_large)
         return http_send_error(conn, hr, ERR_TOO_LARGE, NULL, NULL);
     if (http_is_api_path(url))
@@ -557,7 +698,6 @@ static void http_completed(void *cls, struct MHD_Connection *conn, void **con_cl
     struct http_server *srv = cls;
     struct http_request *hr = *con_cls;
     struct timespec now;
-    (void)conn;
 
     if (hr == NULL)
         return;
@@ -574,6 +714,9 @@ static void http_completed(void *cls, struct MHD_Connection *conn, void **con_cl
                  hr->method, hr->path, hr->status, ms, hr->bytes, http_termination_name(toe));
     buf_cleanup(&hr->body);
     free(hr);
+    /* A kept-alive connection has request_timeout_s for its next request. */
+    if (srv->request_timeout_ms > 0)
+        http_conn_set_deadline(srv, conn, http_now_ms() + srv->request_timeout_ms);
     atomic_fetch_sub(&srv->in_flight, 1);
 }
 
@@ -583,6 +726,15 @@ static void http_server_free(struct http_server *srv)
 {
     if (srv == NULL)
         return;
+    if (srv->is_conn_init) {
+        while (srv->conns != NULL) { /* only after the daemon stopped: normally empty */
+            struct http_conn *next = srv->conns->next;
+            free(srv->conns);
+            srv->conns = next;
+        }
+        pthread_cond_destroy(&srv->reap_cond);
+        pthread_mutex_destroy(&srv->conn_lock);
+    }
     if (srv->is_pool_init) {
         pthread_cond_destroy(&srv->pool_cond);
         pthread_mutex_destroy(&srv->pool_lock);
@@ -632,7 +784,7 @@ int http_server_start(const struct http_server_config *cfg, struct service_ctx *
     struct http_server *srv = NULL;
     struct sockaddr_storage ss;
     socklen_t ss_len = 0;
-    struct MHD_OptionItem opts[4];
+    struct MHD_OptionItem opts[8];
     int n_opts = 0;
 
     *out = NULL;
@@ -644,6 +796,8 @@ int http_server_start(const struct http_server_config *cfg, struct service_ctx *
     srv = xcalloc(1, sizeof(*srv));
     srv->web_root = cfg->web_root ? xstrdup(cfg->web_root) : NULL;
     srv->body_max = cfg->body_max;
+    srv->upload_max = cfg->upload_max;
+    srv->request_timeout_ms = (int64_t)cfg->request_timeout_s * 1000;
     srv->metrics = cfg->metrics;
     if (cfg->ratelimit_per_min > 0 &&
         (r = ratelimit_new(cfg->ratelimit_per_min, cfg->ratelimit_burst, HTTP_RATELIMIT_CLIENTS,
@@ -663,6 +817,13 @@ int http_server_start(const struct http_server_config *cfg, struct service_ctx *
         goto out;
     }
     srv->is_pool_init = 1;
+    if (pthread_mutex_init(&srv->conn_lock, NULL) != 0)
+        goto out;
+    if (pthread_cond_init(&srv->reap_cond, NULL) != 0) {
+        pthread_mutex_destroy(&srv->conn_lock);
+        goto out;
+    }
+    srv->is_conn_init = 1;
 
     /* Options that are only passed when set; the rest are in the call below. */
     if (cfg->threads > 1)
@@ -671,8 +832,16 @@ int http_server_start(const struct http_server_config *cfg, struct service_ctx *
     if (cfg->connection_limit > 0)
         opts[n_opts++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_LIMIT,
                                                  (intptr_t)cfg->connection_limit, NULL};
+    if (cfg->connection_limit_per_ip > 0)
+        opts[n_opts++] = (struct MHD_OptionItem){MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+                                                 (intptr_t)cfg->connection_limit_per_ip, NULL};
+    if (srv->request_timeout_ms > 0)
+        opts[n_opts++] = (struct MHD_OptionItem){MHD_OPTION_NOTIFY_CONNECTION,
+                                                 (intptr_t)http_notify_connection, srv};
     opts[n_opts++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_TIMEOUT,
                                              (intptr_t)cfg->connection_timeout_s, NULL};
+    opts[n_opts++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+                                             (intptr_t)HTTP_CONN_MEMORY, NULL};
     opts[n_opts++] = (struct MHD_OptionItem){MHD_OPTION_END, 0, NULL};
 
     unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG;
@@ -689,6 +858,15 @@ int http_server_start(const struct http_server_config *cfg, struct service_ctx *
                   cfg->listen_host ? cfg->listen_host : "127.0.0.1", cfg->port);
         r = ERR_IO;
         goto out;
+    }
+    if (srv->request_timeout_ms > 0) {
+        if (pthread_create(&srv->reaper, NULL, http_reaper, srv) != 0) {
+            log_error("http", "cannot start the request deadline thread");
+            MHD_stop_daemon(srv->daemon);
+            r = ERR_INTERNAL;
+            goto out;
+        }
+        srv->is_reaper_running = 1;
     }
     const union MHD_DaemonInfo *di = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
     srv->port = di ? (int)di->port : cfg->port;
@@ -719,6 +897,13 @@ void http_server_stop(struct http_server *srv)
     if (atomic_load(&srv->in_flight) > 0)
         log_warn("http", "stopping with %d requests in flight", atomic_load(&srv->in_flight));
     MHD_stop_daemon(srv->daemon);
+    if (srv->is_reaper_running) {
+        pthread_mutex_lock(&srv->conn_lock);
+        srv->is_reap_stop = 1;
+        pthread_cond_signal(&srv->reap_cond);
+        pthread_mutex_unlock(&srv->conn_lock);
+        pthread_join(srv->reaper, NULL);
+    }
     /* After quiescing, the listening socket is ours to close (and only after the stop). */
     if (lfd != MHD_INVALID_SOCKET)
         close(lfd);

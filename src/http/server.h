@@ -21,10 +21,16 @@ struct http_server_config {
     int port;                /* 0 = pick a free port (see http_server_port) */
     int threads;             /* worker threads; also the number of service contexts given */
     size_t body_max;         /* largest request body accepted (413 beyond) */
+    size_t upload_max;       /* the same for API_UPLOAD routes */
     unsigned connection_limit;
-    unsigned connection_timeout_s; /* idle/slow connections are dropped after this */
-    const char *web_root;          /* directory of the web interface; NULL disables static files */
-    struct metrics *metrics;       /* request counters (base/metrics.h), borrowed; may be NULL */
+    unsigned connection_limit_per_ip; /* 0 = no per-address limit */
+    unsigned connection_timeout_s;    /* idle connections are dropped after this */
+    /* A request (headers and body) must arrive within this many seconds of its first byte
+     * (or of the previous response on a kept-alive connection), however steadily it
+     * trickles in; the connection is closed otherwise. 0 = no such deadline. */
+    unsigned request_timeout_s;
+    const char *web_root;    /* directory of the web interface; NULL disables static files */
+    struct metrics *metrics; /* request counters (base/metrics.h), borrowed; may be NULL */
     /* Anonymous calls to API_RATE_LIMITED routes, per client address (http/ratelimit.h):
      * tokens a minute (0 = no limit) and bucket size. */
     long ratelimit_per_min;
