@@ -540,6 +540,44 @@ static enum MHD_Result http_serve_static(struct http_server *srv, struct MHD_Con
     return http_send(conn, hr, &resp, "no-cache");
 }
 
+/* ---- percent-decoding ---- */
+
+static int http_hex(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/*
+ * Percent-decoding of the path, query keys and values (MHD_OPTION_UNESCAPE_CALLBACK): as
+ * libmicrohttpd's own, except that "%00" is left as those three characters. Decoded, a NUL
+ * would silently cut the C string short: GET /api/v1/cases/12%00junk would read case 12 and
+ * ?q=a%00b search for "a". In place; returns the new length.
+ */
+static size_t http_unescape(void *cls, struct MHD_Connection *conn, char *s)
+{
+    char *w = s;
+    (void)cls;
+    (void)conn;
+    for (const char *r = s; *r != '\0';) {
+        int hi = r[0] == '%' ? http_hex(r[1]) : -1;
+        int lo = hi >= 0 ? http_hex(r[2]) : -1;
+        if (lo >= 0 && (hi | lo) != 0) {
+            *w++ = (char)((hi << 4) | lo);
+            r += 3;
+        } else {
+            *w++ = *r++;
+        }
+    }
+    *w = '\0';
+    return (size_t)(w - s);
+}
+
 /* ---- connections and their request deadline ---- */
 
 static void http_conn_set_deadline(struct http_server *srv, struct MHD_Connection *conn,
@@ -784,7 +822,7 @@ int http_server_start(const struct http_server_config *cfg, struct service_ctx *
     struct http_server *srv = NULL;
     struct sockaddr_storage ss;
     socklen_t ss_len = 0;
-    struct MHD_OptionItem opts[8];
+    struct MHD_OptionItem opts[10];
     int n_opts = 0;
 
     *out = NULL;
@@ -842,6 +880,8 @@ int http_server_start(const struct http_server_config *cfg, struct service_ctx *
                                              (intptr_t)cfg->connection_timeout_s, NULL};
     opts[n_opts++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_MEMORY_LIMIT,
                                              (intptr_t)HTTP_CONN_MEMORY, NULL};
+    opts[n_opts++] =
+        (struct MHD_OptionItem){MHD_OPTION_UNESCAPE_CALLBACK, (intptr_t)http_unescape, NULL};
     opts[n_opts++] = (struct MHD_OptionItem){MHD_OPTION_END, 0, NULL};
 
     unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG;

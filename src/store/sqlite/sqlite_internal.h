@@ -67,6 +67,8 @@ int sq_attachment_put(struct store *st, const struct attachment *a);
 int sq_attachment_get(struct store *st, const char *hash, int with_data, struct attachment *out);
 int sq_case_attachment_add(struct store *st, int64_t case_id, const char *hash);
 int sq_case_attachments(struct store *st, int64_t case_id, store_count_fn fn, void *ctx);
+/* store_sqlite_attachments.c (hardening) */
+int sq_attachment_cases(struct store *st, const char *hash, store_count_fn fn, void *ctx);
 int sq_outbox_insert(struct store *st, const struct outbox_msg *m);
 int sq_outbox_due(struct store *st, int64_t now_ms, int limit, struct outbox_list *out);
 int sq_outbox_delivered(struct store *st, int64_t id, int64_t now_ms);

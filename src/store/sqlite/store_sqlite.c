@@ -1063,6 +1063,7 @@ static const struct store_ops sqlite_ops = {
     .attachment_get = sq_attachment_get,
     .case_attachment_add = sq_case_attachment_add,
     .case_attachments = sq_case_attachments,
+    .attachment_cases = sq_attachment_cases,
     .outbox_insert = sq_outbox_insert,
     .outbox_due = sq_outbox_due,
     .outbox_delivered = sq_outbox_delivered,
