@@ -50,6 +50,8 @@ static const struct config_row config_rows[] = {
     INT_ROW(connection_timeout_s, 1, 3600, "30", "idle connection timeout in seconds"),
     INT_ROW(request_timeout_s, 0, 86400, "120",
             "seconds for a whole request (headers and body) to arrive; 0 = no limit"),
+    STR_ROW(tls_cert, "", "PEM certificate chain for native HTTPS (with tls_key)"),
+    STR_ROW(tls_key, "", "PEM private key for native HTTPS (with tls_cert)"),
     STR_ROW(log_level, "info", "debug | info | warn | error"),
     INT_ROW(reopen_window_days, 0, 365, "15", "days after closing a resident may reopen"),
     INT_ROW(sweep_interval_s, 1, 86400, "60", "seconds between deadline sweeps in serve"),

@@ -29,6 +29,8 @@ struct config {
     int connection_limit_per_ip; /* simultaneous connections from one address; 0 = any */
     int connection_timeout_s;    /* idle connections are closed after this */
     int request_timeout_s;       /* a request must arrive within this; 0 = no deadline */
+    char tls_cert[1024];         /* PEM certificate file for native HTTPS; "" = plain HTTP */
+    char tls_key[1024];          /* PEM private key file, with tls_cert */
     char log_level[16];          /* debug | info | warn | error */
     int reopen_window_days;      /* how long after closing a resident may reopen a case */
     int sweep_interval_s;        /* how often `serve` runs the deadline sweep */

@@ -63,6 +63,7 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <sodium.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdint.h>
@@ -125,6 +126,8 @@ struct http_server {
     atomic_int in_flight;        /* requests between the first handler call and completion */
     struct metrics *metrics;     /* borrowed; may be NULL */
     struct ratelimit *ratelimit; /* owned; NULL = no rate limit */
+    char *tls_cert;              /* owned PEM copies while serving HTTPS, else NULL */
+    char *tls_key;               /* wiped before it is freed */
 };
 
 /* One request's state, from the first access-handler call to http_completed(). */
@@ -778,6 +781,10 @@ static void http_server_free(struct http_server *srv)
         pthread_mutex_destroy(&srv->pool_lock);
     }
     ratelimit_free(srv->ratelimit);
+    if (srv->tls_key != NULL)
+        sodium_memzero(srv->tls_key, strlen(srv->tls_key));
+    free(srv->tls_key);
+    free(srv->tls_cert);
     free(srv->pool_free);
     free(srv->web_root);
     free(srv);
@@ -822,12 +829,18 @@ int http_server_start(const struct http_server_config *cfg, struct service_ctx *
     struct http_server *srv = NULL;
     struct sockaddr_storage ss;
     socklen_t ss_len = 0;
-    struct MHD_OptionItem opts[10];
+    struct MHD_OptionItem opts[12];
     int n_opts = 0;
 
     *out = NULL;
     if (cfg->threads < 1 || cfg->port < 0 || cfg->port > 65535 || ctxs == NULL)
         return ERR_INVALID;
+    if ((cfg->tls_cert_pem == NULL) != (cfg->tls_key_pem == NULL))
+        return ERR_INVALID;
+    if (cfg->tls_cert_pem != NULL && !http_server_has_tls()) {
+        log_error("http", "this libmicrohttpd was built without TLS support");
+        return ERR_INVALID;
+    }
     if ((r = http_listen_addr(cfg->listen_host, cfg->port, &ss, &ss_len)) != 0)
         return r;
 
@@ -882,11 +895,19 @@ int http_server_start(const struct http_server_config *cfg, struct service_ctx *
                                              (intptr_t)HTTP_CONN_MEMORY, NULL};
     opts[n_opts++] =
         (struct MHD_OptionItem){MHD_OPTION_UNESCAPE_CALLBACK, (intptr_t)http_unescape, NULL};
+    if (cfg->tls_cert_pem != NULL) {
+        srv->tls_cert = xstrdup(cfg->tls_cert_pem);
+        srv->tls_key = xstrdup(cfg->tls_key_pem);
+        opts[n_opts++] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_CERT, 0, srv->tls_cert};
+        opts[n_opts++] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_KEY, 0, srv->tls_key};
+    }
     opts[n_opts++] = (struct MHD_OptionItem){MHD_OPTION_END, 0, NULL};
 
     unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG;
     if (ss.ss_family == AF_INET6)
         flags |= MHD_USE_IPv6;
+    if (cfg->tls_cert_pem != NULL)
+        flags |= MHD_USE_TLS;
     srv->daemon = MHD_start_daemon(
         flags, (uint16_t)cfg->port, NULL, NULL, http_access, srv,
         /* the logger first, or libmicrohttpd prints its own complaints about the rest */
@@ -910,14 +931,20 @@ int http_server_start(const struct http_server_config *cfg, struct service_ctx *
     }
     const union MHD_DaemonInfo *di = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
     srv->port = di ? (int)di->port : cfg->port;
-    log_info("http", "listening on %s port %d threads=%d",
-             cfg->listen_host ? cfg->listen_host : "127.0.0.1", srv->port, cfg->threads);
+    log_info("http", "listening on %s port %d threads=%d tls=%s",
+             cfg->listen_host ? cfg->listen_host : "127.0.0.1", srv->port, cfg->threads,
+             srv->tls_cert ? "yes" : "no");
     *out = srv;
     srv = NULL;
     r = 0;
 out:
     http_server_free(srv);
     return r;
+}
+
+int http_server_has_tls(void)
+{
+    return MHD_is_feature_supported(MHD_FEATURE_TLS) == MHD_YES;
 }
 
 int http_server_port(const struct http_server *srv)

@@ -35,6 +35,10 @@ struct http_server_config {
      * tokens a minute (0 = no limit) and bucket size. */
     long ratelimit_per_min;
     long ratelimit_burst;
+    /* Native HTTPS (libmicrohttpd with GnuTLS): the certificate chain and private key as PEM
+     * text, both NULL for plain HTTP. Copied; the server wipes its copy of the key on stop. */
+    const char *tls_cert_pem;
+    const char *tls_key_pem;
 };
 
 /*
@@ -43,6 +47,8 @@ struct http_server_config {
  */
 int http_server_start(const struct http_server_config *cfg, struct service_ctx **ctxs,
                       struct http_server **out);
+/* 1 if this libmicrohttpd can serve HTTPS. */
+int http_server_has_tls(void);
 /* The port actually bound. */
 int http_server_port(const struct http_server *srv);
 /* Stop accepting, finish requests in flight, free the server. NULL is a no-op. */
