@@ -225,3 +225,31 @@ test('list page sizes are capped: limit outside 1..200 is 400 naming the paramet
   const r = await getJson(`${url}/api/v1/cases?limit=200`, token);
   assert.equal(r.status, 200);
 });
+
+test('the users list is paged: limit 1..500 (default 100), next_cursor walks all of them', async () => {
+  const admin = (await login(url, 'admin')).token;
+  const all = await getJson(`${url}/api/v1/users`, admin);
+  assert.equal(all.status, 200);
+  assert.equal(all.body.next_cursor, null);
+  assert.ok(all.body.items.length >= 10);
+  const names = [];
+  let cursor = '';
+  for (let i = 0; i < 20; i++) {
+    const r = await getJson(`${url}/api/v1/users?limit=3${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, admin);
+    assert.equal(r.status, 200);
+    assert.ok(r.body.items.length <= 3);
+    names.push(...r.body.items.map((u) => u.username));
+    if (r.body.next_cursor === null) break;
+    cursor = r.body.next_cursor;
+  }
+  assert.deepEqual(names, all.body.items.map((u) => u.username));
+  assert.deepEqual([...names].sort(), names);
+  for (const limit of ['0', '501', '100000', 'x']) {
+    const r = await getJson(`${url}/api/v1/users?limit=${limit}`, admin);
+    assert.equal(r.status, 400, `limit=${limit}`);
+    assert.match(r.body.error.message, /'limit'.*1 and 500/);
+  }
+  const r = await getJson(`${url}/api/v1/users?cursor=${encodeURIComponent("' OR 1=1--")}`, admin);
+  assert.equal(r.status, 400);
+  assert.equal(r.body.error.code, 'invalid_argument');
+});

@@ -47,8 +47,7 @@ static void *attempt(void *arg)
         return NULL;
     for (int i = 0; i < ROUNDS; i++) {
         pthread_barrier_wait(&w->sh->start); /* all threads guess at once */
-        if (auth_login(st, &w->sh->policy, "target", "wrong-guess", T0, &res, &eb) ==
-            ERR_BAD_LOGIN)
+        if (auth_login(st, &w->sh->policy, "target", "wrong-guess", T0, &res, &eb) == ERR_BAD_LOGIN)
             w->sh->failures[w->index]++;
     }
     store_close(st);

@@ -1,7 +1,8 @@
 /*
- * test_store_attachments.c - store_attachment_cases (hardening): the cases an attachment is
- * linked to, in link order, none for an unlinked or unknown hash, early stop, and hostile
- * hashes treated as plain values.
+ * test_store_hardening.c - the hardening module's store ops: store_attachment_cases (the
+ * cases an attachment is linked to, in link order, none for an unlinked or unknown hash, early
+ * stop, hostile hashes as plain values) and store_user_page (keyset pages of a subtree's
+ * users that add up to store_user_list, bounds checked).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -149,12 +150,67 @@ static void test_stops_early(void **state)
     assert_int_equal(s.n, 2);
 }
 
+static void add_user(struct store *st, const char *name, const char *area)
+{
+    struct user u;
+    memset(&u, 0, sizeof(u));
+    snprintf(u.username, sizeof(u.username), "%s", name);
+    snprintf(u.display_name, sizeof(u.display_name), "%s", name);
+    snprintf(u.role, sizeof(u.role), "%s", "resident");
+    snprintf(u.area_code, sizeof(u.area_code), "%s", area);
+    snprintf(u.password_hash, sizeof(u.password_hash), "%s", "x");
+    assert_int_equal(store_user_insert(st, &u), 0);
+}
+
+static void test_user_pages(void **state)
+{
+    struct fixture *f = *state;
+    struct user_list all, page;
+    char after[USER_NAME_MAX + 1] = "";
+    char name[32];
+    size_t seen = 0;
+    for (int i = 0; i < 23; i++) {
+        snprintf(name, sizeof(name), "u%02d", (i * 7) % 23); /* inserted out of order */
+        add_user(f->st, name, i % 3 == 0 ? "440606" : "440605001");
+    }
+    assert_int_equal(store_user_list(f->st, "440605", &all), 0);
+    /* Pages of 4 walk the same users in the same order, and end with a short page. */
+    for (;;) {
+        assert_int_equal(store_user_page(f->st, "440605", after, 4, &page), 0);
+        for (size_t i = 0; i < page.len; i++) {
+            assert_true(seen < all.len);
+            assert_string_equal(page.items[i].username, all.items[seen].username);
+            assert_string_equal(page.items[i].area_code, "440605001");
+            seen++;
+        }
+        size_t n = page.len;
+        if (n > 0)
+            snprintf(after, sizeof(after), "%s", page.items[n - 1].username);
+        user_list_cleanup(&page);
+        if (n < 4)
+            break;
+    }
+    assert_int_equal(seen, all.len);
+    assert_int_equal(all.len, 15);
+    user_list_cleanup(&all);
+    /* The whole table from "", bounds refused, hostile cursors are plain values. */
+    assert_int_equal(store_user_page(f->st, "", "", 1000, &page), 0);
+    assert_int_equal(page.len, 23);
+    user_list_cleanup(&page);
+    assert_int_equal(store_user_page(f->st, "", "", 0, &page), ERR_INVALID);
+    assert_int_equal(store_user_page(f->st, "", "", 1001, &page), ERR_INVALID);
+    assert_int_equal(store_user_page(f->st, "440605", "' OR 1=1--", 100, &page), 0);
+    assert_int_equal(page.len, 15); /* every name sorts after a quote */
+    user_list_cleanup(&page);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_linked_cases_in_order, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unlinked_and_unknown, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stops_early, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_user_pages, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
