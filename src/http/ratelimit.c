@@ -11,6 +11,8 @@
 #include "base/error.h"
 #include "base/xalloc.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -80,6 +82,23 @@ static void ratelimit_refill(const struct ratelimit *rl, struct ratelimit_slot *
         s->tokens += elapsed * rl->per_min;
     if (s->tokens > full)
         s->tokens = full;
+}
+
+void ratelimit_client_key(const char *addr, char *out, size_t size)
+{
+    struct in6_addr a6;
+
+    if (size == 0)
+        return;
+    if (strchr(addr, ':') != NULL && inet_pton(AF_INET6, addr, &a6) == 1) {
+        memset(&a6.s6_addr[8], 0, 8);
+        char text[INET6_ADDRSTRLEN];
+        if (inet_ntop(AF_INET6, &a6, text, sizeof(text)) != NULL) {
+            snprintf(out, size, "%s/64", text);
+            return;
+        }
+    }
+    snprintf(out, size, "%s", addr);
 }
 
 int ratelimit_take(struct ratelimit *rl, const char *key, int64_t now_ms, long *retry_after_s)

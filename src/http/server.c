@@ -444,10 +444,12 @@ static int http_rate_limited(struct http_server *srv, const struct api_route *rt
 {
     long retry_after = 0;
     char value[24];
+    char key[RATELIMIT_KEY_MAX];
 
     if (srv->ratelimit == NULL || !(rt->flags & API_RATE_LIMITED) || req->principal != NULL)
         return 0;
-    if (ratelimit_take(srv->ratelimit, req->remote_addr, http_now_ms(), &retry_after) == 0)
+    ratelimit_client_key(req->remote_addr, key, sizeof(key));
+    if (ratelimit_take(srv->ratelimit, key, http_now_ms(), &retry_after) == 0)
         return 0;
     snprintf(value, sizeof(value), "%ld", retry_after);
     api_response_header(resp, "Retry-After", value);

@@ -160,6 +160,27 @@ static void test_long_key_and_empty_key(void **state)
     ratelimit_free(rl);
 }
 
+static void test_client_key(void **state)
+{
+    char k[RATELIMIT_KEY_MAX];
+    (void)state;
+    ratelimit_client_key("192.0.2.7", k, sizeof(k));
+    assert_string_equal(k, "192.0.2.7");
+    /* Every address of one IPv6 /64 shares a key; another /64 does not. */
+    ratelimit_client_key("2001:db8:1:2:aaaa:bbbb:cccc:dddd", k, sizeof(k));
+    assert_string_equal(k, "2001:db8:1:2::/64");
+    ratelimit_client_key("2001:db8:1:2::1", k, sizeof(k));
+    assert_string_equal(k, "2001:db8:1:2::/64");
+    ratelimit_client_key("2001:db8:1:3::1", k, sizeof(k));
+    assert_string_equal(k, "2001:db8:1:3::/64");
+    ratelimit_client_key("::1", k, sizeof(k));
+    assert_string_equal(k, "::/64");
+    ratelimit_client_key("-", k, sizeof(k));
+    assert_string_equal(k, "-");
+    ratelimit_client_key("not:an:address:at:all", k, sizeof(k));
+    assert_string_equal(k, "not:an:address:at:all");
+}
+
 static void test_bad_arguments(void **state)
 {
     struct ratelimit *rl = NULL;
@@ -183,6 +204,7 @@ int main(void)
         cmocka_unit_test(test_keys_independent),
         cmocka_unit_test(test_many_keys_bounded),
         cmocka_unit_test(test_long_key_and_empty_key),
+        cmocka_unit_test(test_client_key),
         cmocka_unit_test(test_bad_arguments),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
