@@ -60,6 +60,11 @@ int api_auth_login(struct api_request *req, struct api_response *resp)
     }
     r = auth_login(req->svc->st, &req->svc->auth, username, password, time_now_ms(), &login, &eb);
     json_decref(body);
+    if (r == ERR_RATE_LIMITED && login.retry_after_s > 0) {
+        char secs[24];
+        snprintf(secs, sizeof(secs), "%ld", login.retry_after_s);
+        api_response_header(resp, "Retry-After", secs); /* the lock's end, not a guess */
+    }
     if (r != 0)
         return api_reply_errbuf(resp, r, &eb);
 

@@ -220,6 +220,7 @@ int auth_login(struct store *st, const struct auth_policy *policy, const char *u
         return r;
     if (u.locked_until_ms > now_ms) {
         long secs = (long)((u.locked_until_ms - now_ms + 999) / 1000);
+        out->retry_after_s = secs;
         return errbuf_set(eb, ERR_RATE_LIMITED, "too many failed logins; try again in %ld seconds",
                           secs);
     }

@@ -100,3 +100,24 @@ test('rate limiting is off when ratelimit_per_min is 0', async () => {
     removeDir(d);
   }
 });
+
+test('a locked account answers 429 with Retry-After until the lock ends', async () => {
+  const d = tempDir();
+  const s = await startServer(makeDatabase(d), [], {
+    GRIDGOV_RATELIMIT_PER_MIN: '0', GRIDGOV_LOGIN_MAX_FAILURES: '2', GRIDGOV_LOGIN_LOCK_S: '100',
+  });
+  try {
+    const attempt = (password) => postJson(`${s.url}/api/v1/auth/login`, null, { username: 'locked', password });
+    assert.equal((await attempt('wrong-1')).status, 401);
+    assert.equal((await attempt('wrong-2')).status, 401); // the second failure locks for 100 s
+    const r = await attempt('test-password-1'); // even the right password waits
+    assert.equal(r.status, 429);
+    assert.equal(r.body.error.code, 'rate_limited');
+    const secs = Number(r.headers.get('retry-after'));
+    assert.ok(secs >= 98 && secs <= 100, `Retry-After ${secs}`);
+    assert.match(r.body.error.message, new RegExp(`try again in ${secs} seconds`));
+  } finally {
+    await s.stop();
+    removeDir(d);
+  }
+});
