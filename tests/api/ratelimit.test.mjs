@@ -64,8 +64,10 @@ test('anonymous public calls get 429 with Retry-After past the burst, then recov
   assert.equal(r.status, 200);
   // After Retry-After, one token is back: one call passes and the next is refused again.
   await sleep(1100);
+  const t0 = Date.now();
   assert.equal((await track()).status, 404);
-  assert.equal((await track()).status, 429);
+  const next = await track();
+  if (Date.now() - t0 < 900) assert.equal(next.status, 429); // (unless a whole second passed)
   // After the whole burst's worth of time the full burst is available again.
   await sleep(BURST * 1000 + 200);
   const again = [];
