@@ -29,7 +29,7 @@
 const struct api_route api_routes[] = {
     {"GET", "/healthz", api_healthz, API_PUBLIC},
     {"GET", "/metrics", api_metrics, API_PUBLIC},
-    {"POST", "/api/v1/auth/login", api_auth_login, API_PUBLIC},
+    {"POST", "/api/v1/auth/login", api_auth_login, API_PUBLIC | API_RATE_LIMITED},
     {"POST", "/api/v1/auth/logout", api_auth_logout, 0},
     {"GET", "/api/v1/me", api_me, 0},
     {"GET", "/api/v1/users", api_users_list, 0},
@@ -37,17 +37,17 @@ const struct api_route api_routes[] = {
     {"GET", "/api/v1/areas", api_areas_list, 0},
     {"GET", "/api/v1/areas/{code}", api_area_get, 0},
     {"GET", "/api/v1/areas/{code}/geojson", api_area_geojson, 0},
-    {"GET", "/api/v1/locate", api_locate, API_PUBLIC},
-    {"POST", "/api/v1/cases", api_cases_create, API_PUBLIC},
+    {"GET", "/api/v1/locate", api_locate, API_PUBLIC | API_RATE_LIMITED},
+    {"POST", "/api/v1/cases", api_cases_create, API_PUBLIC | API_RATE_LIMITED},
     {"GET", "/api/v1/cases", api_cases_list, 0},
     {"GET", "/api/v1/cases/{id}", api_case_get, 0},
     {"POST", "/api/v1/cases/{id}/actions", api_case_act, 0},
     {"GET", "/api/v1/cases/{id}/events", api_case_events, 0},
-    {"POST", "/api/v1/attachments", api_attachment_upload, 0},
+    {"POST", "/api/v1/attachments", api_attachment_upload, API_UPLOAD},
     {"GET", "/api/v1/attachments/{hash}", api_attachment_get, 0},
     {"GET", "/api/v1/categories", api_categories, API_PUBLIC},
     {"GET", "/api/v1/departments", api_departments, API_PUBLIC},
-    {"GET", "/api/v1/track/{number}", api_track, API_PUBLIC},
+    {"GET", "/api/v1/track/{number}", api_track, API_PUBLIC | API_RATE_LIMITED},
     {"GET", "/api/v1/persons", api_bd_list, 0},
     {"POST", "/api/v1/persons", api_bd_create, 0},
     {"GET", "/api/v1/persons/export", api_bd_export, 0},
@@ -95,7 +95,7 @@ const struct api_route api_routes[] = {
     {"GET", "/api/v1/disputes/{id}/events", api_dispute_events, 0},
     {"POST", "/api/v1/councils", api_councils_create, 0},
     {"GET", "/api/v1/councils", api_councils_list, 0},
-    {"GET", "/api/v1/councils/decisions/{id}", api_council_decision, API_PUBLIC},
+    {"GET", "/api/v1/councils/decisions/{id}", api_council_decision, API_PUBLIC | API_RATE_LIMITED},
     {"GET", "/api/v1/councils/topics/{id}", api_council_topic_get, 0},
     {"POST", "/api/v1/councils/topics/{id}/actions", api_council_topic_act, 0},
     {"POST", "/api/v1/councils/topics/{id}/meetings", api_council_meeting, 0},
@@ -105,15 +105,15 @@ const struct api_route api_routes[] = {
     {"POST", "/api/v1/councils/{id}/topics", api_council_topics_create, 0},
     {"GET", "/api/v1/councils/{id}/topics", api_council_topics_list, 0},
     {"GET", "/api/v1/stats/indicators", api_stats_indicators, 0},
-    {"GET", "/api/v1/public/stats", api_public_stats, API_PUBLIC},
+    {"GET", "/api/v1/public/stats", api_public_stats, API_PUBLIC | API_RATE_LIMITED},
     /* Open311 GeoReport v2 (api_open311.c); {file} is NAME.xml or NAME.json */
-    {"GET", "/open311/{file}", api_open311_base, API_PUBLIC},
-    {"GET", "/open311/v2/{file}", api_open311_get, API_PUBLIC},
-    {"POST", "/open311/v2/{file}", api_open311_post, API_PUBLIC},
-    {"GET", "/open311/v2/services/{file}", api_open311_service, API_PUBLIC},
-    {"GET", "/open311/v2/requests/{file}", api_open311_request, API_PUBLIC},
-    {"GET", "/open311/v2/tokens/{file}", api_open311_token, API_PUBLIC},
-    {"GET", "/open311/v2/media/{hash}", api_open311_media, API_PUBLIC},
+    {"GET", "/open311/{file}", api_open311_base, API_PUBLIC | API_RATE_LIMITED},
+    {"GET", "/open311/v2/{file}", api_open311_get, API_PUBLIC | API_RATE_LIMITED},
+    {"POST", "/open311/v2/{file}", api_open311_post, API_PUBLIC | API_RATE_LIMITED | API_UPLOAD},
+    {"GET", "/open311/v2/services/{file}", api_open311_service, API_PUBLIC | API_RATE_LIMITED},
+    {"GET", "/open311/v2/requests/{file}", api_open311_request, API_PUBLIC | API_RATE_LIMITED},
+    {"GET", "/open311/v2/tokens/{file}", api_open311_token, API_PUBLIC | API_RATE_LIMITED},
+    {"GET", "/open311/v2/media/{hash}", api_open311_media, API_PUBLIC | API_RATE_LIMITED},
     {NULL, NULL, NULL, 0},
 };
 
@@ -165,6 +165,15 @@ void api_response_header(struct api_response *resp, const char *name, const char
     resp->n_headers++;
 }
 
+int api_response_has_header(const struct api_response *resp, const char *name)
+{
+    for (int i = 0; i < resp->n_headers; i++) {
+        if (strcasecmp(resp->headers[i].name, name) == 0)
+            return 1;
+    }
+    return 0;
+}
+
 int api_reply_json(struct api_response *resp, int status, json_t *value)
 {
     char *text;
@@ -190,7 +199,7 @@ int api_reply_error(struct api_response *resp, int err, const char *message)
     json_t *body = json_pack("{s:{s:s, s:s}}", "error", "code", err_code(err), "message",
                              message ? message : err_message(err));
     int status = err_http_status(err);
-    if (err == ERR_RATE_LIMITED)
+    if (err == ERR_RATE_LIMITED && !api_response_has_header(resp, "Retry-After"))
         api_response_header(resp, "Retry-After", "30");
     if (api_reply_json(resp, status, body) != 0) {
         resp->status = 500;

@@ -69,6 +69,14 @@ typedef int (*api_handler_fn)(struct api_request *req, struct api_response *resp
 
 enum api_route_flags {
     API_PUBLIC = 1 << 0, /* no login needed (the handler may still use a principal if present) */
+    /* Anonymous calls are limited per client address (ratelimit_per_min, ratelimit_burst):
+     * over the limit they are answered 429 with Retry-After before the handler runs. Calls
+     * with a session are not counted. Every public route that does work for anonymous
+     * callers (reporting, tracking, login, Open311, published statistics) declares it. */
+    API_RATE_LIMITED = 1 << 1,
+    /* The body may be up to upload_max bytes (attachments); other routes get body_max, and a
+     * larger body is refused by the transport before it is buffered. */
+    API_UPLOAD = 1 << 2,
 };
 
 struct api_route {
@@ -90,6 +98,8 @@ void api_response_init(struct api_response *resp);
 void api_response_cleanup(struct api_response *resp);
 /* Add a header (copied). Silently ignored beyond API_MAX_HEADERS (a programming error). */
 void api_response_header(struct api_response *resp, const char *name, const char *value);
+/* Has a header of that name (case-insensitive) been added? */
+int api_response_has_header(const struct api_response *resp, const char *name);
 /* Serialise value as the body with the status; steals the reference to value. */
 int api_reply_json(struct api_response *resp, int status, json_t *value);
 /* {"error":{"code":...,"message":...}} with the status err maps to; message NULL = default. */

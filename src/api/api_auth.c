@@ -5,7 +5,9 @@
  *        "csrf_token","user"} and the gridgov_session cookie (HttpOnly, SameSite=Strict)
  *   POST /api/v1/auth/logout -> 204, session ended, cookie cleared
  *   GET  /api/v1/me          -> the user, their area name and the session's CSRF token
- *   GET  /api/v1/users       -> users inside the caller's subtree (admins)
+ *   GET  /api/v1/users       -> users inside the caller's subtree (admins), by username, one
+ *                               page of ?limit= (1..500, default 100) after ?cursor=, with
+ *                               next_cursor
  *   POST /api/v1/users       -> create a user inside the caller's subtree (admins)
  */
 #include "api/api_handlers.h"
@@ -19,6 +21,9 @@
 
 #include <stdio.h>
 #include <string.h>
+
+#define USERS_PAGE_DEFAULT 100
+#define USERS_PAGE_MAX     500
 
 static json_t *user_json(const struct user *u, struct store *st)
 {
@@ -55,6 +60,11 @@ int api_auth_login(struct api_request *req, struct api_response *resp)
     }
     r = auth_login(req->svc->st, &req->svc->auth, username, password, time_now_ms(), &login, &eb);
     json_decref(body);
+    if (r == ERR_RATE_LIMITED && login.retry_after_s > 0) {
+        char secs[24];
+        snprintf(secs, sizeof(secs), "%ld", login.retry_after_s);
+        api_response_header(resp, "Retry-After", secs); /* the lock's end, not a guess */
+    }
     if (r != 0)
         return api_reply_errbuf(resp, r, &eb);
 
@@ -99,17 +109,30 @@ int api_me(struct api_request *req, struct api_response *resp)
 int api_users_list(struct api_request *req, struct api_response *resp)
 {
     struct user_list list;
-    json_t *items;
+    json_t *items, *j;
+    long limit;
+    const char *cursor = api_query(req, "cursor");
     int r = access_check(req->principal, CAP_USER_ADMIN, req->principal->scope);
     if (r != 0)
         return api_reply_access(resp, r, req->principal->scope);
-    if ((r = store_user_list(req->svc->st, req->principal->scope, &list)) != 0)
+    if (api_query_int(req, resp, "limit", 1, USERS_PAGE_MAX, USERS_PAGE_DEFAULT, &limit) != 0)
+        return 0;
+    if (cursor != NULL && (strlen(cursor) > USER_NAME_MAX ||
+                           strspn(cursor, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                          "0123456789_.-") != strlen(cursor)))
+        return api_reply_error(resp, ERR_INVALID, "query parameter 'cursor' is malformed");
+    if ((r = store_user_page(req->svc->st, req->principal->scope, cursor ? cursor : "", (int)limit,
+                             &list)) != 0)
         return r;
     items = json_array();
     for (size_t i = 0; i < list.len; i++)
         json_array_append_new(items, user_json(&list.items[i], req->svc->st));
+    j = json_pack("{s:o}", "items", items);
+    json_object_set_new(j, "next_cursor",
+                        list.len == (size_t)limit ? json_string(list.items[list.len - 1].username)
+                                                  : json_null());
     user_list_cleanup(&list);
-    return api_reply_json(resp, 200, json_pack("{s:o}", "items", items));
+    return api_reply_json(resp, 200, j);
 }
 
 int api_users_create(struct api_request *req, struct api_response *resp)

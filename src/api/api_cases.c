@@ -11,7 +11,7 @@
  *   GET  /api/v1/cases/{id}/events     the hash-chained history
  *   POST /api/v1/attachments           raw body, Content-Type image/jpeg|png|webp or
  *                                      application/pdf -> 201 {"hash", "url", ...}
- *   GET  /api/v1/attachments/{hash}    the content
+ *   GET  /api/v1/attachments/{hash}    the content, to those who may see a case it belongs to
  *   GET  /api/v1/categories            the taxonomy in force
  *   GET  /api/v1/departments           the handling units (code, Chinese and English name)
  *   GET  /api/v1/track/{number}        public tracking: status and the steps taken, nothing
@@ -487,12 +487,41 @@ int api_attachment_upload(struct api_request *req, struct api_response *resp)
                                     "size", (json_int_t)req->body_len));
 }
 
+/* For store_attachment_cases: stop (1) at the first linked case the caller may see. */
+struct attachment_access {
+    struct api_request *req;
+    int n_linked;
+};
+
+static int attachment_case_visible(void *ctx, const char *hash, int64_t case_id)
+{
+    struct attachment_access *aa = ctx;
+    struct case_rec c;
+    (void)hash;
+    aa->n_linked++;
+    if (cases_get(aa->req->svc, aa->req->principal, case_id, &c) != 0)
+        return 0;
+    case_rec_cleanup(&c);
+    return 1;
+}
+
+/*
+ * An attachment linked to cases may be read by whoever may see one of them; one not linked
+ * yet (just uploaded, shown in the report form) by any logged-in user, since its hash is only
+ * known to someone holding the content. Otherwise 404, as if it did not exist.
+ */
 int api_attachment_get(struct api_request *req, struct api_response *resp)
 {
     struct attachment a;
+    struct attachment_access aa = {req, 0};
     const char *hash = req->path_params[0];
     int r;
     if (strlen(hash) != 64 || strspn(hash, "0123456789abcdef") != 64)
+        return api_reply_error(resp, ERR_NOT_FOUND, "no such attachment");
+    r = store_attachment_cases(req->svc->st, hash, attachment_case_visible, &aa);
+    if (r != 0 && r != 1)
+        return r;
+    if (r == 0 && aa.n_linked > 0)
         return api_reply_error(resp, ERR_NOT_FOUND, "no such attachment");
     if ((r = store_attachment_get(req->svc->st, hash, 1, &a)) != 0)
         return r == ERR_NOT_FOUND ? api_reply_error(resp, r, "no such attachment") : r;

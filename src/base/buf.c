@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <string.h>
 
 void buf_init(struct buf *b, size_t max)
@@ -34,6 +35,10 @@ static void buf_reserve(struct buf *b, size_t need)
         return;
     while (cap < need + 1)
         cap *= 2;
+    /* Never hold more than max + 1 bytes: doubling past the cap would let a buffer near its
+     * limit take up to twice the memory it may ever use. */
+    if (b->max < SIZE_MAX && cap > b->max + 1 && need + 1 <= b->max + 1)
+        cap = b->max + 1;
     b->data = xrealloc(b->data, cap);
     b->cap = cap;
 }

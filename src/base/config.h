@@ -16,23 +16,29 @@
 #include <stdio.h>
 
 struct config {
-    char db[1024];          /* database URL or file */
-    char listen[128];       /* ADDR:PORT to serve on */
-    char web_root[1024];    /* directory of the web interface; "" = next to the binary */
-    int threads;            /* HTTP worker threads */
-    long body_max;          /* bytes; largest request body */
-    long session_ttl_s;     /* session lifetime */
-    int login_max_failures; /* failed logins before a lock */
-    long login_lock_s;      /* first lock, doubling per further failure */
-    long login_lock_max_s;  /* longest lock */
-    int connection_limit;   /* simultaneous connections */
-    int connection_timeout_s;
-    char log_level[16];      /* debug | info | warn | error */
-    int reopen_window_days;  /* how long after closing a resident may reopen a case */
-    int sweep_interval_s;    /* how often `serve` runs the deadline sweep */
-    char webhook_urls[2048]; /* comma-separated URLs that receive notifications */
-    long upload_max;         /* bytes; largest attachment */
-    char key_file[1024];     /* personal-data key; "" = the database path + ".key" */
+    char db[1024];               /* database URL or file */
+    char listen[128];            /* ADDR:PORT to serve on */
+    char web_root[1024];         /* directory of the web interface; "" = next to the binary */
+    int threads;                 /* HTTP worker threads */
+    long body_max;               /* bytes; largest request body */
+    long session_ttl_s;          /* session lifetime */
+    int login_max_failures;      /* failed logins before a lock */
+    long login_lock_s;           /* first lock, doubling per further failure */
+    long login_lock_max_s;       /* longest lock */
+    int connection_limit;        /* simultaneous connections */
+    int connection_limit_per_ip; /* simultaneous connections from one address; 0 = any */
+    int connection_timeout_s;    /* idle connections are closed after this */
+    int request_timeout_s;       /* a request must arrive within this; 0 = no deadline */
+    char tls_cert[1024];         /* PEM certificate file for native HTTPS; "" = plain HTTP */
+    char tls_key[1024];          /* PEM private key file, with tls_cert */
+    char log_level[16];          /* debug | info | warn | error */
+    int reopen_window_days;      /* how long after closing a resident may reopen a case */
+    int sweep_interval_s;        /* how often `serve` runs the deadline sweep */
+    char webhook_urls[2048];     /* comma-separated URLs that receive notifications */
+    long upload_max;             /* bytes; largest attachment */
+    long ratelimit_per_min;      /* anonymous requests a minute per client address; 0 = no limit */
+    long ratelimit_burst;        /* bucket size of that limit */
+    char key_file[1024];         /* personal-data key; "" = the database path + ".key" */
     int retention_moved_years;
     int retention_reporter_years;
     /* indicators (docs/INDICATORS.md) */

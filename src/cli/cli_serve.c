@@ -19,6 +19,7 @@
 #include "store/store.h"
 
 #include <errno.h>
+#include <sodium.h>
 #include <getopt.h>
 #include <pthread.h>
 #include <limits.h>
@@ -29,6 +30,7 @@
 #include <unistd.h>
 
 #define SERVE_MAX_THREADS 256
+#define SERVE_PEM_MAX     ((size_t)1024 * 1024)
 
 /* Split "HOST:PORT" or "[V6]:PORT" into host and port. */
 static int parse_listen(const char *s, char *host, size_t host_size, int *port)
@@ -89,11 +91,14 @@ static void default_web_root(char *out, size_t size)
 int cli_serve(int argc, char **argv)
 {
     static const char usage[] =
-        "usage: gridgov serve --db FILE [--listen ADDR:PORT] [--threads N] [--web DIR]\n";
+        "usage: gridgov serve --db FILE [--listen ADDR:PORT] [--threads N] [--web DIR]\n"
+        "                     [--tls-cert FILE --tls-key FILE]\n";
     static const struct option opts[] = {{"db", required_argument, NULL, 'd'},
                                          {"listen", required_argument, NULL, 'l'},
                                          {"threads", required_argument, NULL, 't'},
                                          {"web", required_argument, NULL, 'w'},
+                                         {"tls-cert", required_argument, NULL, 'C'},
+                                         {"tls-key", required_argument, NULL, 'K'},
                                          {NULL, 0, NULL, 0}};
     struct config cfg;
     struct errbuf eb = {{0}};
@@ -104,6 +109,7 @@ int cli_serve(int argc, char **argv)
     struct metrics *metrics = NULL;
     size_t n_routes = 0;
     int is_curl_ready = 0;
+    char *tls_cert = NULL, *tls_key = NULL; /* PEM text, owned; the key is wiped */
     struct http_server_config hc;
     char host[128];
     int port = 0, c, r, sig, status = 1;
@@ -117,6 +123,8 @@ int cli_serve(int argc, char **argv)
                           : c == 'l' ? "listen"
                           : c == 't' ? "threads"
                           : c == 'w' ? "web_root"
+                          : c == 'C' ? "tls_cert"
+                          : c == 'K' ? "tls_key"
                                      : NULL;
         if (key == NULL) {
             fputs(usage, stderr);
@@ -131,6 +139,23 @@ int cli_serve(int argc, char **argv)
     }
     if (parse_listen(cfg.listen, host, sizeof(host), &port) != 0)
         return cli_fail("serve", ERR_INVALID, "--listen must be ADDR:PORT, e.g. 127.0.0.1:8080");
+    if ((cfg.tls_cert[0] == '\0') != (cfg.tls_key[0] == '\0'))
+        return cli_fail("serve", ERR_INVALID, "--tls-cert and --tls-key go together");
+    if (cfg.tls_cert[0] != '\0') {
+        size_t len = 0;
+        if (!http_server_has_tls())
+            return cli_fail("serve", ERR_INVALID, "this libmicrohttpd has no TLS support");
+        if ((r = cli_read_file(cfg.tls_cert, SERVE_PEM_MAX, &tls_cert, &len)) != 0 ||
+            strstr(tls_cert, "-----BEGIN CERTIFICATE-----") == NULL) {
+            status = cli_fail(cfg.tls_cert, r ? r : ERR_INVALID, "not a readable PEM certificate");
+            goto out;
+        }
+        if ((r = cli_read_file(cfg.tls_key, SERVE_PEM_MAX, &tls_key, &len)) != 0 ||
+            strstr(tls_key, "PRIVATE KEY-----") == NULL) {
+            status = cli_fail(cfg.tls_key, r ? r : ERR_INVALID, "not a readable PEM private key");
+            goto out;
+        }
+    }
     if (cfg.web_root[0] == '\0')
         default_web_root(cfg.web_root, sizeof(cfg.web_root));
     if (cfg.web_root[0] == '\0')
@@ -184,19 +209,28 @@ int cli_serve(int argc, char **argv)
     hc.listen_host = host;
     hc.port = port;
     hc.threads = cfg.threads;
-    hc.body_max = (size_t)(cfg.upload_max > cfg.body_max ? cfg.upload_max : cfg.body_max);
+    hc.body_max = (size_t)cfg.body_max;
+    hc.upload_max = (size_t)cfg.upload_max;
     hc.connection_limit = (unsigned)cfg.connection_limit;
+    hc.connection_limit_per_ip = (unsigned)cfg.connection_limit_per_ip;
+    hc.request_timeout_s = (unsigned)cfg.request_timeout_s;
     hc.connection_timeout_s = (unsigned)cfg.connection_timeout_s;
     hc.web_root = cfg.web_root[0] ? cfg.web_root : NULL;
     hc.metrics = metrics;
+    hc.ratelimit_per_min = cfg.ratelimit_per_min;
+    hc.ratelimit_burst = cfg.ratelimit_burst;
+    hc.tls_cert_pem = tls_cert;
+    hc.tls_key_pem = tls_key;
     if ((r = http_server_start(&hc, ctxs, &srv)) != 0) {
         status = cli_fail("serve", r, "cannot listen on that address (in use?)");
         goto out;
     }
     if (strchr(host, ':') != NULL)
-        printf("gridgov listening on http://[%s]:%d\n", host, http_server_port(srv));
+        printf("gridgov listening on %s://[%s]:%d\n", tls_cert ? "https" : "http", host,
+               http_server_port(srv));
     else
-        printf("gridgov listening on http://%s:%d\n", host, http_server_port(srv));
+        printf("gridgov listening on %s://%s:%d\n", tls_cert ? "https" : "http", host,
+               http_server_port(srv));
     fflush(stdout);
     log_info("serve", "db=%s threads=%d web=%s", cfg.db, cfg.threads,
              cfg.web_root[0] ? cfg.web_root : "-");
@@ -216,5 +250,9 @@ out:
         notify_global_cleanup();
     for (int i = 0; i < cfg.threads && i < SERVE_MAX_THREADS; i++)
         service_ctx_free(ctxs[i]);
+    if (tls_key != NULL)
+        sodium_memzero(tls_key, strlen(tls_key));
+    free(tls_key);
+    free(tls_cert);
     return status;
 }

@@ -17,6 +17,19 @@
  * The state is freed in http_completed() (MHD_OPTION_NOTIFY_COMPLETED), which also writes the
  * request's one log line.
  *
+ * Slow clients: libmicrohttpd's connection timeout only counts idle time, so a client that
+ * sends a header byte every second keeps its connection forever (slowloris). Each connection
+ * is therefore tracked from MHD_OPTION_NOTIFY_CONNECTION with a deadline by which its current
+ * request must have fully arrived (request_timeout_s after the connection opened or after the
+ * previous response); a reaper thread shuts down the socket of any connection past its
+ * deadline, and libmicrohttpd, seeing the socket end, closes the connection itself. The list
+ * is locked, and libmicrohttpd reports a connection closed before it closes the descriptor,
+ * so the reaper never touches a descriptor that was reused. The per-address connection limit
+ * keeps one client from holding all connections meanwhile.
+ *
+ * Memory per connection is bounded: headers by libmicrohttpd's connection memory limit
+ * (HTTP_CONN_MEMORY, 431 beyond), bodies by body_max, or upload_max on API_UPLOAD routes.
+ *
  * Service contexts are borrowed from the caller, one per worker thread, and lent to one
  * handler at a time through a small pool (mutex + condition variable). With as many contexts
  * as threads and handlers that never block on each other, acquiring one never waits in
@@ -38,6 +51,7 @@
 #include "base/error.h"
 #include "base/log.h"
 #include "base/xalloc.h"
+#include "http/ratelimit.h"
 #include "http/router.h"
 #include "http/static.h"
 
@@ -49,6 +63,7 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <sodium.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdint.h>
@@ -63,6 +78,12 @@
 
 /* Bytes of an oversized chunked body we read and throw away before dropping the connection. */
 #define HTTP_DISCARD_MAX ((size_t)16 * 1024 * 1024)
+/* Client addresses the rate limiter remembers (about 100 bytes each). */
+#define HTTP_RATELIMIT_CLIENTS 16384
+/* libmicrohttpd's per-connection memory: request line and headers must fit. */
+#define HTTP_CONN_MEMORY ((size_t)64 * 1024)
+/* How often the reaper looks for requests past their deadline. */
+#define HTTP_REAP_MS 250
 /* How long http_server_stop waits for requests in flight before cutting them off. */
 #define HTTP_DRAIN_MS 5000
 
@@ -70,11 +91,29 @@
     "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "                 \
     "object-src 'none'; frame-ancestors 'none'"
 
+/* One open connection, for the request deadline (see the top comment). */
+struct http_conn {
+    struct http_conn *prev, *next;
+    int fd;
+    int64_t deadline_ms; /* CLOCK_MONOTONIC ms; INT64_MAX while a request is being handled */
+};
+
 struct http_server {
     struct MHD_Daemon *daemon;
     char *web_root; /* owned copy; NULL disables static files */
     size_t body_max;
+    size_t upload_max;
     int port;
+
+    /* Open connections and the reaper that enforces request_timeout_s. */
+    int64_t request_timeout_ms; /* 0 = no deadline, no reaper */
+    pthread_mutex_t conn_lock;
+    pthread_cond_t reap_cond;
+    struct http_conn *conns; /* owned list, head */
+    int is_reap_stop;
+    int is_conn_init;
+    int is_reaper_running;
+    pthread_t reaper;
 
     /* Pool of borrowed service contexts: pool_free[0..n_free-1] are not in use. */
     pthread_mutex_t pool_lock;
@@ -84,8 +123,11 @@ struct http_server {
     int is_pool_init;
 
     atomic_uint_fast64_t next_rid;
-    atomic_int in_flight;    /* requests between the first handler call and completion */
-    struct metrics *metrics; /* borrowed; may be NULL */
+    atomic_int in_flight;        /* requests between the first handler call and completion */
+    struct metrics *metrics;     /* borrowed; may be NULL */
+    struct ratelimit *ratelimit; /* owned; NULL = no rate limit */
+    char *tls_cert;              /* owned PEM copies while serving HTTPS, else NULL */
+    char *tls_key;               /* wiped before it is freed */
 };
 
 /* One request's state, from the first access-handler call to http_completed(). */
@@ -96,6 +138,7 @@ struct http_request {
     char path[256];  /* for the log line: sanitised, may be truncated */
     char remote[INET6_ADDRSTRLEN];
     struct buf body;
+    size_t body_max;  /* the limit for this request's body */
     size_t discarded; /* upload bytes thrown away once the body was over the limit */
     int is_too_large;
     int is_queued;
@@ -103,6 +146,15 @@ struct http_request {
     size_t bytes; /* response body bytes */
     size_t route; /* index in api_routes, or SIZE_MAX for static files and unknown paths */
 };
+
+static int http_is_api_path(const char *url);
+
+static int64_t http_now_ms(void)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+}
 
 /* libmicrohttpd's own diagnostics, as one log line each. */
 __attribute__((format(printf, 2, 0))) static void http_mhd_log(void *cls, const char *fmt,
@@ -163,6 +215,21 @@ static void http_remote_addr(struct MHD_Connection *conn, char *out, size_t size
     }
 }
 
+/* The largest body url accepts: upload_max on API_UPLOAD routes, else body_max. */
+static size_t http_body_max(const struct http_server *srv, const char *url, const char *method)
+{
+    const char *params[API_MAX_PATH_PARAMS];
+    int n = 0, mismatch = 0;
+    size_t max = srv->body_max;
+    char *scratch = xmalloc(strlen(url) + 1);
+    const struct api_route *rt =
+        router_match(api_routes, method, url, scratch, params, &n, &mismatch);
+    if (rt != NULL && (rt->flags & API_UPLOAD) && srv->upload_max > max)
+        max = srv->upload_max;
+    free(scratch);
+    return max;
+}
+
 static struct http_request *http_request_new(struct http_server *srv, struct MHD_Connection *conn,
                                              const char *url, const char *method)
 {
@@ -173,7 +240,8 @@ static struct http_request *http_request_new(struct http_server *srv, struct MHD
     http_log_copy(hr->method, sizeof(hr->method), method);
     http_log_copy(hr->path, sizeof(hr->path), url);
     http_remote_addr(conn, hr->remote, sizeof(hr->remote));
-    buf_init(&hr->body, srv->body_max);
+    hr->body_max = http_is_api_path(url) ? http_body_max(srv, url, method) : srv->body_max;
+    buf_init(&hr->body, hr->body_max);
     atomic_fetch_add(&srv->in_flight, 1);
     hr->route = SIZE_MAX;
     return hr;
@@ -370,6 +438,26 @@ static void http_allowed_methods(const char *path, char *scratch, char *out, siz
     }
 }
 
+/* Charge an anonymous call to a rate-limited route to its client address; 1 (and resp holds
+ * the 429) when over the limit. */
+static int http_rate_limited(struct http_server *srv, const struct api_route *rt,
+                             const struct api_request *req, struct api_response *resp)
+{
+    long retry_after = 0;
+    char value[24];
+    char key[RATELIMIT_KEY_MAX];
+
+    if (srv->ratelimit == NULL || !(rt->flags & API_RATE_LIMITED) || req->principal != NULL)
+        return 0;
+    ratelimit_client_key(req->remote_addr, key, sizeof(key));
+    if (ratelimit_take(srv->ratelimit, key, http_now_ms(), &retry_after) == 0)
+        return 0;
+    snprintf(value, sizeof(value), "%ld", retry_after);
+    api_response_header(resp, "Retry-After", value);
+    api_reply_error(resp, ERR_RATE_LIMITED, "too many requests from this address; try again later");
+    return 1;
+}
+
 /* Authenticate, authorise and run the handler; resp ends up holding the answer. */
 static void http_call(struct http_server *srv, const struct api_route *rt, struct api_request *req,
                       struct api_response *resp)
@@ -380,6 +468,8 @@ static void http_call(struct http_server *srv, const struct api_route *rt, struc
     req->svc = ctx;
     if ((r = api_authenticate(req)) != 0) {
         api_reply_error(resp, r, NULL);
+    } else if (http_rate_limited(srv, rt, req, resp)) {
+        /* answered 429 */
     } else if (!(rt->flags & API_PUBLIC) && req->principal == NULL) {
         api_reply_error(resp, ERR_UNAUTHORIZED, NULL);
     } else {
@@ -456,6 +546,126 @@ static enum MHD_Result http_serve_static(struct http_server *srv, struct MHD_Con
     return http_send(conn, hr, &resp, "no-cache");
 }
 
+/* ---- percent-decoding ---- */
+
+static int http_hex(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/*
+ * Percent-decoding of the path, query keys and values (MHD_OPTION_UNESCAPE_CALLBACK): as
+ * libmicrohttpd's own, except that "%00" is left as those three characters. Decoded, a NUL
+ * would silently cut the C string short: GET /api/v1/cases/12%00junk would read case 12 and
+ * ?q=a%00b search for "a". In place; returns the new length.
+ */
+static size_t http_unescape(void *cls, struct MHD_Connection *conn, char *s)
+{
+    char *w = s;
+    (void)cls;
+    (void)conn;
+    for (const char *r = s; *r != '\0';) {
+        int hi = r[0] == '%' ? http_hex(r[1]) : -1;
+        int lo = hi >= 0 ? http_hex(r[2]) : -1;
+        if (lo >= 0 && (hi | lo) != 0) {
+            *w++ = (char)((hi << 4) | lo);
+            r += 3;
+        } else {
+            *w++ = *r++;
+        }
+    }
+    *w = '\0';
+    return (size_t)(w - s);
+}
+
+/* ---- connections and their request deadline ---- */
+
+static void http_conn_set_deadline(struct http_server *srv, struct MHD_Connection *conn,
+                                   int64_t deadline_ms)
+{
+    if (srv->request_timeout_ms <= 0)
+        return;
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    struct http_conn *hc = ci ? ci->socket_context : NULL;
+    if (hc == NULL)
+        return;
+    pthread_mutex_lock(&srv->conn_lock);
+    hc->deadline_ms = deadline_ms;
+    pthread_mutex_unlock(&srv->conn_lock);
+}
+
+static void http_notify_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+                                   enum MHD_ConnectionNotificationCode toe)
+{
+    struct http_server *srv = cls;
+    struct http_conn *hc = *socket_context;
+
+    if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+        if (ci == NULL)
+            return;
+        hc = xcalloc(1, sizeof(*hc));
+        hc->fd = ci->connect_fd;
+        hc->deadline_ms = http_now_ms() + srv->request_timeout_ms;
+        pthread_mutex_lock(&srv->conn_lock);
+        hc->next = srv->conns;
+        if (srv->conns != NULL)
+            srv->conns->prev = hc;
+        srv->conns = hc;
+        pthread_mutex_unlock(&srv->conn_lock);
+        *socket_context = hc;
+    } else if (toe == MHD_CONNECTION_NOTIFY_CLOSED && hc != NULL) {
+        pthread_mutex_lock(&srv->conn_lock);
+        if (hc->prev != NULL)
+            hc->prev->next = hc->next;
+        else
+            srv->conns = hc->next;
+        if (hc->next != NULL)
+            hc->next->prev = hc->prev;
+        pthread_mutex_unlock(&srv->conn_lock);
+        free(hc);
+        *socket_context = NULL;
+    }
+}
+
+/* The reaper thread: every HTTP_REAP_MS, end the connections past their deadline. */
+static void *http_reaper(void *arg)
+{
+    struct http_server *srv = arg;
+
+    pthread_mutex_lock(&srv->conn_lock);
+    while (!srv->is_reap_stop) {
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_nsec += (long)HTTP_REAP_MS * 1000000L;
+        if (until.tv_nsec >= 1000000000L) {
+            until.tv_sec++;
+            until.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&srv->reap_cond, &srv->conn_lock, &until);
+        int64_t now = http_now_ms();
+        for (struct http_conn *hc = srv->conns; hc != NULL; hc = hc->next) {
+            if (hc->deadline_ms > now)
+                continue;
+            /* Still listed, so libmicrohttpd has not closed fd: it sees the end and closes. */
+            shutdown(hc->fd, SHUT_RDWR);
+            hc->deadline_ms = INT64_MAX;
+            log_info("http", "closed a connection whose request took longer than %lld s",
+                     (long long)(srv->request_timeout_ms / 1000));
+        }
+    }
+    pthread_mutex_unlock(&srv->conn_lock);
+    return NULL;
+}
+
 /* ---- libmicrohttpd callbacks ---- */
 
 static enum MHD_Result http_access(void *cls, struct MHD_Connection *conn, const char *url,
@@ -469,7 +679,7 @@ static enum MHD_Result http_access(void *cls, struct MHD_Connection *conn, const
     if (hr == NULL) {
         hr = http_request_new(srv, conn, url, method);
         *con_cls = hr;
-        int too_large = http_declared_too_large(conn, srv->body_max);
+        int too_large = http_declared_too_large(conn, hr->body_max);
         if (too_large == 2) {
             /* Answering now makes libmicrohttpd close instead of reading the body. */
             hr->is_too_large = 1;
@@ -499,6 +709,7 @@ static enum MHD_Result http_access(void *cls, struct MHD_Connection *conn, const
     }
     if (hr->is_queued)
         return MHD_YES;
+    http_conn_set_deadline(srv, conn, INT64_MAX); /* all in: the request is ours now */
     if (hr->is_too_large)
         return http_send_error(conn, hr, ERR_TOO_LARGE, NULL, NULL);
     if (http_is_api_path(url))
@@ -531,7 +742,6 @@ static void http_completed(void *cls, struct MHD_Connection *conn, void **con_cl
     struct http_server *srv = cls;
     struct http_request *hr = *con_cls;
     struct timespec now;
-    (void)conn;
 
     if (hr == NULL)
         return;
@@ -548,6 +758,9 @@ static void http_completed(void *cls, struct MHD_Connection *conn, void **con_cl
                  hr->method, hr->path, hr->status, ms, hr->bytes, http_termination_name(toe));
     buf_cleanup(&hr->body);
     free(hr);
+    /* A kept-alive connection has request_timeout_s for its next request. */
+    if (srv->request_timeout_ms > 0)
+        http_conn_set_deadline(srv, conn, http_now_ms() + srv->request_timeout_ms);
     atomic_fetch_sub(&srv->in_flight, 1);
 }
 
@@ -557,10 +770,24 @@ static void http_server_free(struct http_server *srv)
 {
     if (srv == NULL)
         return;
+    if (srv->is_conn_init) {
+        while (srv->conns != NULL) { /* only after the daemon stopped: normally empty */
+            struct http_conn *next = srv->conns->next;
+            free(srv->conns);
+            srv->conns = next;
+        }
+        pthread_cond_destroy(&srv->reap_cond);
+        pthread_mutex_destroy(&srv->conn_lock);
+    }
     if (srv->is_pool_init) {
         pthread_cond_destroy(&srv->pool_cond);
         pthread_mutex_destroy(&srv->pool_lock);
     }
+    ratelimit_free(srv->ratelimit);
+    if (srv->tls_key != NULL)
+        sodium_memzero(srv->tls_key, strlen(srv->tls_key));
+    free(srv->tls_key);
+    free(srv->tls_cert);
     free(srv->pool_free);
     free(srv->web_root);
     free(srv);
@@ -605,19 +832,32 @@ int http_server_start(const struct http_server_config *cfg, struct service_ctx *
     struct http_server *srv = NULL;
     struct sockaddr_storage ss;
     socklen_t ss_len = 0;
-    struct MHD_OptionItem opts[4];
+    struct MHD_OptionItem opts[12];
     int n_opts = 0;
 
     *out = NULL;
     if (cfg->threads < 1 || cfg->port < 0 || cfg->port > 65535 || ctxs == NULL)
         return ERR_INVALID;
+    if ((cfg->tls_cert_pem == NULL) != (cfg->tls_key_pem == NULL))
+        return ERR_INVALID;
+    if (cfg->tls_cert_pem != NULL && !http_server_has_tls()) {
+        log_error("http", "this libmicrohttpd was built without TLS support");
+        return ERR_INVALID;
+    }
     if ((r = http_listen_addr(cfg->listen_host, cfg->port, &ss, &ss_len)) != 0)
         return r;
 
     srv = xcalloc(1, sizeof(*srv));
     srv->web_root = cfg->web_root ? xstrdup(cfg->web_root) : NULL;
     srv->body_max = cfg->body_max;
+    srv->upload_max = cfg->upload_max;
+    srv->request_timeout_ms = (int64_t)cfg->request_timeout_s * 1000;
     srv->metrics = cfg->metrics;
+    if (cfg->ratelimit_per_min > 0 &&
+        (r = ratelimit_new(cfg->ratelimit_per_min, cfg->ratelimit_burst, HTTP_RATELIMIT_CLIENTS,
+                           &srv->ratelimit)) != 0)
+        goto out;
+    r = ERR_INTERNAL; /* for the failures below */
     srv->pool_free = xcalloc((size_t)cfg->threads, sizeof(struct service_ctx *));
     for (int i = 0; i < cfg->threads; i++)
         srv->pool_free[i] = ctxs[i];
@@ -631,6 +871,13 @@ int http_server_start(const struct http_server_config *cfg, struct service_ctx *
         goto out;
     }
     srv->is_pool_init = 1;
+    if (pthread_mutex_init(&srv->conn_lock, NULL) != 0)
+        goto out;
+    if (pthread_cond_init(&srv->reap_cond, NULL) != 0) {
+        pthread_mutex_destroy(&srv->conn_lock);
+        goto out;
+    }
+    srv->is_conn_init = 1;
 
     /* Options that are only passed when set; the rest are in the call below. */
     if (cfg->threads > 1)
@@ -639,13 +886,31 @@ int http_server_start(const struct http_server_config *cfg, struct service_ctx *
     if (cfg->connection_limit > 0)
         opts[n_opts++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_LIMIT,
                                                  (intptr_t)cfg->connection_limit, NULL};
+    if (cfg->connection_limit_per_ip > 0)
+        opts[n_opts++] = (struct MHD_OptionItem){MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+                                                 (intptr_t)cfg->connection_limit_per_ip, NULL};
+    if (srv->request_timeout_ms > 0)
+        opts[n_opts++] = (struct MHD_OptionItem){MHD_OPTION_NOTIFY_CONNECTION,
+                                                 (intptr_t)http_notify_connection, srv};
     opts[n_opts++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_TIMEOUT,
                                              (intptr_t)cfg->connection_timeout_s, NULL};
+    opts[n_opts++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+                                             (intptr_t)HTTP_CONN_MEMORY, NULL};
+    opts[n_opts++] =
+        (struct MHD_OptionItem){MHD_OPTION_UNESCAPE_CALLBACK, (intptr_t)http_unescape, NULL};
+    if (cfg->tls_cert_pem != NULL) {
+        srv->tls_cert = xstrdup(cfg->tls_cert_pem);
+        srv->tls_key = xstrdup(cfg->tls_key_pem);
+        opts[n_opts++] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_CERT, 0, srv->tls_cert};
+        opts[n_opts++] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_KEY, 0, srv->tls_key};
+    }
     opts[n_opts++] = (struct MHD_OptionItem){MHD_OPTION_END, 0, NULL};
 
     unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG;
     if (ss.ss_family == AF_INET6)
         flags |= MHD_USE_IPv6;
+    if (cfg->tls_cert_pem != NULL)
+        flags |= MHD_USE_TLS;
     srv->daemon = MHD_start_daemon(
         flags, (uint16_t)cfg->port, NULL, NULL, http_access, srv,
         /* the logger first, or libmicrohttpd prints its own complaints about the rest */
@@ -658,16 +923,31 @@ int http_server_start(const struct http_server_config *cfg, struct service_ctx *
         r = ERR_IO;
         goto out;
     }
+    if (srv->request_timeout_ms > 0) {
+        if (pthread_create(&srv->reaper, NULL, http_reaper, srv) != 0) {
+            log_error("http", "cannot start the request deadline thread");
+            MHD_stop_daemon(srv->daemon);
+            r = ERR_INTERNAL;
+            goto out;
+        }
+        srv->is_reaper_running = 1;
+    }
     const union MHD_DaemonInfo *di = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
     srv->port = di ? (int)di->port : cfg->port;
-    log_info("http", "listening on %s port %d threads=%d",
-             cfg->listen_host ? cfg->listen_host : "127.0.0.1", srv->port, cfg->threads);
+    log_info("http", "listening on %s port %d threads=%d tls=%s",
+             cfg->listen_host ? cfg->listen_host : "127.0.0.1", srv->port, cfg->threads,
+             srv->tls_cert ? "yes" : "no");
     *out = srv;
     srv = NULL;
     r = 0;
 out:
     http_server_free(srv);
     return r;
+}
+
+int http_server_has_tls(void)
+{
+    return MHD_is_feature_supported(MHD_FEATURE_TLS) == MHD_YES;
 }
 
 int http_server_port(const struct http_server *srv)
@@ -687,6 +967,13 @@ void http_server_stop(struct http_server *srv)
     if (atomic_load(&srv->in_flight) > 0)
         log_warn("http", "stopping with %d requests in flight", atomic_load(&srv->in_flight));
     MHD_stop_daemon(srv->daemon);
+    if (srv->is_reaper_running) {
+        pthread_mutex_lock(&srv->conn_lock);
+        srv->is_reap_stop = 1;
+        pthread_cond_signal(&srv->reap_cond);
+        pthread_mutex_unlock(&srv->conn_lock);
+        pthread_join(srv->reaper, NULL);
+    }
     /* After quiescing, the listening socket is ours to close (and only after the stop). */
     if (lfd != MHD_INVALID_SOCKET)
         close(lfd);

@@ -160,6 +160,46 @@ static void dummy_verify(const char *password)
     (void)auth_hash_password(password, scratch);
 }
 
+/*
+ * Count one failed login for user id and lock the account once there are too many. The count
+ * is re-read inside a write transaction: logins verify in parallel on several threads, and
+ * writing back "the count read before the slow password check, plus one" would lose the
+ * failures of concurrent attempts (8 simultaneous wrong guesses counted as 1 or 2), letting
+ * a guesser get many more tries than max_failures.
+ */
+static int auth_count_failure(struct store *st, const struct auth_policy *policy, int64_t id,
+                              int64_t now_ms, struct errbuf *eb)
+{
+    struct user fresh;
+    int r;
+
+    if ((r = store_begin(st)) != 0)
+        return r;
+    if ((r = store_user_get(st, id, &fresh)) != 0) {
+        store_rollback(st);
+        return r;
+    }
+    int failures = fresh.failed_logins + 1;
+    int64_t until = 0;
+    if (failures >= policy->max_failures) {
+        int shift = failures - policy->max_failures;
+        int64_t lock = policy->lock_base_ms;
+        while (shift-- > 0 && lock < policy->lock_max_ms)
+            lock *= 2;
+        if (lock > policy->lock_max_ms)
+            lock = policy->lock_max_ms;
+        until = now_ms + lock;
+        log_warn("auth", "user_id=%lld locked after %d failed logins", (long long)id, failures);
+    }
+    memset(fresh.password_hash, 0, sizeof(fresh.password_hash));
+    if ((r = store_user_set_login_state(st, id, failures, until)) != 0 ||
+        (r = store_commit(st)) != 0) {
+        store_rollback(st);
+        return r;
+    }
+    return errbuf_set(eb, ERR_BAD_LOGIN, "wrong username or password");
+}
+
 int auth_login(struct store *st, const struct auth_policy *policy, const char *username,
                const char *password, int64_t now_ms, struct login_result *out, struct errbuf *eb)
 {
@@ -180,27 +220,12 @@ int auth_login(struct store *st, const struct auth_policy *policy, const char *u
         return r;
     if (u.locked_until_ms > now_ms) {
         long secs = (long)((u.locked_until_ms - now_ms + 999) / 1000);
+        out->retry_after_s = secs;
         return errbuf_set(eb, ERR_RATE_LIMITED, "too many failed logins; try again in %ld seconds",
                           secs);
     }
-    if (crypto_pwhash_str_verify(u.password_hash, password, strlen(password)) != 0) {
-        int failures = u.failed_logins + 1;
-        int64_t until = 0;
-        if (failures >= policy->max_failures) {
-            int shift = failures - policy->max_failures;
-            int64_t lock = policy->lock_base_ms;
-            while (shift-- > 0 && lock < policy->lock_max_ms)
-                lock *= 2;
-            if (lock > policy->lock_max_ms)
-                lock = policy->lock_max_ms;
-            until = now_ms + lock;
-            log_warn("auth", "user_id=%lld locked after %d failed logins", (long long)u.id,
-                     failures);
-        }
-        if ((r = store_user_set_login_state(st, u.id, failures, until)) != 0)
-            return r;
-        return errbuf_set(eb, ERR_BAD_LOGIN, "wrong username or password");
-    }
+    if (crypto_pwhash_str_verify(u.password_hash, password, strlen(password)) != 0)
+        return auth_count_failure(st, policy, u.id, now_ms, eb);
 
     randombytes_buf(raw, sizeof(raw));
     sodium_bin2base64(out->token, sizeof(out->token), raw, sizeof(raw),

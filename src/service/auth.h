@@ -62,7 +62,8 @@ struct login_result {
     char token[AUTH_TOKEN_MAX + 1];
     char csrf_token[65];
     int64_t expires_ms;
-    struct user user; /* password_hash cleared */
+    struct user user;   /* password_hash cleared */
+    long retry_after_s; /* with ERR_RATE_LIMITED: seconds until the account's lock ends */
 };
 
 /*

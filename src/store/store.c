@@ -297,6 +297,18 @@ int store_case_attachments(struct store *st, int64_t case_id, store_count_fn fn,
     return st->ops->case_attachments(st, case_id, fn, ctx);
 }
 
+/* hardening */
+int store_attachment_cases(struct store *st, const char *hash, store_count_fn fn, void *ctx)
+{
+    return st->ops->attachment_cases(st, hash, fn, ctx);
+}
+
+int store_user_page(struct store *st, const char *root, const char *after_username, int limit,
+                    struct user_list *out)
+{
+    return st->ops->user_page(st, root, after_username, limit, out);
+}
+
 int store_outbox_insert(struct store *st, const struct outbox_msg *m)
 {
     return st->ops->outbox_insert(st, m);

@@ -533,6 +533,16 @@ int store_case_attachment_add(struct store *st, int64_t case_id, const char *has
 /* Hashes of a case's attachments, in the order they were added: fn per hash. */
 int store_case_attachments(struct store *st, int64_t case_id, store_count_fn fn, void *ctx);
 
+/* ---- hardening: who may read an attachment ---------------------------------------------- */
+
+/* The ids of the cases an attachment is linked to, oldest link first: fn(ctx, hash, case_id)
+ * per case, stopping at the first non-zero return (which is returned). None: 0, no calls. */
+int store_attachment_cases(struct store *st, const char *hash, store_count_fn fn, void *ctx);
+/* One page of store_user_list: at most limit (1..1000) users of root's subtree whose
+ * username sorts after after_username ("" = from the start), ordered by username. */
+int store_user_page(struct store *st, const char *root, const char *after_username, int limit,
+                    struct user_list *out);
+
 /* ---- outbox (durable notifications) ------------------------------------------------------- */
 
 struct outbox_msg {

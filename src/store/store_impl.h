@@ -79,6 +79,10 @@ struct store_ops {
                           struct attachment *out);
     int (*case_attachment_add)(struct store *st, int64_t case_id, const char *hash);
     int (*case_attachments)(struct store *st, int64_t case_id, store_count_fn fn, void *ctx);
+    /* hardening */
+    int (*attachment_cases)(struct store *st, const char *hash, store_count_fn fn, void *ctx);
+    int (*user_page)(struct store *st, const char *root, const char *after_username, int limit,
+                     struct user_list *out);
     int (*outbox_insert)(struct store *st, const struct outbox_msg *m);
     int (*outbox_due)(struct store *st, int64_t now_ms, int limit, struct outbox_list *out);
     int (*outbox_delivered)(struct store *st, int64_t id, int64_t now_ms);

@@ -46,6 +46,13 @@ static inline struct sqlite_store *sq(struct store *st)
     return (struct sqlite_store *)st;
 }
 
+/* The columns of a user row, in the order sq_read_user reads them. */
+#define USER_COLS                                                                                  \
+    "id, username, display_name, role, area_code, department, password_hash, failed_logins, "      \
+    "locked_until_ms, created_ms, is_disabled"
+/* Read a row selected with USER_COLS (store_sqlite.c). */
+void sq_read_user(sqlite3_stmt *stmt, struct user *u);
+
 /* Log a failed SQLite call once, at the storage boundary, and map it to an error code. */
 int sq_fail(struct sqlite_store *s, const char *what);
 /* The statement cached in *slot (prepared from sql on first use), reset, bindings cleared;
@@ -88,6 +95,10 @@ int sq_attachment_put(struct store *st, const struct attachment *a);
 int sq_attachment_get(struct store *st, const char *hash, int with_data, struct attachment *out);
 int sq_case_attachment_add(struct store *st, int64_t case_id, const char *hash);
 int sq_case_attachments(struct store *st, int64_t case_id, store_count_fn fn, void *ctx);
+/* store_sqlite_hardening.c */
+int sq_attachment_cases(struct store *st, const char *hash, store_count_fn fn, void *ctx);
+int sq_user_page(struct store *st, const char *root, const char *after_username, int limit,
+                 struct user_list *out);
 int sq_outbox_insert(struct store *st, const struct outbox_msg *m);
 int sq_outbox_due(struct store *st, int64_t now_ms, int limit, struct outbox_list *out);
 int sq_outbox_delivered(struct store *st, int64_t id, int64_t now_ms);

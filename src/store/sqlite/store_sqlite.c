@@ -90,9 +90,6 @@
 #define AREA_COLS                                                                                  \
     "code, name, level, minx, miny, maxx, maxy, households, persons, children, "                   \
     "CASE WHEN ?9 THEN geometry END"
-#define USER_COLS                                                                                  \
-    "id, username, display_name, role, area_code, department, password_hash, failed_logins, "      \
-    "locked_until_ms, created_ms, is_disabled"
 
 enum stmt_id {
 #define STMT_GEN_ENUM(name, sql) STMT_##name,
@@ -808,7 +805,7 @@ static int sq_user_insert(struct store *st, struct user *u)
     return 0;
 }
 
-static void read_user(sqlite3_stmt *stmt, struct user *u)
+void sq_read_user(sqlite3_stmt *stmt, struct user *u)
 {
     memset(u, 0, sizeof(*u));
     u->id = sqlite3_column_int64(stmt, 0);
@@ -829,7 +826,7 @@ static int sq_user_get_one(struct sqlite_store *s, sqlite3_stmt *stmt, struct us
     int rc = sqlite3_step(stmt);
     int r = 0;
     if (rc == SQLITE_ROW)
-        read_user(stmt, out);
+        sq_read_user(stmt, out);
     else if (rc == SQLITE_DONE)
         r = ERR_NOT_FOUND;
     else
@@ -876,7 +873,7 @@ static int sq_user_list(struct store *st, const char *root, struct user_list *ou
             cap = cap ? cap * 2 : 16;
             out->items = xreallocarray(out->items, cap, sizeof(*out->items));
         }
-        read_user(stmt, &out->items[out->len++]);
+        sq_read_user(stmt, &out->items[out->len++]);
     }
     if (rc != SQLITE_DONE) {
         r = sq_fail(s, "user list");
@@ -1118,6 +1115,8 @@ static const struct store_ops sqlite_ops = {
     .attachment_get = sq_attachment_get,
     .case_attachment_add = sq_case_attachment_add,
     .case_attachments = sq_case_attachments,
+    .attachment_cases = sq_attachment_cases,
+    .user_page = sq_user_page,
     .outbox_insert = sq_outbox_insert,
     .outbox_due = sq_outbox_due,
     .outbox_delivered = sq_outbox_delivered,
