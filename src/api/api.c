@@ -85,6 +85,12 @@ const struct api_route api_routes[] = {
     {"GET", "/api/v1/stats/forecast", api_stats_forecast, 0},
     {"GET", "/api/v1/stats/hotspots", api_stats_hotspots, 0},
     {"GET", "/api/v1/alerts", api_alerts, 0},
+    /* field work (issue 5): api_fieldwork.c */
+    {"POST", "/api/v1/patrols", api_patrols_start, 0},
+    {"GET", "/api/v1/patrols", api_patrols_list, 0},
+    {"GET", "/api/v1/patrols/{id}", api_patrol_get, 0},
+    {"POST", "/api/v1/patrols/{id}/points", api_patrol_points, 0},
+    {"POST", "/api/v1/patrols/{id}/end", api_patrol_end, 0},
     {NULL, NULL, NULL, 0},
 };
 

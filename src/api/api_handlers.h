@@ -50,6 +50,13 @@ int api_stats_forecast(struct api_request *req, struct api_response *resp);
 int api_stats_hotspots(struct api_request *req, struct api_response *resp);
 int api_alerts(struct api_request *req, struct api_response *resp);
 
+/* api_fieldwork.c (issue 5) */
+int api_patrols_start(struct api_request *req, struct api_response *resp);
+int api_patrols_list(struct api_request *req, struct api_response *resp);
+int api_patrol_get(struct api_request *req, struct api_response *resp);
+int api_patrol_points(struct api_request *req, struct api_response *resp);
+int api_patrol_end(struct api_request *req, struct api_response *resp);
+
 /* api_metrics.c */
 int api_metrics(struct api_request *req, struct api_response *resp);
 

@@ -45,6 +45,10 @@ enum capability {
     CAP_PERSON_PII,   /* see ID numbers and phones unmasked (each read is logged) */
     CAP_CASE_READ,    /* read and list the cases of the area (residents: see cases.h) */
     CAP_CASE_REPORT,  /* report a case in the area (channels other than the public form) */
+    CAP_FIELD_WORK,   /* run patrols and record household visits in the area (issue 5) */
+    CAP_FIELD_READ,   /* read the area's patrols, visits, campaigns and task lists */
+    CAP_FIELD_PLAN,   /* start visit campaigns in the area */
+    CAP_COMPLIANCE,   /* read the compliance of the area's grids (patrol and visit norms) */
     CAP_COUNT
 };
 

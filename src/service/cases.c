@@ -25,6 +25,7 @@
 #include "service/areas.h"
 #include "service/context.h"
 #include "service/history.h"
+#include "service/patrols.h"
 #include "service/rules.h"
 #include "service/writer.h"
 
@@ -489,6 +490,14 @@ int cases_report(struct service_ctx *ctx, const struct principal *p, const struc
                               (long long)in->household_id);
     }
 
+    /* A patrol the case was found on must be the reporter's own (service/patrols.h). */
+    if (in->patrol_id > 0) {
+        if (strcmp(in->channel, "patrol") != 0)
+            return errbuf_set(eb, ERR_INVALID, "field 'patrol_id' goes with channel 'patrol'");
+        if ((r = patrols_check_case_link(ctx, p, in->patrol_id, eb)) != 0)
+            return r;
+    }
+
     /* Every attachment must have been uploaded: checked before anything is written. */
     for (int i = 0; i < in->n_attachments; i++) {
         struct attachment a;
@@ -526,6 +535,9 @@ int cases_report(struct service_ctx *ctx, const struct principal *p, const struc
         if ((r = store_household_link_add(ctx->st, &link)) != 0)
             goto fail;
     }
+    if (in->patrol_id > 0 &&
+        (r = store_field_case_link_add(ctx->st, "patrol", in->patrol_id, c.id)) != 0)
+        goto fail;
     payload =
         json_pack("{s:s, s:s, s:s, s:s, s:i}", "channel", c.channel, "category", c.category,
                   "urgency", c.urgency, "area_code", c.area_code, "queue_level", c.queue_level);

@@ -522,3 +522,67 @@ int store_case_daily_counts(struct store *st, const char *area, const char *cate
     return st->ops->case_daily_counts(st, area, category, from_ms, to_ms, utc_offset_min, by_class,
                                       fn, ctx);
 }
+
+/* ---- field work (issue 5) ---- */
+
+int store_patrol_insert(struct store *st, struct patrol_rec *p)
+{
+    return st->ops->patrol_insert(st, p);
+}
+
+int store_patrol_get(struct store *st, int64_t id, struct patrol_rec *out)
+{
+    return st->ops->patrol_get(st, id, out);
+}
+
+int store_patrol_finish(struct store *st, const struct patrol_rec *p)
+{
+    return st->ops->patrol_finish(st, p);
+}
+
+int store_patrol_set_counts(struct store *st, int64_t id, int64_t n_points, int64_t n_outside,
+                            int64_t n_fast)
+{
+    return st->ops->patrol_set_counts(st, id, n_points, n_outside, n_fast);
+}
+
+int store_patrol_list(struct store *st, const struct patrol_filter *f, store_patrol_fn fn,
+                      void *ctx)
+{
+    return st->ops->patrol_list(st, f, fn, ctx);
+}
+
+int store_patrol_batch_add(struct store *st, int64_t patrol_id, const char *batch_id,
+                           int64_t n_points, int *is_new)
+{
+    return st->ops->patrol_batch_add(st, patrol_id, batch_id, n_points, is_new);
+}
+
+int store_patrol_points_add(struct store *st, int64_t patrol_id, const struct patrol_point *pts,
+                            size_t n)
+{
+    return st->ops->patrol_points_add(st, patrol_id, pts, n);
+}
+
+int store_patrol_points(struct store *st, int64_t patrol_id, store_point_fn fn, void *ctx)
+{
+    return st->ops->patrol_points(st, patrol_id, fn, ctx);
+}
+
+int store_patrol_count_by_grid(struct store *st, const char *area, int64_t from_ms, int64_t to_ms,
+                               store_count_fn fn, void *ctx)
+{
+    return st->ops->patrol_count_by_grid(st, area, from_ms, to_ms, fn, ctx);
+}
+
+int store_field_case_link_add(struct store *st, const char *source, int64_t source_id,
+                              int64_t case_id)
+{
+    return st->ops->field_case_link_add(st, source, source_id, case_id);
+}
+
+int store_field_case_links(struct store *st, const char *source, int64_t source_id, store_id_fn fn,
+                           void *ctx)
+{
+    return st->ops->field_case_links(st, source, source_id, fn, ctx);
+}

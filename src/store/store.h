@@ -26,6 +26,7 @@
 
 #include "base/error.h"
 #include "domain/basedata.h"
+#include "domain/patrol.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -573,5 +574,65 @@ typedef int (*store_series_fn)(void *ctx, int64_t day, const char *category_clas
 int store_case_daily_counts(struct store *st, const char *area, const char *category,
                             int64_t from_ms, int64_t to_ms, int utc_offset_min, int by_class,
                             store_series_fn fn, void *ctx);
+
+/* ---- field work: patrols, links of cases to field work (issue 5: store_sqlite_fieldwork.c) -- */
+
+struct patrol_rec {
+    int64_t id;
+    char grid_code[19]; /* the grid patrolled */
+    int64_t user_id;    /* the grid worker */
+    int64_t started_ms;
+    int64_t ended_ms; /* 0 while the patrol runs */
+    double distance_m;
+    int64_t duration_ms;
+    int64_t n_points, n_outside, n_fast;
+};
+
+/* Start a patrol (write); sets p->id. */
+int store_patrol_insert(struct store *st, struct patrol_rec *p);
+/* ERR_NOT_FOUND. */
+int store_patrol_get(struct store *st, int64_t id, struct patrol_rec *out);
+/* Record the end and the summary of a running patrol (write): ended_ms, distance, duration and
+ * counts. ERR_NOT_FOUND; ERR_CONFLICT when it has already ended. */
+int store_patrol_finish(struct store *st, const struct patrol_rec *p);
+/* Keep the running counts of a patrol current after an upload (write). */
+int store_patrol_set_counts(struct store *st, int64_t id, int64_t n_points, int64_t n_outside,
+                            int64_t n_fast);
+
+struct patrol_filter {
+    const char *area;       /* grids in this subtree (required) */
+    int64_t user_id;        /* 0: anyone */
+    int is_running;         /* only patrols not ended */
+    int64_t from_ms, to_ms; /* started in [from, to); 0: open */
+    int64_t before_id;      /* keyset: newest first, ids below this; 0: from the newest */
+    int limit;              /* 1..10000 */
+};
+typedef int (*store_patrol_fn)(void *ctx, const struct patrol_rec *p);
+/* Patrols matching f, newest first (by id); a nonzero return of fn stops and is returned. */
+int store_patrol_list(struct store *st, const struct patrol_filter *f, store_patrol_fn fn,
+                      void *ctx);
+
+/* Remember that batch_id of patrol was stored (write): *is_new 1 the first time, 0 when the
+ * same batch id was seen before (a retried upload; store nothing then). */
+int store_patrol_batch_add(struct store *st, int64_t patrol_id, const char *batch_id,
+                           int64_t n_points, int *is_new);
+/* Append points to a patrol's track (write). */
+int store_patrol_points_add(struct store *st, int64_t patrol_id, const struct patrol_point *pts,
+                            size_t n);
+typedef int (*store_point_fn)(void *ctx, const struct patrol_point *pt);
+/* The track in time order (then upload order). */
+int store_patrol_points(struct store *st, int64_t patrol_id, store_point_fn fn, void *ctx);
+/* Ended patrols per grid in area's subtree started in [from_ms, to_ms): fn(grid, count). */
+int store_patrol_count_by_grid(struct store *st, const char *area, int64_t from_ms, int64_t to_ms,
+                               store_count_fn fn, void *ctx);
+
+/* A case found by field work (source "patrol", "visit", "session") (write); linking twice
+ * keeps one. */
+int store_field_case_link_add(struct store *st, const char *source, int64_t source_id,
+                              int64_t case_id);
+typedef int (*store_id_fn)(void *ctx, int64_t id);
+/* The cases linked to one piece of field work, in case id order. */
+int store_field_case_links(struct store *st, const char *source, int64_t source_id, store_id_fn fn,
+                           void *ctx);
 
 #endif

@@ -110,6 +110,25 @@ struct store_ops {
     int (*case_daily_counts)(struct store *st, const char *area, const char *category,
                              int64_t from_ms, int64_t to_ms, int utc_offset_min, int by_class,
                              store_series_fn fn, void *ctx);
+    /* field work (issue 5: store_sqlite_fieldwork.c) */
+    int (*patrol_insert)(struct store *st, struct patrol_rec *p);
+    int (*patrol_get)(struct store *st, int64_t id, struct patrol_rec *out);
+    int (*patrol_finish)(struct store *st, const struct patrol_rec *p);
+    int (*patrol_set_counts)(struct store *st, int64_t id, int64_t n_points, int64_t n_outside,
+                             int64_t n_fast);
+    int (*patrol_list)(struct store *st, const struct patrol_filter *f, store_patrol_fn fn,
+                       void *ctx);
+    int (*patrol_batch_add)(struct store *st, int64_t patrol_id, const char *batch_id,
+                            int64_t n_points, int *is_new);
+    int (*patrol_points_add)(struct store *st, int64_t patrol_id, const struct patrol_point *pts,
+                             size_t n);
+    int (*patrol_points)(struct store *st, int64_t patrol_id, store_point_fn fn, void *ctx);
+    int (*patrol_count_by_grid)(struct store *st, const char *area, int64_t from_ms, int64_t to_ms,
+                                store_count_fn fn, void *ctx);
+    int (*field_case_link_add)(struct store *st, const char *source, int64_t source_id,
+                               int64_t case_id);
+    int (*field_case_links)(struct store *st, const char *source, int64_t source_id, store_id_fn fn,
+                            void *ctx);
 };
 
 struct store {

@@ -108,5 +108,23 @@ int sq_case_clear_reporters(struct store *st, int64_t before_ms, int dry_run, in
 int sq_case_daily_counts(struct store *st, const char *area, const char *category, int64_t from_ms,
                          int64_t to_ms, int utc_offset_min, int by_class, store_series_fn fn,
                          void *ctx);
+/* store_sqlite_fieldwork.c (issue 5) */
+int sq_patrol_insert(struct store *st, struct patrol_rec *p);
+int sq_patrol_get(struct store *st, int64_t id, struct patrol_rec *out);
+int sq_patrol_finish(struct store *st, const struct patrol_rec *p);
+int sq_patrol_set_counts(struct store *st, int64_t id, int64_t n_points, int64_t n_outside,
+                         int64_t n_fast);
+int sq_patrol_list(struct store *st, const struct patrol_filter *f, store_patrol_fn fn, void *ctx);
+int sq_patrol_batch_add(struct store *st, int64_t patrol_id, const char *batch_id, int64_t n_points,
+                        int *is_new);
+int sq_patrol_points_add(struct store *st, int64_t patrol_id, const struct patrol_point *pts,
+                         size_t n);
+int sq_patrol_points(struct store *st, int64_t patrol_id, store_point_fn fn, void *ctx);
+int sq_patrol_count_by_grid(struct store *st, const char *area, int64_t from_ms, int64_t to_ms,
+                            store_count_fn fn, void *ctx);
+int sq_field_case_link_add(struct store *st, const char *source, int64_t source_id,
+                           int64_t case_id);
+int sq_field_case_links(struct store *st, const char *source, int64_t source_id, store_id_fn fn,
+                        void *ctx);
 
 #endif

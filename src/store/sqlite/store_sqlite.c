@@ -1116,4 +1116,16 @@ static const struct store_ops sqlite_ops = {
     .outbox_backlog = sq_outbox_backlog,
     .outbox_mark_all_delivered = sq_outbox_mark_all_delivered,
     .case_daily_counts = sq_case_daily_counts,
+    /* field work (issue 5) */
+    .patrol_insert = sq_patrol_insert,
+    .patrol_get = sq_patrol_get,
+    .patrol_finish = sq_patrol_finish,
+    .patrol_set_counts = sq_patrol_set_counts,
+    .patrol_list = sq_patrol_list,
+    .patrol_batch_add = sq_patrol_batch_add,
+    .patrol_points_add = sq_patrol_points_add,
+    .patrol_points = sq_patrol_points,
+    .patrol_count_by_grid = sq_patrol_count_by_grid,
+    .field_case_link_add = sq_field_case_link_add,
+    .field_case_links = sq_field_case_links,
 };

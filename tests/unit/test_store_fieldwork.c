@@ -1,0 +1,352 @@
+/*
+ * test_store_fieldwork.c - the field-work store ops (store_sqlite_fieldwork.c) through store.h:
+ * patrols (insert, get, finish once, counts, listing by subtree/user/running/time with keyset
+ * paging, counts per grid), track points in time order, batch ids recognised on retry, and the
+ * links of cases to field work.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "base/error.h"
+#include "store/store.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define T0   ((int64_t)1772409600000)
+#define HOUR ((int64_t)3600000)
+
+struct fixture {
+    char dir[64];
+    char path[128];
+    struct store *st;
+};
+
+static int setup(void **state)
+{
+    struct fixture *f = calloc(1, sizeof(*f));
+    struct errbuf eb = {{0}};
+    snprintf(f->dir, sizeof(f->dir), "%s", "/tmp/gridgov-fieldwork-XXXXXX");
+    if (mkdtemp(f->dir) == NULL)
+        goto fail;
+    snprintf(f->path, sizeof(f->path), "%s/t.db", f->dir);
+    if (store_open(f->path, STORE_CREATE, &f->st, &eb) != 0) {
+        fprintf(stderr, "open: %s\n", eb.msg);
+        goto fail;
+    }
+    *state = f;
+    return 0;
+fail:
+    store_close(f->st);
+    free(f);
+    return -1;
+}
+
+static int teardown(void **state)
+{
+    struct fixture *f = *state;
+    char cmd[200];
+    store_close(f->st);
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
+    if (system(cmd) != 0)
+        return -1;
+    free(f);
+    return 0;
+}
+
+static int64_t add_patrol(struct store *st, const char *grid, int64_t user, int64_t started)
+{
+    struct patrol_rec p;
+    memset(&p, 0, sizeof(p));
+    snprintf(p.grid_code, sizeof(p.grid_code), "%s", grid);
+    p.user_id = user;
+    p.started_ms = started;
+    assert_int_equal(store_patrol_insert(st, &p), 0);
+    assert_true(p.id > 0);
+    return p.id;
+}
+
+static void finish(struct store *st, int64_t id, int64_t ended)
+{
+    struct patrol_rec p;
+    assert_int_equal(store_patrol_get(st, id, &p), 0);
+    p.ended_ms = ended;
+    p.distance_m = 1234.5;
+    p.duration_ms = ended - p.started_ms;
+    p.n_points = 3;
+    p.n_outside = 1;
+    p.n_fast = 0;
+    assert_int_equal(store_patrol_finish(st, &p), 0);
+}
+
+static void test_patrol_lifecycle(void **state)
+{
+    struct fixture *f = *state;
+    struct patrol_rec p;
+    int64_t id = add_patrol(f->st, "440605001001001", 7, T0);
+    assert_int_equal(store_patrol_get(f->st, id, &p), 0);
+    assert_string_equal(p.grid_code, "440605001001001");
+    assert_int_equal(p.user_id, 7);
+    assert_int_equal(p.started_ms, T0);
+    assert_int_equal(p.ended_ms, 0);
+    assert_int_equal(store_patrol_set_counts(f->st, id, 10, 2, 1), 0);
+    assert_int_equal(store_patrol_get(f->st, id, &p), 0);
+    assert_int_equal(p.n_points, 10);
+    assert_int_equal(p.n_outside, 2);
+    assert_int_equal(p.n_fast, 1);
+    finish(f->st, id, T0 + HOUR);
+    assert_int_equal(store_patrol_get(f->st, id, &p), 0);
+    assert_int_equal(p.ended_ms, T0 + HOUR);
+    assert_true(p.distance_m == 1234.5);
+    assert_int_equal(p.duration_ms, HOUR);
+    assert_int_equal(p.n_points, 3);
+    /* a patrol ends once */
+    p.ended_ms = T0 + 2 * HOUR;
+    assert_int_equal(store_patrol_finish(f->st, &p), ERR_CONFLICT);
+    assert_int_equal(store_patrol_get(f->st, id, &p), 0);
+    assert_int_equal(p.ended_ms, T0 + HOUR);
+    assert_int_equal(store_patrol_get(f->st, id + 100, &p), ERR_NOT_FOUND);
+    p.id = id + 100;
+    assert_int_equal(store_patrol_finish(f->st, &p), ERR_NOT_FOUND);
+    assert_int_equal(store_patrol_set_counts(f->st, id + 100, 1, 0, 0), ERR_NOT_FOUND);
+}
+
+struct collected {
+    int64_t ids[32];
+    int n;
+    int stop_after;
+};
+
+static int collect(void *arg, const struct patrol_rec *p)
+{
+    struct collected *c = arg;
+    c->ids[c->n++] = p->id;
+    return c->stop_after && c->n == c->stop_after ? 42 : 0;
+}
+
+static void test_patrol_listing(void **state)
+{
+    struct fixture *f = *state;
+    struct patrol_filter flt;
+    struct collected c;
+    int64_t a = add_patrol(f->st, "440605001001001", 1, T0);
+    int64_t b = add_patrol(f->st, "440605001001002", 2, T0 + HOUR);
+    int64_t d = add_patrol(f->st, "440605002001001", 3, T0 + 2 * HOUR);
+    int64_t e = add_patrol(f->st, "440605001001001", 1, T0 + 24 * HOUR);
+    finish(f->st, a, T0 + HOUR / 2);
+    finish(f->st, b, T0 + 2 * HOUR);
+    finish(f->st, d, T0 + 3 * HOUR);
+
+    memset(&flt, 0, sizeof(flt));
+    flt.area = "440605001";
+    flt.limit = 10;
+    memset(&c, 0, sizeof(c));
+    assert_int_equal(store_patrol_list(f->st, &flt, collect, &c), 0);
+    assert_int_equal(c.n, 3); /* newest first, d lies in another street */
+    assert_int_equal(c.ids[0], e);
+    assert_int_equal(c.ids[1], b);
+    assert_int_equal(c.ids[2], a);
+
+    flt.user_id = 1;
+    memset(&c, 0, sizeof(c));
+    assert_int_equal(store_patrol_list(f->st, &flt, collect, &c), 0);
+    assert_int_equal(c.n, 2);
+    flt.is_running = 1;
+    memset(&c, 0, sizeof(c));
+    assert_int_equal(store_patrol_list(f->st, &flt, collect, &c), 0);
+    assert_int_equal(c.n, 1);
+    assert_int_equal(c.ids[0], e);
+
+    /* half-open time range on the start */
+    memset(&flt, 0, sizeof(flt));
+    flt.area = "440605";
+    flt.from_ms = T0 + HOUR;
+    flt.to_ms = T0 + 24 * HOUR;
+    flt.limit = 10;
+    memset(&c, 0, sizeof(c));
+    assert_int_equal(store_patrol_list(f->st, &flt, collect, &c), 0);
+    assert_int_equal(c.n, 2);
+    assert_int_equal(c.ids[0], d);
+    assert_int_equal(c.ids[1], b);
+
+    /* keyset paging and early stop */
+    memset(&flt, 0, sizeof(flt));
+    flt.area = "440605";
+    flt.limit = 2;
+    memset(&c, 0, sizeof(c));
+    assert_int_equal(store_patrol_list(f->st, &flt, collect, &c), 0);
+    assert_int_equal(c.n, 2);
+    flt.before_id = c.ids[1];
+    assert_int_equal(store_patrol_list(f->st, &flt, collect, &c), 0);
+    assert_int_equal(c.n, 4);
+    assert_int_equal(c.ids[3], a);
+    flt.before_id = 0;
+    flt.limit = 10;
+    memset(&c, 0, sizeof(c));
+    c.stop_after = 1;
+    assert_int_equal(store_patrol_list(f->st, &flt, collect, &c), 42);
+}
+
+struct grid_counts {
+    char grid[4][19];
+    int64_t count[4];
+    int n;
+};
+
+static int count_grid(void *arg, const char *grid, int64_t count)
+{
+    struct grid_counts *g = arg;
+    snprintf(g->grid[g->n], sizeof(g->grid[0]), "%s", grid);
+    g->count[g->n++] = count;
+    return 0;
+}
+
+static void test_patrol_counts_by_grid(void **state)
+{
+    struct fixture *f = *state;
+    struct grid_counts g;
+    int64_t a = add_patrol(f->st, "440605001001001", 1, T0);
+    int64_t b = add_patrol(f->st, "440605001001001", 1, T0 + 3 * HOUR);
+    int64_t c = add_patrol(f->st, "440605001001002", 2, T0 + HOUR);
+    add_patrol(f->st, "440605001001002", 2, T0 + 2 * HOUR); /* still running: not counted */
+    int64_t e = add_patrol(f->st, "440605002001001", 3, T0);
+    finish(f->st, a, T0 + HOUR);
+    finish(f->st, b, T0 + 4 * HOUR);
+    finish(f->st, c, T0 + 2 * HOUR);
+    finish(f->st, e, T0 + HOUR);
+    memset(&g, 0, sizeof(g));
+    assert_int_equal(
+        store_patrol_count_by_grid(f->st, "440605001", T0, T0 + 24 * HOUR, count_grid, &g), 0);
+    assert_int_equal(g.n, 2);
+    assert_string_equal(g.grid[0], "440605001001001");
+    assert_int_equal(g.count[0], 2);
+    assert_string_equal(g.grid[1], "440605001001002");
+    assert_int_equal(g.count[1], 1);
+    memset(&g, 0, sizeof(g));
+    assert_int_equal(
+        store_patrol_count_by_grid(f->st, "440605001", T0 + HOUR, T0 + 3 * HOUR, count_grid, &g),
+        0);
+    assert_int_equal(g.n, 1);
+    assert_string_equal(g.grid[0], "440605001001002");
+}
+
+struct track {
+    struct patrol_point pts[16];
+    int n;
+};
+
+static int collect_point(void *arg, const struct patrol_point *pt)
+{
+    struct track *t = arg;
+    t->pts[t->n++] = *pt;
+    return 0;
+}
+
+static void test_points_and_batches(void **state)
+{
+    struct fixture *f = *state;
+    int64_t id = add_patrol(f->st, "440605001001001", 1, T0);
+    struct patrol_point first[2] = {{T0 + 2000, 113.01, 23.01, 5, 0},
+                                    {T0 + 3000, 113.02, 23.01, 7, PATROL_PT_OUTSIDE}};
+    struct patrol_point late[1] = {{T0 + 1000, 113.00, 23.01, 9, 0}};
+    struct track t;
+    int is_new = -1;
+    assert_int_equal(store_patrol_batch_add(f->st, id, "b-1", 2, &is_new), 0);
+    assert_int_equal(is_new, 1);
+    assert_int_equal(store_patrol_points_add(f->st, id, first, 2), 0);
+    assert_int_equal(store_patrol_batch_add(f->st, id, "b-1", 2, &is_new), 0);
+    assert_int_equal(is_new, 0);
+    /* the same batch id on another patrol is another batch */
+    {
+        int64_t other = add_patrol(f->st, "440605001001002", 2, T0);
+        assert_int_equal(store_patrol_batch_add(f->st, other, "b-1", 1, &is_new), 0);
+        assert_int_equal(is_new, 1);
+    }
+    assert_int_equal(store_patrol_batch_add(f->st, id, "b-2", 1, &is_new), 0);
+    assert_int_equal(is_new, 1);
+    assert_int_equal(store_patrol_points_add(f->st, id, late, 1), 0);
+    memset(&t, 0, sizeof(t));
+    assert_int_equal(store_patrol_points(f->st, id, collect_point, &t), 0);
+    assert_int_equal(t.n, 3);
+    /* time order, whatever the upload order */
+    assert_int_equal(t.pts[0].t_ms, T0 + 1000);
+    assert_int_equal(t.pts[1].t_ms, T0 + 2000);
+    assert_int_equal(t.pts[2].t_ms, T0 + 3000);
+    assert_true(t.pts[2].lon == 113.02 && t.pts[2].lat == 23.01 && t.pts[2].accuracy == 7);
+    assert_int_equal(t.pts[2].flags, PATROL_PT_OUTSIDE);
+    assert_int_equal(t.pts[0].flags, 0);
+}
+
+static void add_case(struct store *st, const char *number, int64_t *id)
+{
+    struct case_rec c;
+    memset(&c, 0, sizeof(c));
+    snprintf(c.number, sizeof(c.number), "%s", number);
+    snprintf(c.area_code, sizeof(c.area_code), "%s", "440605001001001");
+    snprintf(c.category, sizeof(c.category), "%s", "0101");
+    snprintf(c.channel, sizeof(c.channel), "%s", "patrol");
+    snprintf(c.urgency, sizeof(c.urgency), "%s", "normal");
+    snprintf(c.status, sizeof(c.status), "%s", "reported");
+    c.queue_level = 6;
+    c.description = (char *)"x";
+    c.created_ms = T0;
+    c.updated_ms = T0;
+    assert_int_equal(store_case_insert(st, &c), 0);
+    *id = c.id;
+}
+
+struct ids {
+    int64_t v[8];
+    int n;
+};
+
+static int collect_id(void *arg, int64_t id)
+{
+    struct ids *l = arg;
+    l->v[l->n++] = id;
+    return 0;
+}
+
+static void test_case_links(void **state)
+{
+    struct fixture *f = *state;
+    int64_t c1, c2;
+    struct ids l;
+    add_case(f->st, "440605-L-1", &c1);
+    add_case(f->st, "440605-L-2", &c2);
+    assert_int_equal(store_field_case_link_add(f->st, "patrol", 5, c2), 0);
+    assert_int_equal(store_field_case_link_add(f->st, "patrol", 5, c1), 0);
+    assert_int_equal(store_field_case_link_add(f->st, "patrol", 5, c1), 0); /* kept once */
+    assert_int_equal(store_field_case_link_add(f->st, "visit", 5, c2), 0);
+    memset(&l, 0, sizeof(l));
+    assert_int_equal(store_field_case_links(f->st, "patrol", 5, collect_id, &l), 0);
+    assert_int_equal(l.n, 2);
+    assert_int_equal(l.v[0], c1);
+    assert_int_equal(l.v[1], c2);
+    memset(&l, 0, sizeof(l));
+    assert_int_equal(store_field_case_links(f->st, "visit", 5, collect_id, &l), 0);
+    assert_int_equal(l.n, 1);
+    memset(&l, 0, sizeof(l));
+    assert_int_equal(store_field_case_links(f->st, "patrol", 6, collect_id, &l), 0);
+    assert_int_equal(l.n, 0);
+    /* a link to a case that does not exist is refused (foreign key) */
+    assert_int_not_equal(store_field_case_link_add(f->st, "patrol", 5, c2 + 1000), 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_patrol_lifecycle, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_patrol_listing, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_patrol_counts_by_grid, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_points_and_batches, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_case_links, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
