@@ -91,6 +91,14 @@ const struct api_route api_routes[] = {
     {"GET", "/api/v1/patrols/{id}", api_patrol_get, 0},
     {"POST", "/api/v1/patrols/{id}/points", api_patrol_points, 0},
     {"POST", "/api/v1/patrols/{id}/end", api_patrol_end, 0},
+    {"POST", "/api/v1/visits", api_visits_create, 0},
+    {"GET", "/api/v1/visits", api_visits_list, 0},
+    {"GET", "/api/v1/visits/{id}", api_visit_get, 0},
+    {"GET", "/api/v1/visit-rules", api_visit_rules_get, 0},
+    {"PUT", "/api/v1/visit-rules", api_visit_rules_put, 0},
+    {"POST", "/api/v1/campaigns", api_campaigns_create, 0},
+    {"GET", "/api/v1/campaigns/{id}", api_campaign_get, 0},
+    {"GET", "/api/v1/tasks", api_tasks, 0},
     {NULL, NULL, NULL, 0},
 };
 

@@ -15,6 +15,7 @@
 #include "service/context.h"
 #include "service/fieldwork.h"
 #include "service/patrols.h"
+#include "service/visits.h"
 
 #include <errno.h>
 #include <math.h>
@@ -270,4 +271,324 @@ int api_patrols_list(struct api_request *req, struct api_response *resp)
             : json_null());
     json_object_set_new(j, "items", items);
     return api_reply_json(resp, 200, j);
+}
+
+/* ---- visits ------------------------------------------------------------------------------- */
+
+static json_t *visit_json(const struct visit_rec *v)
+{
+    return json_pack("{s:I, s:s, s:I, s:s, s:I, s:o, s:s, s:o, s:o}", "id", (json_int_t)v->id,
+                     "subject_kind", v->subject_kind, "subject_id", (json_int_t)v->subject_id,
+                     "area_code", v->cell_code, "user_id", (json_int_t)v->user_id, "visited_at",
+                     time_json(v->visited_ms), "findings", v->findings, "follow_up_case_id",
+                     v->case_id ? json_integer(v->case_id) : json_null(), "recorded_at",
+                     time_json(v->created_ms));
+}
+
+/* The follow-up case object of a visit: {category, description, urgency, lon, lat, address}. */
+static int parse_follow_up(json_t *j, struct case_report *rep, struct errbuf *eb)
+{
+    static const char *const allowed[] = {"category", "description", "urgency", "lon",
+                                          "lat",      "address",     NULL};
+    int has_lon = 0, has_lat = 0;
+    memset(rep, 0, sizeof(*rep));
+    if (!json_is_object(j))
+        return errbuf_set(eb, ERR_INVALID,
+                          "field 'follow_up_case' must be an object {category, description}");
+    if (json_check_keys(j, allowed, eb) != 0 ||
+        json_get_string(j, "category", 1, 8, &rep->category, eb) != 0 ||
+        json_get_string(j, "description", 1, CASE_TEXT_MAX, &rep->description, eb) != 0 ||
+        json_get_string(j, "urgency", 0, 11, &rep->urgency, eb) != 0 ||
+        json_get_string(j, "address", 0, 255, &rep->address, eb) != 0 ||
+        json_get_number(j, "lon", 0, -180, 180, &rep->lon, &has_lon, eb) != 0 ||
+        json_get_number(j, "lat", 0, -90, 90, &rep->lat, &has_lat, eb) != 0) {
+        char why[160];
+        snprintf(why, sizeof(why), "%s", errbuf_message(eb, ERR_INVALID));
+        errbuf_clear(eb);
+        return errbuf_set(eb, ERR_INVALID, "follow_up_case: %s", why);
+    }
+    if (has_lon != has_lat)
+        return errbuf_set(eb, ERR_INVALID, "follow_up_case: give both 'lon' and 'lat', or neither");
+    rep->has_point = has_lon;
+    return 0;
+}
+
+int api_visits_create(struct api_request *req, struct api_response *resp)
+{
+    static const char *const allowed[] = {"household_id", "organisation_id", "visited_at",
+                                          "findings",     "follow_up_case",  NULL};
+    struct errbuf eb = {{0}};
+    struct visit_input in;
+    struct case_report rep;
+    struct visit_rec v;
+    struct case_rec c;
+    json_t *body = NULL, *fu, *out;
+    long long household = 0, organisation = 0;
+    const char *visited_at = NULL;
+    int r;
+    memset(&in, 0, sizeof(in));
+    memset(&c, 0, sizeof(c));
+    if (api_body_object(req, resp, allowed, &body) != 0)
+        return 0;
+    if ((r = json_get_int(body, "household_id", 0, 1, INT64_MAX, &household, NULL, &eb)) != 0 ||
+        (r = json_get_int(body, "organisation_id", 0, 1, INT64_MAX, &organisation, NULL, &eb)) !=
+            0 ||
+        (r = json_get_string(body, "visited_at", 0, 40, &visited_at, &eb)) != 0 ||
+        (r = json_get_string(body, "findings", 1, VISIT_FINDINGS_MAX, &in.findings, &eb)) != 0)
+        goto out;
+    if ((household > 0) == (organisation > 0)) {
+        r = errbuf_set(&eb, ERR_INVALID,
+                       "give exactly one of 'household_id' and 'organisation_id'");
+        goto out;
+    }
+    in.subject_kind = household > 0 ? "household" : "organisation";
+    in.subject_id = household > 0 ? household : organisation;
+    in.now_ms = time_now_ms();
+    in.visited_ms = in.now_ms;
+    if (visited_at != NULL && fieldwork_parse_time(visited_at, &in.visited_ms) != 0) {
+        r = errbuf_set(&eb, ERR_INVALID, "field 'visited_at' must be an ISO 8601 time");
+        goto out;
+    }
+    fu = json_object_get(body, "follow_up_case");
+    if (fu != NULL && !json_is_null(fu)) {
+        if ((r = parse_follow_up(fu, &rep, &eb)) != 0)
+            goto out;
+        in.follow_up = &rep;
+    }
+    if ((r = visits_record(req->svc, req->principal, &in, &v, &c, &eb)) != 0)
+        goto out;
+    out = visit_json(&v);
+    json_object_set_new(out, "follow_up_case",
+                        c.id ? json_pack("{s:I, s:s, s:s, s:s}", "id", (json_int_t)c.id, "number",
+                                         c.number, "status", c.status, "channel", c.channel)
+                             : json_null());
+    case_rec_cleanup(&c);
+    r = api_reply_json(resp, 201, out);
+out:
+    if (r != 0 && resp->status == 0)
+        api_reply_errbuf(resp, r, &eb);
+    json_decref(body);
+    return 0;
+}
+
+int api_visit_get(struct api_request *req, struct api_response *resp)
+{
+    struct errbuf eb = {{0}};
+    struct visit_rec v;
+    int64_t id;
+    int r;
+    if (path_id(req, &id) != 0)
+        return api_reply_error(resp, ERR_NOT_FOUND, NULL);
+    if ((r = visits_get(req->svc, req->principal, id, &v, &eb)) != 0)
+        return api_reply_errbuf(resp, r, &eb);
+    return api_reply_json(resp, 200, visit_json(&v));
+}
+
+static int visit_collect(void *arg, const struct visit_rec *v)
+{
+    json_array_append_new(arg, visit_json(v));
+    return 0;
+}
+
+int api_visits_list(struct api_request *req, struct api_response *resp)
+{
+    struct errbuf eb = {{0}};
+    struct visit_filter f;
+    long household = 0, organisation = 0, before = 0, limit = 0;
+    json_t *items, *j;
+    int r;
+    memset(&f, 0, sizeof(f));
+    if (api_query_int(req, resp, "household_id", 1, INT64_MAX, 0, &household) != 0 ||
+        api_query_int(req, resp, "organisation_id", 1, INT64_MAX, 0, &organisation) != 0 ||
+        api_query_int(req, resp, "before", 1, INT64_MAX, 0, &before) != 0 ||
+        api_query_int(req, resp, "limit", 1, VISITS_PAGE_MAX, 100, &limit) != 0 ||
+        query_time(req, resp, "from", &f.from_ms) != 0 ||
+        query_time(req, resp, "to", &f.to_ms) != 0)
+        return 0;
+    f.area = api_query(req, "area");
+    if (household > 0) {
+        f.subject_kind = "household";
+        f.subject_id = household;
+    } else if (organisation > 0) {
+        f.subject_kind = "organisation";
+        f.subject_id = organisation;
+    }
+    f.before_id = before;
+    f.limit = (int)limit;
+    items = json_array();
+    if ((r = visits_list(req->svc, req->principal, &f, visit_collect, items, &eb)) != 0) {
+        json_decref(items);
+        return api_reply_errbuf(resp, r, &eb);
+    }
+    j = json_object();
+    json_object_set_new(
+        j, "next",
+        (long)json_array_size(items) == limit
+            ? json_sprintf("%lld", (long long)json_integer_value(json_object_get(
+                                       json_array_get(items, json_array_size(items) - 1), "id")))
+            : json_null());
+    json_object_set_new(j, "items", items);
+    return api_reply_json(resp, 200, j);
+}
+
+/* ---- visit cadence rules ------------------------------------------------------------------ */
+
+int api_visit_rules_get(struct api_request *req, struct api_response *resp)
+{
+    struct errbuf eb = {{0}};
+    struct visit_rules rules;
+    json_t *items;
+    int r;
+    if (req->principal == NULL)
+        return api_reply_error(resp, ERR_UNAUTHORIZED, NULL);
+    if (!access_role_has(req->principal->role, CAP_FIELD_READ))
+        return api_reply_error(resp, ERR_FORBIDDEN, "the visit rules are for field staff");
+    if ((r = visits_rules(req->svc, &rules, &eb)) != 0)
+        return api_reply_errbuf(resp, r, &eb);
+    items = json_array();
+    for (int i = 0; i < rules.n; i++)
+        json_array_append_new(items, json_pack("{s:s, s:i}", "rule", rules.rules[i].name,
+                                               "interval_days", rules.rules[i].interval_days));
+    return api_reply_json(
+        resp, 200, json_pack("{s:i, s:o}", "default_days", rules.default_days, "rules", items));
+}
+
+int api_visit_rules_put(struct api_request *req, struct api_response *resp)
+{
+    static const char *const allowed[] = {"csv", NULL};
+    struct errbuf eb = {{0}};
+    const char *csv = NULL;
+    json_t *body = NULL;
+    int r;
+    if (api_body_object(req, resp, allowed, &body) != 0)
+        return 0;
+    if ((r = json_get_string(body, "csv", 1, 16384, &csv, &eb)) == 0)
+        r = visits_set_rules(req->svc, req->principal, csv, &eb);
+    json_decref(body);
+    if (r != 0)
+        return api_reply_errbuf(resp, r, &eb);
+    return api_visit_rules_get(req, resp);
+}
+
+/* ---- campaigns ---------------------------------------------------------------------------- */
+
+static json_t *campaign_json(const struct campaign_rec *c)
+{
+    return json_pack("{s:I, s:s, s:s, s:o, s:o, s:o, s:I, s:I}", "id", (json_int_t)c->id, "name",
+                     c->name, "area_code", c->area_code, "from", time_json(c->from_ms), "to",
+                     time_json(c->to_ms), "created_at", time_json(c->created_ms), "created_by",
+                     (json_int_t)c->created_by, "targets", (json_int_t)c->n_targets);
+}
+
+int api_campaigns_create(struct api_request *req, struct api_response *resp)
+{
+    static const char *const allowed[] = {"name", "area", "from", "to", NULL};
+    struct errbuf eb = {{0}};
+    struct campaign_rec c;
+    const char *name = NULL, *area = NULL, *from = NULL, *to = NULL;
+    int64_t from_ms = 0, to_ms = 0;
+    json_t *body = NULL;
+    int r;
+    if (api_body_object(req, resp, allowed, &body) != 0)
+        return 0;
+    if ((r = json_get_string(body, "name", 1, 128, &name, &eb)) != 0 ||
+        (r = json_get_string(body, "area", 1, 18, &area, &eb)) != 0 ||
+        (r = json_get_string(body, "from", 1, 40, &from, &eb)) != 0 ||
+        (r = json_get_string(body, "to", 1, 40, &to, &eb)) != 0)
+        goto out;
+    if (fieldwork_parse_time(from, &from_ms) != 0 || fieldwork_parse_time(to, &to_ms) != 0) {
+        r = errbuf_set(&eb, ERR_INVALID, "fields 'from' and 'to' must be dates or ISO 8601 times");
+        goto out;
+    }
+    if ((r = campaigns_create(req->svc, req->principal, name, area, from_ms, to_ms, time_now_ms(),
+                              &c, &eb)) == 0)
+        r = api_reply_json(resp, 201, campaign_json(&c));
+out:
+    if (r != 0 && resp->status == 0)
+        api_reply_errbuf(resp, r, &eb);
+    json_decref(body);
+    return 0;
+}
+
+struct coverage_out {
+    json_t *grids;
+    int64_t targets, covered;
+};
+
+static int coverage_collect(void *arg, const char *area, int64_t targets, int64_t covered)
+{
+    struct coverage_out *o = arg;
+    json_array_append_new(
+        o->grids,
+        json_pack("{s:s, s:I, s:I, s:f}", "grid", area, "targets", (json_int_t)targets, "visited",
+                  (json_int_t)covered, "coverage",
+                  targets ? round(1000.0 * (double)covered / (double)targets) / 1000.0 : 0.0));
+    o->targets += targets;
+    o->covered += covered;
+    return 0;
+}
+
+int api_campaign_get(struct api_request *req, struct api_response *resp)
+{
+    struct errbuf eb = {{0}};
+    struct campaign_rec c;
+    struct coverage_out o = {NULL, 0, 0};
+    json_t *j;
+    int64_t id;
+    int r;
+    if (path_id(req, &id) != 0)
+        return api_reply_error(resp, ERR_NOT_FOUND, NULL);
+    o.grids = json_array();
+    if ((r = campaigns_get(req->svc, req->principal, id, &c, coverage_collect, &o, &eb)) != 0) {
+        json_decref(o.grids);
+        return api_reply_errbuf(resp, r, &eb);
+    }
+    j = campaign_json(&c);
+    json_object_set_new(j, "visited", json_integer(o.covered));
+    json_object_set_new(
+        j, "coverage",
+        json_real(o.targets ? round(1000.0 * (double)o.covered / (double)o.targets) / 1000.0
+                            : 0.0));
+    json_object_set_new(j, "grids", o.grids);
+    return api_reply_json(resp, 200, j);
+}
+
+/* ---- the grid worker's task list ---------------------------------------------------------- */
+
+int api_tasks(struct api_request *req, struct api_response *resp)
+{
+    struct errbuf eb = {{0}};
+    struct visit_tasks t;
+    long limit = 0;
+    json_t *visits, *verify;
+    int r;
+    if (api_query_int(req, resp, "limit", 1, VISITS_TASKS_MAX, 100, &limit) != 0)
+        return 0;
+    if ((r = visits_tasks(req->svc, req->principal, api_query(req, "area"), time_now_ms(),
+                          (int)limit, &t, &eb)) != 0)
+        return api_reply_errbuf(resp, r, &eb);
+    visits = json_array();
+    for (size_t i = 0; i < t.len; i++) {
+        const struct visit_task *k = &t.items[i];
+        json_array_append_new(
+            visits, json_pack("{s:s, s:s, s:I, s:s, s:s, s:o, s:i, s:s, s:I}", "task", "visit",
+                              "subject_kind", k->state.subject_kind, "subject_id",
+                              (json_int_t)k->state.subject_id, "area_code", k->state.cell_code,
+                              "label", k->state.label, "last_visit_at",
+                              time_json(k->state.last_visit_ms), "interval_days", k->interval_days,
+                              "rule", k->rule, "days_overdue", (json_int_t)k->days_overdue));
+    }
+    verify = json_array();
+    for (size_t i = 0; i < t.to_verify.len; i++) {
+        const struct case_rec *c = &t.to_verify.items[i];
+        json_array_append_new(verify, json_pack("{s:s, s:I, s:s, s:s, s:s, s:s}", "task", "verify",
+                                                "case_id", (json_int_t)c->id, "number", c->number,
+                                                "category", c->category, "status", c->status,
+                                                "area_code", c->area_code));
+    }
+    r = api_reply_json(resp, 200,
+                       json_pack("{s:I, s:o, s:o}", "overdue_total", (json_int_t)t.total_overdue,
+                                 "overdue_visits", visits, "to_verify", verify));
+    visit_tasks_cleanup(&t);
+    return r;
 }

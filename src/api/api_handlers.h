@@ -56,6 +56,14 @@ int api_patrols_list(struct api_request *req, struct api_response *resp);
 int api_patrol_get(struct api_request *req, struct api_response *resp);
 int api_patrol_points(struct api_request *req, struct api_response *resp);
 int api_patrol_end(struct api_request *req, struct api_response *resp);
+int api_visits_create(struct api_request *req, struct api_response *resp);
+int api_visits_list(struct api_request *req, struct api_response *resp);
+int api_visit_get(struct api_request *req, struct api_response *resp);
+int api_visit_rules_get(struct api_request *req, struct api_response *resp);
+int api_visit_rules_put(struct api_request *req, struct api_response *resp);
+int api_campaigns_create(struct api_request *req, struct api_response *resp);
+int api_campaign_get(struct api_request *req, struct api_response *resp);
+int api_tasks(struct api_request *req, struct api_response *resp);
 
 /* api_metrics.c */
 int api_metrics(struct api_request *req, struct api_response *resp);

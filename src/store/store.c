@@ -586,3 +586,50 @@ int store_field_case_links(struct store *st, const char *source, int64_t source_
 {
     return st->ops->field_case_links(st, source, source_id, fn, ctx);
 }
+
+int store_visit_insert(struct store *st, struct visit_rec *v)
+{
+    return st->ops->visit_insert(st, v);
+}
+
+int store_visit_get(struct store *st, int64_t id, struct visit_rec *out)
+{
+    return st->ops->visit_get(st, id, out);
+}
+
+int store_visit_set_case(struct store *st, int64_t id, int64_t case_id)
+{
+    return st->ops->visit_set_case(st, id, case_id);
+}
+
+int store_visit_list(struct store *st, const struct visit_filter *f, store_visit_fn fn, void *ctx)
+{
+    return st->ops->visit_list(st, f, fn, ctx);
+}
+
+int store_visit_states(struct store *st, const char *area, int with_orgs, int64_t before_ms,
+                       store_visit_state_fn fn, void *ctx)
+{
+    return st->ops->visit_states(st, area, with_orgs, before_ms, fn, ctx);
+}
+
+int store_campaign_insert(struct store *st, struct campaign_rec *c)
+{
+    return st->ops->campaign_insert(st, c);
+}
+
+int store_campaign_get(struct store *st, int64_t id, struct campaign_rec *out)
+{
+    return st->ops->campaign_get(st, id, out);
+}
+
+int store_campaign_coverage(struct store *st, int64_t id, store_coverage_fn fn, void *ctx)
+{
+    return st->ops->campaign_coverage(st, id, fn, ctx);
+}
+
+int store_case_channel_counts(struct store *st, const char *area, int64_t from_ms, int64_t to_ms,
+                              store_channel_fn fn, void *ctx)
+{
+    return st->ops->case_channel_counts(st, area, from_ms, to_ms, fn, ctx);
+}

@@ -635,4 +635,78 @@ typedef int (*store_id_fn)(void *ctx, int64_t id);
 int store_field_case_links(struct store *st, const char *source, int64_t source_id, store_id_fn fn,
                            void *ctx);
 
+/* ---- field work: household visits, campaigns, compliance figures (issue 5) ------------------ */
+
+#define VISIT_FINDINGS_MAX 2000 /* bytes */
+
+struct visit_rec {
+    int64_t id;
+    char subject_kind[16]; /* "household" | "organisation" */
+    int64_t subject_id;
+    char cell_code[19]; /* the subject's area at the time of the visit */
+    int64_t user_id;    /* the visitor */
+    int64_t visited_ms;
+    char findings[VISIT_FINDINGS_MAX + 1];
+    int64_t case_id; /* the follow-up case, 0 when none */
+    int64_t created_ms;
+};
+/* Insert (write); sets v->id. */
+int store_visit_insert(struct store *st, struct visit_rec *v);
+/* ERR_NOT_FOUND. */
+int store_visit_get(struct store *st, int64_t id, struct visit_rec *out);
+/* Set the follow-up case of a visit (write). ERR_NOT_FOUND. */
+int store_visit_set_case(struct store *st, int64_t id, int64_t case_id);
+
+struct visit_filter {
+    const char *area;         /* subjects in this subtree (required) */
+    const char *subject_kind; /* NULL: any */
+    int64_t subject_id;       /* 0: any */
+    int64_t from_ms, to_ms;   /* visited in [from, to); 0: open */
+    int64_t before_id;        /* keyset: newest first (by id) */
+    int limit;                /* 1..10000 */
+};
+typedef int (*store_visit_fn)(void *ctx, const struct visit_rec *v);
+int store_visit_list(struct store *st, const struct visit_filter *f, store_visit_fn fn, void *ctx);
+
+/* A household (or organisation) with what visit planning needs. */
+struct visit_state {
+    char subject_kind[16];
+    int64_t subject_id;
+    char cell_code[19];
+    char kind[24];   /* household kind / organisation kind */
+    char label[256]; /* address / name */
+    int64_t created_ms;
+    int64_t last_visit_ms; /* 0: never visited */
+    char tags[1024];       /* the tags of the household's active members, comma-joined */
+};
+typedef int (*store_visit_state_fn)(void *ctx, const struct visit_state *s);
+/* Every household in area's subtree (and, with_orgs, every organisation), by kind then id,
+ * with its last visit before before_ms (0: any time). A nonzero return of fn stops. */
+int store_visit_states(struct store *st, const char *area, int with_orgs, int64_t before_ms,
+                       store_visit_state_fn fn, void *ctx);
+
+struct campaign_rec {
+    int64_t id;
+    char name[129];
+    char area_code[19];
+    int64_t from_ms, to_ms; /* visits in [from, to) count */
+    int64_t created_ms;
+    int64_t created_by;
+    int64_t n_targets;
+};
+/* Insert a campaign and freeze its target set (write): every household and organisation in
+ * its area at this moment. Sets c->id and c->n_targets. */
+int store_campaign_insert(struct store *st, struct campaign_rec *c);
+int store_campaign_get(struct store *st, int64_t id, struct campaign_rec *out);
+typedef int (*store_coverage_fn)(void *ctx, const char *area, int64_t targets, int64_t covered);
+/* Per grid (the first 15 digits of the target's cell), targets and how many of them had a
+ * visit in the campaign's window, in grid order. */
+int store_campaign_coverage(struct store *st, int64_t id, store_coverage_fn fn, void *ctx);
+
+typedef int (*store_channel_fn)(void *ctx, const char *grid, const char *channel, int64_t count);
+/* Cases created in [from_ms, to_ms) under area, counted per grid (the first 15 digits of the
+ * case's area; shorter codes as they are) and channel, in grid order. */
+int store_case_channel_counts(struct store *st, const char *area, int64_t from_ms, int64_t to_ms,
+                              store_channel_fn fn, void *ctx);
+
 #endif

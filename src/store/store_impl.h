@@ -129,6 +129,17 @@ struct store_ops {
                                int64_t case_id);
     int (*field_case_links)(struct store *st, const char *source, int64_t source_id, store_id_fn fn,
                             void *ctx);
+    int (*visit_insert)(struct store *st, struct visit_rec *v);
+    int (*visit_get)(struct store *st, int64_t id, struct visit_rec *out);
+    int (*visit_set_case)(struct store *st, int64_t id, int64_t case_id);
+    int (*visit_list)(struct store *st, const struct visit_filter *f, store_visit_fn fn, void *ctx);
+    int (*visit_states)(struct store *st, const char *area, int with_orgs, int64_t before_ms,
+                        store_visit_state_fn fn, void *ctx);
+    int (*campaign_insert)(struct store *st, struct campaign_rec *c);
+    int (*campaign_get)(struct store *st, int64_t id, struct campaign_rec *out);
+    int (*campaign_coverage)(struct store *st, int64_t id, store_coverage_fn fn, void *ctx);
+    int (*case_channel_counts)(struct store *st, const char *area, int64_t from_ms, int64_t to_ms,
+                               store_channel_fn fn, void *ctx);
 };
 
 struct store {

@@ -1,8 +1,10 @@
 // Field work over HTTP (issue 5): patrols (start, batched GPS upload with idempotent retries,
 // points outside the grid flagged, end with distance and duration from the track, listing
-// and reading with scope), cases found on a patrol.
+// and reading with scope), cases found on a patrol; household visits (follow-up cases, the
+// household file's timeline, no partial writes), cadence rules, task lists and campaigns.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { tempDir, removeDir, makeDatabase, startServer, login } from './helpers.mjs';
 
 const GRID1 = '440605001001001'; // worker1's grid: lon 113.0-113.1, lat 23.0-23.1
@@ -10,6 +12,7 @@ const COMMUNITY = '440605001001';
 const R = 6371008.8;
 
 let dir;
+let db;
 let server;
 const tokens = {};
 
@@ -37,7 +40,7 @@ function haversine(a, b) {
 
 before(async () => {
   dir = tempDir();
-  const db = makeDatabase(dir);
+  db = makeDatabase(dir);
   server = await startServer(db);
   for (const u of ['admin', 'leader', 'worker1', 'worker2', 'staff', 'dispatcher', 'resident']) {
     tokens[u] = (await login(server.url, u)).token;
@@ -273,3 +276,222 @@ test('reading patrols: the track, the cases found, scope and filters', async () 
   r = await req('GET', '/api/v1/patrols?area=12x', tokens.leader);
   assert.equal(r.status, 400);
 });
+
+// ---- household visits, cadence, tasks, campaigns -----------------------------------------
+
+const CELL1 = '440605001001001001';
+const CELL2 = '440605001001001002';
+const GRID2 = '440605001001002';
+const DAY = 86400000;
+const ids = {};
+
+function sql(statement) {
+  const r = spawnSync('sqlite3', ['-cmd', '.timeout 5000', db, statement], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  return r.stdout.trim();
+}
+
+test('base data for the visits: households, a tagged member, an organisation', async () => {
+  const mk = async (token, path, body) => {
+    const r = await req('POST', path, token, body);
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+    return r.body.id;
+  };
+  ids.h1 = await mk(tokens.worker1, '/api/v1/households',
+    { area_code: CELL1, kind: 'registered_family', address: '南桂东路1号' });
+  ids.h2 = await mk(tokens.worker1, '/api/v1/households',
+    { area_code: CELL1, kind: 'registered_family', address: '南桂东路2号' });
+  ids.h3 = await mk(tokens.worker1, '/api/v1/households',
+    { area_code: CELL2, kind: 'non_registered_family', address: '南桂东路3号' });
+  ids.h4 = await mk(tokens.worker2, '/api/v1/households',
+    { area_code: GRID2, kind: 'registered_family', address: '夏北路4号' });
+  ids.p1 = await mk(tokens.worker1, '/api/v1/persons', {
+    area_code: CELL1, name: '陈伯', sex: 'M', birth_date: '1940-01-01', is_registered: true,
+    household_id: ids.h1, tags: ['elderly_alone'],
+  });
+  ids.o1 = await mk(tokens.worker1, '/api/v1/organisations',
+    { area_code: CELL1, name: '平洲五金厂', kind: 'business' });
+});
+
+let visitId;
+let followUpNumber;
+
+test('a visit with a follow-up case lands in the household file timeline', async () => {
+  const r = await req('POST', '/api/v1/visits', tokens.worker1, {
+    household_id: ids.h1, findings: '老人独居，屋顶漏水', follow_up_case: {
+      category: '0101', description: '独居老人家中屋顶漏水，需维修',
+    },
+  });
+  assert.equal(r.status, 201, JSON.stringify(r.body));
+  visitId = r.body.id;
+  assert.equal(r.body.subject_kind, 'household');
+  assert.equal(r.body.area_code, CELL1);
+  assert.equal(r.body.follow_up_case.channel, 'visit');
+  assert.equal(r.body.follow_up_case_id, r.body.follow_up_case.id);
+  followUpNumber = r.body.follow_up_case.number;
+  const c = await req('GET', `/api/v1/cases/${r.body.follow_up_case.id}`, tokens.worker1);
+  assert.equal(c.status, 200);
+  assert.equal(c.body.area_code, CELL1);
+
+  const file = await req('GET', `/api/v1/households/${ids.h1}/file`, tokens.worker1);
+  assert.equal(file.status, 200);
+  const visit = file.body.timeline.find((e) => e.kind === 'visit');
+  assert.ok(visit, JSON.stringify(file.body.timeline));
+  assert.equal(visit.id, visitId);
+  assert.equal(visit.summary, '老人独居，屋顶漏水');
+  const kase = file.body.timeline.find((e) => e.kind === 'case');
+  assert.equal(kase.number, followUpNumber);
+
+  const got = await req('GET', `/api/v1/visits/${visitId}`, tokens.staff);
+  assert.equal(got.status, 200);
+  assert.equal(got.body.findings, '老人独居，屋顶漏水');
+
+  const org = await req('POST', '/api/v1/visits', tokens.worker1,
+    { organisation_id: ids.o1, findings: '消防通道畅通' });
+  assert.equal(org.status, 201);
+  assert.equal(org.body.subject_kind, 'organisation');
+  assert.equal(org.body.follow_up_case, null);
+});
+
+test('visits: scope, bad input, and nothing half-written', async () => {
+  const count = () => Number(sql('SELECT count(*) FROM visits'));
+  const cases = () => Number(sql('SELECT count(*) FROM cases'));
+  const before = [count(), cases()];
+  let r = await req('POST', '/api/v1/visits', tokens.worker1,
+    { household_id: ids.h4, findings: 'x' });
+  assert.equal(r.status, 403);
+  r = await req('POST', '/api/v1/visits', tokens.leader, { household_id: ids.h1, findings: 'x' });
+  assert.equal(r.status, 403);
+  r = await req('POST', '/api/v1/visits', tokens.worker1, { household_id: 99999, findings: 'x' });
+  assert.equal(r.status, 404);
+  const bad = [
+    { household_id: ids.h1, organisation_id: ids.o1, findings: 'x' },
+    { findings: 'x' },
+    { household_id: ids.h1 },
+    { household_id: ids.h1, findings: '' },
+    { household_id: ids.h1, findings: 'x'.repeat(2001) },
+    { household_id: ids.h1, findings: 'x', visited_at: new Date(Date.now() + DAY).toISOString() },
+    { household_id: ids.h1, findings: 'x', visited_at: '2020-01-01' },
+    { household_id: ids.h1, findings: 'x', visited_at: 'last week' },
+    { household_id: ids.h1, findings: 'x', mood: 'fine' },
+    { household_id: ids.h1, findings: 'x', follow_up_case: 'fix it' },
+    { household_id: ids.h1, findings: 'x', follow_up_case: { description: 'no category' } },
+    // a category the taxonomy does not know: the case fails, so the visit is not kept either
+    { household_id: ids.h1, findings: 'x', follow_up_case: { category: '9999', description: 'y' } },
+  ];
+  for (const body of bad) {
+    r = await req('POST', '/api/v1/visits', tokens.worker1, body);
+    assert.equal(r.status, 400, JSON.stringify(body).slice(0, 100));
+    assert.equal(r.body.error.code, 'invalid_argument');
+  }
+  assert.deepEqual([count(), cases()], before);
+  const file = await req('GET', `/api/v1/households/${ids.h1}/file`, tokens.worker1);
+  assert.equal(file.body.timeline.filter((e) => e.kind === 'visit').length, 1);
+
+  r = await req('GET', `/api/v1/visits/${visitId}`, tokens.worker2);
+  assert.equal(r.status, 403);
+  r = await req('GET', `/api/v1/visits?household_id=${ids.h1}`, tokens.worker1);
+  assert.equal(r.status, 200);
+  assert.equal(r.body.items.length, 1);
+  r = await req('GET', '/api/v1/visits', tokens.staff);
+  assert.equal(r.body.items.length, 2);
+  r = await req('GET', '/api/v1/visits', tokens.worker2);
+  assert.equal(r.body.items.length, 0);
+  r = await req('GET', `/api/v1/visits?area=${CELL1}`, tokens.worker2);
+  assert.equal(r.status, 403);
+});
+
+test('visit cadence rules: defaults, replaced by an administrator', async () => {
+  let r = await req('GET', '/api/v1/visit-rules', tokens.worker1);
+  assert.equal(r.status, 200);
+  assert.equal(r.body.default_days, 182);
+  const rule = (name) => r.body.rules.find((x) => x.rule === name)?.interval_days;
+  assert.equal(rule('elderly_alone'), 30);
+  assert.equal(rule('community_correction'), 30);
+  assert.equal(rule('kind:non_registered_family'), 30);
+  r = await req('PUT', '/api/v1/visit-rules', tokens.staff, { csv: 'rule,interval_days\n' });
+  assert.equal(r.status, 403);
+  for (const csv of ['', 'tag,days\nelderly_alone,7\n', 'rule,interval_days\nrich,7\n',
+    'rule,interval_days\nelderly_alone,0\n', 'rule,interval_days\nelderly_alone,7,8\n']) {
+    r = await req('PUT', '/api/v1/visit-rules', tokens.admin, { csv });
+    assert.equal(r.status, 400, csv);
+  }
+  r = await req('PUT', '/api/v1/visit-rules', tokens.admin,
+    { csv: 'rule,interval_days\ndefault,182\nelderly_alone,30\nkind:non_registered_family,30\n' });
+  assert.equal(r.status, 200);
+  assert.equal(r.body.rules.length, 2);
+  r = await req('GET', '/api/v1/visit-rules', tokens.resident);
+  assert.equal(r.status, 403);
+});
+
+test('the task list: overdue visits worst first, by risk interval', async () => {
+  const now = Date.now();
+  // the households' files were opened 200 days ago; h1 was just visited
+  sql(`UPDATE households SET created_ms = ${now - 200 * DAY} WHERE id IN (${ids.h1}, ${ids.h2}, ${ids.h3}, ${ids.h4})`);
+  let r = await req('GET', '/api/v1/tasks', tokens.worker1);
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  // h3 (non-registered: 30 days) is 170 days overdue, h2 (ordinary: 182) 18; h1 was visited
+  assert.equal(r.body.overdue_total, 2);
+  assert.deepEqual(r.body.overdue_visits.map((t) => t.subject_id), [ids.h3, ids.h2]);
+  assert.equal(r.body.overdue_visits[0].days_overdue, 170);
+  assert.equal(r.body.overdue_visits[0].rule, 'kind:non_registered_family');
+  assert.equal(r.body.overdue_visits[1].days_overdue, 18);
+  assert.equal(r.body.overdue_visits[1].last_visit_at, null);
+  assert.ok(Array.isArray(r.body.to_verify));
+  // h1's visit backdated 40 days: elderly_alone (30 days) makes it 10 days overdue
+  sql(`UPDATE visits SET visited_ms = ${now - 40 * DAY} WHERE id = ${visitId}`);
+  r = await req('GET', '/api/v1/tasks?limit=2', tokens.worker1);
+  assert.equal(r.body.overdue_total, 3);
+  assert.deepEqual(r.body.overdue_visits.map((t) => t.subject_id), [ids.h3, ids.h2]);
+  r = await req('GET', '/api/v1/tasks', tokens.worker1);
+  assert.equal(r.body.overdue_visits[2].subject_id, ids.h1);
+  assert.equal(r.body.overdue_visits[2].rule, 'elderly_alone');
+  assert.equal(r.body.overdue_visits[2].days_overdue, 10);
+  r = await req('GET', '/api/v1/tasks', tokens.worker2);
+  assert.deepEqual(r.body.overdue_visits.map((t) => t.subject_id), [ids.h4]);
+  r = await req('GET', `/api/v1/tasks?area=${GRID1}`, tokens.worker2);
+  assert.equal(r.status, 403);
+  r = await req('GET', '/api/v1/tasks?limit=0', tokens.worker1);
+  assert.equal(r.status, 400);
+  sql(`UPDATE visits SET visited_ms = ${now} WHERE id = ${visitId}`);
+});
+
+test('a visit campaign: every household and organisation of the area, coverage per grid',
+  async () => {
+    const today = new Date(Date.now() - DAY).toISOString().slice(0, 10);
+    const later = new Date(Date.now() + 30 * DAY).toISOString().slice(0, 10);
+    let r = await req('POST', '/api/v1/campaigns', tokens.worker1,
+      { name: '四万走访', area: COMMUNITY, from: today, to: later });
+    assert.equal(r.status, 403);
+    for (const body of [{ name: '', area: COMMUNITY, from: today, to: later },
+      { name: 'x', area: COMMUNITY, from: later, to: today },
+      { name: 'x', area: COMMUNITY, from: 'soon', to: later },
+      { name: 'x', area: COMMUNITY, from: '2020-01-01', to: '2026-01-01' },
+      { name: 'x', area: 'abc', from: today, to: later },
+      { name: 'x', area: COMMUNITY, from: today }]) {
+      r = await req('POST', '/api/v1/campaigns', tokens.staff, body);
+      assert.equal(r.status, 400, JSON.stringify(body));
+    }
+    r = await req('POST', '/api/v1/campaigns', tokens.staff,
+      { name: '四万走访', area: COMMUNITY, from: today, to: later });
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+    assert.equal(r.body.targets, 5); // h1..h4 and o1
+    const id = r.body.id;
+    r = await req('GET', `/api/v1/campaigns/${id}`, tokens.leader);
+    assert.equal(r.status, 200);
+    assert.deepEqual(r.body.grids.map((g) => [g.grid, g.targets, g.visited]),
+      [[GRID1, 4, 2], [GRID2, 1, 0]]);
+    assert.equal(r.body.visited, 2);
+    assert.equal(r.body.coverage, 0.4);
+    const v = await req('POST', '/api/v1/visits', tokens.worker2,
+      { household_id: ids.h4, findings: '一切正常' });
+    assert.equal(v.status, 201);
+    r = await req('GET', `/api/v1/campaigns/${id}`, tokens.staff);
+    assert.deepEqual(r.body.grids.map((g) => [g.grid, g.targets, g.visited]),
+      [[GRID1, 4, 2], [GRID2, 1, 1]]);
+    assert.equal(r.body.grids[1].coverage, 1);
+    r = await req('GET', `/api/v1/campaigns/${id}`, tokens.worker2);
+    assert.equal(r.status, 403);
+    r = await req('GET', '/api/v1/campaigns/4242', tokens.leader);
+    assert.equal(r.status, 404);
+  });

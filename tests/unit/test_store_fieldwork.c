@@ -2,7 +2,9 @@
  * test_store_fieldwork.c - the field-work store ops (store_sqlite_fieldwork.c) through store.h:
  * patrols (insert, get, finish once, counts, listing by subtree/user/running/time with keyset
  * paging, counts per grid), track points in time order, batch ids recognised on retry, and the
- * links of cases to field work.
+ * links of cases to field work; visits (get, list filters, the last visit and members' tags
+ * per household), campaigns (frozen target set, coverage per grid in the window) and case
+ * counts per grid and channel.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,6 +14,7 @@
 #include <cmocka.h>
 
 #include "base/error.h"
+#include "domain/basedata.h"
 #include "store/store.h"
 
 #include <stdio.h>
@@ -339,6 +342,289 @@ static void test_case_links(void **state)
     assert_int_not_equal(store_field_case_link_add(f->st, "patrol", 5, c2 + 1000), 0);
 }
 
+/* ---- visits, campaigns, compliance counts ---------------------------------------------------- */
+
+#define GRID_A "440605001001001"
+#define CELL_A "440605001001001001"
+#define GRID_B "440605001001002"
+#define DAY    ((int64_t)86400000)
+
+/* Put a base-data record of kind in cell with (field, value) pairs (plain fields only). */
+static int64_t put(struct store *st, enum bd_kind kind, const char *cell, int64_t created, ...)
+{
+    const struct bd_entity *e = bd_entity(kind);
+    static char values[BD_FIELDS_MAX][128];
+    struct bd_record r;
+    const char *name;
+    va_list ap;
+    memset(&r, 0, sizeof(r));
+    r.kind = kind;
+    snprintf(r.cell_code, sizeof(r.cell_code), "%s", cell);
+    r.created_ms = created;
+    r.updated_ms = created;
+    va_start(ap, created);
+    while ((name = va_arg(ap, const char *)) != NULL) {
+        int i = bd_field_index(e, name);
+        assert_true(i >= 0);
+        snprintf(values[i], sizeof(values[i]), "%s", va_arg(ap, const char *));
+        r.v[i].text = values[i];
+    }
+    va_end(ap);
+    assert_int_equal(store_bd_put(st, &r, NULL), 0);
+    return r.id;
+}
+
+static int64_t add_visit(struct store *st, const char *kind, int64_t subject, const char *cell,
+                         int64_t at)
+{
+    struct visit_rec v;
+    memset(&v, 0, sizeof(v));
+    snprintf(v.subject_kind, sizeof(v.subject_kind), "%s", kind);
+    v.subject_id = subject;
+    snprintf(v.cell_code, sizeof(v.cell_code), "%s", cell);
+    v.user_id = 9;
+    v.visited_ms = at;
+    snprintf(v.findings, sizeof(v.findings), "%s", "一切正常");
+    v.created_ms = at;
+    assert_int_equal(store_visit_insert(st, &v), 0);
+    return v.id;
+}
+
+struct states {
+    struct visit_state s[8];
+    int n;
+};
+
+static int collect_state(void *arg, const struct visit_state *vs)
+{
+    struct states *l = arg;
+    l->s[l->n++] = *vs;
+    return 0;
+}
+
+static int collect_visit(void *arg, const struct visit_rec *v)
+{
+    struct ids *l = arg;
+    l->v[l->n++] = v->id;
+    return 0;
+}
+
+static void test_visits_and_states(void **state)
+{
+    struct fixture *f = *state;
+    int64_t h1 = put(f->st, BD_HOUSEHOLD, CELL_A, T0 - 100 * DAY, "kind", "registered_family",
+                     "address", "一号", NULL);
+    int64_t h2 = put(f->st, BD_HOUSEHOLD, GRID_A, T0 - 50 * DAY, "kind", "non_registered_family",
+                     "address", "二号", NULL);
+    int64_t h3 =
+        put(f->st, BD_HOUSEHOLD, GRID_B, T0, "kind", "registered_family", "address", "三号", NULL);
+    int64_t o1 =
+        put(f->st, BD_ORGANISATION, CELL_A, T0, "name", "五金厂", "kind", "business", NULL);
+    char hid1[24], hid2[24];
+    struct states l;
+    struct visit_rec v;
+    struct visit_filter vf;
+    struct ids ids;
+    int64_t v1, v2;
+    snprintf(hid1, sizeof(hid1), "%lld", (long long)h1);
+    snprintf(hid2, sizeof(hid2), "%lld", (long long)h2);
+    put(f->st, BD_PERSON, CELL_A, T0, "name", "甲", "sex", "M", "birth_date", "1940-01-01",
+        "is_registered", "1", "household_id", hid1, "tags", "elderly_alone,disabled", NULL);
+    put(f->st, BD_PERSON, CELL_A, T0, "name", "乙", "sex", "F", "birth_date", "1945-01-01",
+        "is_registered", "1", "household_id", hid1, "tags", "veteran", NULL);
+    put(f->st, BD_PERSON, CELL_A, T0, "name", "丙", "sex", "F", "birth_date", "1950-01-01",
+        "is_registered", "1", "household_id", hid1, NULL);
+    /* a member who moved away no longer counts */
+    put(f->st, BD_PERSON, GRID_A, T0, "name", "丁", "sex", "M", "birth_date", "1960-01-01",
+        "is_registered", "0", "household_id", hid2, "tags", "petitioner", "status", "moved_away",
+        NULL);
+
+    v1 = add_visit(f->st, "household", h1, CELL_A, T0);
+    v2 = add_visit(f->st, "household", h1, CELL_A, T0 + 5 * DAY);
+    add_visit(f->st, "organisation", o1, CELL_A, T0 + DAY);
+    add_visit(f->st, "household", h3, GRID_B, T0 + 2 * DAY);
+
+    assert_int_equal(store_visit_get(f->st, v1, &v), 0);
+    assert_string_equal(v.subject_kind, "household");
+    assert_int_equal(v.subject_id, h1);
+    assert_string_equal(v.findings, "一切正常");
+    assert_int_equal(v.case_id, 0);
+    assert_int_equal(store_visit_set_case(f->st, v1, 77), 0);
+    assert_int_equal(store_visit_get(f->st, v1, &v), 0);
+    assert_int_equal(v.case_id, 77);
+    assert_int_equal(store_visit_get(f->st, v2 + 100, &v), ERR_NOT_FOUND);
+    assert_int_equal(store_visit_set_case(f->st, v2 + 100, 1), ERR_NOT_FOUND);
+
+    memset(&l, 0, sizeof(l));
+    assert_int_equal(store_visit_states(f->st, GRID_A, 1, 0, collect_state, &l), 0);
+    assert_int_equal(l.n, 3);
+    assert_string_equal(l.s[0].subject_kind, "household");
+    assert_int_equal(l.s[0].subject_id, h1);
+    assert_int_equal(l.s[0].last_visit_ms, T0 + 5 * DAY);
+    assert_int_equal(l.s[0].created_ms, T0 - 100 * DAY);
+    assert_string_equal(l.s[0].kind, "registered_family");
+    assert_string_equal(l.s[0].label, "一号");
+    assert_non_null(strstr(l.s[0].tags, "elderly_alone,disabled"));
+    assert_non_null(strstr(l.s[0].tags, "veteran"));
+    assert_int_equal(l.s[1].subject_id, h2);
+    assert_int_equal(l.s[1].last_visit_ms, 0);
+    assert_string_equal(l.s[1].tags, "");
+    assert_string_equal(l.s[1].kind, "non_registered_family");
+    assert_string_equal(l.s[2].subject_kind, "organisation");
+    assert_int_equal(l.s[2].subject_id, o1);
+    assert_int_equal(l.s[2].last_visit_ms, T0 + DAY);
+    /* the last visit before a time; households only */
+    memset(&l, 0, sizeof(l));
+    assert_int_equal(store_visit_states(f->st, GRID_A, 0, T0 + DAY, collect_state, &l), 0);
+    assert_int_equal(l.n, 2);
+    assert_int_equal(l.s[0].last_visit_ms, T0);
+
+    /* listing: subtree, subject, time range, paging */
+    memset(&vf, 0, sizeof(vf));
+    vf.area = "440605001001";
+    vf.limit = 10;
+    memset(&ids, 0, sizeof(ids));
+    assert_int_equal(store_visit_list(f->st, &vf, collect_visit, &ids), 0);
+    assert_int_equal(ids.n, 4);
+    assert_true(ids.v[0] > ids.v[1]);
+    vf.area = GRID_A;
+    vf.subject_kind = "household";
+    vf.subject_id = h1;
+    memset(&ids, 0, sizeof(ids));
+    assert_int_equal(store_visit_list(f->st, &vf, collect_visit, &ids), 0);
+    assert_int_equal(ids.n, 2);
+    assert_int_equal(ids.v[0], v2);
+    vf.subject_id = 0;
+    vf.from_ms = T0 + DAY;
+    memset(&ids, 0, sizeof(ids));
+    assert_int_equal(store_visit_list(f->st, &vf, collect_visit, &ids), 0);
+    assert_int_equal(ids.n, 1); /* the organisation's visit is not a household's */
+    vf.subject_kind = NULL;
+    vf.from_ms = 0;
+    vf.to_ms = T0 + DAY;
+    memset(&ids, 0, sizeof(ids));
+    assert_int_equal(store_visit_list(f->st, &vf, collect_visit, &ids), 0);
+    assert_int_equal(ids.n, 1);
+    assert_int_equal(ids.v[0], v1);
+    vf.to_ms = 0;
+    vf.limit = 1;
+    vf.before_id = v2;
+    memset(&ids, 0, sizeof(ids));
+    assert_int_equal(store_visit_list(f->st, &vf, collect_visit, &ids), 0);
+    assert_int_equal(ids.n, 1);
+    assert_int_equal(ids.v[0], v1);
+}
+
+struct coverage {
+    char area[4][19];
+    int64_t targets[4], covered[4];
+    int n;
+};
+
+static int collect_coverage(void *arg, const char *area, int64_t targets, int64_t covered)
+{
+    struct coverage *c = arg;
+    snprintf(c->area[c->n], sizeof(c->area[0]), "%s", area);
+    c->targets[c->n] = targets;
+    c->covered[c->n++] = covered;
+    return 0;
+}
+
+static void test_campaign_coverage(void **state)
+{
+    struct fixture *f = *state;
+    int64_t h1 =
+        put(f->st, BD_HOUSEHOLD, CELL_A, T0, "kind", "registered_family", "address", "一", NULL);
+    int64_t h2 =
+        put(f->st, BD_HOUSEHOLD, GRID_A, T0, "kind", "registered_family", "address", "二", NULL);
+    int64_t h3 =
+        put(f->st, BD_HOUSEHOLD, GRID_B, T0, "kind", "registered_family", "address", "三", NULL);
+    int64_t o1 = put(f->st, BD_ORGANISATION, CELL_A, T0, "name", "厂", "kind", "business", NULL);
+    put(f->st, BD_HOUSEHOLD, "440605002001001", T0, "kind", "business", "address", "外", NULL);
+    struct campaign_rec c, got;
+    struct coverage cov;
+    memset(&c, 0, sizeof(c));
+    snprintf(c.name, sizeof(c.name), "%s", "四万走访");
+    snprintf(c.area_code, sizeof(c.area_code), "%s", "440605001001");
+    c.from_ms = T0;
+    c.to_ms = T0 + 30 * DAY;
+    c.created_ms = T0;
+    c.created_by = 3;
+    assert_int_equal(store_campaign_insert(f->st, &c), 0);
+    assert_int_equal(c.n_targets, 4);
+    /* the target set is frozen: a household added later is not a target */
+    put(f->st, BD_HOUSEHOLD, GRID_B, T0, "kind", "registered_family", "address", "新", NULL);
+    add_visit(f->st, "household", h1, CELL_A, T0 + DAY);
+    add_visit(f->st, "household", h1, CELL_A, T0 + 2 * DAY); /* twice: still one target */
+    add_visit(f->st, "household", h2, GRID_A, T0 - 1);       /* before the window */
+    add_visit(f->st, "organisation", o1, CELL_A, T0 + 29 * DAY);
+    add_visit(f->st, "household", h3, GRID_B, T0 + 30 * DAY); /* at the end: outside */
+    assert_int_equal(store_campaign_get(f->st, c.id, &got), 0);
+    assert_string_equal(got.name, "四万走访");
+    assert_int_equal(got.n_targets, 4);
+    assert_int_equal(got.to_ms, T0 + 30 * DAY);
+    memset(&cov, 0, sizeof(cov));
+    assert_int_equal(store_campaign_coverage(f->st, c.id, collect_coverage, &cov), 0);
+    assert_int_equal(cov.n, 2);
+    assert_string_equal(cov.area[0], GRID_A);
+    assert_int_equal(cov.targets[0], 3);
+    assert_int_equal(cov.covered[0], 2);
+    assert_string_equal(cov.area[1], GRID_B);
+    assert_int_equal(cov.targets[1], 1);
+    assert_int_equal(cov.covered[1], 0);
+    assert_int_equal(store_campaign_get(f->st, c.id + 1, &got), ERR_NOT_FOUND);
+}
+
+struct channels {
+    char line[8][48];
+    int n;
+};
+
+static int collect_channel(void *arg, const char *grid, const char *channel, int64_t count)
+{
+    struct channels *c = arg;
+    snprintf(c->line[c->n++], sizeof(c->line[0]), "%s %s %lld", grid, channel, (long long)count);
+    return 0;
+}
+
+static void add_case_at(struct store *st, int n, const char *area, const char *channel, int64_t at)
+{
+    struct case_rec c;
+    memset(&c, 0, sizeof(c));
+    snprintf(c.number, sizeof(c.number), "440605-C-%d", n);
+    snprintf(c.area_code, sizeof(c.area_code), "%s", area);
+    snprintf(c.category, sizeof(c.category), "%s", "0101");
+    snprintf(c.channel, sizeof(c.channel), "%s", channel);
+    snprintf(c.urgency, sizeof(c.urgency), "%s", "normal");
+    snprintf(c.status, sizeof(c.status), "%s", "reported");
+    c.queue_level = 6;
+    c.description = (char *)"x";
+    c.created_ms = at;
+    c.updated_ms = at;
+    assert_int_equal(store_case_insert(st, &c), 0);
+}
+
+static void test_case_channel_counts(void **state)
+{
+    struct fixture *f = *state;
+    struct channels c;
+    add_case_at(f->st, 1, CELL_A, "patrol", T0);
+    add_case_at(f->st, 2, GRID_A, "patrol", T0 + DAY);
+    add_case_at(f->st, 3, CELL_A, "web", T0 + DAY);
+    add_case_at(f->st, 4, GRID_B, "visit", T0);
+    add_case_at(f->st, 5, "440605001001", "phone", T0);  /* the community itself */
+    add_case_at(f->st, 6, GRID_A, "web", T0 + 10 * DAY); /* after the range */
+    add_case_at(f->st, 7, "440605002001001", "web", T0); /* another street */
+    memset(&c, 0, sizeof(c));
+    assert_int_equal(
+        store_case_channel_counts(f->st, "440605001", T0, T0 + 10 * DAY, collect_channel, &c), 0);
+    assert_int_equal(c.n, 4);
+    assert_string_equal(c.line[0], "440605001001 phone 1");
+    assert_string_equal(c.line[1], GRID_A " patrol 2");
+    assert_string_equal(c.line[2], GRID_A " web 1");
+    assert_string_equal(c.line[3], GRID_B " visit 1");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -347,6 +633,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_patrol_counts_by_grid, setup, teardown),
         cmocka_unit_test_setup_teardown(test_points_and_batches, setup, teardown),
         cmocka_unit_test_setup_teardown(test_case_links, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_visits_and_states, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_campaign_coverage, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_case_channel_counts, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -126,5 +126,16 @@ int sq_field_case_link_add(struct store *st, const char *source, int64_t source_
                            int64_t case_id);
 int sq_field_case_links(struct store *st, const char *source, int64_t source_id, store_id_fn fn,
                         void *ctx);
+int sq_visit_insert(struct store *st, struct visit_rec *v);
+int sq_visit_get(struct store *st, int64_t id, struct visit_rec *out);
+int sq_visit_set_case(struct store *st, int64_t id, int64_t case_id);
+int sq_visit_list(struct store *st, const struct visit_filter *f, store_visit_fn fn, void *ctx);
+int sq_visit_states(struct store *st, const char *area, int with_orgs, int64_t before_ms,
+                    store_visit_state_fn fn, void *ctx);
+int sq_campaign_insert(struct store *st, struct campaign_rec *c);
+int sq_campaign_get(struct store *st, int64_t id, struct campaign_rec *out);
+int sq_campaign_coverage(struct store *st, int64_t id, store_coverage_fn fn, void *ctx);
+int sq_case_channel_counts(struct store *st, const char *area, int64_t from_ms, int64_t to_ms,
+                           store_channel_fn fn, void *ctx);
 
 #endif

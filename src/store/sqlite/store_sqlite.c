@@ -1128,4 +1128,13 @@ static const struct store_ops sqlite_ops = {
     .patrol_count_by_grid = sq_patrol_count_by_grid,
     .field_case_link_add = sq_field_case_link_add,
     .field_case_links = sq_field_case_links,
+    .visit_insert = sq_visit_insert,
+    .visit_get = sq_visit_get,
+    .visit_set_case = sq_visit_set_case,
+    .visit_list = sq_visit_list,
+    .visit_states = sq_visit_states,
+    .campaign_insert = sq_campaign_insert,
+    .campaign_get = sq_campaign_get,
+    .campaign_coverage = sq_campaign_coverage,
+    .case_channel_counts = sq_case_channel_counts,
 };

@@ -334,3 +334,306 @@ out:
     sqlite3_finalize(stmt);
     return r;
 }
+
+/* ---- household visits --------------------------------------------------------------------- */
+
+#define VISIT_COLS                                                                                 \
+    "id, subject_kind, subject_id, cell_code, user_id, visited_ms, findings, case_id, created_ms"
+
+static void visit_row(sqlite3_stmt *stmt, struct visit_rec *v)
+{
+    memset(v, 0, sizeof(*v));
+    v->id = sqlite3_column_int64(stmt, 0);
+    copy_col(stmt, 1, v->subject_kind, sizeof(v->subject_kind));
+    v->subject_id = sqlite3_column_int64(stmt, 2);
+    copy_col(stmt, 3, v->cell_code, sizeof(v->cell_code));
+    v->user_id = sqlite3_column_int64(stmt, 4);
+    v->visited_ms = sqlite3_column_int64(stmt, 5);
+    copy_col(stmt, 6, v->findings, sizeof(v->findings));
+    v->case_id = sqlite3_column_int64(stmt, 7);
+    v->created_ms = sqlite3_column_int64(stmt, 8);
+}
+
+int sq_visit_insert(struct store *st, struct visit_rec *v)
+{
+    struct sqlite_store *s = sq(st);
+    sqlite3_stmt *stmt;
+    int r;
+    if ((r = prepare(s,
+                     "INSERT INTO visits(subject_kind, subject_id, cell_code, user_id, visited_ms, "
+                     "findings, case_id, created_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                     &stmt)) != 0)
+        return r;
+    bind_text(stmt, 1, v->subject_kind);
+    sqlite3_bind_int64(stmt, 2, v->subject_id);
+    bind_text(stmt, 3, v->cell_code);
+    sqlite3_bind_int64(stmt, 4, v->user_id);
+    sqlite3_bind_int64(stmt, 5, v->visited_ms);
+    bind_text(stmt, 6, v->findings);
+    sqlite3_bind_int64(stmt, 7, v->case_id);
+    sqlite3_bind_int64(stmt, 8, v->created_ms);
+    if ((r = exec_once(s, stmt, "insert visit")) != 0)
+        return r;
+    v->id = sqlite3_last_insert_rowid(s->db);
+    return 0;
+}
+
+int sq_visit_get(struct store *st, int64_t id, struct visit_rec *out)
+{
+    struct sqlite_store *s = sq(st);
+    sqlite3_stmt *stmt;
+    int r, rc;
+    memset(out, 0, sizeof(*out));
+    if ((r = prepare(s, "SELECT " VISIT_COLS " FROM visits WHERE id = ?1", &stmt)) != 0)
+        return r;
+    sqlite3_bind_int64(stmt, 1, id);
+    rc = sqlite3_step(stmt);
+    if (rc == SQLITE_ROW)
+        visit_row(stmt, out);
+    r = rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? ERR_NOT_FOUND : sq_fail(s, "get visit");
+    sqlite3_finalize(stmt);
+    return r;
+}
+
+int sq_visit_set_case(struct store *st, int64_t id, int64_t case_id)
+{
+    struct sqlite_store *s = sq(st);
+    sqlite3_stmt *stmt;
+    int r;
+    if ((r = prepare(s, "UPDATE visits SET case_id = ?2 WHERE id = ?1", &stmt)) != 0)
+        return r;
+    sqlite3_bind_int64(stmt, 1, id);
+    sqlite3_bind_int64(stmt, 2, case_id);
+    if ((r = exec_once(s, stmt, "visit case")) != 0)
+        return r;
+    return sqlite3_changes(s->db) == 1 ? 0 : ERR_NOT_FOUND;
+}
+
+int sq_visit_list(struct store *st, const struct visit_filter *f, store_visit_fn fn, void *ctx)
+{
+    struct sqlite_store *s = sq(st);
+    sqlite3_stmt *stmt = NULL;
+    struct buf sql;
+    int r = 0, rc;
+    buf_init(&sql, 1024);
+    buf_append_str(&sql, "SELECT " VISIT_COLS " FROM visits ");
+    if (f->subject_kind != NULL && f->subject_id > 0)
+        buf_append_str(&sql, "WHERE subject_kind = ?2 AND subject_id = ?3 "
+                             "AND cell_code >= ?1 AND cell_code < ?1 || ':'");
+    else
+        buf_append_str(&sql, "WHERE cell_code >= ?1 AND cell_code < ?1 || ':'");
+    if (f->subject_kind != NULL && f->subject_id <= 0)
+        buf_append_str(&sql, " AND subject_kind = ?2");
+    if (f->from_ms > 0)
+        buf_append_str(&sql, " AND visited_ms >= ?4");
+    if (f->to_ms > 0)
+        buf_append_str(&sql, " AND visited_ms < ?5");
+    if (f->before_id > 0)
+        buf_append_str(&sql, " AND id < ?6");
+    buf_append_str(&sql, " ORDER BY id DESC LIMIT ?7");
+    if ((r = prepare(s, sql.data, &stmt)) != 0)
+        goto out;
+    bind_text(stmt, 1, f->area ? f->area : "");
+    bind_text(stmt, 2, f->subject_kind ? f->subject_kind : "");
+    sqlite3_bind_int64(stmt, 3, f->subject_id);
+    sqlite3_bind_int64(stmt, 4, f->from_ms);
+    sqlite3_bind_int64(stmt, 5, f->to_ms);
+    sqlite3_bind_int64(stmt, 6, f->before_id);
+    sqlite3_bind_int(stmt, 7, f->limit > 0 && f->limit <= 10000 ? f->limit : 100);
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        struct visit_rec v;
+        visit_row(stmt, &v);
+        if ((r = fn(ctx, &v)) != 0)
+            goto out;
+    }
+    if (rc != SQLITE_DONE)
+        r = sq_fail(s, "list visits");
+out:
+    sqlite3_finalize(stmt);
+    buf_cleanup(&sql);
+    return r;
+}
+
+int sq_visit_states(struct store *st, const char *area, int with_orgs, int64_t before_ms,
+                    store_visit_state_fn fn, void *ctx)
+{
+    struct sqlite_store *s = sq(st);
+    sqlite3_stmt *stmt = NULL;
+    struct buf sql;
+    int r = 0, rc;
+    buf_init(&sql, 2048);
+    /* The last visit per subject comes from the visits_subject index (max of an index range);
+     * the members' tags from persons_household. */
+    buf_append_str(&sql,
+                   "SELECT 'household', h.id, h.cell_code, h.kind, h.address, h.created_ms, "
+                   "  (SELECT max(v.visited_ms) FROM visits v WHERE v.subject_kind = 'household' "
+                   "   AND v.subject_id = h.id AND (?2 = 0 OR v.visited_ms < ?2)), "
+                   "  (SELECT group_concat(p.tags, ',') FROM persons p WHERE p.household_id = h.id "
+                   "   AND p.status IN ('', 'active') AND p.tags != '') "
+                   "FROM households h WHERE h.cell_code >= ?1 AND h.cell_code < ?1 || ':'");
+    if (with_orgs)
+        buf_append_str(
+            &sql, " UNION ALL "
+                  "SELECT 'organisation', o.id, o.cell_code, o.kind, o.name, o.created_ms, "
+                  "  (SELECT max(v.visited_ms) FROM visits v WHERE v.subject_kind = "
+                  "   'organisation' AND v.subject_id = o.id AND (?2 = 0 OR v.visited_ms < ?2)), "
+                  "  '' FROM organisations o WHERE o.cell_code >= ?1 AND o.cell_code < ?1 || ':'");
+    buf_append_str(&sql, " ORDER BY 1, 2");
+    if ((r = prepare(s, sql.data, &stmt)) != 0)
+        goto out;
+    bind_text(stmt, 1, area ? area : "");
+    sqlite3_bind_int64(stmt, 2, before_ms);
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        struct visit_state vs;
+        memset(&vs, 0, sizeof(vs));
+        copy_col(stmt, 0, vs.subject_kind, sizeof(vs.subject_kind));
+        vs.subject_id = sqlite3_column_int64(stmt, 1);
+        copy_col(stmt, 2, vs.cell_code, sizeof(vs.cell_code));
+        copy_col(stmt, 3, vs.kind, sizeof(vs.kind));
+        copy_col(stmt, 4, vs.label, sizeof(vs.label));
+        vs.created_ms = sqlite3_column_int64(stmt, 5);
+        vs.last_visit_ms = sqlite3_column_int64(stmt, 6);
+        copy_col(stmt, 7, vs.tags, sizeof(vs.tags));
+        if ((r = fn(ctx, &vs)) != 0)
+            goto out;
+    }
+    if (rc != SQLITE_DONE)
+        r = sq_fail(s, "visit states");
+out:
+    sqlite3_finalize(stmt);
+    buf_cleanup(&sql);
+    return r;
+}
+
+/* ---- campaigns ---------------------------------------------------------------------------- */
+
+int sq_campaign_insert(struct store *st, struct campaign_rec *c)
+{
+    struct sqlite_store *s = sq(st);
+    static const char *const targets[] = {
+        "INSERT INTO campaign_targets(campaign_id, subject_kind, subject_id, cell_code) "
+        "SELECT ?1, 'household', id, cell_code FROM households "
+        "WHERE cell_code >= ?2 AND cell_code < ?2 || ':'",
+        "INSERT INTO campaign_targets(campaign_id, subject_kind, subject_id, cell_code) "
+        "SELECT ?1, 'organisation', id, cell_code FROM organisations "
+        "WHERE cell_code >= ?2 AND cell_code < ?2 || ':'",
+    };
+    sqlite3_stmt *stmt;
+    int r;
+    c->n_targets = 0;
+    if ((r = prepare(s,
+                     "INSERT INTO campaigns(name, area_code, from_ms, to_ms, created_ms, "
+                     "created_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                     &stmt)) != 0)
+        return r;
+    bind_text(stmt, 1, c->name);
+    bind_text(stmt, 2, c->area_code);
+    sqlite3_bind_int64(stmt, 3, c->from_ms);
+    sqlite3_bind_int64(stmt, 4, c->to_ms);
+    sqlite3_bind_int64(stmt, 5, c->created_ms);
+    sqlite3_bind_int64(stmt, 6, c->created_by);
+    if ((r = exec_once(s, stmt, "insert campaign")) != 0)
+        return r;
+    c->id = sqlite3_last_insert_rowid(s->db);
+    for (size_t i = 0; i < sizeof(targets) / sizeof(targets[0]); i++) {
+        if ((r = prepare(s, targets[i], &stmt)) != 0)
+            return r;
+        sqlite3_bind_int64(stmt, 1, c->id);
+        bind_text(stmt, 2, c->area_code);
+        if ((r = exec_once(s, stmt, "campaign targets")) != 0)
+            return r;
+        c->n_targets += sqlite3_changes(s->db);
+    }
+    if ((r = prepare(s, "UPDATE campaigns SET n_targets = ?2 WHERE id = ?1", &stmt)) != 0)
+        return r;
+    sqlite3_bind_int64(stmt, 1, c->id);
+    sqlite3_bind_int64(stmt, 2, c->n_targets);
+    return exec_once(s, stmt, "campaign target count");
+}
+
+int sq_campaign_get(struct store *st, int64_t id, struct campaign_rec *out)
+{
+    struct sqlite_store *s = sq(st);
+    sqlite3_stmt *stmt;
+    int r, rc;
+    memset(out, 0, sizeof(*out));
+    if ((r = prepare(s,
+                     "SELECT id, name, area_code, from_ms, to_ms, created_ms, created_by, "
+                     "n_targets FROM campaigns WHERE id = ?1",
+                     &stmt)) != 0)
+        return r;
+    sqlite3_bind_int64(stmt, 1, id);
+    rc = sqlite3_step(stmt);
+    if (rc == SQLITE_ROW) {
+        out->id = sqlite3_column_int64(stmt, 0);
+        copy_col(stmt, 1, out->name, sizeof(out->name));
+        copy_col(stmt, 2, out->area_code, sizeof(out->area_code));
+        out->from_ms = sqlite3_column_int64(stmt, 3);
+        out->to_ms = sqlite3_column_int64(stmt, 4);
+        out->created_ms = sqlite3_column_int64(stmt, 5);
+        out->created_by = sqlite3_column_int64(stmt, 6);
+        out->n_targets = sqlite3_column_int64(stmt, 7);
+    }
+    r = rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? ERR_NOT_FOUND : sq_fail(s, "get campaign");
+    sqlite3_finalize(stmt);
+    return r;
+}
+
+int sq_campaign_coverage(struct store *st, int64_t id, store_coverage_fn fn, void *ctx)
+{
+    struct sqlite_store *s = sq(st);
+    sqlite3_stmt *stmt;
+    int r, rc;
+    if ((r = prepare(s,
+                     "SELECT substr(t.cell_code, 1, 15) AS g, count(*), "
+                     "  sum(EXISTS (SELECT 1 FROM visits v WHERE v.subject_kind = t.subject_kind "
+                     "    AND v.subject_id = t.subject_id AND v.visited_ms >= c.from_ms "
+                     "    AND v.visited_ms < c.to_ms)) "
+                     "FROM campaign_targets t JOIN campaigns c ON c.id = t.campaign_id "
+                     "WHERE t.campaign_id = ?1 GROUP BY g ORDER BY g",
+                     &stmt)) != 0)
+        return r;
+    sqlite3_bind_int64(stmt, 1, id);
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        char grid[19];
+        copy_col(stmt, 0, grid, sizeof(grid));
+        if ((r = fn(ctx, grid, sqlite3_column_int64(stmt, 1), sqlite3_column_int64(stmt, 2))) != 0)
+            goto out;
+    }
+    if (rc != SQLITE_DONE)
+        r = sq_fail(s, "campaign coverage");
+out:
+    sqlite3_finalize(stmt);
+    return r;
+}
+
+/* ---- compliance figures --------------------------------------------------------------------- */
+
+int sq_case_channel_counts(struct store *st, const char *area, int64_t from_ms, int64_t to_ms,
+                           store_channel_fn fn, void *ctx)
+{
+    struct sqlite_store *s = sq(st);
+    sqlite3_stmt *stmt;
+    int r, rc;
+    if ((r = prepare(s,
+                     "SELECT substr(area_code, 1, 15) AS g, channel, count(*) FROM cases "
+                     "WHERE area_code >= ?1 AND area_code < ?1 || ':' AND created_ms >= ?2 "
+                     "AND created_ms < ?3 GROUP BY g, channel ORDER BY g, channel",
+                     &stmt)) != 0)
+        return r;
+    bind_text(stmt, 1, area ? area : "");
+    sqlite3_bind_int64(stmt, 2, from_ms);
+    sqlite3_bind_int64(stmt, 3, to_ms);
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        char grid[19], channel[24];
+        copy_col(stmt, 0, grid, sizeof(grid));
+        copy_col(stmt, 1, channel, sizeof(channel));
+        if ((r = fn(ctx, grid, channel, sqlite3_column_int64(stmt, 2))) != 0)
+            goto out;
+    }
+    if (rc != SQLITE_DONE)
+        r = sq_fail(s, "cases by channel");
+out:
+    sqlite3_finalize(stmt);
+    return r;
+}
