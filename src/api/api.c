@@ -99,6 +99,12 @@ const struct api_route api_routes[] = {
     {"POST", "/api/v1/campaigns", api_campaigns_create, 0},
     {"GET", "/api/v1/campaigns/{id}", api_campaign_get, 0},
     {"GET", "/api/v1/tasks", api_tasks, 0},
+    {"POST", "/api/v1/station-teams", api_station_teams_create, 0},
+    {"GET", "/api/v1/station-teams", api_station_teams_list, 0},
+    {"GET", "/api/v1/station-teams/{id}", api_station_team_get, 0},
+    {"POST", "/api/v1/sessions", api_sessions_create, 0},
+    {"GET", "/api/v1/sessions", api_sessions_list, 0},
+    {"GET", "/api/v1/sessions/{id}", api_session_get, 0},
     {NULL, NULL, NULL, 0},
 };
 

@@ -6,6 +6,9 @@
  * distance_m, duration_s, points, outside_points, fast_points}; GET /patrols/ID adds its
  * track ([{t, lon, lat, accuracy, outside, fast}], time order) and the cases found on it.
  * Uploaded points give t as an ISO 8601 UTC time or milliseconds since the epoch.
+ *
+ * Also /api/v1/visits, /visit-rules, /campaigns, /tasks (service/visits.h) and
+ * /api/v1/station-teams, /sessions (service/stations.h).
  */
 #include "api/api_handlers.h"
 
@@ -15,6 +18,7 @@
 #include "service/context.h"
 #include "service/fieldwork.h"
 #include "service/patrols.h"
+#include "service/stations.h"
 #include "service/visits.h"
 
 #include <errno.h>
@@ -591,4 +595,296 @@ int api_tasks(struct api_request *req, struct api_response *resp)
                                  "overdue_visits", visits, "to_verify", verify));
     visit_tasks_cleanup(&t);
     return r;
+}
+
+/* ---- station teams and sessions ----------------------------------------------------------- */
+
+static json_t *team_json(struct api_request *req, const struct station_team *t)
+{
+    json_t *communities = json_array(), *members = json_array(), *schedule = json_array();
+    for (int i = 0; i < t->n_communities; i++)
+        json_array_append_new(communities, json_string(t->communities[i]));
+    for (int i = 0; i < t->n_members; i++) {
+        struct user u;
+        if (store_user_get(req->svc->st, t->members[i], &u) == 0)
+            json_array_append_new(members,
+                                  json_pack("{s:I, s:s, s:s}", "id", (json_int_t)u.id, "username",
+                                            u.username, "display_name", u.display_name));
+    }
+    for (int i = 0; i < t->n_slots; i++) {
+        const struct station_slot *s = &t->slots[i];
+        char hhmm[32];
+        snprintf(hhmm, sizeof(hhmm), "%02d:%02d", s->minute_of_day / 60, s->minute_of_day % 60);
+        json_array_append_new(schedule, json_pack("{s:i, s:s, s:i, s:s}", "weekday", s->weekday,
+                                                  "time", hhmm, "duration_min", s->duration_min,
+                                                  "community", s->community));
+    }
+    return json_pack("{s:I, s:s, s:s, s:o, s:o, s:o, s:o}", "id", (json_int_t)t->id, "name",
+                     t->name, "area_code", t->area_code, "communities", communities, "members",
+                     members, "schedule", schedule, "created_at", time_json(t->created_ms));
+}
+
+/* The team described by body into t (members by id or username). */
+static int parse_team(struct api_request *req, json_t *body, struct station_team *t,
+                      struct errbuf *eb)
+{
+    const char *name = NULL, *area = NULL;
+    json_t *list, *v;
+    size_t i;
+    memset(t, 0, sizeof(*t));
+    if (json_get_string(body, "name", 1, sizeof(t->name) - 1, &name, eb) != 0 ||
+        json_get_string(body, "area", 1, 18, &area, eb) != 0)
+        return ERR_INVALID;
+    snprintf(t->name, sizeof(t->name), "%s", name);
+    snprintf(t->area_code, sizeof(t->area_code), "%s", area);
+    list = json_object_get(body, "communities");
+    if (!json_is_array(list) || json_array_size(list) < 1 ||
+        json_array_size(list) > STATION_COMMUNITIES_MAX)
+        return errbuf_set(eb, ERR_INVALID, "field 'communities' must list 1 or 2 community codes");
+    json_array_foreach(list, i, v)
+    {
+        if (!json_is_string(v) || json_string_length(v) > 18)
+            return errbuf_set(eb, ERR_INVALID, "field 'communities' must hold area codes");
+        snprintf(t->communities[t->n_communities++], sizeof(t->communities[0]), "%s",
+                 json_string_value(v));
+    }
+    list = json_object_get(body, "members");
+    if (!json_is_array(list) || json_array_size(list) < 1 ||
+        json_array_size(list) > STATION_MEMBERS_MAX)
+        return errbuf_set(eb, ERR_INVALID, "field 'members' must list 1..%d users",
+                          STATION_MEMBERS_MAX);
+    json_array_foreach(list, i, v)
+    {
+        if (json_is_integer(v) && json_integer_value(v) > 0) {
+            t->members[t->n_members++] = json_integer_value(v);
+        } else if (json_is_string(v) && json_string_length(v) <= USER_NAME_MAX) {
+            struct user u;
+            if (store_user_get_by_name(req->svc->st, json_string_value(v), &u) != 0)
+                return errbuf_set(eb, ERR_NOT_FOUND, "no user %.64s", json_string_value(v));
+            t->members[t->n_members++] = u.id;
+        } else {
+            return errbuf_set(eb, ERR_INVALID, "field 'members' must hold user ids or names");
+        }
+    }
+    list = json_object_get(body, "schedule");
+    if (list != NULL && !json_is_null(list)) {
+        if (!json_is_array(list) || json_array_size(list) > STATION_SLOTS_MAX)
+            return errbuf_set(eb, ERR_INVALID, "field 'schedule' must list at most %d slots",
+                              STATION_SLOTS_MAX);
+        json_array_foreach(list, i, v)
+        {
+            static const char *const allowed[] = {"weekday", "time", "duration_min", "community",
+                                                  NULL};
+            struct station_slot *s = &t->slots[t->n_slots++];
+            long long wd = 0, dur = 60;
+            const char *time = NULL, *community = NULL;
+            if (!json_is_object(v) || json_check_keys(v, allowed, eb) != 0 ||
+                json_get_int(v, "weekday", 1, 1, 7, &wd, NULL, eb) != 0 ||
+                json_get_string(v, "time", 1, 5, &time, eb) != 0 ||
+                json_get_int(v, "duration_min", 0, 15, 720, &dur, NULL, eb) != 0 ||
+                json_get_string(v, "community", 0, 18, &community, eb) != 0 ||
+                station_parse_time_of_day(time, &s->minute_of_day) != 0) {
+                errbuf_clear(eb);
+                return errbuf_set(eb, ERR_INVALID,
+                                  "schedule slot %zu must be {weekday 1..7, time \"HH:MM\", "
+                                  "duration_min 15..720, community}",
+                                  i);
+            }
+            s->weekday = (int)wd;
+            s->duration_min = (int)dur;
+            snprintf(s->community, sizeof(s->community), "%s", community ? community : "");
+        }
+    }
+    return 0;
+}
+
+int api_station_teams_create(struct api_request *req, struct api_response *resp)
+{
+    static const char *const allowed[] = {"name",    "area",     "communities",
+                                          "members", "schedule", NULL};
+    struct errbuf eb = {{0}};
+    struct station_team in, out;
+    json_t *body = NULL;
+    int r;
+    if (api_body_object(req, resp, allowed, &body) != 0)
+        return 0;
+    if (req->principal == NULL)
+        r = ERR_UNAUTHORIZED;
+    else if ((r = parse_team(req, body, &in, &eb)) == 0 &&
+             (r = stations_team_create(req->svc, req->principal, &in, time_now_ms(), &out, &eb)) ==
+                 0)
+        r = api_reply_json(resp, 201, team_json(req, &out));
+    if (r != 0 && resp->status == 0)
+        api_reply_errbuf(resp, r, &eb);
+    json_decref(body);
+    return 0;
+}
+
+int api_station_team_get(struct api_request *req, struct api_response *resp)
+{
+    struct errbuf eb = {{0}};
+    struct station_team t;
+    int64_t id;
+    int r;
+    if (path_id(req, &id) != 0)
+        return api_reply_error(resp, ERR_NOT_FOUND, NULL);
+    if ((r = stations_team_get(req->svc, req->principal, id, &t, &eb)) != 0)
+        return api_reply_errbuf(resp, r, &eb);
+    return api_reply_json(resp, 200, team_json(req, &t));
+}
+
+struct team_collect {
+    struct api_request *req;
+    json_t *items;
+};
+
+static int team_collect_fn(void *arg, const struct station_team *t)
+{
+    struct team_collect *c = arg;
+    json_array_append_new(c->items, team_json(c->req, t));
+    return 0;
+}
+
+int api_station_teams_list(struct api_request *req, struct api_response *resp)
+{
+    struct errbuf eb = {{0}};
+    struct team_collect c = {req, json_array()};
+    int r;
+    if ((r = stations_team_list(req->svc, req->principal, api_query(req, "area"), team_collect_fn,
+                                &c, &eb)) != 0) {
+        json_decref(c.items);
+        return api_reply_errbuf(resp, r, &eb);
+    }
+    return api_reply_json(resp, 200, json_pack("{s:o}", "items", c.items));
+}
+
+static json_t *session_json(const struct station_session *s, int with_items)
+{
+    json_t *j = json_pack("{s:I, s:I, s:s, s:o, s:I, s:o}", "id", (json_int_t)s->id, "team_id",
+                          (json_int_t)s->team_id, "community", s->community, "held_at",
+                          time_json(s->held_ms), "recorded_by", (json_int_t)s->recorded_by,
+                          "recorded_at", time_json(s->created_ms));
+    if (with_items) {
+        json_t *items = json_array();
+        for (size_t i = 0; i < s->n_items; i++)
+            json_array_append_new(
+                items,
+                json_pack("{s:s, s:s, s:o}", "kind", s->items[i].kind, "summary",
+                          s->items[i].summary, "case_id",
+                          s->items[i].case_id ? json_integer(s->items[i].case_id) : json_null()));
+        json_object_set_new(j, "items", items);
+    }
+    return j;
+}
+
+int api_sessions_create(struct api_request *req, struct api_response *resp)
+{
+    static const char *const allowed[] = {"team_id", "community", "held_at", "items", NULL};
+    static const char *const item_keys[] = {"kind", "summary", "case", NULL};
+    struct errbuf eb = {{0}};
+    struct session_input in;
+    struct session_item_input *items = NULL;
+    struct case_report *tickets = NULL;
+    struct station_session out;
+    const char *held_at = NULL;
+    long long team = 0;
+    json_t *body = NULL, *list, *v;
+    size_t i;
+    int r;
+    memset(&in, 0, sizeof(in));
+    memset(&out, 0, sizeof(out));
+    if (api_body_object(req, resp, allowed, &body) != 0)
+        return 0;
+    if ((r = json_get_int(body, "team_id", 1, 1, INT64_MAX, &team, NULL, &eb)) != 0 ||
+        (r = json_get_string(body, "community", 0, 18, &in.community, &eb)) != 0 ||
+        (r = json_get_string(body, "held_at", 0, 40, &held_at, &eb)) != 0)
+        goto out;
+    in.team_id = team;
+    in.now_ms = time_now_ms();
+    in.held_ms = in.now_ms;
+    if (held_at != NULL && fieldwork_parse_time(held_at, &in.held_ms) != 0) {
+        r = errbuf_set(&eb, ERR_INVALID, "field 'held_at' must be an ISO 8601 time");
+        goto out;
+    }
+    list = json_object_get(body, "items");
+    if (!json_is_array(list) || json_array_size(list) < 1 ||
+        json_array_size(list) > STATIONS_ITEMS_MAX) {
+        r = errbuf_set(&eb, ERR_INVALID, "field 'items' must list 1..%d items", STATIONS_ITEMS_MAX);
+        goto out;
+    }
+    in.n_items = json_array_size(list);
+    items = xcalloc(in.n_items, sizeof(*items));
+    tickets = xcalloc(in.n_items, sizeof(*tickets));
+    in.items = items;
+    json_array_foreach(list, i, v)
+    {
+        json_t *kase;
+        if (!json_is_object(v) || json_check_keys(v, item_keys, &eb) != 0 ||
+            json_get_string(v, "kind", 1, 15, &items[i].kind, &eb) != 0 ||
+            json_get_string(v, "summary", 1, STATION_SUMMARY_MAX, &items[i].summary, &eb) != 0) {
+            char why[160];
+            snprintf(why, sizeof(why), "%s", errbuf_message(&eb, ERR_INVALID));
+            errbuf_clear(&eb);
+            r = errbuf_set(&eb, ERR_INVALID, "item %zu: %s", i,
+                           json_is_object(v) ? why : "must be {kind, summary, case}");
+            goto out;
+        }
+        kase = json_object_get(v, "case");
+        if (kase != NULL && !json_is_null(kase)) {
+            if ((r = parse_follow_up(kase, &tickets[i], &eb)) != 0)
+                goto out;
+            items[i].ticket = &tickets[i];
+        }
+    }
+    if ((r = stations_session_record(req->svc, req->principal, &in, &out, &eb)) == 0)
+        r = api_reply_json(resp, 201, session_json(&out, 1));
+    station_session_cleanup(&out);
+out:
+    if (r != 0 && resp->status == 0)
+        api_reply_errbuf(resp, r, &eb);
+    free(items);
+    free(tickets);
+    json_decref(body);
+    return 0;
+}
+
+int api_session_get(struct api_request *req, struct api_response *resp)
+{
+    struct errbuf eb = {{0}};
+    struct station_session s;
+    int64_t id;
+    int r;
+    if (path_id(req, &id) != 0)
+        return api_reply_error(resp, ERR_NOT_FOUND, NULL);
+    if ((r = stations_session_get(req->svc, req->principal, id, &s, &eb)) != 0)
+        return api_reply_errbuf(resp, r, &eb);
+    r = api_reply_json(resp, 200, session_json(&s, 1));
+    station_session_cleanup(&s);
+    return r;
+}
+
+static int session_collect(void *arg, const struct station_session *s)
+{
+    json_array_append_new(arg, session_json(s, 0));
+    return 0;
+}
+
+int api_sessions_list(struct api_request *req, struct api_response *resp)
+{
+    struct errbuf eb = {{0}};
+    long team = 0, limit = 0;
+    int64_t from = 0, to = 0;
+    json_t *items;
+    int r;
+    if (api_query_int(req, resp, "team_id", 1, INT64_MAX, 0, &team) != 0 ||
+        api_query_int(req, resp, "limit", 1, STATIONS_PAGE_MAX, 100, &limit) != 0 ||
+        query_time(req, resp, "from", &from) != 0 || query_time(req, resp, "to", &to) != 0)
+        return 0;
+    items = json_array();
+    if ((r = stations_session_list(req->svc, req->principal, team, api_query(req, "area"), from, to,
+                                   (int)limit, session_collect, items, &eb)) != 0) {
+        json_decref(items);
+        return api_reply_errbuf(resp, r, &eb);
+    }
+    return api_reply_json(resp, 200, json_pack("{s:o}", "items", items));
 }

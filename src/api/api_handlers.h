@@ -64,6 +64,12 @@ int api_visit_rules_put(struct api_request *req, struct api_response *resp);
 int api_campaigns_create(struct api_request *req, struct api_response *resp);
 int api_campaign_get(struct api_request *req, struct api_response *resp);
 int api_tasks(struct api_request *req, struct api_response *resp);
+int api_station_teams_create(struct api_request *req, struct api_response *resp);
+int api_station_teams_list(struct api_request *req, struct api_response *resp);
+int api_station_team_get(struct api_request *req, struct api_response *resp);
+int api_sessions_create(struct api_request *req, struct api_response *resp);
+int api_sessions_list(struct api_request *req, struct api_response *resp);
+int api_session_get(struct api_request *req, struct api_response *resp);
 
 /* api_metrics.c */
 int api_metrics(struct api_request *req, struct api_response *resp);

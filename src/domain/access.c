@@ -34,7 +34,8 @@ static const char *const role_names_zh[ROLE_COUNT] = {
 
 /* Field work (SPEC section 5): grid workers patrol and visit, community staff visit and
  * plan campaigns; cadres, dispatchers, leaders and admins read it; compliance is for those
- * who supervise the grids (community staff, dispatchers, leaders, admins). */
+ * who supervise the grids (community staff, dispatchers, leaders, admins). Station cadres hold
+ * the office hours of their teams. */
 #define FIELD_READ BIT(CAP_FIELD_READ)
 #define FIELD_DOER (BIT(CAP_FIELD_WORK) | FIELD_READ)
 #define SUPERVISOR (FIELD_READ | BIT(CAP_FIELD_PLAN) | BIT(CAP_COMPLIANCE))
@@ -46,7 +47,8 @@ static const unsigned role_caps[ROLE_COUNT] = {
     [ROLE_RESIDENT] = BIT(CAP_AREA_READ),
     [ROLE_GRID_WORKER] = BIT(CAP_AREA_READ) | KEEPER | STAFF_CASES | FIELD_DOER,
     [ROLE_COMMUNITY_STAFF] = BIT(CAP_AREA_READ) | KEEPER | STAFF_CASES | FIELD_DOER | SUPERVISOR,
-    [ROLE_STATION_CADRE] = BIT(CAP_AREA_READ) | BIT(CAP_PERSON_READ) | STAFF_CASES | FIELD_READ,
+    [ROLE_STATION_CADRE] = BIT(CAP_AREA_READ) | BIT(CAP_PERSON_READ) | STAFF_CASES | FIELD_READ |
+                           BIT(CAP_STATION_WORK),
     [ROLE_DISPATCHER] =
         BIT(CAP_AREA_READ) | BIT(CAP_PERSON_READ) | STAFF_CASES | FIELD_READ | BIT(CAP_COMPLIANCE),
     [ROLE_DEPARTMENT_HANDLER] = BIT(CAP_AREA_READ) | BIT(CAP_CASE_READ),

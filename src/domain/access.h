@@ -49,6 +49,7 @@ enum capability {
     CAP_FIELD_READ,   /* read the area's patrols, visits, campaigns and task lists */
     CAP_FIELD_PLAN,   /* start visit campaigns in the area */
     CAP_COMPLIANCE,   /* read the compliance of the area's grids (patrol and visit norms) */
+    CAP_STATION_WORK, /* hold station-team office hours and record their sessions */
     CAP_COUNT
 };
 

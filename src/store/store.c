@@ -633,3 +633,43 @@ int store_case_channel_counts(struct store *st, const char *area, int64_t from_m
 {
     return st->ops->case_channel_counts(st, area, from_ms, to_ms, fn, ctx);
 }
+
+void station_session_cleanup(struct station_session *s)
+{
+    if (s == NULL)
+        return;
+    free(s->items);
+    s->items = NULL;
+    s->n_items = 0;
+}
+
+int store_station_team_insert(struct store *st, struct station_team *t)
+{
+    return st->ops->station_team_insert(st, t);
+}
+
+int store_station_team_get(struct store *st, int64_t id, struct station_team *out)
+{
+    return st->ops->station_team_get(st, id, out);
+}
+
+int store_station_team_list(struct store *st, const char *area, store_team_fn fn, void *ctx)
+{
+    return st->ops->station_team_list(st, area, fn, ctx);
+}
+
+int store_station_session_insert(struct store *st, struct station_session *s)
+{
+    return st->ops->station_session_insert(st, s);
+}
+
+int store_station_session_get(struct store *st, int64_t id, struct station_session *out)
+{
+    return st->ops->station_session_get(st, id, out);
+}
+
+int store_station_session_list(struct store *st, int64_t team_id, const char *area, int64_t from_ms,
+                               int64_t to_ms, int limit, store_session_fn fn, void *ctx)
+{
+    return st->ops->station_session_list(st, team_id, area, from_ms, to_ms, limit, fn, ctx);
+}

@@ -27,6 +27,7 @@
 #include "base/error.h"
 #include "domain/basedata.h"
 #include "domain/patrol.h"
+#include "domain/station.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -708,5 +709,55 @@ typedef int (*store_channel_fn)(void *ctx, const char *grid, const char *channel
  * case's area; shorter codes as they are) and channel, in grid order. */
 int store_case_channel_counts(struct store *st, const char *area, int64_t from_ms, int64_t to_ms,
                               store_channel_fn fn, void *ctx);
+
+/* ---- field work: station teams and their office hours (issue 5) ------------------------------ */
+
+struct station_team {
+    int64_t id;
+    char name[129];
+    char area_code[19]; /* the street/town whose cadres form the team */
+    char communities[STATION_COMMUNITIES_MAX][19];
+    int n_communities;
+    int64_t members[STATION_MEMBERS_MAX]; /* user ids */
+    int n_members;
+    struct station_slot slots[STATION_SLOTS_MAX];
+    int n_slots;
+    int64_t created_ms;
+};
+/* Insert a team with its communities, members and schedule (write); sets t->id. */
+int store_station_team_insert(struct store *st, struct station_team *t);
+/* ERR_NOT_FOUND. */
+int store_station_team_get(struct store *st, int64_t id, struct station_team *out);
+typedef int (*store_team_fn)(void *ctx, const struct station_team *t);
+/* Teams whose street or one of whose communities lies in area's subtree, by id. */
+int store_station_team_list(struct store *st, const char *area, store_team_fn fn, void *ctx);
+
+#define STATION_SUMMARY_MAX 500
+
+struct station_item {
+    char kind[16]; /* enum station_item_kind name */
+    char summary[STATION_SUMMARY_MAX + 1];
+    int64_t case_id; /* the case of a ticketed item */
+};
+struct station_session {
+    int64_t id;
+    int64_t team_id;
+    char community[19];
+    int64_t held_ms;
+    int64_t recorded_by;
+    int64_t created_ms;
+    struct station_item *items; /* filled by store_station_session_get: owned (cleanup); for
+                                   insert: the caller's */
+    size_t n_items;
+};
+void station_session_cleanup(struct station_session *s);
+/* Insert a session and its items (write); sets s->id. */
+int store_station_session_insert(struct store *st, struct station_session *s);
+int store_station_session_get(struct store *st, int64_t id, struct station_session *out);
+typedef int (*store_session_fn)(void *ctx, const struct station_session *s); /* no items */
+/* Sessions of team (0: of every team whose community lies in area) held in [from, to) (0:
+ * open), newest first, at most limit. */
+int store_station_session_list(struct store *st, int64_t team_id, const char *area, int64_t from_ms,
+                               int64_t to_ms, int limit, store_session_fn fn, void *ctx);
 
 #endif

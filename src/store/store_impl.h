@@ -140,6 +140,14 @@ struct store_ops {
     int (*campaign_coverage)(struct store *st, int64_t id, store_coverage_fn fn, void *ctx);
     int (*case_channel_counts)(struct store *st, const char *area, int64_t from_ms, int64_t to_ms,
                                store_channel_fn fn, void *ctx);
+    int (*station_team_insert)(struct store *st, struct station_team *t);
+    int (*station_team_get)(struct store *st, int64_t id, struct station_team *out);
+    int (*station_team_list)(struct store *st, const char *area, store_team_fn fn, void *ctx);
+    int (*station_session_insert)(struct store *st, struct station_session *s);
+    int (*station_session_get)(struct store *st, int64_t id, struct station_session *out);
+    int (*station_session_list)(struct store *st, int64_t team_id, const char *area,
+                                int64_t from_ms, int64_t to_ms, int limit, store_session_fn fn,
+                                void *ctx);
 };
 
 struct store {

@@ -5,7 +5,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { tempDir, removeDir, makeDatabase, startServer, login } from './helpers.mjs';
+import {
+  tempDir, removeDir, makeDatabase, startServer, login, mustGridgov, PASSWORD,
+} from './helpers.mjs';
 
 const GRID1 = '440605001001001'; // worker1's grid: lon 113.0-113.1, lat 23.0-23.1
 const COMMUNITY = '440605001001';
@@ -41,8 +43,13 @@ function haversine(a, b) {
 before(async () => {
   dir = tempDir();
   db = makeDatabase(dir);
+  for (const [name, area] of [['cadre1', '440605001'], ['cadre2', '440605002']]) {
+    mustGridgov('user', 'add', '--db', db, '--username', name, '--password', PASSWORD, '--role',
+      'station_cadre', '--area', area);
+  }
   server = await startServer(db);
-  for (const u of ['admin', 'leader', 'worker1', 'worker2', 'staff', 'dispatcher', 'resident']) {
+  for (const u of ['admin', 'leader', 'worker1', 'worker2', 'staff', 'dispatcher', 'resident',
+    'cadre1', 'cadre2']) {
     tokens[u] = (await login(server.url, u)).token;
   }
 });
@@ -495,3 +502,116 @@ test('a visit campaign: every household and organisation of the area, coverage p
     r = await req('GET', '/api/v1/campaigns/4242', tokens.leader);
     assert.equal(r.status, 404);
   });
+
+// ---- station teams and their office hours -------------------------------------------------
+
+let teamId;
+
+test('a leader forms a station team of cadres linked to a community, with a weekly schedule',
+  async () => {
+    const team = {
+      name: '桂城驻点一组', area: '440605001', communities: [COMMUNITY], members: ['cadre1'],
+      schedule: [{ weekday: 2, time: '19:00', duration_min: 120 }],
+    };
+    let r = await req('POST', '/api/v1/station-teams', tokens.staff, team);
+    assert.equal(r.status, 403);
+    r = await req('POST', '/api/v1/station-teams', tokens.cadre1, team);
+    assert.equal(r.status, 403);
+    const bad = [
+      [{ ...team, area: COMMUNITY }, 400],
+      [{ ...team, communities: [] }, 400],
+      [{ ...team, communities: [COMMUNITY, '440605001002', '440605001003'] }, 400],
+      [{ ...team, communities: [COMMUNITY, COMMUNITY] }, 400],
+      [{ ...team, communities: ['440605002001'] }, 400],
+      [{ ...team, communities: ['440605001009'] }, 404],
+      [{ ...team, members: ['worker1'] }, 400],
+      [{ ...team, members: ['cadre2'] }, 400],
+      [{ ...team, members: ['nobody'] }, 404],
+      [{ ...team, members: [] }, 400],
+      [{ ...team, schedule: [{ weekday: 8, time: '19:00' }] }, 400],
+      [{ ...team, schedule: [{ weekday: 2, time: '25:00' }] }, 400],
+      [{ ...team, schedule: [{ weekday: 2, time: '19:00', community: '440605001002' }] }, 400],
+      [{ ...team, name: '' }, 400],
+      [{ ...team, colour: 'red' }, 400],
+    ];
+    for (const [body, status] of bad) {
+      r = await req('POST', '/api/v1/station-teams', tokens.leader, body);
+      assert.equal(r.status, status, JSON.stringify(body).slice(0, 120));
+    }
+    r = await req('POST', '/api/v1/station-teams', tokens.leader, team);
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+    teamId = r.body.id;
+    assert.deepEqual(r.body.communities, [COMMUNITY]);
+    assert.equal(r.body.members[0].username, 'cadre1');
+    assert.deepEqual(r.body.schedule,
+      [{ weekday: 2, time: '19:00', duration_min: 120, community: COMMUNITY }]);
+
+    r = await req('GET', '/api/v1/station-teams', tokens.staff);
+    assert.equal(r.status, 200);
+    assert.deepEqual(r.body.items.map((t) => t.id), [teamId]);
+    r = await req('GET', '/api/v1/station-teams', tokens.worker2);
+    assert.equal(r.body.items.length, 0);
+    r = await req('GET', `/api/v1/station-teams/${teamId}`, tokens.cadre1);
+    assert.equal(r.status, 200);
+    r = await req('GET', `/api/v1/station-teams/${teamId}`, tokens.cadre2);
+    assert.equal(r.status, 403);
+    r = await req('GET', '/api/v1/station-teams/999', tokens.leader);
+    assert.equal(r.status, 404);
+  });
+
+let sessionId;
+
+test('a cadre records a session: solved on the spot, ticketed (a case), explained', async () => {
+  const count = () => sql('SELECT (SELECT count(*) FROM station_sessions) || \',\' || (SELECT count(*) FROM cases)');
+  const items = [
+    { kind: 'solved_on_spot', summary: '楼道灯不亮，当场联系物业更换' },
+    { kind: 'ticketed', summary: '小区门口积水', case: { category: '0101', description: '小区门口下雨积水严重' } },
+    { kind: 'explained', summary: '咨询学位政策，已解释' },
+  ];
+  const before = count();
+  const bad = [
+    [tokens.worker1, { team_id: teamId, items }, 403],
+    [tokens.cadre2, { team_id: teamId, items }, 403],
+    [tokens.cadre1, { team_id: 999, items }, 404],
+    [tokens.cadre1, { team_id: teamId, items: [] }, 400],
+    [tokens.cadre1, { team_id: teamId, items: [{ kind: 'ticketed', summary: 'x' }] }, 400],
+    [tokens.cadre1, { team_id: teamId, items: [{ ...items[2], case: items[1].case }] }, 400],
+    [tokens.cadre1, { team_id: teamId, items: [{ kind: 'ignored', summary: 'x' }] }, 400],
+    [tokens.cadre1, { team_id: teamId, items: [{ kind: 'explained', summary: '' }] }, 400],
+    [tokens.cadre1, { team_id: teamId, community: '440605001002', items }, 400],
+    [tokens.cadre1, { team_id: teamId, held_at: '2030-01-01T00:00:00Z', items }, 400],
+    // the second ticket's case is bad: the first ticket's case is not kept either
+    [tokens.cadre1, { team_id: teamId, items: [items[1], { ...items[1], case: { category: '9999', description: 'y' } }] }, 400],
+  ];
+  for (const [token, body, status] of bad) {
+    const r = await req('POST', '/api/v1/sessions', token, body);
+    assert.equal(r.status, status, JSON.stringify(body).slice(0, 120));
+  }
+  assert.equal(count(), before);
+
+  const r = await req('POST', '/api/v1/sessions', tokens.cadre1, { team_id: teamId, items });
+  assert.equal(r.status, 201, JSON.stringify(r.body));
+  sessionId = r.body.id;
+  assert.equal(r.body.community, COMMUNITY);
+  assert.deepEqual(r.body.items.map((i) => i.kind), ['solved_on_spot', 'ticketed', 'explained']);
+  assert.equal(r.body.items[0].case_id, null);
+  const caseId = r.body.items[1].case_id;
+  assert.ok(caseId > 0);
+  const c = await req('GET', `/api/v1/cases/${caseId}`, tokens.staff);
+  assert.equal(c.body.channel, 'office_hours');
+  assert.equal(c.body.area_code, COMMUNITY);
+  assert.equal(sql(`SELECT source || ':' || source_id FROM field_case_links WHERE case_id = ${caseId}`),
+    `session:${sessionId}`);
+
+  let g = await req('GET', `/api/v1/sessions/${sessionId}`, tokens.staff);
+  assert.equal(g.status, 200);
+  assert.equal(g.body.items.length, 3);
+  g = await req('GET', `/api/v1/sessions/${sessionId}`, tokens.worker2);
+  assert.equal(g.status, 403);
+  g = await req('GET', `/api/v1/sessions?team_id=${teamId}`, tokens.leader);
+  assert.deepEqual(g.body.items.map((s) => s.id), [sessionId]);
+  g = await req('GET', '/api/v1/sessions', tokens.staff);
+  assert.equal(g.body.items.length, 1);
+  g = await req('GET', `/api/v1/sessions?team_id=${teamId}`, tokens.cadre2);
+  assert.equal(g.status, 403);
+});

@@ -4,7 +4,8 @@
  * paging, counts per grid), track points in time order, batch ids recognised on retry, and the
  * links of cases to field work; visits (get, list filters, the last visit and members' tags
  * per household), campaigns (frozen target set, coverage per grid in the window) and case
- * counts per grid and channel.
+ * counts per grid and channel; station teams (communities, members, weekly slots; listing by
+ * street or community) and sessions with their items.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -625,6 +626,155 @@ static void test_case_channel_counts(void **state)
     assert_string_equal(c.line[3], GRID_B " visit 1");
 }
 
+/* ---- station teams ------------------------------------------------------------------------ */
+
+static int64_t add_user(struct store *st, const char *name, const char *area)
+{
+    struct user u;
+    memset(&u, 0, sizeof(u));
+    snprintf(u.username, sizeof(u.username), "%s", name);
+    snprintf(u.role, sizeof(u.role), "%s", "station_cadre");
+    snprintf(u.area_code, sizeof(u.area_code), "%s", area);
+    snprintf(u.password_hash, sizeof(u.password_hash), "%s", "x");
+    u.created_ms = T0;
+    assert_int_equal(store_user_insert(st, &u), 0);
+    return u.id;
+}
+
+static int64_t add_team(struct store *st, const char *name, const char *street, const char *c1,
+                        const char *c2, int64_t member)
+{
+    struct station_team t;
+    memset(&t, 0, sizeof(t));
+    snprintf(t.name, sizeof(t.name), "%s", name);
+    snprintf(t.area_code, sizeof(t.area_code), "%s", street);
+    snprintf(t.communities[t.n_communities++], sizeof(t.communities[0]), "%s", c1);
+    if (c2)
+        snprintf(t.communities[t.n_communities++], sizeof(t.communities[0]), "%s", c2);
+    t.members[t.n_members++] = member;
+    t.slots[0] = (struct station_slot){2, 19 * 60, 120, ""};
+    snprintf(t.slots[0].community, sizeof(t.slots[0].community), "%s", c1);
+    t.slots[1] = (struct station_slot){6, 9 * 60, 60, ""};
+    snprintf(t.slots[1].community, sizeof(t.slots[1].community), "%s", c2 ? c2 : c1);
+    t.n_slots = 2;
+    t.created_ms = T0;
+    assert_int_equal(store_station_team_insert(st, &t), 0);
+    return t.id;
+}
+
+static int collect_team(void *arg, const struct station_team *t)
+{
+    struct ids *l = arg;
+    l->v[l->n++] = t->id;
+    return 0;
+}
+
+static int collect_session(void *arg, const struct station_session *ss)
+{
+    struct ids *l = arg;
+    assert_null(ss->items);
+    l->v[l->n++] = ss->id;
+    return 0;
+}
+
+static void test_station_teams_and_sessions(void **state)
+{
+    struct fixture *f = *state;
+    int64_t u1 = add_user(f->st, "cadre1", "440605001");
+    int64_t u2 = add_user(f->st, "cadre2", "440605002");
+    int64_t t1 = add_team(f->st, "一组", "440605001", "440605001001", "440605001002", u1);
+    int64_t t2 = add_team(f->st, "二组", "440605002", "440605002001", NULL, u2);
+    struct station_team t;
+    struct station_session ss, got;
+    struct station_item items[2];
+    struct ids l;
+
+    assert_int_equal(store_station_team_get(f->st, t1, &t), 0);
+    assert_string_equal(t.name, "一组");
+    assert_int_equal(t.n_communities, 2);
+    assert_string_equal(t.communities[1], "440605001002");
+    assert_int_equal(t.n_members, 1);
+    assert_int_equal(t.members[0], u1);
+    assert_int_equal(t.n_slots, 2);
+    assert_int_equal(t.slots[0].weekday, 2);
+    assert_int_equal(t.slots[0].minute_of_day, 19 * 60);
+    assert_string_equal(t.slots[1].community, "440605001002");
+    assert_int_equal(store_station_team_get(f->st, t2 + 10, &t), ERR_NOT_FOUND);
+
+    /* by street, by a linked community, or everything */
+    memset(&l, 0, sizeof(l));
+    assert_int_equal(store_station_team_list(f->st, "440605001", collect_team, &l), 0);
+    assert_int_equal(l.n, 1);
+    assert_int_equal(l.v[0], t1);
+    memset(&l, 0, sizeof(l));
+    assert_int_equal(store_station_team_list(f->st, "440605002001", collect_team, &l), 0);
+    assert_int_equal(l.n, 1);
+    assert_int_equal(l.v[0], t2);
+    memset(&l, 0, sizeof(l));
+    assert_int_equal(store_station_team_list(f->st, "440605", collect_team, &l), 0);
+    assert_int_equal(l.n, 2);
+    memset(&l, 0, sizeof(l));
+    assert_int_equal(store_station_team_list(f->st, "440605003", collect_team, &l), 0);
+    assert_int_equal(l.n, 0);
+
+    memset(items, 0, sizeof(items));
+    snprintf(items[0].kind, sizeof(items[0].kind), "%s", "explained");
+    snprintf(items[0].summary, sizeof(items[0].summary), "%s", "政策解释");
+    snprintf(items[1].kind, sizeof(items[1].kind), "%s", "ticketed");
+    snprintf(items[1].summary, sizeof(items[1].summary), "%s", "路灯");
+    items[1].case_id = 12;
+    memset(&ss, 0, sizeof(ss));
+    ss.team_id = t1;
+    snprintf(ss.community, sizeof(ss.community), "%s", "440605001002");
+    ss.held_ms = T0;
+    ss.recorded_by = u1;
+    ss.created_ms = T0;
+    ss.items = items;
+    ss.n_items = 2;
+    assert_int_equal(store_station_session_insert(f->st, &ss), 0);
+    assert_int_equal(store_station_session_get(f->st, ss.id, &got), 0);
+    assert_int_equal(got.team_id, t1);
+    assert_string_equal(got.community, "440605001002");
+    assert_int_equal(got.n_items, 2);
+    assert_string_equal(got.items[0].kind, "explained");
+    assert_string_equal(got.items[1].summary, "路灯");
+    assert_int_equal(got.items[1].case_id, 12);
+    station_session_cleanup(&got);
+    assert_null(got.items);
+    {
+        int64_t first = ss.id;
+        ss.held_ms = T0 + 7 * DAY;
+        ss.n_items = 1;
+        assert_int_equal(store_station_session_insert(f->st, &ss), 0);
+        ss.team_id = t2;
+        snprintf(ss.community, sizeof(ss.community), "%s", "440605002001");
+        assert_int_equal(store_station_session_insert(f->st, &ss), 0);
+        memset(&l, 0, sizeof(l));
+        assert_int_equal(store_station_session_list(f->st, t1, NULL, 0, 0, 10, collect_session, &l),
+                         0);
+        assert_int_equal(l.n, 2);
+        assert_int_equal(l.v[1], first); /* newest first */
+        memset(&l, 0, sizeof(l));
+        assert_int_equal(
+            store_station_session_list(f->st, t1, NULL, T0 + 1, 0, 10, collect_session, &l), 0);
+        assert_int_equal(l.n, 1);
+        memset(&l, 0, sizeof(l));
+        assert_int_equal(
+            store_station_session_list(f->st, t1, NULL, 0, T0 + 1, 10, collect_session, &l), 0);
+        assert_int_equal(l.n, 1);
+        assert_int_equal(l.v[0], first);
+        memset(&l, 0, sizeof(l));
+        assert_int_equal(
+            store_station_session_list(f->st, 0, "440605", 0, 0, 10, collect_session, &l), 0);
+        assert_int_equal(l.n, 3);
+        memset(&l, 0, sizeof(l));
+        assert_int_equal(
+            store_station_session_list(f->st, 0, "440605002", 0, 0, 10, collect_session, &l), 0);
+        assert_int_equal(l.n, 1);
+    }
+    assert_int_equal(store_station_session_get(f->st, 9999, &got), ERR_NOT_FOUND);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -636,6 +786,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_visits_and_states, setup, teardown),
         cmocka_unit_test_setup_teardown(test_campaign_coverage, setup, teardown),
         cmocka_unit_test_setup_teardown(test_case_channel_counts, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_station_teams_and_sessions, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1137,4 +1137,10 @@ static const struct store_ops sqlite_ops = {
     .campaign_get = sq_campaign_get,
     .campaign_coverage = sq_campaign_coverage,
     .case_channel_counts = sq_case_channel_counts,
+    .station_team_insert = sq_station_team_insert,
+    .station_team_get = sq_station_team_get,
+    .station_team_list = sq_station_team_list,
+    .station_session_insert = sq_station_session_insert,
+    .station_session_get = sq_station_session_get,
+    .station_session_list = sq_station_session_list,
 };

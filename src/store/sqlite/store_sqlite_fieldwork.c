@@ -3,6 +3,8 @@
  * their GPS tracks and the ids of uploaded batches, and the links of cases to the field work
  * that found them. See store.h for the contract.
  *
+ * Station teams (station_teams, their communities, members and weekly slots) and their
+ * sessions with items are here too.
  * Tables (migration 4): patrols (one row per patrol, keyed by grid code and start time for the
  * area listings), patrol_points (the track, by patrol and upload sequence, indexed by time),
  * patrol_batches (client batch ids, so a retried upload is recognised), field_case_links.
@@ -12,6 +14,7 @@
 #include "store/sqlite/sqlite_internal.h"
 
 #include "base/buf.h"
+#include "base/xalloc.h"
 
 #include <string.h>
 
@@ -635,5 +638,300 @@ int sq_case_channel_counts(struct store *st, const char *area, int64_t from_ms, 
         r = sq_fail(s, "cases by channel");
 out:
     sqlite3_finalize(stmt);
+    return r;
+}
+
+/* ---- station teams and sessions ----------------------------------------------------------- */
+
+int sq_station_team_insert(struct store *st, struct station_team *t)
+{
+    struct sqlite_store *s = sq(st);
+    sqlite3_stmt *stmt;
+    int r;
+    if ((r = prepare(s,
+                     "INSERT INTO station_teams(name, area_code, created_ms) VALUES (?1, ?2, ?3)",
+                     &stmt)) != 0)
+        return r;
+    bind_text(stmt, 1, t->name);
+    bind_text(stmt, 2, t->area_code);
+    sqlite3_bind_int64(stmt, 3, t->created_ms);
+    if ((r = exec_once(s, stmt, "insert station team")) != 0)
+        return r;
+    t->id = sqlite3_last_insert_rowid(s->db);
+    for (int i = 0; i < t->n_communities; i++) {
+        if ((r = prepare(s,
+                         "INSERT INTO station_team_communities(team_id, community_code) "
+                         "VALUES (?1, ?2)",
+                         &stmt)) != 0)
+            return r;
+        sqlite3_bind_int64(stmt, 1, t->id);
+        bind_text(stmt, 2, t->communities[i]);
+        if ((r = exec_once(s, stmt, "station team community")) != 0)
+            return r;
+    }
+    for (int i = 0; i < t->n_members; i++) {
+        if ((r = prepare(s, "INSERT INTO station_team_members(team_id, user_id) VALUES (?1, ?2)",
+                         &stmt)) != 0)
+            return r;
+        sqlite3_bind_int64(stmt, 1, t->id);
+        sqlite3_bind_int64(stmt, 2, t->members[i]);
+        if ((r = exec_once(s, stmt, "station team member")) != 0)
+            return r;
+    }
+    for (int i = 0; i < t->n_slots; i++) {
+        if ((r = prepare(s,
+                         "INSERT INTO station_slots(team_id, seq, weekday, minute_of_day, "
+                         "duration_min, community_code) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                         &stmt)) != 0)
+            return r;
+        sqlite3_bind_int64(stmt, 1, t->id);
+        sqlite3_bind_int(stmt, 2, i + 1);
+        sqlite3_bind_int(stmt, 3, t->slots[i].weekday);
+        sqlite3_bind_int(stmt, 4, t->slots[i].minute_of_day);
+        sqlite3_bind_int(stmt, 5, t->slots[i].duration_min);
+        bind_text(stmt, 6, t->slots[i].community);
+        if ((r = exec_once(s, stmt, "station slot")) != 0)
+            return r;
+    }
+    return 0;
+}
+
+/* Fill the communities, members and slots of t (t->id set). */
+static int team_details(struct sqlite_store *s, struct station_team *t)
+{
+    sqlite3_stmt *stmt;
+    int r, rc;
+    if ((r = prepare(s,
+                     "SELECT community_code FROM station_team_communities WHERE team_id = ?1 "
+                     "ORDER BY community_code",
+                     &stmt)) != 0)
+        return r;
+    sqlite3_bind_int64(stmt, 1, t->id);
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW && t->n_communities < STATION_COMMUNITIES_MAX)
+        copy_col(stmt, 0, t->communities[t->n_communities++], sizeof(t->communities[0]));
+    sqlite3_finalize(stmt);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return sq_fail(s, "station team communities");
+    if ((r = prepare(s,
+                     "SELECT user_id FROM station_team_members WHERE team_id = ?1 ORDER BY user_id",
+                     &stmt)) != 0)
+        return r;
+    sqlite3_bind_int64(stmt, 1, t->id);
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW && t->n_members < STATION_MEMBERS_MAX)
+        t->members[t->n_members++] = sqlite3_column_int64(stmt, 0);
+    sqlite3_finalize(stmt);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return sq_fail(s, "station team members");
+    if ((r = prepare(s,
+                     "SELECT weekday, minute_of_day, duration_min, community_code FROM "
+                     "station_slots WHERE team_id = ?1 ORDER BY seq",
+                     &stmt)) != 0)
+        return r;
+    sqlite3_bind_int64(stmt, 1, t->id);
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW && t->n_slots < STATION_SLOTS_MAX) {
+        struct station_slot *sl = &t->slots[t->n_slots++];
+        sl->weekday = sqlite3_column_int(stmt, 0);
+        sl->minute_of_day = sqlite3_column_int(stmt, 1);
+        sl->duration_min = sqlite3_column_int(stmt, 2);
+        copy_col(stmt, 3, sl->community, sizeof(sl->community));
+    }
+    sqlite3_finalize(stmt);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return sq_fail(s, "station slots");
+    return 0;
+}
+
+static void team_row(sqlite3_stmt *stmt, struct station_team *t)
+{
+    memset(t, 0, sizeof(*t));
+    t->id = sqlite3_column_int64(stmt, 0);
+    copy_col(stmt, 1, t->name, sizeof(t->name));
+    copy_col(stmt, 2, t->area_code, sizeof(t->area_code));
+    t->created_ms = sqlite3_column_int64(stmt, 3);
+}
+
+int sq_station_team_get(struct store *st, int64_t id, struct station_team *out)
+{
+    struct sqlite_store *s = sq(st);
+    sqlite3_stmt *stmt;
+    int r, rc;
+    memset(out, 0, sizeof(*out));
+    if ((r = prepare(s, "SELECT id, name, area_code, created_ms FROM station_teams WHERE id = ?1",
+                     &stmt)) != 0)
+        return r;
+    sqlite3_bind_int64(stmt, 1, id);
+    rc = sqlite3_step(stmt);
+    if (rc == SQLITE_ROW)
+        team_row(stmt, out);
+    sqlite3_finalize(stmt);
+    if (rc == SQLITE_DONE)
+        return ERR_NOT_FOUND;
+    if (rc != SQLITE_ROW)
+        return sq_fail(s, "get station team");
+    return team_details(s, out);
+}
+
+int sq_station_team_list(struct store *st, const char *area, store_team_fn fn, void *ctx)
+{
+    struct sqlite_store *s = sq(st);
+    sqlite3_stmt *stmt;
+    int64_t ids[1000];
+    int n = 0, r, rc;
+    /* ids first, then each team's details: the statements do not nest. */
+    if ((r = prepare(s,
+                     "SELECT id FROM station_teams t WHERE (area_code >= ?1 AND area_code < ?1 || "
+                     "':') OR EXISTS (SELECT 1 FROM station_team_communities c WHERE c.team_id = "
+                     "t.id AND c.community_code >= ?1 AND c.community_code < ?1 || ':') "
+                     "ORDER BY id LIMIT 1000",
+                     &stmt)) != 0)
+        return r;
+    bind_text(stmt, 1, area ? area : "");
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+        ids[n++] = sqlite3_column_int64(stmt, 0);
+    sqlite3_finalize(stmt);
+    if (rc != SQLITE_DONE)
+        return sq_fail(s, "list station teams");
+    for (int i = 0; i < n; i++) {
+        struct station_team t;
+        if ((r = sq_station_team_get(st, ids[i], &t)) != 0)
+            return r;
+        if ((r = fn(ctx, &t)) != 0)
+            return r;
+    }
+    return 0;
+}
+
+int sq_station_session_insert(struct store *st, struct station_session *ss)
+{
+    struct sqlite_store *s = sq(st);
+    sqlite3_stmt *stmt;
+    int r;
+    if ((r = prepare(s,
+                     "INSERT INTO station_sessions(team_id, community_code, held_ms, recorded_by, "
+                     "created_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
+                     &stmt)) != 0)
+        return r;
+    sqlite3_bind_int64(stmt, 1, ss->team_id);
+    bind_text(stmt, 2, ss->community);
+    sqlite3_bind_int64(stmt, 3, ss->held_ms);
+    sqlite3_bind_int64(stmt, 4, ss->recorded_by);
+    sqlite3_bind_int64(stmt, 5, ss->created_ms);
+    if ((r = exec_once(s, stmt, "insert station session")) != 0)
+        return r;
+    ss->id = sqlite3_last_insert_rowid(s->db);
+    if ((r = prepare(s,
+                     "INSERT INTO station_items(session_id, seq, kind, summary, case_id) "
+                     "VALUES (?1, ?2, ?3, ?4, ?5)",
+                     &stmt)) != 0)
+        return r;
+    for (size_t i = 0; i < ss->n_items; i++) {
+        sqlite3_reset(stmt);
+        sqlite3_bind_int64(stmt, 1, ss->id);
+        sqlite3_bind_int64(stmt, 2, (int64_t)i + 1);
+        bind_text(stmt, 3, ss->items[i].kind);
+        bind_text(stmt, 4, ss->items[i].summary);
+        sqlite3_bind_int64(stmt, 5, ss->items[i].case_id);
+        if (sqlite3_step(stmt) != SQLITE_DONE) {
+            r = sq_fail(s, "insert station item");
+            break;
+        }
+    }
+    sqlite3_finalize(stmt);
+    return r;
+}
+
+#define SESSION_COLS "id, team_id, community_code, held_ms, recorded_by, created_ms"
+
+static void session_row(sqlite3_stmt *stmt, struct station_session *ss)
+{
+    memset(ss, 0, sizeof(*ss));
+    ss->id = sqlite3_column_int64(stmt, 0);
+    ss->team_id = sqlite3_column_int64(stmt, 1);
+    copy_col(stmt, 2, ss->community, sizeof(ss->community));
+    ss->held_ms = sqlite3_column_int64(stmt, 3);
+    ss->recorded_by = sqlite3_column_int64(stmt, 4);
+    ss->created_ms = sqlite3_column_int64(stmt, 5);
+}
+
+int sq_station_session_get(struct store *st, int64_t id, struct station_session *out)
+{
+    struct sqlite_store *s = sq(st);
+    sqlite3_stmt *stmt;
+    size_t cap = 0;
+    int r, rc;
+    memset(out, 0, sizeof(*out));
+    if ((r = prepare(s, "SELECT " SESSION_COLS " FROM station_sessions WHERE id = ?1", &stmt)) != 0)
+        return r;
+    sqlite3_bind_int64(stmt, 1, id);
+    rc = sqlite3_step(stmt);
+    if (rc == SQLITE_ROW)
+        session_row(stmt, out);
+    sqlite3_finalize(stmt);
+    if (rc == SQLITE_DONE)
+        return ERR_NOT_FOUND;
+    if (rc != SQLITE_ROW)
+        return sq_fail(s, "get station session");
+    if ((r = prepare(s,
+                     "SELECT kind, summary, case_id FROM station_items WHERE session_id = ?1 "
+                     "ORDER BY seq",
+                     &stmt)) != 0)
+        return r;
+    sqlite3_bind_int64(stmt, 1, id);
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        struct station_item *it;
+        if (out->n_items == cap) {
+            cap = cap ? cap * 2 : 8;
+            out->items = xrealloc(out->items, cap * sizeof(*out->items));
+        }
+        it = &out->items[out->n_items++];
+        memset(it, 0, sizeof(*it));
+        copy_col(stmt, 0, it->kind, sizeof(it->kind));
+        copy_col(stmt, 1, it->summary, sizeof(it->summary));
+        it->case_id = sqlite3_column_int64(stmt, 2);
+    }
+    sqlite3_finalize(stmt);
+    if (rc != SQLITE_DONE) {
+        station_session_cleanup(out);
+        return sq_fail(s, "station items");
+    }
+    return 0;
+}
+
+int sq_station_session_list(struct store *st, int64_t team_id, const char *area, int64_t from_ms,
+                            int64_t to_ms, int limit, store_session_fn fn, void *ctx)
+{
+    struct sqlite_store *s = sq(st);
+    sqlite3_stmt *stmt = NULL;
+    struct buf sql;
+    int r = 0, rc;
+    buf_init(&sql, 512);
+    buf_append_str(&sql, "SELECT " SESSION_COLS " FROM station_sessions WHERE ");
+    if (team_id > 0)
+        buf_append_str(&sql, "team_id = ?1");
+    else
+        buf_append_str(&sql, "community_code >= ?2 AND community_code < ?2 || ':'");
+    if (from_ms > 0)
+        buf_append_str(&sql, " AND held_ms >= ?3");
+    if (to_ms > 0)
+        buf_append_str(&sql, " AND held_ms < ?4");
+    buf_append_str(&sql, " ORDER BY held_ms DESC, id DESC LIMIT ?5");
+    if ((r = prepare(s, sql.data, &stmt)) != 0)
+        goto out;
+    sqlite3_bind_int64(stmt, 1, team_id);
+    bind_text(stmt, 2, area ? area : "");
+    sqlite3_bind_int64(stmt, 3, from_ms);
+    sqlite3_bind_int64(stmt, 4, to_ms);
+    sqlite3_bind_int(stmt, 5, limit > 0 && limit <= 100000 ? limit : 100);
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        struct station_session ss;
+        session_row(stmt, &ss);
+        if ((r = fn(ctx, &ss)) != 0)
+            goto out;
+    }
+    if (rc != SQLITE_DONE)
+        r = sq_fail(s, "list station sessions");
+out:
+    sqlite3_finalize(stmt);
+    buf_cleanup(&sql);
     return r;
 }
