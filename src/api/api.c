@@ -105,6 +105,7 @@ const struct api_route api_routes[] = {
     {"POST", "/api/v1/sessions", api_sessions_create, 0},
     {"GET", "/api/v1/sessions", api_sessions_list, 0},
     {"GET", "/api/v1/sessions/{id}", api_session_get, 0},
+    {"GET", "/api/v1/compliance", api_compliance, 0},
     {NULL, NULL, NULL, 0},
 };
 

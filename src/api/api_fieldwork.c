@@ -8,13 +8,15 @@
  * Uploaded points give t as an ISO 8601 UTC time or milliseconds since the epoch.
  *
  * Also /api/v1/visits, /visit-rules, /campaigns, /tasks (service/visits.h) and
- * /api/v1/station-teams, /sessions (service/stations.h).
+ * /api/v1/station-teams, /sessions (service/stations.h) and /api/v1/compliance
+ * (service/compliance.h; JSON, CSV or XLSX).
  */
 #include "api/api_handlers.h"
 
 #include "base/jsonutil.h"
 #include "base/timeutil.h"
 #include "base/xalloc.h"
+#include "service/compliance.h"
 #include "service/context.h"
 #include "service/fieldwork.h"
 #include "service/patrols.h"
@@ -26,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static int path_id(const struct api_request *req, int64_t *out)
 {
@@ -887,4 +890,118 @@ int api_sessions_list(struct api_request *req, struct api_response *resp)
         return api_reply_errbuf(resp, r, &eb);
     }
     return api_reply_json(resp, 200, json_pack("{s:o}", "items", items));
+}
+
+/* ---- compliance ----------------------------------------------------------------------------- */
+
+static json_t *share_json(double v)
+{
+    return v < 0 ? json_null() : json_real(round(v * 1000.0) / 1000.0);
+}
+
+static json_t *report_json(const struct compliance_report *r)
+{
+    json_t *grids = json_array(), *teams = json_array();
+    for (size_t i = 0; i < r->n_grids; i++) {
+        const struct grid_compliance *g = &r->grids[i];
+        json_array_append_new(
+            grids,
+            json_pack("{s:s, s:s, s:{s:I, s:o, s:i, s:I}, s:{s:I, s:I, s:I}, s:{s:I, s:I, "
+                      "s:o}}",
+                      "grid", g->grid, "name", g->name, "patrols", "count", (json_int_t)g->patrols,
+                      "per_day", share_json(g->patrols_per_day), "norm_per_day",
+                      COMPLIANCE_PATROL_NORM, "shortfall", (json_int_t)g->patrol_shortfall,
+                      "households", "total", (json_int_t)g->households, "unvisited_30d",
+                      (json_int_t)g->unvisited_30, "overdue", (json_int_t)g->overdue, "cases",
+                      "found_by_grid_workers", (json_int_t)g->cases_found, "reported_by_residents",
+                      (json_int_t)g->cases_resident, "found_share", share_json(g->found_share)));
+    }
+    for (size_t i = 0; i < r->n_teams; i++) {
+        const struct team_compliance *t = &r->teams[i];
+        json_array_append_new(teams, json_pack("{s:I, s:s, s:I, s:I, s:I, s:o}", "team_id",
+                                               (json_int_t)t->team_id, "name", t->name, "scheduled",
+                                               (json_int_t)t->scheduled, "held",
+                                               (json_int_t)t->held, "missed", (json_int_t)t->missed,
+                                               "held_rate", share_json(t->held_rate)));
+    }
+    return json_pack("{s:s, s:o, s:o, s:o, s:f, s:o, s:o}", "area", r->area, "from",
+                     time_json(r->from_ms), "to", time_json(r->to_ms), "as_of", time_json(r->at_ms),
+                     "days", round(r->days * 100.0) / 100.0, "grids", grids, "teams", teams);
+}
+
+/* Read a whole temporary file into the response body. */
+static int reply_file(struct api_response *resp, const char *path, const char *content_type,
+                      const char *filename)
+{
+    FILE *f = fopen(path, "rb");
+    char chunk[65536], disposition[128];
+    size_t n;
+    if (f == NULL)
+        return api_reply_error(resp, ERR_IO, "cannot read the export back");
+    buf_reset(&resp->body);
+    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
+        if (buf_append(&resp->body, chunk, n) != 0) {
+            fclose(f);
+            return api_reply_error(resp, ERR_TOO_LARGE, "the export is too large");
+        }
+    }
+    fclose(f);
+    resp->status = 200;
+    resp->content_type = content_type;
+    snprintf(disposition, sizeof(disposition), "attachment; filename=\"%s\"", filename);
+    api_response_header(resp, "Content-Disposition", disposition);
+    return 0;
+}
+
+int api_compliance(struct api_request *req, struct api_response *resp)
+{
+    struct errbuf eb = {{0}};
+    struct compliance_report rep;
+    const char *format = api_query(req, "format"), *list = api_query(req, "list");
+    const char *sort = api_query(req, "sort");
+    int64_t now = time_now_ms(), from = 0, to = now;
+    int key = COMPLIANCE_SORT_PATROLS, is_teams = 0, r;
+    if (query_time(req, resp, "to", &to) != 0)
+        return 0;
+    from = to - 30 * 86400000LL;
+    if (query_time(req, resp, "from", &from) != 0)
+        return 0;
+    if (sort != NULL && (key = compliance_sort_parse(sort)) < 0)
+        return api_reply_error(resp, ERR_INVALID,
+                               "sort must be patrols, unvisited, overdue or found");
+    if (format != NULL && strcmp(format, "json") != 0 && strcmp(format, "csv") != 0 &&
+        strcmp(format, "xlsx") != 0)
+        return api_reply_error(resp, ERR_INVALID, "format must be json, csv or xlsx");
+    if (list != NULL && strcmp(list, "grids") != 0 && strcmp(list, "teams") != 0)
+        return api_reply_error(resp, ERR_INVALID, "list must be grids or teams");
+    is_teams = list != NULL && strcmp(list, "teams") == 0;
+    if ((r = compliance_report(req->svc, req->principal, api_query(req, "area"), from, to, now,
+                               (enum compliance_sort)key, &rep, &eb)) != 0)
+        return api_reply_errbuf(resp, r, &eb);
+    if (format == NULL || strcmp(format, "json") == 0) {
+        r = api_reply_json(resp, 200, report_json(&rep));
+    } else {
+        char path[] = "/tmp/gridgov-compliance-XXXXXX";
+        int is_xlsx = strcmp(format, "xlsx") == 0;
+        int fd = mkstemp(path);
+        if (fd < 0) {
+            compliance_report_cleanup(&rep);
+            return api_reply_error(resp, ERR_IO, "cannot create a temporary file");
+        }
+        close(fd);
+        r = compliance_export(&rep, is_xlsx ? COMPLIANCE_XLSX : COMPLIANCE_CSV, is_teams, path,
+                              &eb);
+        if (r != 0)
+            api_reply_errbuf(resp, r, &eb);
+        else
+            r = reply_file(resp, path,
+                           is_xlsx ? "application/vnd.openxmlformats-officedocument."
+                                     "spreadsheetml.sheet"
+                                   : "text/csv; charset=utf-8",
+                           is_xlsx ? "compliance.xlsx"
+                                   : (is_teams ? "compliance-teams.csv" : "compliance-grids.csv"));
+        unlink(path);
+    }
+    compliance_report_cleanup(&rep);
+    return r;
 }

@@ -70,6 +70,7 @@ int api_station_team_get(struct api_request *req, struct api_response *resp);
 int api_sessions_create(struct api_request *req, struct api_response *resp);
 int api_sessions_list(struct api_request *req, struct api_response *resp);
 int api_session_get(struct api_request *req, struct api_response *resp);
+int api_compliance(struct api_request *req, struct api_response *resp);
 
 /* api_metrics.c */
 int api_metrics(struct api_request *req, struct api_response *resp);

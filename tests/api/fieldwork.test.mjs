@@ -615,3 +615,90 @@ test('a cadre records a session: solved on the spot, ticketed (a case), explaine
   g = await req('GET', `/api/v1/sessions?team_id=${teamId}`, tokens.cadre2);
   assert.equal(g.status, 403);
 });
+
+// ---- compliance: a small scenario computed by hand ---------------------------------------
+
+test('compliance: patrols per day against the norm, unvisited households, who finds the cases, '
+  + 'sessions held against scheduled', async () => {
+  // a resident reports in grid 2 through the public form
+  let r = await req('POST', '/api/v1/cases', undefined, {
+    channel: 'web', category: '0101', description: '路面坑洼', lon: 113.05, lat: 23.15,
+  });
+  assert.equal(r.status, 201, JSON.stringify(r.body));
+  // a second team that holds no sessions: Monday and Thursday office hours
+  r = await req('POST', '/api/v1/station-teams', tokens.leader, {
+    name: '桂城驻点二组', area: '440605001', communities: [COMMUNITY], members: ['cadre1'],
+    schedule: [{ weekday: 1, time: '09:00' }, { weekday: 4, time: '15:30', duration_min: 90 }],
+  });
+  assert.equal(r.status, 201);
+  const idleTeam = r.body.id;
+
+  // seven whole local days (UTC+8) ending tomorrow: one Tuesday, one Monday, one Thursday
+  const localToday = Date.parse(new Date(Date.now() + 8 * 3600000).toISOString().slice(0, 10));
+  const day = (n) => new Date(localToday + n * DAY).toISOString().slice(0, 10);
+  const q = `area=${COMMUNITY}&from=${day(-6)}&to=${day(1)}`;
+  r = await req('GET', `/api/v1/compliance?${q}`, tokens.staff);
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  assert.equal(r.body.days, 7);
+  // worst patrolled first: grid 2 had 1 patrol in 7 days, grid 1 had 2 (norm: 14)
+  assert.deepEqual(r.body.grids.map((g) => g.grid), [GRID2, GRID1]);
+  const [g2, g1] = r.body.grids;
+  assert.deepEqual(g2.patrols, { count: 1, per_day: 0.143, norm_per_day: 2, shortfall: 13 });
+  assert.deepEqual(g1.patrols, { count: 2, per_day: 0.286, norm_per_day: 2, shortfall: 12 });
+  // grid 1: h1 visited now; h2 and h3 opened 200 days ago and never visited
+  assert.deepEqual(g1.households, { total: 3, unvisited_30d: 2, overdue: 2 });
+  assert.deepEqual(g2.households, { total: 1, unvisited_30d: 0, overdue: 0 });
+  // grid 1: the patrol case and the visit's follow-up; grid 2: the resident's report
+  assert.deepEqual(g1.cases, { found_by_grid_workers: 2, reported_by_residents: 0, found_share: 1 });
+  assert.deepEqual(g2.cases, { found_by_grid_workers: 0, reported_by_residents: 1, found_share: 0 });
+  // teams: the idle one missed both its sessions; the first held its Tuesday session
+  assert.deepEqual(r.body.teams.map((t) => [t.team_id, t.scheduled, t.held, t.missed, t.held_rate]),
+    [[idleTeam, 2, 0, 2, 0], [teamId, 1, 1, 0, 1]]);
+
+  r = await req('GET', `/api/v1/compliance?${q}&sort=unvisited`, tokens.leader);
+  assert.deepEqual(r.body.grids.map((g) => g.grid), [GRID1, GRID2]);
+  r = await req('GET', `/api/v1/compliance?${q}&sort=found`, tokens.leader);
+  assert.deepEqual(r.body.grids.map((g) => g.grid), [GRID2, GRID1]);
+  // an earlier week: nothing happened, every figure is zero, the schedule still counts
+  r = await req('GET', `/api/v1/compliance?area=${COMMUNITY}&from=${day(-20)}&to=${day(-13)}`,
+    tokens.leader);
+  assert.deepEqual(r.body.grids.map((g) => g.patrols.count), [0, 0]);
+  assert.equal(r.body.grids[0].cases.found_share, null);
+  assert.deepEqual(r.body.teams.map((t) => t.missed), [2, 1]);
+
+  const csv = await req('GET', `/api/v1/compliance?${q}&format=csv`, tokens.leader);
+  assert.equal(csv.status, 200);
+  assert.match(csv.headers.get('content-type'), /text\/csv/);
+  const lines = csv.body.trim().split('\n');
+  assert.equal(lines.length, 3);
+  assert.match(lines[0], /^grid,name,patrols,patrols_per_day/);
+  assert.ok(lines[1].startsWith(`${GRID2},第2网格,1,0.143,2,13,1,0,0,0,1,0.000,7.00`), lines[1]);
+  const teams = await req('GET', `/api/v1/compliance?${q}&format=csv&list=teams`, tokens.leader);
+  assert.equal(teams.body.trim().split('\n')[1], `${idleTeam},桂城驻点二组,2,0,2,0.000`);
+  const xlsx = await fetch(`${server.url}/api/v1/compliance?${q}&format=xlsx`,
+    { headers: { authorization: `Bearer ${tokens.leader}` } });
+  assert.equal(xlsx.status, 200);
+  assert.match(xlsx.headers.get('content-type'), /spreadsheetml/);
+  const bytes = Buffer.from(await xlsx.arrayBuffer());
+  assert.equal(bytes.subarray(0, 2).toString(), 'PK');
+});
+
+test('compliance: scope and bad input', async () => {
+  let r = await req('GET', `/api/v1/compliance?area=${COMMUNITY}`, tokens.worker1);
+  assert.equal(r.status, 403);
+  r = await req('GET', '/api/v1/compliance?area=440605001', tokens.staff);
+  assert.equal(r.status, 403);
+  r = await req('GET', '/api/v1/compliance', tokens.resident);
+  assert.equal(r.status, 403);
+  r = await req('GET', '/api/v1/compliance?area=440605', tokens.dispatcher);
+  assert.equal(r.status, 200);
+  assert.equal(r.body.grids.length, 2);
+  for (const query of ['from=yesterday', 'from=2026-03-10&to=2026-03-01',
+    'from=2024-01-01&to=2026-01-01', 'format=pdf', 'sort=best', 'list=people', 'area=4406x']) {
+    r = await req('GET', `/api/v1/compliance?${query}`, tokens.leader);
+    assert.equal(r.status, 400, query);
+    assert.equal(r.body.error.code, 'invalid_argument');
+  }
+  r = await req('GET', '/api/v1/compliance?area=440605009', tokens.leader);
+  assert.equal(r.status, 404);
+});
