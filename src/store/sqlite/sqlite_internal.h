@@ -16,6 +16,7 @@
 #define SQ_CORE_STMTS  64 /* slots for store_sqlite.c's statements */
 #define SQ_EXTRA_STMTS 64 /* slots for store_sqlite_cases.c's statements */
 #define SQ_BD_STMTS    8  /* slots per base-data kind (store_sqlite_basedata.c) */
+#define SQ_FW_STMTS    24 /* slots for store_sqlite_fieldwork.c's statements */
 
 struct sqlite_store {
     struct store base; /* must be first */
@@ -26,6 +27,7 @@ struct sqlite_store {
     sqlite3_stmt *bd_stmts[BD_KIND_COUNT][SQ_BD_STMTS];
     sqlite3_stmt *bd_find_stmts[BD_KIND_COUNT];
     sqlite3_stmt *bd_misc_stmts[4];
+    sqlite3_stmt *fw_stmts[SQ_FW_STMTS]; /* store_sqlite_fieldwork.c */
     int in_tx;      /* transaction depth: 0 none, 1 a transaction, more: savepoints inside it */
     unsigned flags; /* enum store_open_flags */
 };

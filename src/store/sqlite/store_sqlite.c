@@ -206,6 +206,8 @@ static void sq_close(struct store *st)
     }
     for (int i = 0; i < 4; i++)
         sqlite3_finalize(s->bd_misc_stmts[i]);
+    for (int i = 0; i < SQ_FW_STMTS; i++)
+        sqlite3_finalize(s->fw_stmts[i]);
     sqlite3_close(s->db);
     free(s);
 }

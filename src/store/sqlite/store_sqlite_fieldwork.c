@@ -18,6 +18,37 @@
 
 #include <string.h>
 
+/* Statements with fixed SQL are prepared once per connection and kept in fw_stmts (the hot
+ * paths: a patrol upload, a visit); listings assemble their SQL and are prepared per call. */
+enum fw_stmt {
+    FW_PATROL_INSERT,
+    FW_PATROL_GET,
+    FW_PATROL_FINISH,
+    FW_PATROL_COUNTS,
+    FW_PATROL_BATCH,
+    FW_POINTS_SEQ,
+    FW_POINTS_INSERT,
+    FW_POINTS,
+    FW_LINK_ADD,
+    FW_LINKS,
+    FW_VISIT_INSERT,
+    FW_VISIT_GET,
+    FW_VISIT_CASE,
+    FW_SESSION_INSERT,
+    FW_ITEM_INSERT,
+    FW_SESSION_GET,
+    FW_ITEMS,
+    FW_STMT_COUNT
+};
+_Static_assert(FW_STMT_COUNT <= SQ_FW_STMTS, "field work statement slots");
+
+/* The cached statement of slot, prepared from sql on first use, reset, bindings cleared. */
+static int cached(struct sqlite_store *s, enum fw_stmt slot, const char *sql, sqlite3_stmt **out)
+{
+    *out = sq_prepare_slot(s, &s->fw_stmts[slot], sql);
+    return *out != NULL ? 0 : ERR_DB;
+}
+
 static int prepare(struct sqlite_store *s, const char *sql, sqlite3_stmt **out)
 {
     if (sqlite3_prepare_v2(s->db, sql, -1, out, NULL) != SQLITE_OK) {
@@ -62,13 +93,14 @@ int sq_patrol_insert(struct store *st, struct patrol_rec *p)
     struct sqlite_store *s = sq(st);
     sqlite3_stmt *stmt;
     int r;
-    if ((r = prepare(s, "INSERT INTO patrols(grid_code, user_id, started_ms) VALUES (?1, ?2, ?3)",
-                     &stmt)) != 0)
+    if ((r = cached(s, FW_PATROL_INSERT,
+                    "INSERT INTO patrols(grid_code, user_id, started_ms) VALUES (?1, ?2, ?3)",
+                    &stmt)) != 0)
         return r;
     bind_text(stmt, 1, p->grid_code);
     sqlite3_bind_int64(stmt, 2, p->user_id);
     sqlite3_bind_int64(stmt, 3, p->started_ms);
-    if ((r = exec_once(s, stmt, "insert patrol")) != 0)
+    if ((r = sq_exec_done(s, stmt, "insert patrol")) != 0)
         return r;
     p->id = sqlite3_last_insert_rowid(s->db);
     return 0;
@@ -80,14 +112,15 @@ int sq_patrol_get(struct store *st, int64_t id, struct patrol_rec *out)
     sqlite3_stmt *stmt;
     int r, rc;
     memset(out, 0, sizeof(*out));
-    if ((r = prepare(s, "SELECT " PATROL_COLS " FROM patrols WHERE id = ?1", &stmt)) != 0)
+    if ((r = cached(s, FW_PATROL_GET, "SELECT " PATROL_COLS " FROM patrols WHERE id = ?1",
+                    &stmt)) != 0)
         return r;
     sqlite3_bind_int64(stmt, 1, id);
     rc = sqlite3_step(stmt);
     if (rc == SQLITE_ROW)
         patrol_row(stmt, out);
     r = rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? ERR_NOT_FOUND : sq_fail(s, "get patrol");
-    sqlite3_finalize(stmt);
+    sqlite3_reset(stmt);
     return r;
 }
 
@@ -101,10 +134,10 @@ int sq_patrol_finish(struct store *st, const struct patrol_rec *p)
         return r;
     if (cur.ended_ms != 0)
         return ERR_CONFLICT;
-    if ((r = prepare(s,
-                     "UPDATE patrols SET ended_ms = ?2, distance_m = ?3, duration_ms = ?4, "
-                     "n_points = ?5, n_outside = ?6, n_fast = ?7 WHERE id = ?1 AND ended_ms = 0",
-                     &stmt)) != 0)
+    if ((r = cached(s, FW_PATROL_FINISH,
+                    "UPDATE patrols SET ended_ms = ?2, distance_m = ?3, duration_ms = ?4, "
+                    "n_points = ?5, n_outside = ?6, n_fast = ?7 WHERE id = ?1 AND ended_ms = 0",
+                    &stmt)) != 0)
         return r;
     sqlite3_bind_int64(stmt, 1, p->id);
     sqlite3_bind_int64(stmt, 2, p->ended_ms);
@@ -113,7 +146,7 @@ int sq_patrol_finish(struct store *st, const struct patrol_rec *p)
     sqlite3_bind_int64(stmt, 5, p->n_points);
     sqlite3_bind_int64(stmt, 6, p->n_outside);
     sqlite3_bind_int64(stmt, 7, p->n_fast);
-    if ((r = exec_once(s, stmt, "finish patrol")) != 0)
+    if ((r = sq_exec_done(s, stmt, "finish patrol")) != 0)
         return r;
     return sqlite3_changes(s->db) == 1 ? 0 : ERR_CONFLICT;
 }
@@ -124,15 +157,15 @@ int sq_patrol_set_counts(struct store *st, int64_t id, int64_t n_points, int64_t
     struct sqlite_store *s = sq(st);
     sqlite3_stmt *stmt;
     int r;
-    if ((r = prepare(s,
-                     "UPDATE patrols SET n_points = ?2, n_outside = ?3, n_fast = ?4 WHERE id = ?1",
-                     &stmt)) != 0)
+    if ((r = cached(s, FW_PATROL_COUNTS,
+                    "UPDATE patrols SET n_points = ?2, n_outside = ?3, n_fast = ?4 WHERE id = ?1",
+                    &stmt)) != 0)
         return r;
     sqlite3_bind_int64(stmt, 1, id);
     sqlite3_bind_int64(stmt, 2, n_points);
     sqlite3_bind_int64(stmt, 3, n_outside);
     sqlite3_bind_int64(stmt, 4, n_fast);
-    if ((r = exec_once(s, stmt, "patrol counts")) != 0)
+    if ((r = sq_exec_done(s, stmt, "patrol counts")) != 0)
         return r;
     return sqlite3_changes(s->db) == 1 ? 0 : ERR_NOT_FOUND;
 }
@@ -186,15 +219,15 @@ int sq_patrol_batch_add(struct store *st, int64_t patrol_id, const char *batch_i
     sqlite3_stmt *stmt;
     int r;
     *is_new = 0;
-    if ((r = prepare(s,
-                     "INSERT OR IGNORE INTO patrol_batches(patrol_id, batch_id, n_points) "
-                     "VALUES (?1, ?2, ?3)",
-                     &stmt)) != 0)
+    if ((r = cached(s, FW_PATROL_BATCH,
+                    "INSERT OR IGNORE INTO patrol_batches(patrol_id, batch_id, n_points) "
+                    "VALUES (?1, ?2, ?3)",
+                    &stmt)) != 0)
         return r;
     sqlite3_bind_int64(stmt, 1, patrol_id);
     bind_text(stmt, 2, batch_id);
     sqlite3_bind_int64(stmt, 3, n_points);
-    if ((r = exec_once(s, stmt, "patrol batch")) != 0)
+    if ((r = sq_exec_done(s, stmt, "patrol batch")) != 0)
         return r;
     *is_new = sqlite3_changes(s->db) == 1;
     return 0;
@@ -207,20 +240,21 @@ int sq_patrol_points_add(struct store *st, int64_t patrol_id, const struct patro
     sqlite3_stmt *stmt = NULL;
     int64_t seq = 0;
     int r, rc;
-    if ((r = prepare(s, "SELECT coalesce(max(seq), 0) FROM patrol_points WHERE patrol_id = ?1",
-                     &stmt)) != 0)
+    if ((r = cached(s, FW_POINTS_SEQ,
+                    "SELECT coalesce(max(seq), 0) FROM patrol_points WHERE patrol_id = ?1",
+                    &stmt)) != 0)
         return r;
     sqlite3_bind_int64(stmt, 1, patrol_id);
     rc = sqlite3_step(stmt);
     if (rc == SQLITE_ROW)
         seq = sqlite3_column_int64(stmt, 0);
-    sqlite3_finalize(stmt);
+    sqlite3_reset(stmt);
     if (rc != SQLITE_ROW)
         return sq_fail(s, "patrol points seq");
-    if ((r = prepare(s,
-                     "INSERT INTO patrol_points(patrol_id, seq, t_ms, lon, lat, accuracy, flags) "
-                     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                     &stmt)) != 0)
+    if ((r = cached(s, FW_POINTS_INSERT,
+                    "INSERT INTO patrol_points(patrol_id, seq, t_ms, lon, lat, accuracy, flags) "
+                    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                    &stmt)) != 0)
         return r;
     for (size_t i = 0; i < n; i++) {
         sqlite3_reset(stmt);
@@ -236,7 +270,7 @@ int sq_patrol_points_add(struct store *st, int64_t patrol_id, const struct patro
             break;
         }
     }
-    sqlite3_finalize(stmt);
+    sqlite3_reset(stmt);
     return r;
 }
 
@@ -245,10 +279,10 @@ int sq_patrol_points(struct store *st, int64_t patrol_id, store_point_fn fn, voi
     struct sqlite_store *s = sq(st);
     sqlite3_stmt *stmt;
     int r, rc;
-    if ((r = prepare(s,
-                     "SELECT t_ms, lon, lat, accuracy, flags FROM patrol_points "
-                     "WHERE patrol_id = ?1 ORDER BY t_ms, seq",
-                     &stmt)) != 0)
+    if ((r = cached(s, FW_POINTS,
+                    "SELECT t_ms, lon, lat, accuracy, flags FROM patrol_points "
+                    "WHERE patrol_id = ?1 ORDER BY t_ms, seq",
+                    &stmt)) != 0)
         return r;
     sqlite3_bind_int64(stmt, 1, patrol_id);
     while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
@@ -264,7 +298,7 @@ int sq_patrol_points(struct store *st, int64_t patrol_id, store_point_fn fn, voi
     if (rc != SQLITE_DONE)
         r = sq_fail(s, "patrol points");
 out:
-    sqlite3_finalize(stmt);
+    sqlite3_reset(stmt);
     return r;
 }
 
@@ -303,15 +337,15 @@ int sq_field_case_link_add(struct store *st, const char *source, int64_t source_
     struct sqlite_store *s = sq(st);
     sqlite3_stmt *stmt;
     int r;
-    if ((r = prepare(s,
-                     "INSERT OR IGNORE INTO field_case_links(source, source_id, case_id) "
-                     "VALUES (?1, ?2, ?3)",
-                     &stmt)) != 0)
+    if ((r = cached(s, FW_LINK_ADD,
+                    "INSERT OR IGNORE INTO field_case_links(source, source_id, case_id) "
+                    "VALUES (?1, ?2, ?3)",
+                    &stmt)) != 0)
         return r;
     bind_text(stmt, 1, source);
     sqlite3_bind_int64(stmt, 2, source_id);
     sqlite3_bind_int64(stmt, 3, case_id);
-    return exec_once(s, stmt, "link case to field work");
+    return sq_exec_done(s, stmt, "link case to field work");
 }
 
 int sq_field_case_links(struct store *st, const char *source, int64_t source_id, store_id_fn fn,
@@ -320,10 +354,10 @@ int sq_field_case_links(struct store *st, const char *source, int64_t source_id,
     struct sqlite_store *s = sq(st);
     sqlite3_stmt *stmt;
     int r, rc;
-    if ((r = prepare(s,
-                     "SELECT case_id FROM field_case_links WHERE source = ?1 AND source_id = ?2 "
-                     "ORDER BY case_id",
-                     &stmt)) != 0)
+    if ((r = cached(s, FW_LINKS,
+                    "SELECT case_id FROM field_case_links WHERE source = ?1 AND source_id = ?2 "
+                    "ORDER BY case_id",
+                    &stmt)) != 0)
         return r;
     bind_text(stmt, 1, source);
     sqlite3_bind_int64(stmt, 2, source_id);
@@ -334,7 +368,7 @@ int sq_field_case_links(struct store *st, const char *source, int64_t source_id,
     if (rc != SQLITE_DONE)
         r = sq_fail(s, "field case links");
 out:
-    sqlite3_finalize(stmt);
+    sqlite3_reset(stmt);
     return r;
 }
 
@@ -362,10 +396,10 @@ int sq_visit_insert(struct store *st, struct visit_rec *v)
     struct sqlite_store *s = sq(st);
     sqlite3_stmt *stmt;
     int r;
-    if ((r = prepare(s,
-                     "INSERT INTO visits(subject_kind, subject_id, cell_code, user_id, visited_ms, "
-                     "findings, case_id, created_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                     &stmt)) != 0)
+    if ((r = cached(s, FW_VISIT_INSERT,
+                    "INSERT INTO visits(subject_kind, subject_id, cell_code, user_id, visited_ms, "
+                    "findings, case_id, created_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                    &stmt)) != 0)
         return r;
     bind_text(stmt, 1, v->subject_kind);
     sqlite3_bind_int64(stmt, 2, v->subject_id);
@@ -375,7 +409,7 @@ int sq_visit_insert(struct store *st, struct visit_rec *v)
     bind_text(stmt, 6, v->findings);
     sqlite3_bind_int64(stmt, 7, v->case_id);
     sqlite3_bind_int64(stmt, 8, v->created_ms);
-    if ((r = exec_once(s, stmt, "insert visit")) != 0)
+    if ((r = sq_exec_done(s, stmt, "insert visit")) != 0)
         return r;
     v->id = sqlite3_last_insert_rowid(s->db);
     return 0;
@@ -387,14 +421,15 @@ int sq_visit_get(struct store *st, int64_t id, struct visit_rec *out)
     sqlite3_stmt *stmt;
     int r, rc;
     memset(out, 0, sizeof(*out));
-    if ((r = prepare(s, "SELECT " VISIT_COLS " FROM visits WHERE id = ?1", &stmt)) != 0)
+    if ((r = cached(s, FW_VISIT_GET, "SELECT " VISIT_COLS " FROM visits WHERE id = ?1", &stmt)) !=
+        0)
         return r;
     sqlite3_bind_int64(stmt, 1, id);
     rc = sqlite3_step(stmt);
     if (rc == SQLITE_ROW)
         visit_row(stmt, out);
     r = rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? ERR_NOT_FOUND : sq_fail(s, "get visit");
-    sqlite3_finalize(stmt);
+    sqlite3_reset(stmt);
     return r;
 }
 
@@ -403,11 +438,11 @@ int sq_visit_set_case(struct store *st, int64_t id, int64_t case_id)
     struct sqlite_store *s = sq(st);
     sqlite3_stmt *stmt;
     int r;
-    if ((r = prepare(s, "UPDATE visits SET case_id = ?2 WHERE id = ?1", &stmt)) != 0)
+    if ((r = cached(s, FW_VISIT_CASE, "UPDATE visits SET case_id = ?2 WHERE id = ?1", &stmt)) != 0)
         return r;
     sqlite3_bind_int64(stmt, 1, id);
     sqlite3_bind_int64(stmt, 2, case_id);
-    if ((r = exec_once(s, stmt, "visit case")) != 0)
+    if ((r = sq_exec_done(s, stmt, "visit case")) != 0)
         return r;
     return sqlite3_changes(s->db) == 1 ? 0 : ERR_NOT_FOUND;
 }
@@ -806,23 +841,23 @@ int sq_station_session_insert(struct store *st, struct station_session *ss)
     struct sqlite_store *s = sq(st);
     sqlite3_stmt *stmt;
     int r;
-    if ((r = prepare(s,
-                     "INSERT INTO station_sessions(team_id, community_code, held_ms, recorded_by, "
-                     "created_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
-                     &stmt)) != 0)
+    if ((r = cached(s, FW_SESSION_INSERT,
+                    "INSERT INTO station_sessions(team_id, community_code, held_ms, recorded_by, "
+                    "created_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
+                    &stmt)) != 0)
         return r;
     sqlite3_bind_int64(stmt, 1, ss->team_id);
     bind_text(stmt, 2, ss->community);
     sqlite3_bind_int64(stmt, 3, ss->held_ms);
     sqlite3_bind_int64(stmt, 4, ss->recorded_by);
     sqlite3_bind_int64(stmt, 5, ss->created_ms);
-    if ((r = exec_once(s, stmt, "insert station session")) != 0)
+    if ((r = sq_exec_done(s, stmt, "insert station session")) != 0)
         return r;
     ss->id = sqlite3_last_insert_rowid(s->db);
-    if ((r = prepare(s,
-                     "INSERT INTO station_items(session_id, seq, kind, summary, case_id) "
-                     "VALUES (?1, ?2, ?3, ?4, ?5)",
-                     &stmt)) != 0)
+    if ((r = cached(s, FW_ITEM_INSERT,
+                    "INSERT INTO station_items(session_id, seq, kind, summary, case_id) "
+                    "VALUES (?1, ?2, ?3, ?4, ?5)",
+                    &stmt)) != 0)
         return r;
     for (size_t i = 0; i < ss->n_items; i++) {
         sqlite3_reset(stmt);
@@ -836,7 +871,7 @@ int sq_station_session_insert(struct store *st, struct station_session *ss)
             break;
         }
     }
-    sqlite3_finalize(stmt);
+    sqlite3_reset(stmt);
     return r;
 }
 
@@ -860,21 +895,22 @@ int sq_station_session_get(struct store *st, int64_t id, struct station_session 
     size_t cap = 0;
     int r, rc;
     memset(out, 0, sizeof(*out));
-    if ((r = prepare(s, "SELECT " SESSION_COLS " FROM station_sessions WHERE id = ?1", &stmt)) != 0)
+    if ((r = cached(s, FW_SESSION_GET,
+                    "SELECT " SESSION_COLS " FROM station_sessions WHERE id = ?1", &stmt)) != 0)
         return r;
     sqlite3_bind_int64(stmt, 1, id);
     rc = sqlite3_step(stmt);
     if (rc == SQLITE_ROW)
         session_row(stmt, out);
-    sqlite3_finalize(stmt);
+    sqlite3_reset(stmt);
     if (rc == SQLITE_DONE)
         return ERR_NOT_FOUND;
     if (rc != SQLITE_ROW)
         return sq_fail(s, "get station session");
-    if ((r = prepare(s,
-                     "SELECT kind, summary, case_id FROM station_items WHERE session_id = ?1 "
-                     "ORDER BY seq",
-                     &stmt)) != 0)
+    if ((r = cached(s, FW_ITEMS,
+                    "SELECT kind, summary, case_id FROM station_items WHERE session_id = ?1 "
+                    "ORDER BY seq",
+                    &stmt)) != 0)
         return r;
     sqlite3_bind_int64(stmt, 1, id);
     while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
@@ -889,7 +925,7 @@ int sq_station_session_get(struct store *st, int64_t id, struct station_session 
         copy_col(stmt, 1, it->summary, sizeof(it->summary));
         it->case_id = sqlite3_column_int64(stmt, 2);
     }
-    sqlite3_finalize(stmt);
+    sqlite3_reset(stmt);
     if (rc != SQLITE_DONE) {
         station_session_cleanup(out);
         return sq_fail(s, "station items");
