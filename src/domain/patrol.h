@@ -19,7 +19,7 @@ struct errbuf;
 #define PATROL_MAX_KMH        150.0
 #define PATROL_EARTH_RADIUS_M 6371008.8 /* mean Earth radius (IUGG) */
 #define PATROL_ACCURACY_MAX   10000.0   /* metres; a larger accuracy radius is not a fix */
-#define PATROL_CLOCK_SKEW_MS  (5 * 60 * 1000)
+#define PATROL_CLOCK_SKEW_MS  ((int64_t)5 * 60 * 1000)
 
 enum patrol_point_flags {
     PATROL_PT_OUTSIDE = 1 << 0, /* the point lies outside the patrolled grid */

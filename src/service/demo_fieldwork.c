@@ -25,8 +25,8 @@
 
 #define DAY_MS      ((int64_t)86400000)
 #define MIN_MS      ((int64_t)60000)
-#define CITY_OFFSET (8 * 60 * MIN_MS) /* local days and hours are UTC+8 */
-#define BATCH_OPS   4000              /* use cases per outer transaction */
+#define CITY_OFFSET ((int64_t)8 * 60 * MIN_MS) /* local days and hours are UTC+8 */
+#define BATCH_OPS   4000                       /* use cases per outer transaction */
 /* Days of patrols simulated: the last quarter (small) or four weeks (city), to keep the demo
  * fast; a patrol is ~15 store statements through the services. */
 #define PATROL_DAYS(is_city) ((is_city) ? 28 : 91)

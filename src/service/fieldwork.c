@@ -53,7 +53,7 @@ int fieldwork_parse_time(const char *text, int64_t *out_ms)
     if (strlen(text) == 10 && sscanf(text, "%4d-%2d-%2d%c", &y, &m, &d, &tail) == 3) {
         if (m < 1 || m > 12 || d < 1 || d > time_days_in_month(y, m) || y < 1970 || y > 9999)
             return ERR_INVALID;
-        *out_ms = (time_days_from_civil(y, m, d) * 86400 - 8 * 3600) * 1000;
+        *out_ms = (time_days_from_civil(y, m, d) * 86400 - (int64_t)8 * 3600) * 1000;
         return 0;
     }
     return time_parse_iso(text, out_ms) == 0 ? 0 : ERR_INVALID;

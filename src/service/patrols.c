@@ -117,9 +117,10 @@ fail:
 int patrols_start(struct service_ctx *ctx, const struct principal *p, const char *grid,
                   int64_t now_ms, struct patrol_rec *out, struct errbuf *eb)
 {
-    struct start_job job = {p, grid, now_ms, out, eb};
+    struct start_job job;
     int exists = 0, r;
     memset(out, 0, sizeof(*out));
+    job = (struct start_job){p, grid, now_ms, out, eb};
     if (p == NULL)
         return ERR_UNAUTHORIZED;
     if (grid == NULL)
@@ -239,8 +240,9 @@ static int batch_id_is_valid(const char *id)
 int patrols_upload(struct service_ctx *ctx, const struct principal *p, int64_t id,
                    struct patrol_upload *in, struct patrol_upload_result *out, struct errbuf *eb)
 {
-    struct upload_job job = {p, id, in, out, eb};
+    struct upload_job job;
     memset(out, 0, sizeof(*out));
+    job = (struct upload_job){p, id, in, out, eb};
     if (p == NULL)
         return ERR_UNAUTHORIZED;
     if (!batch_id_is_valid(in->batch_id))
@@ -303,8 +305,9 @@ fail:
 int patrols_end(struct service_ctx *ctx, const struct principal *p, int64_t id, int64_t now_ms,
                 struct patrol_rec *out, struct errbuf *eb)
 {
-    struct end_job job = {p, id, now_ms, out, eb};
+    struct end_job job;
     memset(out, 0, sizeof(*out));
+    job = (struct end_job){p, id, now_ms, out, eb};
     if (p == NULL)
         return ERR_UNAUTHORIZED;
     return fieldwork_write(ctx, end_run, &job);

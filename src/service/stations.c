@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define SKEW_MS (5 * 60 * 1000LL)
+#define SKEW_MS ((int64_t)5 * 60 * 1000)
 #define YEAR_MS (366LL * 86400000)
 
 static int team_has_community(const struct station_team *t, const char *code)
@@ -221,9 +221,10 @@ int stations_session_record(struct service_ctx *ctx, const struct principal *p,
                             struct errbuf *eb)
 {
     struct station_team t;
-    struct record_job job = {p, in, NULL, out, eb};
+    struct record_job job;
     int is_member = 0, r;
     memset(out, 0, sizeof(*out));
+    job = (struct record_job){p, in, NULL, out, eb};
     if (p == NULL)
         return ERR_UNAUTHORIZED;
     if (!access_role_has(p->role, CAP_STATION_WORK))

@@ -105,10 +105,11 @@ fail:
 int visits_record(struct service_ctx *ctx, const struct principal *p, struct visit_input *in,
                   struct visit_rec *visit, struct case_rec *follow_up_case, struct errbuf *eb)
 {
-    struct record_job job = {p, in, BD_HOUSEHOLD, visit, follow_up_case, eb};
+    struct record_job job;
     size_t n;
     memset(visit, 0, sizeof(*visit));
     memset(follow_up_case, 0, sizeof(*follow_up_case));
+    job = (struct record_job){p, in, BD_HOUSEHOLD, visit, follow_up_case, eb};
     if (p == NULL)
         return ERR_UNAUTHORIZED;
     if (in->subject_kind == NULL || strcmp(in->subject_kind, "household") == 0) {
@@ -131,7 +132,7 @@ int visits_record(struct service_ctx *ctx, const struct principal *p, struct vis
         !utf8_is_clean_text(in->findings, n))
         return errbuf_set(eb, ERR_INVALID, "field 'findings' must be text of 1..%d bytes",
                           VISIT_FINDINGS_MAX);
-    if (in->visited_ms > in->now_ms + 5 * 60 * 1000)
+    if (in->visited_ms > in->now_ms + (int64_t)5 * 60 * 1000)
         return errbuf_set(eb, ERR_INVALID, "field 'visited_at' lies in the future");
     if (in->visited_ms < in->now_ms - VISITS_PAST_MAX_MS)
         return errbuf_set(eb, ERR_INVALID, "field 'visited_at' is more than a year ago");

@@ -253,6 +253,7 @@ static void test_deterministic_and_once(void **state)
     struct service_ctx *ctx = NULL;
     struct errbuf eb = {{0}};
     (void)state;
+    memset(&again, 0, sizeof(again));
     snprintf(path, sizeof(path), "%s/again.db", tmp_dir);
     assert_int_equal(generate(path, SEED, &again), 0);
     assert_int_equal(again.patrols, main_res.patrols);

@@ -350,8 +350,11 @@ static void test_case_links(void **state)
 #define GRID_B "440605001001002"
 #define DAY    ((int64_t)86400000)
 
+/* The end of put()'s (field, value) pairs: a null pointer of the type va_arg reads. */
+#define END ((const char *)NULL)
+
 /* Put a base-data record of kind in cell with (field, value) pairs (plain fields only). */
-static int64_t put(struct store *st, enum bd_kind kind, const char *cell, int64_t created, ...)
+static int64_t put(struct store *st, enum bd_kind kind, int64_t created, const char *cell, ...)
 {
     const struct bd_entity *e = bd_entity(kind);
     static char values[BD_FIELDS_MAX][128];
@@ -363,7 +366,7 @@ static int64_t put(struct store *st, enum bd_kind kind, const char *cell, int64_
     snprintf(r.cell_code, sizeof(r.cell_code), "%s", cell);
     r.created_ms = created;
     r.updated_ms = created;
-    va_start(ap, created);
+    va_start(ap, cell);
     while ((name = va_arg(ap, const char *)) != NULL) {
         int i = bd_field_index(e, name);
         assert_true(i >= 0);
@@ -413,14 +416,13 @@ static int collect_visit(void *arg, const struct visit_rec *v)
 static void test_visits_and_states(void **state)
 {
     struct fixture *f = *state;
-    int64_t h1 = put(f->st, BD_HOUSEHOLD, CELL_A, T0 - 100 * DAY, "kind", "registered_family",
-                     "address", "一号", NULL);
-    int64_t h2 = put(f->st, BD_HOUSEHOLD, GRID_A, T0 - 50 * DAY, "kind", "non_registered_family",
-                     "address", "二号", NULL);
+    int64_t h1 = put(f->st, BD_HOUSEHOLD, T0 - 100 * DAY, CELL_A, "kind", "registered_family",
+                     "address", "一号", END);
+    int64_t h2 = put(f->st, BD_HOUSEHOLD, T0 - 50 * DAY, GRID_A, "kind", "non_registered_family",
+                     "address", "二号", END);
     int64_t h3 =
-        put(f->st, BD_HOUSEHOLD, GRID_B, T0, "kind", "registered_family", "address", "三号", NULL);
-    int64_t o1 =
-        put(f->st, BD_ORGANISATION, CELL_A, T0, "name", "五金厂", "kind", "business", NULL);
+        put(f->st, BD_HOUSEHOLD, T0, GRID_B, "kind", "registered_family", "address", "三号", END);
+    int64_t o1 = put(f->st, BD_ORGANISATION, T0, CELL_A, "name", "五金厂", "kind", "business", END);
     char hid1[24], hid2[24];
     struct states l;
     struct visit_rec v;
@@ -429,16 +431,16 @@ static void test_visits_and_states(void **state)
     int64_t v1, v2;
     snprintf(hid1, sizeof(hid1), "%lld", (long long)h1);
     snprintf(hid2, sizeof(hid2), "%lld", (long long)h2);
-    put(f->st, BD_PERSON, CELL_A, T0, "name", "甲", "sex", "M", "birth_date", "1940-01-01",
-        "is_registered", "1", "household_id", hid1, "tags", "elderly_alone,disabled", NULL);
-    put(f->st, BD_PERSON, CELL_A, T0, "name", "乙", "sex", "F", "birth_date", "1945-01-01",
-        "is_registered", "1", "household_id", hid1, "tags", "veteran", NULL);
-    put(f->st, BD_PERSON, CELL_A, T0, "name", "丙", "sex", "F", "birth_date", "1950-01-01",
-        "is_registered", "1", "household_id", hid1, NULL);
+    put(f->st, BD_PERSON, T0, CELL_A, "name", "甲", "sex", "M", "birth_date", "1940-01-01",
+        "is_registered", "1", "household_id", hid1, "tags", "elderly_alone,disabled", END);
+    put(f->st, BD_PERSON, T0, CELL_A, "name", "乙", "sex", "F", "birth_date", "1945-01-01",
+        "is_registered", "1", "household_id", hid1, "tags", "veteran", END);
+    put(f->st, BD_PERSON, T0, CELL_A, "name", "丙", "sex", "F", "birth_date", "1950-01-01",
+        "is_registered", "1", "household_id", hid1, END);
     /* a member who moved away no longer counts */
-    put(f->st, BD_PERSON, GRID_A, T0, "name", "丁", "sex", "M", "birth_date", "1960-01-01",
+    put(f->st, BD_PERSON, T0, GRID_A, "name", "丁", "sex", "M", "birth_date", "1960-01-01",
         "is_registered", "0", "household_id", hid2, "tags", "petitioner", "status", "moved_away",
-        NULL);
+        END);
 
     v1 = add_visit(f->st, "household", h1, CELL_A, T0);
     v2 = add_visit(f->st, "household", h1, CELL_A, T0 + 5 * DAY);
@@ -535,13 +537,13 @@ static void test_campaign_coverage(void **state)
 {
     struct fixture *f = *state;
     int64_t h1 =
-        put(f->st, BD_HOUSEHOLD, CELL_A, T0, "kind", "registered_family", "address", "一", NULL);
+        put(f->st, BD_HOUSEHOLD, T0, CELL_A, "kind", "registered_family", "address", "一", END);
     int64_t h2 =
-        put(f->st, BD_HOUSEHOLD, GRID_A, T0, "kind", "registered_family", "address", "二", NULL);
+        put(f->st, BD_HOUSEHOLD, T0, GRID_A, "kind", "registered_family", "address", "二", END);
     int64_t h3 =
-        put(f->st, BD_HOUSEHOLD, GRID_B, T0, "kind", "registered_family", "address", "三", NULL);
-    int64_t o1 = put(f->st, BD_ORGANISATION, CELL_A, T0, "name", "厂", "kind", "business", NULL);
-    put(f->st, BD_HOUSEHOLD, "440605002001001", T0, "kind", "business", "address", "外", NULL);
+        put(f->st, BD_HOUSEHOLD, T0, GRID_B, "kind", "registered_family", "address", "三", END);
+    int64_t o1 = put(f->st, BD_ORGANISATION, T0, CELL_A, "name", "厂", "kind", "business", END);
+    put(f->st, BD_HOUSEHOLD, T0, "440605002001001", "kind", "business", "address", "外", END);
     struct campaign_rec c, got;
     struct coverage cov;
     memset(&c, 0, sizeof(c));
@@ -554,7 +556,7 @@ static void test_campaign_coverage(void **state)
     assert_int_equal(store_campaign_insert(f->st, &c), 0);
     assert_int_equal(c.n_targets, 4);
     /* the target set is frozen: a household added later is not a target */
-    put(f->st, BD_HOUSEHOLD, GRID_B, T0, "kind", "registered_family", "address", "新", NULL);
+    put(f->st, BD_HOUSEHOLD, T0, GRID_B, "kind", "registered_family", "address", "新", END);
     add_visit(f->st, "household", h1, CELL_A, T0 + DAY);
     add_visit(f->st, "household", h1, CELL_A, T0 + 2 * DAY); /* twice: still one target */
     add_visit(f->st, "household", h2, GRID_A, T0 - 1);       /* before the window */
