@@ -30,8 +30,8 @@ struct fieldwork_grid {
 /* 1 when the deepest area containing (lon, lat) lies in the grid's subtree. */
 int fieldwork_point_in_grid(void *grid, double lon, double lat);
 
-/* Parse a time given as ISO 8601 ("2026-03-01T08:00:00Z", "+08:00") or a date
- * ("2026-03-01", the city's midnight at UTC+8). ERR_INVALID. */
+/* Parse a time given as ISO 8601 UTC ("2026-03-01T08:00:00Z", base/timeutil.h) or a date
+ * ("2026-03-01": the city's midnight, at UTC+8). ERR_INVALID. */
 int fieldwork_parse_time(const char *text, int64_t *out_ms);
 
 #endif
