@@ -444,7 +444,15 @@ test('the task list: overdue visits worst first, by risk interval', async () => 
   assert.equal(r.body.overdue_visits[0].rule, 'kind:non_registered_family');
   assert.equal(r.body.overdue_visits[1].days_overdue, 18);
   assert.equal(r.body.overdue_visits[1].last_visit_at, null);
-  assert.ok(Array.isArray(r.body.to_verify));
+  assert.deepEqual(r.body.to_verify, []);
+  // a case of the grid handled by its department waits for the grid worker's verification
+  sql(`UPDATE cases SET status = 'handled' WHERE number = '${caseNumber}'`);
+  r = await req('GET', '/api/v1/tasks', tokens.worker1);
+  assert.deepEqual(r.body.to_verify.map((t) => [t.task, t.number, t.status]),
+    [['verify', caseNumber, 'handled']]);
+  r = await req('GET', '/api/v1/tasks', tokens.worker2);
+  assert.deepEqual(r.body.to_verify, []);
+  sql(`UPDATE cases SET status = 'reported' WHERE number = '${caseNumber}'`);
   // h1's visit backdated 40 days: elderly_alone (30 days) makes it 10 days overdue
   sql(`UPDATE visits SET visited_ms = ${now - 40 * DAY} WHERE id = ${visitId}`);
   r = await req('GET', '/api/v1/tasks?limit=2', tokens.worker1);
