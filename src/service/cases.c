@@ -28,6 +28,7 @@
 #include "service/context.h"
 #include "service/history.h"
 #include "service/rollups.h"
+#include "service/patrols.h"
 #include "service/rules.h"
 #include "service/writer.h"
 
@@ -613,6 +614,14 @@ int cases_report(struct service_ctx *ctx, const struct principal *p, const struc
                               (long long)in->household_id);
     }
 
+    /* A patrol the case was found on must be the reporter's own (service/patrols.h). */
+    if (in->patrol_id > 0) {
+        if (strcmp(in->channel, "patrol") != 0)
+            return errbuf_set(eb, ERR_INVALID, "field 'patrol_id' goes with channel 'patrol'");
+        if ((r = patrols_check_case_link(ctx, p, in->patrol_id, eb)) != 0)
+            return r;
+    }
+
     /* Every attachment must have been uploaded: checked before anything is written. */
     for (int i = 0; i < in->n_attachments; i++) {
         struct attachment a;
@@ -651,6 +660,9 @@ int cases_report(struct service_ctx *ctx, const struct principal *p, const struc
             goto fail;
     }
     if (in->on_insert != NULL && (r = in->on_insert(in->on_insert_arg, ctx->st, &c)) != 0)
+        goto fail;
+    if (in->patrol_id > 0 &&
+        (r = store_field_case_link_add(ctx->st, "patrol", in->patrol_id, c.id)) != 0)
         goto fail;
     payload =
         json_pack("{s:s, s:s, s:s, s:s, s:i}", "channel", c.channel, "category", c.category,
