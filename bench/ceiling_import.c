@@ -38,8 +38,10 @@ int main(int argc, char **argv)
         return 2;
     }
     if (sqlite3_open(argv[1], &db) != SQLITE_OK ||
-        sqlite3_exec(db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL", NULL, NULL,
-                     NULL) != SQLITE_OK ||
+        sqlite3_exec(db,
+                     "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; "
+                     "PRAGMA cache_size = -524288",
+                     NULL, NULL, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) != SQLITE_OK) {
         fprintf(stderr, "ceiling_import: %s\n", sqlite3_errmsg(db));
         return 1;

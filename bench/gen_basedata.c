@@ -70,7 +70,9 @@ int main(int argc, char **argv)
     fputs("name,id_number,phone,is_registered,household_no,relation,tags,area_code\n", pf);
     for (long i = 0; i < persons; i++) {
         long h = i / 3;
-        const char *cell = cells.code[(size_t)h % cells.n];
+        /* Households come cell by cell, as a district's export sorted by address does. */
+        const char *cell =
+            cells.code[(size_t)((double)h / (double)(persons / 3 + 1) * (double)cells.n)];
         char id[IDCARD_BUF];
         /* Birth dates 1930-2019 (days 1-28 of each month) and a sequence number make every ID
          * unique: two digits of i in mixed radix, 30,240 dates x 1,000 sequences. */

@@ -115,7 +115,7 @@ static int import_kind(enum bd_kind kind, const char *path, const char *encoding
     }
     if (map != MAP_FAILED)
         madvise(map, (size_t)sb.st_size, MADV_SEQUENTIAL);
-    if ((r = service_ctx_open(cfg, 0, &ctx, &eb)) != 0) {
+    if ((r = service_ctx_open(cfg, STORE_BULK, &ctx, &eb)) != 0) {
         r = cli_fail(cfg->db, r, eb.msg);
         goto out;
     }

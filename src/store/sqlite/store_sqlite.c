@@ -340,6 +340,11 @@ int store_sqlite_open(const char *path, unsigned flags, struct store **out, stru
         }
         if ((r = sq_migrate(s, eb)) != 0)
             goto out;
+        if ((flags & STORE_BULK) &&
+            sqlite3_exec(s->db, "PRAGMA cache_size = -524288", NULL, NULL, NULL) != SQLITE_OK) {
+            r = errbuf_set(eb, ERR_DB, "cannot configure %s: %s", path, sqlite3_errmsg(s->db));
+            goto out;
+        }
         /* The bulk writer leaves checkpoints to store_maintain (off its hot path). */
         if ((flags & STORE_WRITER) &&
             sqlite3_exec(s->db, "PRAGMA wal_autocheckpoint = 0", NULL, NULL, NULL) != SQLITE_OK) {
