@@ -10,6 +10,7 @@ import { AreaMap, el } from './map.js';
 import { queueView, caseView } from './cases.js';
 import { reportView } from './report.js';
 import { trackView } from './track.js';
+import { dashboardView, DASHBOARD_ROLES } from './dashboard.js';
 
 const root = document.getElementById('app');
 
@@ -232,6 +233,8 @@ function parseRoute() {
       return { name: 'home', query };
     case 'map':
       return { name: 'map', query };
+    case 'dashboard':
+      return { name: 'dashboard', query };
     case 'cases':
       return parts[1] ? { name: 'case', id: parts[1], query } : { name: 'cases', query };
     case 'report':
@@ -269,7 +272,7 @@ function route() {
   }
   if (r.name === 'login') return showLogin(state.loginError);
   if (!user && !PUBLIC_ROUTES.has(r.name)) return showLogin(state.loginError);
-  if ((r.name === 'cases' && !canQueue(user)) || (r.name === 'report' && !canReport(user))) {
+  if ((r.name === 'dashboard' && !DASHBOARD_ROLES.has(user.role)) || (r.name === 'cases' && !canQueue(user)) || (r.name === 'report' && !canReport(user))) {
     history.replaceState(null, '', '#/map');
     r = { name: 'map', query: new URLSearchParams() };
   }
@@ -278,6 +281,7 @@ function route() {
 
 const VIEWS = {
   map: () => mapView(),
+  dashboard: (ctx, r) => dashboardView(ctx, r),
   cases: (ctx, r) => queueView(ctx, r),
   case: (ctx, r) => caseView(ctx, r),
   report: (ctx, r) => reportView(ctx, r),
@@ -353,6 +357,7 @@ function navItems() {
   const u = state.user;
   const items = [];
   if (u) items.push(['map', '#/map', 'nav.map']);
+  if (u && DASHBOARD_ROLES.has(u.role)) items.push(['dashboard', '#/dashboard', 'nav.dashboard']);
   if (u && u.role === 'resident') items.push(['cases', '#/cases', 'nav.mine']);
   else if (u && QUEUE_ROLES.has(u.role)) items.push(['cases', '#/cases', 'nav.queue']);
   if (canReport(u)) items.push(['report', '#/report', 'nav.report']);
