@@ -11,6 +11,7 @@ import { queueView, caseView } from './cases.js';
 import { reportView } from './report.js';
 import { trackView } from './track.js';
 import { dashboardView, DASHBOARD_ROLES } from './dashboard.js';
+import { householdsView, householdView, HOUSEHOLD_ROLES } from './households.js';
 
 const root = document.getElementById('app');
 
@@ -235,6 +236,8 @@ function parseRoute() {
       return { name: 'map', query };
     case 'dashboard':
       return { name: 'dashboard', query };
+    case 'households':
+      return parts[1] ? { name: 'household', id: parts[1], query } : { name: 'households', query };
     case 'cases':
       return parts[1] ? { name: 'case', id: parts[1], query } : { name: 'cases', query };
     case 'report':
@@ -272,7 +275,8 @@ function route() {
   }
   if (r.name === 'login') return showLogin(state.loginError);
   if (!user && !PUBLIC_ROUTES.has(r.name)) return showLogin(state.loginError);
-  if ((r.name === 'dashboard' && !DASHBOARD_ROLES.has(user.role)) || (r.name === 'cases' && !canQueue(user)) || (r.name === 'report' && !canReport(user))) {
+  if (((r.name === 'households' || r.name === 'household') && !HOUSEHOLD_ROLES.has(user.role)) ||
+    (r.name === 'dashboard' && !DASHBOARD_ROLES.has(user.role)) || (r.name === 'cases' && !canQueue(user)) || (r.name === 'report' && !canReport(user))) {
     history.replaceState(null, '', '#/map');
     r = { name: 'map', query: new URLSearchParams() };
   }
@@ -282,6 +286,8 @@ function route() {
 const VIEWS = {
   map: () => mapView(),
   dashboard: (ctx, r) => dashboardView(ctx, r),
+  households: (ctx, r) => householdsView(ctx, r),
+  household: (ctx, r) => householdView(ctx, r),
   cases: (ctx, r) => queueView(ctx, r),
   case: (ctx, r) => caseView(ctx, r),
   report: (ctx, r) => reportView(ctx, r),
@@ -358,6 +364,7 @@ function navItems() {
   const items = [];
   if (u) items.push(['map', '#/map', 'nav.map']);
   if (u && DASHBOARD_ROLES.has(u.role)) items.push(['dashboard', '#/dashboard', 'nav.dashboard']);
+  if (u && HOUSEHOLD_ROLES.has(u.role)) items.push(['households', '#/households', 'nav.households']);
   if (u && u.role === 'resident') items.push(['cases', '#/cases', 'nav.mine']);
   else if (u && QUEUE_ROLES.has(u.role)) items.push(['cases', '#/cases', 'nav.queue']);
   if (canReport(u)) items.push(['report', '#/report', 'nav.report']);
@@ -379,7 +386,7 @@ function renderHeader() {
   const nav = el('nav', 'topnav');
   nav.setAttribute('aria-label', t('nav.label'));
   const ul = el('ul');
-  const active = state.routeName === 'case' ? 'cases' : state.routeName;
+  const active = state.routeName === 'case' ? 'cases' : state.routeName === 'household' ? 'households' : state.routeName;
   for (const [name, href, key] of navItems()) {
     const li = el('li');
     const a = el('a', 'topnav-link', t(key));
