@@ -12,6 +12,7 @@ import { reportView } from './report.js';
 import { trackView } from './track.js';
 import { dashboardView, DASHBOARD_ROLES } from './dashboard.js';
 import { householdsView, householdView, HOUSEHOLD_ROLES } from './households.js';
+import { disputesView, disputeView, councilsView, topicView, decisionView, DISPUTE_ROLES, COUNCIL_ROLES } from './civic.js';
 
 const root = document.getElementById('app');
 
@@ -46,7 +47,7 @@ const QUEUE_ROLES = new Set([
 ]);
 // Roles the server lets report a case (department handlers only receive them).
 const CANNOT_REPORT = new Set(['department_handler']);
-const PUBLIC_ROUTES = new Set(['report', 'track']);
+const PUBLIC_ROUTES = new Set(['report', 'track', 'decision']);
 
 function setReady(ready) {
   document.body.dataset.ready = ready ? '1' : '0';
@@ -236,6 +237,14 @@ function parseRoute() {
       return { name: 'map', query };
     case 'dashboard':
       return { name: 'dashboard', query };
+    case 'disputes':
+      return parts[1] ? { name: 'dispute', id: parts[1], query } : { name: 'disputes', query };
+    case 'councils':
+      return { name: 'councils', query };
+    case 'topics':
+      return parts[1] ? { name: 'topic', id: parts[1], query } : { name: 'councils', query };
+    case 'decisions':
+      return parts[1] ? { name: 'decision', id: parts[1], query } : { name: 'home', query };
     case 'households':
       return parts[1] ? { name: 'household', id: parts[1], query } : { name: 'households', query };
     case 'cases':
@@ -275,7 +284,9 @@ function route() {
   }
   if (r.name === 'login') return showLogin(state.loginError);
   if (!user && !PUBLIC_ROUTES.has(r.name)) return showLogin(state.loginError);
-  if (((r.name === 'households' || r.name === 'household') && !HOUSEHOLD_ROLES.has(user.role)) ||
+  if (((r.name === 'disputes' || r.name === 'dispute') && !DISPUTE_ROLES.has(user.role)) ||
+    ((r.name === 'councils' || r.name === 'topic') && !COUNCIL_ROLES.has(user.role)) ||
+    ((r.name === 'households' || r.name === 'household') && !HOUSEHOLD_ROLES.has(user.role)) ||
     (r.name === 'dashboard' && !DASHBOARD_ROLES.has(user.role)) || (r.name === 'cases' && !canQueue(user)) || (r.name === 'report' && !canReport(user))) {
     history.replaceState(null, '', '#/map');
     r = { name: 'map', query: new URLSearchParams() };
@@ -287,6 +298,11 @@ const VIEWS = {
   map: () => mapView(),
   dashboard: (ctx, r) => dashboardView(ctx, r),
   households: (ctx, r) => householdsView(ctx, r),
+  disputes: (ctx, r) => disputesView(ctx, r),
+  dispute: (ctx, r) => disputeView(ctx, r),
+  councils: (ctx, r) => councilsView(ctx, r),
+  topic: (ctx, r) => topicView(ctx, r),
+  decision: (ctx, r) => decisionView(ctx, r),
   household: (ctx, r) => householdView(ctx, r),
   cases: (ctx, r) => queueView(ctx, r),
   case: (ctx, r) => caseView(ctx, r),
@@ -365,6 +381,8 @@ function navItems() {
   if (u) items.push(['map', '#/map', 'nav.map']);
   if (u && DASHBOARD_ROLES.has(u.role)) items.push(['dashboard', '#/dashboard', 'nav.dashboard']);
   if (u && HOUSEHOLD_ROLES.has(u.role)) items.push(['households', '#/households', 'nav.households']);
+  if (u && DISPUTE_ROLES.has(u.role)) items.push(['disputes', '#/disputes', 'nav.disputes']);
+  if (u && COUNCIL_ROLES.has(u.role)) items.push(['councils', '#/councils', 'nav.councils']);
   if (u && u.role === 'resident') items.push(['cases', '#/cases', 'nav.mine']);
   else if (u && QUEUE_ROLES.has(u.role)) items.push(['cases', '#/cases', 'nav.queue']);
   if (canReport(u)) items.push(['report', '#/report', 'nav.report']);
@@ -386,7 +404,7 @@ function renderHeader() {
   const nav = el('nav', 'topnav');
   nav.setAttribute('aria-label', t('nav.label'));
   const ul = el('ul');
-  const active = state.routeName === 'case' ? 'cases' : state.routeName === 'household' ? 'households' : state.routeName;
+  const active = state.routeName === 'case' ? 'cases' : state.routeName === 'household' ? 'households' : state.routeName === 'dispute' ? 'disputes' : state.routeName === 'topic' ? 'councils' : state.routeName;
   for (const [name, href, key] of navItems()) {
     const li = el('li');
     const a = el('a', 'topnav-link', t(key));
