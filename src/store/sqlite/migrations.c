@@ -724,6 +724,14 @@ static const struct sqlite_migration migrations[] = {
      "  created_ms INTEGER NOT NULL"
      ");"
      "CREATE INDEX case_events_at ON case_events(at_ms);"},
+    {8, "idempotency keys of case reports (offline web queue)",
+     "CREATE TABLE case_report_keys ("
+     "  user_id INTEGER NOT NULL,"
+     "  key TEXT NOT NULL,"
+     "  case_id INTEGER NOT NULL REFERENCES cases(id),"
+     "  created_ms INTEGER NOT NULL,"
+     "  PRIMARY KEY (user_id, key)"
+     ") WITHOUT ROWID;"},
 };
 
 const struct sqlite_migration *sqlite_migrations(int *count)
