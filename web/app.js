@@ -12,6 +12,7 @@ import { reportView } from './report.js';
 import { trackView } from './track.js';
 import { dashboardView, DASHBOARD_ROLES } from './dashboard.js';
 import { householdsView, householdView, HOUSEHOLD_ROLES } from './households.js';
+import { outboxView, startOutbox, onChange as onOutboxChange, pending as outboxPending } from './outbox.js';
 import { disputesView, disputeView, councilsView, topicView, decisionView, DISPUTE_ROLES, COUNCIL_ROLES } from './civic.js';
 
 const root = document.getElementById('app');
@@ -33,6 +34,7 @@ let navToken = 0;
 let shell = null; // { root, header, main }
 let mapParts = null; // { panel, mapWrap, mapEl } while the map view is shown
 let current = null; // { name, view }
+let outboxCount = 0; // reports waiting in the offline outbox
 
 // Roles that have a case queue (the list API answers them); residents get "my cases".
 const QUEUE_ROLES = new Set([
@@ -205,6 +207,7 @@ async function doLogin(form, submit) {
     state.loginError = null;
     state.user = user;
     state.area = null;
+    startOutbox();
     if (parseRoute().name === 'login') history.replaceState(null, '', '#/map');
     route();
   } catch (e) {
@@ -245,6 +248,8 @@ function parseRoute() {
       return parts[1] ? { name: 'topic', id: parts[1], query } : { name: 'councils', query };
     case 'decisions':
       return parts[1] ? { name: 'decision', id: parts[1], query } : { name: 'home', query };
+    case 'outbox':
+      return { name: 'outbox', query };
     case 'households':
       return parts[1] ? { name: 'household', id: parts[1], query } : { name: 'households', query };
     case 'cases':
@@ -298,6 +303,7 @@ const VIEWS = {
   map: () => mapView(),
   dashboard: (ctx, r) => dashboardView(ctx, r),
   households: (ctx, r) => householdsView(ctx, r),
+  outbox: (ctx) => outboxView(ctx),
   disputes: (ctx, r) => disputesView(ctx, r),
   dispute: (ctx, r) => disputeView(ctx, r),
   councils: (ctx, r) => councilsView(ctx, r),
@@ -386,6 +392,7 @@ function navItems() {
   if (u && u.role === 'resident') items.push(['cases', '#/cases', 'nav.mine']);
   else if (u && QUEUE_ROLES.has(u.role)) items.push(['cases', '#/cases', 'nav.queue']);
   if (canReport(u)) items.push(['report', '#/report', 'nav.report']);
+  if (u && canReport(u)) items.push(['outbox', '#/outbox', 'nav.outbox']);
   items.push(['track', '#/track', 'nav.track']);
   return items;
 }
@@ -411,6 +418,13 @@ function renderHeader() {
     a.href = href;
     a.id = 'nav-' + name;
     a.dataset.nav = name;
+    if (name === 'outbox') {
+      const n = el('span', 'nav-count', String(outboxCount));
+      n.id = 'outbox-count';
+      n.hidden = !outboxCount;
+      a.append(n);
+      a.setAttribute('aria-label', t('nav.outboxCount', { n: outboxCount }));
+    }
     if (name === active) a.setAttribute('aria-current', 'page');
     li.append(a);
     ul.append(li);
@@ -757,11 +771,30 @@ async function boot() {
     const me = await api.me();
     if (me.csrf_token) setCsrf(me.csrf_token);
     state.user = me;
+    startOutbox();
   } catch (e) {
     state.user = null;
     state.loginError = e && e.status === 401 ? null : e;
   }
   window.addEventListener('hashchange', route);
+  onOutboxChange((items) => {
+    outboxCount = items.length;
+    const badge = document.getElementById('outbox-count');
+    if (badge) {
+      badge.textContent = String(outboxCount);
+      badge.hidden = !outboxCount;
+      badge.parentElement.setAttribute('aria-label', t('nav.outboxCount', { n: outboxCount }));
+    }
+  });
+  outboxPending().then((items) => {
+    outboxCount = items.length;
+    renderHeader();
+  });
+  if ('serviceWorker' in navigator) {
+    navigator.serviceWorker.register('/sw.js').catch(() => {
+      /* no offline shell (e.g. plain HTTP on a LAN address): the app still works online */
+    });
+  }
   route();
 }
 

@@ -618,6 +618,24 @@ const zh = {
   'error.topic.forbidden': '您无权查看该议题',
   'error.decision.not_found': '未找到该决议，或决议尚未公开',
   'error.council.forbidden': '您无权查看商议团',
+
+  // offline outbox
+  'nav.outbox': '待发送',
+  'nav.outboxCount': '待发送（{n} 条）',
+  'outbox.title': '待发送的上报',
+  'outbox.intro': '没有网络时上报的问题先保存在本机，网络恢复后自动发送，每条只发送一次。',
+  'outbox.online': '网络已连接',
+  'outbox.offline': '当前没有网络，恢复后会自动发送',
+  'outbox.empty': '没有待发送的上报',
+  'outbox.queuedAt': '保存于 {at}',
+  'outbox.photos': '{n} 张照片',
+  'outbox.waiting': '等待发送',
+  'outbox.refused': '服务器拒绝了这条上报',
+  'outbox.discard': '删除',
+  'outbox.sendNow': '立即发送',
+  'report.queued': '已保存在本机',
+  'report.queuedHint': '现在没有网络。这条上报会在网络恢复后自动发送，您可以在“待发送”中查看。',
+  'report.photoLocal': '待上传',
 };
 
 const en = {
@@ -1235,6 +1253,24 @@ const en = {
   'error.topic.forbidden': 'You are not allowed to see this topic',
   'error.decision.not_found': 'Decision not found or not published',
   'error.council.forbidden': 'You are not allowed to see the councils',
+
+  // offline outbox
+  'nav.outbox': 'Outbox',
+  'nav.outboxCount': 'Outbox ({n} waiting)',
+  'outbox.title': 'Reports waiting to be sent',
+  'outbox.intro': 'Reports made without a network are kept on this device and sent when the network returns, each exactly once.',
+  'outbox.online': 'Online',
+  'outbox.offline': 'No network now; they will be sent when it returns',
+  'outbox.empty': 'Nothing is waiting',
+  'outbox.queuedAt': 'saved {at}',
+  'outbox.photos': '{n} photos',
+  'outbox.waiting': 'Waiting to be sent',
+  'outbox.refused': 'The server refused this report',
+  'outbox.discard': 'Discard',
+  'outbox.sendNow': 'Send now',
+  'report.queued': 'Saved on this device',
+  'report.queuedHint': 'There is no network now. The report will be sent when it returns; see it in the Outbox.',
+  'report.photoLocal': 'to upload',
 };
 
 const tables = { zh, en };
