@@ -145,9 +145,10 @@ static int report_key(struct api_request *req, const char **key, struct errbuf *
     if (k == NULL || req->principal == NULL)
         return 0;
     n = strlen(k);
-    if (n < 16 || n > CASE_REPORT_KEY_MAX || strspn(k, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                                                       "abcdefghijklmnopqrstuvwxyz"
-                                                       "0123456789_-") != n)
+    if (n < 16 || n > CASE_REPORT_KEY_MAX ||
+        strspn(k, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                  "abcdefghijklmnopqrstuvwxyz"
+                  "0123456789_-") != n)
         return errbuf_set(eb, ERR_INVALID,
                           "header Idempotency-Key must be 16 to %d letters, digits, '-' or '_'",
                           CASE_REPORT_KEY_MAX);

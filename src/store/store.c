@@ -802,8 +802,7 @@ int store_case_report_key_insert(struct store *st, int64_t user_id, const char *
     return st->ops->case_report_key_insert(st, user_id, key, case_id, now_ms);
 }
 
-int store_case_report_key_get(struct store *st, int64_t user_id, const char *key,
-                              int64_t *case_id)
+int store_case_report_key_get(struct store *st, int64_t user_id, const char *key, int64_t *case_id)
 {
     return st->ops->case_report_key_get(st, user_id, key, case_id);
 }

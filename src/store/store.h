@@ -934,8 +934,7 @@ int store_rollup_event_walk(struct store *st, store_rollup_event_fn fn, void *ct
 int store_case_report_key_insert(struct store *st, int64_t user_id, const char *key,
                                  int64_t case_id, int64_t now_ms);
 /* The case user_id's report with key made, or ERR_NOT_FOUND. */
-int store_case_report_key_get(struct store *st, int64_t user_id, const char *key,
-                              int64_t *case_id);
+int store_case_report_key_get(struct store *st, int64_t user_id, const char *key, int64_t *case_id);
 
 /* ---- Open311: API keys and the details of requests made through it (api_open311.c) ------ */
 
