@@ -93,6 +93,7 @@ function showLogin(error = null) {
   unmountView();
   shell = null;
   state.user = null;
+  startOutbox(null);
   state.area = null;
   state.loginError = error;
   setView('login');
@@ -207,7 +208,7 @@ async function doLogin(form, submit) {
     state.loginError = null;
     state.user = user;
     state.area = null;
-    startOutbox();
+    startOutbox(user);
     if (parseRoute().name === 'login') history.replaceState(null, '', '#/map');
     route();
   } catch (e) {
@@ -771,7 +772,7 @@ async function boot() {
     const me = await api.me();
     if (me.csrf_token) setCsrf(me.csrf_token);
     state.user = me;
-    startOutbox();
+    startOutbox(me);
   } catch (e) {
     state.user = null;
     state.loginError = e && e.status === 401 ? null : e;

@@ -15,6 +15,7 @@ const STORE = 'outbox';
 const listeners = new Set();
 let dbPromise = null;
 let flushing = null;
+let owner = null; // id of the signed-in user: only their reports are shown and sent
 
 function openDb() {
   if (!dbPromise) {
@@ -53,10 +54,11 @@ const reqP = (r) =>
     r.onerror = () => reject(r.error);
   });
 
+// The signed-in user's waiting reports, oldest first (another user's stay for them).
 export async function pending() {
   try {
     const items = await tx('readonly', (s) => reqP(s.getAll()));
-    return (items || []).sort((a, b) => a.created - b.created);
+    return (items || []).filter((x) => x.user === owner).sort((a, b) => a.created - b.created);
   } catch {
     return [];
   }
@@ -104,7 +106,7 @@ async function sendOne(item) {
 // an answer of the server that is not about the network (a refused report) is thrown and
 // the report is not kept.
 export async function submitReport(body, photos = []) {
-  const item = { key: newKey(), kind: 'report', created: Date.now(), body, photos, attempts: 0, error: '' };
+  const item = { key: newKey(), kind: 'report', user: owner, created: Date.now(), body, photos, attempts: 0, error: '' };
   try {
     await put(item);
   } catch {
@@ -133,6 +135,7 @@ export async function submitReport(body, photos = []) {
 
 // Send everything waiting, oldest first; stops at the first network failure.
 export function flush() {
+  if (owner === null) return Promise.resolve(0);
   if (flushing) return flushing;
   flushing = (async () => {
     let sent = 0;
@@ -169,12 +172,18 @@ export async function discard(key) {
 }
 
 let started = false;
-export function startOutbox() {
-  if (started) return;
+// Start sending for user (the signed-in user object); called again after a new login.
+export function startOutbox(user) {
+  owner = user ? user.id : null;
+  if (started) {
+    if (navigator.onLine) flush();
+    else notify();
+    return;
+  }
   started = true;
   window.addEventListener('online', () => flush());
   setInterval(() => {
-    if (navigator.onLine) flush();
+    if (navigator.onLine && owner !== null) flush();
   }, 30000);
   if (navigator.onLine) flush();
   else notify();
