@@ -387,7 +387,9 @@ export function dashboardView(ctx, r) {
       return;
     }
     if (my !== token || !trend.box.isConnected) return;
-    const base = { animation: false, textStyle: { fontFamily: getComputedStyle(document.body).fontFamily }, grid: { left: 48, right: 48, top: 40, bottom: 32 } };
+    // On a phone the legend wraps to two lines: leave it room above the axis names.
+    const top = trend.box.clientWidth < 520 ? 72 : 48;
+    const base = { animation: false, textStyle: { fontFamily: getComputedStyle(document.body).fontFamily }, grid: { left: 48, right: 48, top, bottom: 32 } };
     const c1 = echarts.init(trend.box, null, { renderer: 'svg' });
     c1.setOption({
       ...base,
