@@ -27,6 +27,10 @@ test('disputes: list, filter, a dispute and a comment', async (t) => {
   const ids = await page.$$eval('.dispute-table tbody tr', (e) => e.map((r) => Number(r.dataset.id)));
   assert.deepEqual(ids, api.body.items.map((d) => d.id));
   await page.screenshot({ path: path.join(SHOTS, 'disputes-desktop.png'), fullPage: true });
+  await page.setViewportSize(PHONE);
+  await page.screenshot({ path: path.join(SHOTS, 'disputes-phone.png'), fullPage: true });
+  assert.ok((await page.evaluate(() => document.documentElement.scrollWidth)) <= PHONE.width + 1, 'no horizontal scrolling on a phone');
+  await page.setViewportSize({ width: 1280, height: 800 });
 
   await page.getByLabel('按状态筛选').selectOption('agreed');
   await ready(page, 'disputes');
@@ -66,6 +70,9 @@ test('councils, a topic and the public decision page', async (t) => {
   await ready(page, 'councils');
   await page.waitForSelector('.topic-table tbody tr');
   await page.screenshot({ path: path.join(SHOTS, 'councils-desktop.png'), fullPage: true });
+  await page.setViewportSize(PHONE);
+  await page.screenshot({ path: path.join(SHOTS, 'councils-phone.png'), fullPage: true });
+  await page.setViewportSize({ width: 1280, height: 800 });
   const published = page.locator('.topic-table a[href^="#/decisions/"]').first();
   const href = await published.getAttribute('href');
   const id = href.split('/').pop();

@@ -93,6 +93,12 @@ test('dashboard in English and on a phone', async (t) => {
   assert.doesNotMatch(text, /(统计期间|着色指标|下级区域|预警|按期办结率)/);
   await page.waitForSelector('#dash-forecast svg');
   await page.screenshot({ path: path.join(SHOTS, 'dashboard-phone-en.png'), fullPage: true });
+  await page.click('#lang-btn');
+  await page.waitForSelector('#dash-title:text("领导驾驶舱")');
+  await page.waitForSelector('#dash-forecast svg');
+  await page.screenshot({ path: path.join(SHOTS, 'dashboard-phone.png'), fullPage: true });
+  await page.click('#lang-btn');
+  await page.waitForSelector('#dash-title:text("Leader\'s dashboard")');
   const width = await page.evaluate(() => document.documentElement.scrollWidth);
   assert.ok(width <= PHONE.width + 1, `no horizontal scrolling on a phone (${width}px)`);
   await page.click('#lang-btn');

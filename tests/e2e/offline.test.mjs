@@ -98,6 +98,8 @@ test('a report made offline reaches the server once when the network returns', a
   const c = await office.evaluate(async (n) => (await fetch(`/api/v1/cases/${n}`)).json(), numbers[0]);
   assert.equal((c.attachments || []).length, 1);
   await page.screenshot({ path: path.join(SHOTS, 'outbox-sent-phone.png'), fullPage: true });
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.screenshot({ path: path.join(SHOTS, 'outbox-desktop.png'), fullPage: true });
 });
 
 test('the app shell opens from the service worker without a network', async (t) => {
