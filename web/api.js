@@ -33,8 +33,9 @@ function getCsrf() {
 }
 
 // body: a value sent as JSON, or { raw: Blob, type: 'image/png' } sent as it is.
-export async function request(method, path, body) {
-  const headers = { Accept: 'application/json' };
+// extra: more request headers (Idempotency-Key).
+export async function request(method, path, body, extra = {}) {
+  const headers = { Accept: 'application/json', ...extra };
   const init = { method, headers, credentials: 'same-origin', cache: 'no-store' };
   if (body && typeof body === 'object' && body.raw instanceof Blob) {
     headers['Content-Type'] = body.type;

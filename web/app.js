@@ -10,6 +10,10 @@ import { AreaMap, el } from './map.js';
 import { queueView, caseView } from './cases.js';
 import { reportView } from './report.js';
 import { trackView } from './track.js';
+import { dashboardView, DASHBOARD_ROLES } from './dashboard.js';
+import { householdsView, householdView, HOUSEHOLD_ROLES } from './households.js';
+import { outboxView, startOutbox, onChange as onOutboxChange, pending as outboxPending } from './outbox.js';
+import { disputesView, disputeView, councilsView, topicView, decisionView, DISPUTE_ROLES, COUNCIL_ROLES } from './civic.js';
 
 const root = document.getElementById('app');
 
@@ -30,6 +34,7 @@ let navToken = 0;
 let shell = null; // { root, header, main }
 let mapParts = null; // { panel, mapWrap, mapEl } while the map view is shown
 let current = null; // { name, view }
+let outboxCount = 0; // reports waiting in the offline outbox
 
 // Roles that have a case queue (the list API answers them); residents get "my cases".
 const QUEUE_ROLES = new Set([
@@ -44,7 +49,7 @@ const QUEUE_ROLES = new Set([
 ]);
 // Roles the server lets report a case (department handlers only receive them).
 const CANNOT_REPORT = new Set(['department_handler']);
-const PUBLIC_ROUTES = new Set(['report', 'track']);
+const PUBLIC_ROUTES = new Set(['report', 'track', 'decision']);
 
 function setReady(ready) {
   document.body.dataset.ready = ready ? '1' : '0';
@@ -88,6 +93,7 @@ function showLogin(error = null) {
   unmountView();
   shell = null;
   state.user = null;
+  startOutbox(null);
   state.area = null;
   state.loginError = error;
   setView('login');
@@ -202,6 +208,7 @@ async function doLogin(form, submit) {
     state.loginError = null;
     state.user = user;
     state.area = null;
+    startOutbox(user);
     if (parseRoute().name === 'login') history.replaceState(null, '', '#/map');
     route();
   } catch (e) {
@@ -232,6 +239,20 @@ function parseRoute() {
       return { name: 'home', query };
     case 'map':
       return { name: 'map', query };
+    case 'dashboard':
+      return { name: 'dashboard', query };
+    case 'disputes':
+      return parts[1] ? { name: 'dispute', id: parts[1], query } : { name: 'disputes', query };
+    case 'councils':
+      return { name: 'councils', query };
+    case 'topics':
+      return parts[1] ? { name: 'topic', id: parts[1], query } : { name: 'councils', query };
+    case 'decisions':
+      return parts[1] ? { name: 'decision', id: parts[1], query } : { name: 'home', query };
+    case 'outbox':
+      return { name: 'outbox', query };
+    case 'households':
+      return parts[1] ? { name: 'household', id: parts[1], query } : { name: 'households', query };
     case 'cases':
       return parts[1] ? { name: 'case', id: parts[1], query } : { name: 'cases', query };
     case 'report':
@@ -269,7 +290,10 @@ function route() {
   }
   if (r.name === 'login') return showLogin(state.loginError);
   if (!user && !PUBLIC_ROUTES.has(r.name)) return showLogin(state.loginError);
-  if ((r.name === 'cases' && !canQueue(user)) || (r.name === 'report' && !canReport(user))) {
+  if (((r.name === 'disputes' || r.name === 'dispute') && !DISPUTE_ROLES.has(user.role)) ||
+    ((r.name === 'councils' || r.name === 'topic') && !COUNCIL_ROLES.has(user.role)) ||
+    ((r.name === 'households' || r.name === 'household') && !HOUSEHOLD_ROLES.has(user.role)) ||
+    (r.name === 'dashboard' && !DASHBOARD_ROLES.has(user.role)) || (r.name === 'cases' && !canQueue(user)) || (r.name === 'report' && !canReport(user))) {
     history.replaceState(null, '', '#/map');
     r = { name: 'map', query: new URLSearchParams() };
   }
@@ -278,6 +302,15 @@ function route() {
 
 const VIEWS = {
   map: () => mapView(),
+  dashboard: (ctx, r) => dashboardView(ctx, r),
+  households: (ctx, r) => householdsView(ctx, r),
+  outbox: (ctx) => outboxView(ctx),
+  disputes: (ctx, r) => disputesView(ctx, r),
+  dispute: (ctx, r) => disputeView(ctx, r),
+  councils: (ctx, r) => councilsView(ctx, r),
+  topic: (ctx, r) => topicView(ctx, r),
+  decision: (ctx, r) => decisionView(ctx, r),
+  household: (ctx, r) => householdView(ctx, r),
   cases: (ctx, r) => queueView(ctx, r),
   case: (ctx, r) => caseView(ctx, r),
   report: (ctx, r) => reportView(ctx, r),
@@ -353,9 +386,14 @@ function navItems() {
   const u = state.user;
   const items = [];
   if (u) items.push(['map', '#/map', 'nav.map']);
+  if (u && DASHBOARD_ROLES.has(u.role)) items.push(['dashboard', '#/dashboard', 'nav.dashboard']);
+  if (u && HOUSEHOLD_ROLES.has(u.role)) items.push(['households', '#/households', 'nav.households']);
+  if (u && DISPUTE_ROLES.has(u.role)) items.push(['disputes', '#/disputes', 'nav.disputes']);
+  if (u && COUNCIL_ROLES.has(u.role)) items.push(['councils', '#/councils', 'nav.councils']);
   if (u && u.role === 'resident') items.push(['cases', '#/cases', 'nav.mine']);
   else if (u && QUEUE_ROLES.has(u.role)) items.push(['cases', '#/cases', 'nav.queue']);
   if (canReport(u)) items.push(['report', '#/report', 'nav.report']);
+  if (u && canReport(u)) items.push(['outbox', '#/outbox', 'nav.outbox']);
   items.push(['track', '#/track', 'nav.track']);
   return items;
 }
@@ -374,13 +412,20 @@ function renderHeader() {
   const nav = el('nav', 'topnav');
   nav.setAttribute('aria-label', t('nav.label'));
   const ul = el('ul');
-  const active = state.routeName === 'case' ? 'cases' : state.routeName;
+  const active = state.routeName === 'case' ? 'cases' : state.routeName === 'household' ? 'households' : state.routeName === 'dispute' ? 'disputes' : state.routeName === 'topic' ? 'councils' : state.routeName;
   for (const [name, href, key] of navItems()) {
     const li = el('li');
     const a = el('a', 'topnav-link', t(key));
     a.href = href;
     a.id = 'nav-' + name;
     a.dataset.nav = name;
+    if (name === 'outbox') {
+      const n = el('span', 'nav-count', String(outboxCount));
+      n.id = 'outbox-count';
+      n.hidden = !outboxCount;
+      a.append(n);
+      a.setAttribute('aria-label', t('nav.outboxCount', { n: outboxCount }));
+    }
     if (name === active) a.setAttribute('aria-current', 'page');
     li.append(a);
     ul.append(li);
@@ -727,11 +772,30 @@ async function boot() {
     const me = await api.me();
     if (me.csrf_token) setCsrf(me.csrf_token);
     state.user = me;
+    startOutbox(me);
   } catch (e) {
     state.user = null;
     state.loginError = e && e.status === 401 ? null : e;
   }
   window.addEventListener('hashchange', route);
+  onOutboxChange((items) => {
+    outboxCount = items.length;
+    const badge = document.getElementById('outbox-count');
+    if (badge) {
+      badge.textContent = String(outboxCount);
+      badge.hidden = !outboxCount;
+      badge.parentElement.setAttribute('aria-label', t('nav.outboxCount', { n: outboxCount }));
+    }
+  });
+  outboxPending().then((items) => {
+    outboxCount = items.length;
+    renderHeader();
+  });
+  if ('serviceWorker' in navigator) {
+    navigator.serviceWorker.register('/sw.js').catch(() => {
+      /* no offline shell (e.g. plain HTTP on a LAN address): the app still works online */
+    });
+  }
   route();
 }
 

@@ -12,6 +12,7 @@ const OUTLINE = '#143f7a';
 const EDGE = '#3c6ea8';
 const HOVER = '#0b2d5c';
 const SELECTED = '#c2410c';
+const NO_VALUE = '#e4e7eb';
 
 function el(tag, cls, text) {
   const e = document.createElement(tag);
@@ -43,7 +44,10 @@ function classOf(x, breaks) {
 }
 
 export class AreaMap {
-  constructor(container, { onAreaClick, onBackgroundClick } = {}) {
+  // metric (optional): { value(props) -> number|null, title(), fmt(v) } colours the children
+  // by that value instead of by persons (the leader's dashboard).
+  constructor(container, { onAreaClick, onBackgroundClick, metric = null } = {}) {
+    this.metric = metric;
     this.onAreaClick = onAreaClick || (() => {});
     this.onBackgroundClick = onBackgroundClick || (() => {});
     this.map = L.map(container, {
@@ -97,7 +101,7 @@ export class AreaMap {
     this.clearLayers();
     const outline = data.outline && data.outline.features && data.outline.features.length ? data.outline : null;
     const kids = data.children && data.children.features ? data.children.features : [];
-    const values = kids.map((f) => Number(f.properties && f.properties.persons));
+    const values = kids.map((f) => this.valueOf(f.properties));
     this.breaks = breaksFor(values);
 
     const outlineLayer = outline
@@ -159,14 +163,33 @@ export class AreaMap {
     this.labelsByCode.clear();
   }
 
+  valueOf(p) {
+    if (!p) return NaN;
+    if (this.metric) {
+      const v = this.metric.value(p);
+      return v === null || v === undefined ? NaN : Number(v);
+    }
+    return Number(p.persons);
+  }
+
+  // Change the colouring metric and restyle the drawn children (no refit).
+  setMetric(metric) {
+    this.metric = metric;
+    if (!this.data) return;
+    const kids = this.data.children && this.data.children.features ? this.data.children.features : [];
+    this.breaks = breaksFor(kids.map((f) => this.valueOf(f.properties)));
+    if (this.childLayer) this.childLayer.setStyle((f) => this.styleFor(f));
+    this.renderLegend();
+  }
+
   styleFor(f) {
-    const p = f.properties || {};
-    const c = classOf(Number(p.persons), this.breaks || []);
+    const x = this.valueOf(f.properties);
+    const c = classOf(x, this.breaks || []);
     return {
       color: EDGE,
       weight: 1.25,
       opacity: 1,
-      fillColor: RAMP[Math.min(c, RAMP.length - 1)],
+      fillColor: Number.isFinite(x) ? RAMP[Math.min(c, RAMP.length - 1)] : NO_VALUE,
       fillOpacity: 0.78,
     };
   }
@@ -178,6 +201,7 @@ export class AreaMap {
     const dl = el('dl');
     dl.append(el('dt', null, t('panel.households')), el('dd', null, fmtNumber(p.households)));
     dl.append(el('dt', null, t('panel.persons')), el('dd', null, fmtNumber(p.persons)));
+    if (this.metric) dl.append(el('dt', null, this.metric.title()), el('dd', null, this.metric.fmt(this.valueOf(p))));
     box.append(dl);
     return box;
   }
@@ -260,21 +284,23 @@ export class AreaMap {
     const kids = this.data && this.data.children && this.data.children.features;
     if (!kids || !kids.length) return;
     const breaks = this.breaks || [];
-    const values = kids.map((f) => Number(f.properties && f.properties.persons)).filter(Number.isFinite);
+    const values = kids.map((f) => this.valueOf(f.properties)).filter(Number.isFinite);
     if (!values.length) return;
+    const fmt = this.metric ? (v) => this.metric.fmt(v) : fmtNumber;
+    const discrete = !this.metric;
     const min = Math.min(...values);
     const max = Math.max(...values);
     const legend = L.control({ position: 'bottomright' });
     legend.onAdd = () => {
       const box = el('div', 'map-legend');
-      box.append(el('div', 'map-legend-title', t('panel.legend')));
+      box.append(el('div', 'map-legend-title', this.metric ? this.metric.title() : t('panel.legend')));
       const lows = [min, ...breaks];
       lows.forEach((lo, i) => {
-        const hi = i < breaks.length ? breaks[i] - 1 : max;
+        const hi = i < breaks.length ? (discrete ? breaks[i] - 1 : breaks[i]) : max;
         const row = el('div', 'map-legend-row');
         const sw = el('span', 'map-legend-swatch');
         sw.style.background = RAMP[i];
-        const label = lo >= hi ? fmtNumber(lo) : `${fmtNumber(lo)} – ${fmtNumber(hi)}`;
+        const label = lo >= hi ? fmt(lo) : `${fmt(lo)} – ${fmt(hi)}`;
         row.append(sw, el('span', null, label));
         box.append(row);
       });

@@ -3,6 +3,7 @@
 import { t, getLang, nameOf } from './i18n.js';
 import { api, errorText, loadCategories, ApiError } from './api.js';
 import { PointPicker } from './map.js';
+import { submitReport } from './outbox.js';
 import { el, button, link, formField, setFieldError, selectEl, inputEl, textareaEl, statusBadge, categoryLabel } from './ui.js';
 
 const STAFF_CHANNELS = ['phone', 'patrol', 'visit', 'office_hours', 'building_chief', 'council', 'open311', 'app', 'web'];
@@ -128,6 +129,13 @@ export function reportView(ctx) {
         const r = await api.upload(file);
         st.photos.push({ hash: r.hash, url: r.url, mime: r.mime || file.type, name: file.name });
       } catch (e) {
+        if (user && e instanceof ApiError && e.status === 0) {
+          // No network: keep the photo on the device; the outbox uploads it with the report.
+          st.photos.push({ blob: file, url: '', mime: file.type, name: file.name, local: true });
+          st.uploading--;
+          renderPhotos();
+          continue;
+        }
         if (e && e.status === 401) {
           st.uploading--;
           return ctx.sessionLost();
@@ -183,14 +191,21 @@ export function reportView(ctx) {
       if (v.name.trim()) body.reporter_name = v.name.trim();
       if (v.phone.trim()) body.reporter_phone = v.phone.trim();
     }
-    if (st.photos.length) body.attachments = st.photos.map((p) => p.hash);
+    const uploaded = st.photos.filter((p) => !p.local);
+    const local = st.photos.filter((p) => p.local).map((p) => ({ blob: p.blob, mime: p.mime, name: p.name }));
+    if (uploaded.length) body.attachments = uploaded.map((p) => p.hash);
     st.submitting = true;
     st.submitError = '';
     fields.submit.disabled = true;
     fields.submit.textContent = t('report.submitting');
     ctx.busy();
     try {
-      st.result = await api.report(body);
+      if (user) {
+        // Signed in: through the outbox (idempotency key; kept on the device when offline).
+        const r = await submitReport(body, local);
+        st.result = r.sent || null;
+        st.queued = r.queued || null;
+      } else st.result = await api.report(body);
       st.submitting = false;
       render();
       root.querySelector('#report-success-title')?.focus();
@@ -238,6 +253,7 @@ export function reportView(ctx) {
     st.uploadError = '';
     st.submitError = '';
     st.result = null;
+    st.queued = null;
     render();
     showGeo();
     root.querySelector('#report-title')?.focus();
@@ -250,8 +266,8 @@ export function reportView(ctx) {
     readValues();
     fields = null;
     const page = el('div', 'page report-page');
-    if (st.result) {
-      page.append(successCard(st.result));
+    if (st.result || st.queued) {
+      page.append(st.result ? successCard(st.result) : queuedCard());
       root.replaceChildren(page);
       if (picker) {
         picker.destroy();
@@ -508,8 +524,11 @@ export function reportView(ctx) {
     if (!list) return;
     const nodes = st.photos.map((p, i) => {
       const item = el('div', 'photo-preview');
-      item.dataset.hash = p.hash;
-      if (p.mime && p.mime.startsWith('image/')) {
+      if (p.hash) item.dataset.hash = p.hash;
+      if (p.local) {
+        item.classList.add('is-local');
+        item.append(el('span', 'photo-file', p.name), el('span', 'photo-local', t('report.photoLocal')));
+      } else if (p.mime && p.mime.startsWith('image/')) {
         const img = el('img');
         img.src = p.url;
         img.alt = p.name;
@@ -544,6 +563,23 @@ export function reportView(ctx) {
     if (!fields) return;
     fields.error.textContent = st.submitError;
     fields.error.hidden = !st.submitError;
+  }
+
+  // Saved on the device, to be sent when the network returns (outbox.js).
+  function queuedCard() {
+    const card = el('section', 'card success-card queued-card');
+    card.id = 'report-queued';
+    card.setAttribute('aria-labelledby', 'report-success-title');
+    const h = el('h1', 'success-title', t('report.queued'));
+    h.id = 'report-success-title';
+    h.tabIndex = -1;
+    const actions = el('div', 'success-actions');
+    actions.append(link('btn btn-primary', t('outbox.title'), '#/outbox', { id: 'report-outbox-link' }));
+    const again = button('btn btn-secondary', t('report.again'), reset);
+    again.id = 'report-again';
+    actions.append(again);
+    card.append(h, el('p', 'muted', t('report.queuedHint')), actions);
+    return card;
   }
 
   function successCard(c) {

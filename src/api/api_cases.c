@@ -134,6 +134,63 @@ static int resolve_case_id(struct api_request *req, int64_t *id)
     return 0;
 }
 
+/* Idempotency-Key of a signed-in caller's report: 16..CASE_REPORT_KEY_MAX of [A-Za-z0-9_-].
+ * Sets *key (NULL when the header is absent or the caller is anonymous: an anonymous key would
+ * be shared by everyone). ERR_INVALID when present but malformed. */
+static int report_key(struct api_request *req, const char **key, struct errbuf *eb)
+{
+    const char *k = api_header(req, "Idempotency-Key");
+    size_t n;
+    *key = NULL;
+    if (k == NULL || req->principal == NULL)
+        return 0;
+    n = strlen(k);
+    if (n < 16 || n > CASE_REPORT_KEY_MAX ||
+        strspn(k, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                  "abcdefghijklmnopqrstuvwxyz"
+                  "0123456789_-") != n)
+        return errbuf_set(eb, ERR_INVALID,
+                          "header Idempotency-Key must be 16 to %d letters, digits, '-' or '_'",
+                          CASE_REPORT_KEY_MAX);
+    *key = k;
+    return 0;
+}
+
+struct report_key_arg {
+    int64_t user_id;
+    const char *key;
+    int64_t now_ms;
+};
+
+/* on_insert hook: the key is stored in the report's own transaction, so a report and its key
+ * commit together; a second report racing with the same key fails on the primary key and
+ * rolls back whole. */
+static int report_key_insert(void *arg, struct store *st, const struct case_rec *c)
+{
+    const struct report_key_arg *a = arg;
+    return store_case_report_key_insert(st, a->user_id, a->key, c->id, a->now_ms);
+}
+
+/* The case an earlier report with the same key made, answered as the first time (200, with
+ * "replayed": true). Returns 1 when it answered, 0 when there is none. */
+static int report_replay(struct api_request *req, struct api_response *resp, const char *key,
+                         int *status)
+{
+    int64_t id;
+    struct case_rec c;
+    json_t *j;
+    *status = 0;
+    if (store_case_report_key_get(req->svc->st, req->principal->user_id, key, &id) != 0 ||
+        store_case_get(req->svc->st, id, &c) != 0)
+        return 0;
+    j = case_json(req, &c);
+    json_object_set_new(j, "duplicates", json_array());
+    json_object_set_new(j, "replayed", json_true());
+    case_rec_cleanup(&c);
+    *status = api_reply_json(resp, 200, j);
+    return 1;
+}
+
 int api_cases_create(struct api_request *req, struct api_response *resp)
 {
     static const char *const allowed[] = {
@@ -144,6 +201,7 @@ int api_cases_create(struct api_request *req, struct api_response *resp)
     struct case_report in;
     struct case_rec c;
     struct case_list dups;
+    struct report_key_arg idem = {0, NULL, 0};
     json_t *body = NULL, *j, *items;
     long long household = 0, patrol = 0;
     int has_lon = 0, has_lat = 0, r;
@@ -198,7 +256,28 @@ int api_cases_create(struct api_request *req, struct api_response *resp)
         }
     }
     in.now_ms = time_now_ms();
+    if ((r = report_key(req, &idem.key, &eb)) != 0)
+        goto bad;
+    if (idem.key != NULL) {
+        int status;
+        if (report_replay(req, resp, idem.key, &status)) {
+            json_decref(body);
+            return status;
+        }
+        idem.user_id = req->principal->user_id;
+        idem.now_ms = in.now_ms;
+        in.on_insert = report_key_insert;
+        in.on_insert_arg = &idem;
+    }
     r = cases_report(req->svc, req->principal, &in, &c, &dups, &eb);
+    if (r == ERR_EXISTS && idem.key != NULL) {
+        /* Lost a race with the same key: the other report's case is the answer. */
+        int status;
+        if (report_replay(req, resp, idem.key, &status)) {
+            json_decref(body);
+            return status;
+        }
+    }
     if (r != 0)
         goto bad;
     j = case_json(req, &c);

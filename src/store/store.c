@@ -794,6 +794,19 @@ int store_rollup_event_walk(struct store *st, store_rollup_event_fn fn, void *ct
     return st->ops->rollup_event_walk(st, fn, ctx);
 }
 
+/* ---- Idempotency keys of case reports (api_cases.c) ---- */
+
+int store_case_report_key_insert(struct store *st, int64_t user_id, const char *key,
+                                 int64_t case_id, int64_t now_ms)
+{
+    return st->ops->case_report_key_insert(st, user_id, key, case_id, now_ms);
+}
+
+int store_case_report_key_get(struct store *st, int64_t user_id, const char *key, int64_t *case_id)
+{
+    return st->ops->case_report_key_get(st, user_id, key, case_id);
+}
+
 /* ---- Open311 (api_open311.c) ---- */
 
 void api_key_list_cleanup(struct api_key_list *list)

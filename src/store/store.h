@@ -929,6 +929,17 @@ int store_rollup_sum(struct store *st, int level, const char *area, int child_le
 typedef int (*store_rollup_event_fn)(void *ctx, const struct case_event *e,
                                      const struct case_rec *c);
 int store_rollup_event_walk(struct store *st, store_rollup_event_fn fn, void *ctx);
+/* ---- Idempotency keys of case reports (api_cases.c, the web's offline queue) ------------- */
+
+#define CASE_REPORT_KEY_MAX 64
+
+/* Remember that user_id's report with key made case_id. ERR_EXISTS when the user already used
+ * the key (the caller's transaction then rolls back and the first case stands). */
+int store_case_report_key_insert(struct store *st, int64_t user_id, const char *key,
+                                 int64_t case_id, int64_t now_ms);
+/* The case user_id's report with key made, or ERR_NOT_FOUND. */
+int store_case_report_key_get(struct store *st, int64_t user_id, const char *key, int64_t *case_id);
+
 /* ---- Open311: API keys and the details of requests made through it (api_open311.c) ------ */
 
 #define API_KEY_NAME_MAX 64

@@ -173,6 +173,11 @@ struct store_ops {
                       int to_day, const char *category_prefix, enum rollup_group g,
                       store_rollup_fn fn, void *ctx);
     int (*rollup_event_walk)(struct store *st, store_rollup_event_fn fn, void *ctx);
+    /* Idempotency keys of case reports (api_cases.c) */
+    int (*case_report_key_insert)(struct store *st, int64_t user_id, const char *key,
+                                  int64_t case_id, int64_t now_ms);
+    int (*case_report_key_get)(struct store *st, int64_t user_id, const char *key,
+                               int64_t *case_id);
     /* Open311 (api_open311.c) */
     int (*api_key_insert)(struct store *st, struct api_key *k);
     int (*api_key_get_by_hash)(struct store *st, const char *key_hash, struct api_key *out);

@@ -839,6 +839,14 @@ static const struct sqlite_migration migrations[] = {
      "  case_id INTEGER NOT NULL DEFAULT 0,"
      "  PRIMARY KEY (session_id, seq)"
      ") WITHOUT ROWID;"},
+    {9, "idempotency keys of case reports (offline web queue)",
+     "CREATE TABLE case_report_keys ("
+     "  user_id INTEGER NOT NULL,"
+     "  key TEXT NOT NULL,"
+     "  case_id INTEGER NOT NULL REFERENCES cases(id),"
+     "  created_ms INTEGER NOT NULL,"
+     "  PRIMARY KEY (user_id, key)"
+     ") WITHOUT ROWID;"},
 };
 
 const struct sqlite_migration *sqlite_migrations(int *count)

@@ -193,6 +193,10 @@ int sq_rollup_sum(struct store *st, int level, const char *area, int child_level
                   int to_day, const char *category_prefix, enum rollup_group g, store_rollup_fn fn,
                   void *ctx);
 int sq_rollup_event_walk(struct store *st, store_rollup_event_fn fn, void *ctx);
+/* store_sqlite_idem.c: idempotency keys of case reports. */
+int sq_case_report_key_insert(struct store *st, int64_t user_id, const char *key, int64_t case_id,
+                              int64_t now_ms);
+int sq_case_report_key_get(struct store *st, int64_t user_id, const char *key, int64_t *case_id);
 /* store_sqlite_open311.c: API keys and Open311 request details. */
 int sq_api_key_insert(struct store *st, struct api_key *k);
 int sq_api_key_get_by_hash(struct store *st, const char *key_hash, struct api_key *out);
