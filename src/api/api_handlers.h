@@ -81,6 +81,28 @@ int api_open311_request(struct api_request *req, struct api_response *resp);
 int api_open311_token(struct api_request *req, struct api_response *resp);
 int api_open311_media(struct api_request *req, struct api_response *resp);
 
+/* api_fieldwork.c (issue 5) */
+int api_patrols_start(struct api_request *req, struct api_response *resp);
+int api_patrols_list(struct api_request *req, struct api_response *resp);
+int api_patrol_get(struct api_request *req, struct api_response *resp);
+int api_patrol_points(struct api_request *req, struct api_response *resp);
+int api_patrol_end(struct api_request *req, struct api_response *resp);
+int api_visits_create(struct api_request *req, struct api_response *resp);
+int api_visits_list(struct api_request *req, struct api_response *resp);
+int api_visit_get(struct api_request *req, struct api_response *resp);
+int api_visit_rules_get(struct api_request *req, struct api_response *resp);
+int api_visit_rules_put(struct api_request *req, struct api_response *resp);
+int api_campaigns_create(struct api_request *req, struct api_response *resp);
+int api_campaign_get(struct api_request *req, struct api_response *resp);
+int api_tasks(struct api_request *req, struct api_response *resp);
+int api_station_teams_create(struct api_request *req, struct api_response *resp);
+int api_station_teams_list(struct api_request *req, struct api_response *resp);
+int api_station_team_get(struct api_request *req, struct api_response *resp);
+int api_sessions_create(struct api_request *req, struct api_response *resp);
+int api_sessions_list(struct api_request *req, struct api_response *resp);
+int api_session_get(struct api_request *req, struct api_response *resp);
+int api_compliance(struct api_request *req, struct api_response *resp);
+
 /* api_metrics.c */
 int api_metrics(struct api_request *req, struct api_response *resp);
 

@@ -1,7 +1,8 @@
 /*
  * cli_demo.c - `gridgov demo`: create a database holding the demo city (src/service/demo.c)
- * and a year of cases run through the case workflow (src/service/demo_cases.c), and print
- * the totals and the logins.
+ * and a year of cases run through the case workflow (src/service/demo_cases.c), then a year of
+ * field work through the field-work services (src/service/demo_fieldwork.c), and print the
+ * totals and the logins.
  *
  * Before the cases, the holiday calendar the repository ships (data/holidays-cn.csv) is
  * imported when the database has no holidays yet, so deadlines skip the Spring Festival and
@@ -19,6 +20,7 @@
 #include "service/demo.h"
 #include "service/demo_cases.h"
 #include "service/demo_disputes.h"
+#include "service/demo_fieldwork.h"
 #include "service/rules.h"
 #include "store/store.h"
 
@@ -162,7 +164,25 @@ static int generate_cases(const struct config *cfg, const struct demo_options *c
     for (int i = 0; i < DEMO_CASES_CHANNELS; i++)
         printf(" %s %lld", demo_cases_channel_name(i), (long long)res.by_channel[i]);
     printf("\n");
-    r = generate_disputes(ctx, city, opt.end_ms);
+    if ((r = generate_disputes(ctx, city, opt.end_ms)) != 0)
+        goto out;
+    /* then a year of field work (issue 5): patrols, visits, station sessions */
+    {
+        struct demo_fieldwork_options fo = {opt.scale, opt.seed, opt.end_ms};
+        struct demo_fieldwork_result fr;
+        if ((r = demo_fieldwork_generate(ctx, &fo, &fr, &eb)) != 0) {
+            r = cli_fail("demo field work", r, eb.msg);
+            goto out;
+        }
+        printf("a year of field work in %.1f s: %lld patrols (%lld GPS fixes, %lld outside "
+               "their grid), %lld household visits, %lld station teams holding %lld sessions "
+               "(%lld items, %lld ticketed); %lld of %lld grids lag behind the norms\n",
+               (double)fr.elapsed_ms / 1000.0, (long long)fr.patrols, (long long)fr.points,
+               (long long)fr.outside_points, (long long)fr.visits, (long long)fr.teams,
+               (long long)fr.sessions, (long long)fr.items, (long long)fr.tickets,
+               (long long)fr.lagging_grids, (long long)fr.grid_workers + 1);
+    }
+    r = 0;
 out:
     service_ctx_free(ctx);
     return r;

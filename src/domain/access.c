@@ -32,6 +32,14 @@ static const char *const role_names_zh[ROLE_COUNT] = {
  * figures and masked records. */
 #define KEEPER (BIT(CAP_PERSON_READ) | BIT(CAP_PERSON_WRITE) | BIT(CAP_PERSON_PII))
 
+/* Field work (SPEC section 5): grid workers patrol and visit, community staff visit and
+ * plan campaigns; cadres, dispatchers, leaders and admins read it; compliance is for those
+ * who supervise the grids (community staff, dispatchers, leaders, admins). Station cadres hold
+ * the office hours of their teams. */
+#define FIELD_READ BIT(CAP_FIELD_READ)
+#define FIELD_DOER (BIT(CAP_FIELD_WORK) | FIELD_READ)
+#define SUPERVISOR (FIELD_READ | BIT(CAP_FIELD_PLAN) | BIT(CAP_COMPLIANCE))
+
 /* Residents report through the public form and see only their own cases (service/cases.c),
  * so they hold no case capability over an area; volunteers and council members relay
  * problems (they report) but do not read the area's cases. */
@@ -43,23 +51,23 @@ static const char *const role_names_zh[ROLE_COUNT] = {
 
 static const unsigned role_caps[ROLE_COUNT] = {
     [ROLE_RESIDENT] = BIT(CAP_AREA_READ),
-    [ROLE_GRID_WORKER] = BIT(CAP_AREA_READ) | KEEPER | STAFF_CASES | DISPUTES,
+    [ROLE_GRID_WORKER] = BIT(CAP_AREA_READ) | KEEPER | STAFF_CASES | DISPUTES | FIELD_DOER,
     [ROLE_COMMUNITY_STAFF] = BIT(CAP_AREA_READ) | KEEPER | STAFF_CASES | DISPUTES | COUNCIL_READ |
-                             BIT(CAP_COUNCIL_MANAGE),
-    [ROLE_STATION_CADRE] =
-        BIT(CAP_AREA_READ) | BIT(CAP_PERSON_READ) | STAFF_CASES | DISPUTES | COUNCIL_READ,
-    [ROLE_DISPATCHER] =
-        BIT(CAP_AREA_READ) | BIT(CAP_PERSON_READ) | STAFF_CASES | DISPUTES | COUNCIL_READ,
+                             BIT(CAP_COUNCIL_MANAGE) | FIELD_DOER | SUPERVISOR,
+    [ROLE_STATION_CADRE] = BIT(CAP_AREA_READ) | BIT(CAP_PERSON_READ) | STAFF_CASES | DISPUTES |
+                           COUNCIL_READ | FIELD_READ | BIT(CAP_STATION_WORK),
+    [ROLE_DISPATCHER] = BIT(CAP_AREA_READ) | BIT(CAP_PERSON_READ) | STAFF_CASES | DISPUTES |
+                        COUNCIL_READ | FIELD_READ | BIT(CAP_COMPLIANCE),
     [ROLE_DEPARTMENT_HANDLER] = BIT(CAP_AREA_READ) | BIT(CAP_CASE_READ),
     [ROLE_MEDIATOR] =
         BIT(CAP_AREA_READ) | BIT(CAP_PERSON_READ) | BIT(CAP_PERSON_PII) | STAFF_CASES | DISPUTES,
     [ROLE_COUNCIL_MEMBER] = BIT(CAP_AREA_READ) | BIT(CAP_CASE_REPORT) | COUNCIL_READ,
     [ROLE_VOLUNTEER] = BIT(CAP_AREA_READ) | BIT(CAP_CASE_REPORT),
     [ROLE_LEADER] = BIT(CAP_AREA_READ) | BIT(CAP_PERSON_READ) | STAFF_CASES |
-                    BIT(CAP_DISPUTE_READ) | COUNCIL_READ,
+                    BIT(CAP_DISPUTE_READ) | COUNCIL_READ | SUPERVISOR,
     [ROLE_ADMIN] = BIT(CAP_AREA_READ) | BIT(CAP_AREA_WRITE) | BIT(CAP_USER_ADMIN) |
                    BIT(CAP_PERSON_READ) | BIT(CAP_PERSON_WRITE) | STAFF_CASES | DISPUTES |
-                   COUNCIL_READ | BIT(CAP_COUNCIL_MANAGE),
+                   COUNCIL_READ | BIT(CAP_COUNCIL_MANAGE) | SUPERVISOR,
 };
 
 const char *access_role_name(enum role role)

@@ -50,6 +50,11 @@ enum capability {
     CAP_COUNCIL_READ,   /* read the councils and every topic of the area (residents: see
                            service/councils.h, published decisions of their village only) */
     CAP_COUNCIL_MANAGE, /* set up councils and their members (the two committees) */
+    CAP_FIELD_WORK,     /* run patrols and record household visits in the area (issue 5) */
+    CAP_FIELD_READ,     /* read the area's patrols, visits, campaigns and task lists */
+    CAP_FIELD_PLAN,     /* start visit campaigns in the area */
+    CAP_COMPLIANCE,     /* read the compliance of the area's grids (patrol and visit norms) */
+    CAP_STATION_WORK,   /* hold station-team office hours and record their sessions */
     CAP_COUNT
 };
 

@@ -58,6 +58,16 @@ static int deny(int r, struct errbuf *eb, const char *what)
     return errbuf_set(eb, ERR_FORBIDDEN, "%s is outside your area or not for your role", what);
 }
 
+/* Copy an area code into a record's cell (19 bytes); ERR_INVALID when it cannot be one. */
+static int copy_code(char out[19], const char *code)
+{
+    size_t n = strlen(code);
+    if (n >= 19)
+        return ERR_INVALID;
+    memcpy(out, code, n + 1);
+    return 0;
+}
+
 /* ---- personal fields -------------------------------------------------------------------- */
 
 /* Owned strings for the three stored forms of one personal value. */
@@ -322,8 +332,11 @@ int basedata_put(struct service_ctx *ctx, const struct principal *p, enum bd_kin
     pr = xcalloc(1, sizeof(*pr));
     if ((r = prepare(ctx, e, have_old ? &old : NULL, in, key, pr, eb)) != 0)
         goto done;
-    snprintf(pr->rec.cell_code, sizeof(pr->rec.cell_code), "%s",
-             in->area_code ? in->area_code : (have_old ? old.cell_code : ""));
+    if (copy_code(pr->rec.cell_code,
+                  in->area_code ? in->area_code : (have_old ? old.cell_code : "")) != 0) {
+        r = errbuf_set(eb, ERR_INVALID, "field 'area_code' must be an area code");
+        goto done;
+    }
     if (pr->rec.cell_code[0] == '\0') {
         r = errbuf_set(eb, ERR_INVALID, "field 'area_code' is required");
         goto done;
@@ -612,9 +625,11 @@ int basedata_household_file(struct service_ctx *ctx, const struct principal *p, 
                             struct errbuf *eb)
 {
     struct bd_query q;
-    struct file_walk w = {out, 0};
+    struct file_walk w;
     int b, r;
     memset(out, 0, sizeof(*out));
+    w.f = out;
+    w.cap = 0;
     if ((r = basedata_get(ctx, p, BD_HOUSEHOLD, id, reveal, &out->household, eb)) != 0)
         return r;
     memset(&q, 0, sizeof(q));
@@ -872,7 +887,10 @@ static int import_row(struct importer *im, const struct csv_record *row, struct 
     pr = xcalloc(1, sizeof(*pr));
     if ((r = prepare(im->ctx, e, existing ? &old : NULL, &ch, im->key, pr, eb)) != 0)
         goto done;
-    snprintf(pr->rec.cell_code, sizeof(pr->rec.cell_code), "%s", area);
+    if (copy_code(pr->rec.cell_code, area) != 0) { /* area_known() checked it already */
+        r = errbuf_set(eb, ERR_INVALID, "bad area code");
+        goto done;
+    }
     /* References given by the other record's key were resolved above; ids given as such, and
      * ids kept from the stored record, are checked. */
     for (int i = 0; i < e->n_fields; i++)

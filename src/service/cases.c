@@ -28,6 +28,7 @@
 #include "service/context.h"
 #include "service/history.h"
 #include "service/rollups.h"
+#include "service/patrols.h"
 #include "service/rules.h"
 #include "service/writer.h"
 
@@ -611,6 +612,14 @@ static int report_prepare(struct service_ctx *ctx, struct report_prep *rp)
                               (long long)in->household_id);
     }
 
+    /* A patrol the case was found on must be the reporter's own (service/patrols.h). */
+    if (in->patrol_id > 0) {
+        if (strcmp(in->channel, "patrol") != 0)
+            return errbuf_set(eb, ERR_INVALID, "field 'patrol_id' goes with channel 'patrol'");
+        if ((r = patrols_check_case_link(ctx, p, in->patrol_id, eb)) != 0)
+            return r;
+    }
+
     /* Every attachment must have been uploaded: checked before anything is written. */
     for (int i = 0; i < in->n_attachments; i++) {
         struct attachment a;
@@ -675,6 +684,8 @@ static int report_write(struct service_ctx *ctx, struct report_prep *rp)
             goto fail;
     }
     if (in->on_insert != NULL && (r = in->on_insert(in->on_insert_arg, st, c)) != 0)
+        goto fail;
+    if (in->patrol_id > 0 && (r = store_field_case_link_add(st, "patrol", in->patrol_id, c->id)) != 0)
         goto fail;
     before = c->event_seq;
     if ((r = append_event_text(st, c, rp->p, rp->p ? access_role_name(rp->p->role) : "public",

@@ -38,13 +38,14 @@ struct case_report {
     const char *description; /* 1..CASE_TEXT_MAX bytes */
     const char *urgency;     /* normal (default), urgent, emergency */
     int has_point;
+    int is_anonymous;      /* the reporter asked to stay anonymous to handlers too */
     double lon, lat;       /* located to the deepest area containing it */
     const char *area_code; /* instead of a point */
     const char *address;
     const char *reporter_name;
     const char *reporter_phone;
-    int is_anonymous;
     int64_t household_id; /* the household it concerns (its file's timeline), 0 if none */
+    int64_t patrol_id;    /* the reporter's patrol that found it (channel patrol), 0 if none */
     const char *attachments[CASES_MAX_ATTACHMENTS]; /* hashes of uploaded attachments */
     int n_attachments;
     int64_t now_ms;

@@ -227,9 +227,46 @@ static int fill_new(struct service_ctx *ctx, const struct principal *p,
     return 0;
 }
 
+/* Persons and organisations named as parties must exist in the base data and be ones the
+ * registrar may see; a person's household is noted so its file shows the dispute.
+ * households[i] gets party i's household id (0 when none). */
+static int check_party_records(struct service_ctx *ctx, const struct principal *p,
+                               const struct dispute_new *in, int64_t *households, struct errbuf *eb)
+{
+    for (int i = 0; i < in->n_parties; i++) {
+        const struct dispute_party_in *party = &in->parties[i];
+        int is_person = strcmp(party->kind, "person") == 0;
+        struct bd_record rec;
+        int r;
+        households[i] = 0;
+        if (!is_person && strcmp(party->kind, "organisation") != 0)
+            continue;
+        r = store_bd_get(ctx->st, is_person ? BD_PERSON : BD_ORGANISATION,
+                         is_person ? party->person_id : party->organisation_id, &rec);
+        if (r == ERR_NOT_FOUND)
+            return errbuf_set(eb, r, "parties[%d]: no %s %lld", i, party->kind,
+                              (long long)(is_person ? party->person_id : party->organisation_id));
+        if (r != 0)
+            return r;
+        if (access_check(p, CAP_PERSON_READ, rec.cell_code) != 0 &&
+            access_check(p, CAP_DISPUTE_REPORT, rec.cell_code) != 0)
+            r = errbuf_set(eb, ERR_FORBIDDEN, "parties[%d] is outside this user's area", i);
+        if (r == 0 && is_person) {
+            int h = bd_field_index(bd_entity(BD_PERSON), "household_id");
+            if (rec.v[h].text && rec.v[h].text[0])
+                households[i] = strtoll(rec.v[h].text, NULL, 10);
+        }
+        bd_record_cleanup(&rec);
+        if (r != 0)
+            return r;
+    }
+    return 0;
+}
+
 int disputes_register(struct service_ctx *ctx, const struct principal *p,
                       const struct dispute_new *in, struct dispute_rec *out, struct errbuf *eb)
 {
+    int64_t households[DISPUTES_PARTIES_MAX];
     struct dispute_rec *d = calloc(1, sizeof(*d));
     json_t *payload;
     int r;
@@ -241,7 +278,8 @@ int disputes_register(struct service_ctx *ctx, const struct principal *p,
         free(d);
         return ERR_UNAUTHORIZED;
     }
-    if ((r = fill_new(ctx, p, in, d, eb)) != 0) {
+    if ((r = fill_new(ctx, p, in, d, eb)) != 0 ||
+        (r = check_party_records(ctx, p, in, households, eb)) != 0) {
         free(d);
         return r;
     }
@@ -265,6 +303,17 @@ int disputes_register(struct service_ctx *ctx, const struct principal *p,
                  in->parties[i].side ? in->parties[i].side : "other");
         if ((r = store_dispute_party_add(ctx->st, &party)) != 0)
             goto fail;
+        if (households[i] > 0) {
+            struct household_link link;
+            memset(&link, 0, sizeof(link));
+            link.household_id = households[i];
+            snprintf(link.kind, sizeof(link.kind), "dispute");
+            link.ref_id = d->id;
+            link.at_ms = d->found_ms;
+            utf8_prefix(link.summary, sizeof(link.summary), d->title);
+            if ((r = store_household_link_add(ctx->st, &link)) != 0)
+                goto fail;
+        }
     }
     payload =
         json_pack("{s:s, s:s, s:i, s:I, s:I}", "type", d->type, "risk", d->risk, "level", d->level,

@@ -865,3 +865,154 @@ int store_open311_updated_case_ids(struct store *st, int64_t from_ms, int64_t to
 {
     return st->ops->open311_updated_case_ids(st, from_ms, to_ms, offset, limit, ids, n);
 }
+
+/* ---- field work (issue 5) ---- */
+
+int store_patrol_insert(struct store *st, struct patrol_rec *p)
+{
+    return st->ops->patrol_insert(st, p);
+}
+
+int store_patrol_get(struct store *st, int64_t id, struct patrol_rec *out)
+{
+    return st->ops->patrol_get(st, id, out);
+}
+
+int store_patrol_finish(struct store *st, const struct patrol_rec *p)
+{
+    return st->ops->patrol_finish(st, p);
+}
+
+int store_patrol_set_counts(struct store *st, int64_t id, int64_t n_points, int64_t n_outside,
+                            int64_t n_fast)
+{
+    return st->ops->patrol_set_counts(st, id, n_points, n_outside, n_fast);
+}
+
+int store_patrol_list(struct store *st, const struct patrol_filter *f, store_patrol_fn fn,
+                      void *ctx)
+{
+    return st->ops->patrol_list(st, f, fn, ctx);
+}
+
+int store_patrol_batch_add(struct store *st, int64_t patrol_id, const char *batch_id,
+                           int64_t n_points, int *is_new)
+{
+    return st->ops->patrol_batch_add(st, patrol_id, batch_id, n_points, is_new);
+}
+
+int store_patrol_points_add(struct store *st, int64_t patrol_id, const struct patrol_point *pts,
+                            size_t n)
+{
+    return st->ops->patrol_points_add(st, patrol_id, pts, n);
+}
+
+int store_patrol_points(struct store *st, int64_t patrol_id, store_point_fn fn, void *ctx)
+{
+    return st->ops->patrol_points(st, patrol_id, fn, ctx);
+}
+
+int store_patrol_count_by_grid(struct store *st, const char *area, int64_t from_ms, int64_t to_ms,
+                               store_count_fn fn, void *ctx)
+{
+    return st->ops->patrol_count_by_grid(st, area, from_ms, to_ms, fn, ctx);
+}
+
+int store_field_case_link_add(struct store *st, const char *source, int64_t source_id,
+                              int64_t case_id)
+{
+    return st->ops->field_case_link_add(st, source, source_id, case_id);
+}
+
+int store_field_case_links(struct store *st, const char *source, int64_t source_id, store_id_fn fn,
+                           void *ctx)
+{
+    return st->ops->field_case_links(st, source, source_id, fn, ctx);
+}
+
+int store_visit_insert(struct store *st, struct visit_rec *v)
+{
+    return st->ops->visit_insert(st, v);
+}
+
+int store_visit_get(struct store *st, int64_t id, struct visit_rec *out)
+{
+    return st->ops->visit_get(st, id, out);
+}
+
+int store_visit_set_case(struct store *st, int64_t id, int64_t case_id)
+{
+    return st->ops->visit_set_case(st, id, case_id);
+}
+
+int store_visit_list(struct store *st, const struct visit_filter *f, store_visit_fn fn, void *ctx)
+{
+    return st->ops->visit_list(st, f, fn, ctx);
+}
+
+int store_visit_states(struct store *st, const char *area, int with_orgs, int64_t before_ms,
+                       store_visit_state_fn fn, void *ctx)
+{
+    return st->ops->visit_states(st, area, with_orgs, before_ms, fn, ctx);
+}
+
+int store_campaign_insert(struct store *st, struct campaign_rec *c)
+{
+    return st->ops->campaign_insert(st, c);
+}
+
+int store_campaign_get(struct store *st, int64_t id, struct campaign_rec *out)
+{
+    return st->ops->campaign_get(st, id, out);
+}
+
+int store_campaign_coverage(struct store *st, int64_t id, store_coverage_fn fn, void *ctx)
+{
+    return st->ops->campaign_coverage(st, id, fn, ctx);
+}
+
+int store_case_channel_counts(struct store *st, const char *area, int64_t from_ms, int64_t to_ms,
+                              store_channel_fn fn, void *ctx)
+{
+    return st->ops->case_channel_counts(st, area, from_ms, to_ms, fn, ctx);
+}
+
+void station_session_cleanup(struct station_session *s)
+{
+    if (s == NULL)
+        return;
+    free(s->items);
+    s->items = NULL;
+    s->n_items = 0;
+}
+
+int store_station_team_insert(struct store *st, struct station_team *t)
+{
+    return st->ops->station_team_insert(st, t);
+}
+
+int store_station_team_get(struct store *st, int64_t id, struct station_team *out)
+{
+    return st->ops->station_team_get(st, id, out);
+}
+
+int store_station_team_list(struct store *st, const char *area, store_team_fn fn, void *ctx)
+{
+    return st->ops->station_team_list(st, area, fn, ctx);
+}
+
+int store_station_session_insert(struct store *st, struct station_session *s)
+{
+    return st->ops->station_session_insert(st, s);
+}
+
+int store_station_session_get(struct store *st, int64_t id, struct station_session *out)
+{
+    return st->ops->station_session_get(st, id, out);
+}
+
+int store_station_session_list(struct store *st, int64_t team_id, const char *area, int64_t from_ms,
+                               int64_t to_ms, int limit, store_session_fn fn, void *ctx)
+{
+    return st->ops->station_session_list(st, team_id, area, from_ms, to_ms, limit, fn, ctx);
+}

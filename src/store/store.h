@@ -27,6 +27,8 @@
 #include "base/error.h"
 #include "domain/basedata.h"
 #include "base/rollup_fields.h"
+#include "domain/patrol.h"
+#include "domain/station.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -1001,5 +1003,189 @@ int store_outbox_mark_delivered_after(struct store *st, int64_t after_id, int64_
  * first, skipping offset, at most limit (room in ids). */
 int store_open311_updated_case_ids(struct store *st, int64_t from_ms, int64_t to_ms, int64_t offset,
                                    int limit, int64_t *ids, size_t *n);
+
+/* ---- field work: patrols, links of cases to field work (issue 5: store_sqlite_fieldwork.c) -- */
+
+struct patrol_rec {
+    int64_t id;
+    char grid_code[19]; /* the grid patrolled */
+    int64_t user_id;    /* the grid worker */
+    int64_t started_ms;
+    int64_t ended_ms; /* 0 while the patrol runs */
+    double distance_m;
+    int64_t duration_ms;
+    int64_t n_points, n_outside, n_fast;
+};
+
+/* Start a patrol (write); sets p->id. */
+int store_patrol_insert(struct store *st, struct patrol_rec *p);
+/* ERR_NOT_FOUND. */
+int store_patrol_get(struct store *st, int64_t id, struct patrol_rec *out);
+/* Record the end and the summary of a running patrol (write): ended_ms, distance, duration and
+ * counts. ERR_NOT_FOUND; ERR_CONFLICT when it has already ended. */
+int store_patrol_finish(struct store *st, const struct patrol_rec *p);
+/* Keep the running counts of a patrol current after an upload (write). */
+int store_patrol_set_counts(struct store *st, int64_t id, int64_t n_points, int64_t n_outside,
+                            int64_t n_fast);
+
+struct patrol_filter {
+    const char *area;       /* grids in this subtree (required) */
+    int64_t user_id;        /* 0: anyone */
+    int is_running;         /* only patrols not ended */
+    int64_t from_ms, to_ms; /* started in [from, to); 0: open */
+    int64_t before_id;      /* keyset: newest first, ids below this; 0: from the newest */
+    int limit;              /* 1..10000 */
+};
+typedef int (*store_patrol_fn)(void *ctx, const struct patrol_rec *p);
+/* Patrols matching f, newest first (by id); a nonzero return of fn stops and is returned. */
+int store_patrol_list(struct store *st, const struct patrol_filter *f, store_patrol_fn fn,
+                      void *ctx);
+
+/* Remember that batch_id of patrol was stored (write): *is_new 1 the first time, 0 when the
+ * same batch id was seen before (a retried upload; store nothing then). */
+int store_patrol_batch_add(struct store *st, int64_t patrol_id, const char *batch_id,
+                           int64_t n_points, int *is_new);
+/* Append points to a patrol's track (write). */
+int store_patrol_points_add(struct store *st, int64_t patrol_id, const struct patrol_point *pts,
+                            size_t n);
+typedef int (*store_point_fn)(void *ctx, const struct patrol_point *pt);
+/* The track in time order (then upload order). */
+int store_patrol_points(struct store *st, int64_t patrol_id, store_point_fn fn, void *ctx);
+/* Ended patrols per grid in area's subtree started in [from_ms, to_ms): fn(grid, count). */
+int store_patrol_count_by_grid(struct store *st, const char *area, int64_t from_ms, int64_t to_ms,
+                               store_count_fn fn, void *ctx);
+
+/* A case found by field work (source "patrol", "visit", "session") (write); linking twice
+ * keeps one. */
+int store_field_case_link_add(struct store *st, const char *source, int64_t source_id,
+                              int64_t case_id);
+typedef int (*store_id_fn)(void *ctx, int64_t id);
+/* The cases linked to one piece of field work, in case id order. */
+int store_field_case_links(struct store *st, const char *source, int64_t source_id, store_id_fn fn,
+                           void *ctx);
+
+/* ---- field work: household visits, campaigns, compliance figures (issue 5) ------------------ */
+
+#define VISIT_FINDINGS_MAX 2000 /* bytes */
+
+struct visit_rec {
+    int64_t id;
+    char subject_kind[16]; /* "household" | "organisation" */
+    int64_t subject_id;
+    char cell_code[19]; /* the subject's area at the time of the visit */
+    int64_t user_id;    /* the visitor */
+    int64_t visited_ms;
+    char findings[VISIT_FINDINGS_MAX + 1];
+    int64_t case_id; /* the follow-up case, 0 when none */
+    int64_t created_ms;
+};
+/* Insert (write); sets v->id. */
+int store_visit_insert(struct store *st, struct visit_rec *v);
+/* ERR_NOT_FOUND. */
+int store_visit_get(struct store *st, int64_t id, struct visit_rec *out);
+/* Set the follow-up case of a visit (write). ERR_NOT_FOUND. */
+int store_visit_set_case(struct store *st, int64_t id, int64_t case_id);
+
+struct visit_filter {
+    const char *area;         /* subjects in this subtree (required) */
+    const char *subject_kind; /* NULL: any */
+    int64_t subject_id;       /* 0: any */
+    int64_t from_ms, to_ms;   /* visited in [from, to); 0: open */
+    int64_t before_id;        /* keyset: newest first (by id) */
+    int limit;                /* 1..10000 */
+};
+typedef int (*store_visit_fn)(void *ctx, const struct visit_rec *v);
+int store_visit_list(struct store *st, const struct visit_filter *f, store_visit_fn fn, void *ctx);
+
+/* A household (or organisation) with what visit planning needs. */
+struct visit_state {
+    char subject_kind[16];
+    int64_t subject_id;
+    char cell_code[19];
+    char kind[24];   /* household kind / organisation kind */
+    char label[256]; /* address / name */
+    int64_t created_ms;
+    int64_t last_visit_ms; /* 0: never visited */
+    char tags[1024];       /* the tags of the household's active members, comma-joined */
+};
+typedef int (*store_visit_state_fn)(void *ctx, const struct visit_state *s);
+/* Every household in area's subtree (and, with_orgs, every organisation), by kind then id,
+ * with its last visit before before_ms (0: any time). A nonzero return of fn stops. */
+int store_visit_states(struct store *st, const char *area, int with_orgs, int64_t before_ms,
+                       store_visit_state_fn fn, void *ctx);
+
+struct campaign_rec {
+    int64_t id;
+    char name[129];
+    char area_code[19];
+    int64_t from_ms, to_ms; /* visits in [from, to) count */
+    int64_t created_ms;
+    int64_t created_by;
+    int64_t n_targets;
+};
+/* Insert a campaign and freeze its target set (write): every household and organisation in
+ * its area at this moment. Sets c->id and c->n_targets. */
+int store_campaign_insert(struct store *st, struct campaign_rec *c);
+int store_campaign_get(struct store *st, int64_t id, struct campaign_rec *out);
+typedef int (*store_coverage_fn)(void *ctx, const char *area, int64_t targets, int64_t covered);
+/* Per grid (the first 15 digits of the target's cell), targets and how many of them had a
+ * visit in the campaign's window, in grid order. */
+int store_campaign_coverage(struct store *st, int64_t id, store_coverage_fn fn, void *ctx);
+
+typedef int (*store_channel_fn)(void *ctx, const char *grid, const char *channel, int64_t count);
+/* Cases created in [from_ms, to_ms) under area, counted per grid (the first 15 digits of the
+ * case's area; shorter codes as they are) and channel, in grid order. */
+int store_case_channel_counts(struct store *st, const char *area, int64_t from_ms, int64_t to_ms,
+                              store_channel_fn fn, void *ctx);
+
+/* ---- field work: station teams and their office hours (issue 5) ------------------------------ */
+
+struct station_team {
+    int64_t id;
+    char name[129];
+    char area_code[19]; /* the street/town whose cadres form the team */
+    char communities[STATION_COMMUNITIES_MAX][19];
+    int n_communities;
+    int64_t members[STATION_MEMBERS_MAX]; /* user ids */
+    int n_members;
+    struct station_slot slots[STATION_SLOTS_MAX];
+    int n_slots;
+    int64_t created_ms;
+};
+/* Insert a team with its communities, members and schedule (write); sets t->id. */
+int store_station_team_insert(struct store *st, struct station_team *t);
+/* ERR_NOT_FOUND. */
+int store_station_team_get(struct store *st, int64_t id, struct station_team *out);
+typedef int (*store_team_fn)(void *ctx, const struct station_team *t);
+/* Teams whose street or one of whose communities lies in area's subtree, by id. */
+int store_station_team_list(struct store *st, const char *area, store_team_fn fn, void *ctx);
+
+#define STATION_SUMMARY_MAX 500
+
+struct station_item {
+    char kind[16]; /* enum station_item_kind name */
+    char summary[STATION_SUMMARY_MAX + 1];
+    int64_t case_id; /* the case of a ticketed item */
+};
+struct station_session {
+    int64_t id;
+    int64_t team_id;
+    char community[19];
+    int64_t held_ms;
+    int64_t recorded_by;
+    int64_t created_ms;
+    struct station_item *items; /* filled by store_station_session_get: owned (cleanup); for
+                                   insert: the caller's */
+    size_t n_items;
+};
+void station_session_cleanup(struct station_session *s);
+/* Insert a session and its items (write); sets s->id. */
+int store_station_session_insert(struct store *st, struct station_session *s);
+int store_station_session_get(struct store *st, int64_t id, struct station_session *out);
+typedef int (*store_session_fn)(void *ctx, const struct station_session *s); /* no items */
+/* Sessions of team (0: of every team whose community lies in area) held in [from, to) (0:
+ * open), newest first, at most limit. */
+int store_station_session_list(struct store *st, int64_t team_id, const char *area, int64_t from_ms,
+                               int64_t to_ms, int limit, store_session_fn fn, void *ctx);
 
 #endif

@@ -188,6 +188,44 @@ struct store_ops {
     int (*outbox_mark_delivered_after)(struct store *st, int64_t after_id, int64_t now_ms);
     int (*open311_updated_case_ids)(struct store *st, int64_t from_ms, int64_t to_ms,
                                     int64_t offset, int limit, int64_t *ids, size_t *n);
+    /* field work (issue 5: store_sqlite_fieldwork.c) */
+    int (*patrol_insert)(struct store *st, struct patrol_rec *p);
+    int (*patrol_get)(struct store *st, int64_t id, struct patrol_rec *out);
+    int (*patrol_finish)(struct store *st, const struct patrol_rec *p);
+    int (*patrol_set_counts)(struct store *st, int64_t id, int64_t n_points, int64_t n_outside,
+                             int64_t n_fast);
+    int (*patrol_list)(struct store *st, const struct patrol_filter *f, store_patrol_fn fn,
+                       void *ctx);
+    int (*patrol_batch_add)(struct store *st, int64_t patrol_id, const char *batch_id,
+                            int64_t n_points, int *is_new);
+    int (*patrol_points_add)(struct store *st, int64_t patrol_id, const struct patrol_point *pts,
+                             size_t n);
+    int (*patrol_points)(struct store *st, int64_t patrol_id, store_point_fn fn, void *ctx);
+    int (*patrol_count_by_grid)(struct store *st, const char *area, int64_t from_ms, int64_t to_ms,
+                                store_count_fn fn, void *ctx);
+    int (*field_case_link_add)(struct store *st, const char *source, int64_t source_id,
+                               int64_t case_id);
+    int (*field_case_links)(struct store *st, const char *source, int64_t source_id, store_id_fn fn,
+                            void *ctx);
+    int (*visit_insert)(struct store *st, struct visit_rec *v);
+    int (*visit_get)(struct store *st, int64_t id, struct visit_rec *out);
+    int (*visit_set_case)(struct store *st, int64_t id, int64_t case_id);
+    int (*visit_list)(struct store *st, const struct visit_filter *f, store_visit_fn fn, void *ctx);
+    int (*visit_states)(struct store *st, const char *area, int with_orgs, int64_t before_ms,
+                        store_visit_state_fn fn, void *ctx);
+    int (*campaign_insert)(struct store *st, struct campaign_rec *c);
+    int (*campaign_get)(struct store *st, int64_t id, struct campaign_rec *out);
+    int (*campaign_coverage)(struct store *st, int64_t id, store_coverage_fn fn, void *ctx);
+    int (*case_channel_counts)(struct store *st, const char *area, int64_t from_ms, int64_t to_ms,
+                               store_channel_fn fn, void *ctx);
+    int (*station_team_insert)(struct store *st, struct station_team *t);
+    int (*station_team_get)(struct store *st, int64_t id, struct station_team *out);
+    int (*station_team_list)(struct store *st, const char *area, store_team_fn fn, void *ctx);
+    int (*station_session_insert)(struct store *st, struct station_session *s);
+    int (*station_session_get)(struct store *st, int64_t id, struct station_session *out);
+    int (*station_session_list)(struct store *st, int64_t team_id, const char *area,
+                                int64_t from_ms, int64_t to_ms, int limit, store_session_fn fn,
+                                void *ctx);
 };
 
 struct store {

@@ -5,9 +5,34 @@
 // invalid transitions (409).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   tempDir, removeDir, makeDatabase, startServer, login, getJson, postJson, mustGridgov, PASSWORD,
 } from './helpers.mjs';
+
+// Parties are persons and organisations of the base data: persons 1..40 (ids in file order,
+// in worker1's cell, one household each) and organisations 1..5.
+function seedBaseData(dir, db) {
+  const cell = '440605001001001001';
+  const hh = ['household_no,kind,address,area_code'];
+  const ps = ['name,id_number,sex,birth_date,is_registered,household_no,area_code'];
+  for (let i = 1; i <= 40; i++) {
+    hh.push(`H${i},registered_family,平洲社区${i}号,${cell}`);
+    // GB 11643 check character computed here, independently of the server.
+    const body = `44060519800101${String(100 + i).padStart(3, '0')}`;
+    const w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    const sum = [...body].reduce((s, c, k) => s + Number(c) * w[k], 0);
+    ps.push(`居民${i},${body}${'10X98765432'[sum % 11]},,,1,H${i},${cell}`);
+  }
+  const orgs = ['credit_code,name,kind,area_code'];
+  for (let i = 1; i <= 5; i++) orgs.push(`C${i},单位${i},business,${cell}`);
+  for (const [kind, rows] of [['households', hh], ['persons', ps], ['organisations', orgs]]) {
+    const f = join(dir, `${kind}.csv`);
+    writeFileSync(f, `${rows.join('\n')}\n`);
+    mustGridgov('import', kind, f, '--db', db);
+  }
+}
 
 let dir;
 let db;
@@ -19,6 +44,7 @@ const users = {};
 before(async () => {
   dir = tempDir();
   db = makeDatabase(dir);
+  seedBaseData(dir, db);
   for (const [name, role, area] of [
     ['mediator1', 'mediator', '440605001'],
     ['mediator2', 'mediator', '440605001'],
@@ -329,3 +355,29 @@ test('listing pages by cursor, newest first, filtered by type and state', async 
   assert.ok(byState.body.items.every((x) => x.state === 'referred'));
   assert.ok(byState.body.items.length >= 1);
 });
+
+test("a dispute appears in the file of a party's household; unknown parties are refused",
+  async () => {
+    const r = await register(tokens.worker1, {
+      title: '邻里噪音', type: 'neighbour', risk: 'low', area_code: '440605001001001',
+      summary: '夜间噪音', parties: [{ kind: 'person', person_id: 17, side: 'applicant' },
+        { kind: 'outsider', name: '隔壁住户', side: 'respondent' }],
+    });
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+    const file = await getJson(`${url}/api/v1/households/17/file`, tokens.worker1);
+    assert.equal(file.status, 200);
+    const entry = file.body.timeline.find((t) => t.kind === 'dispute');
+    assert.ok(entry, JSON.stringify(file.body.timeline));
+    assert.equal(entry.id, r.body.id);
+    assert.equal(entry.summary, '邻里噪音');
+    const missing = await register(tokens.worker1, {
+      title: '无此人', type: 'neighbour', risk: 'low', area_code: '440605001001001',
+      parties: [{ kind: 'person', person_id: 9999 }, { kind: 'outsider', name: '某人' }],
+    });
+    assert.equal(missing.status, 404);
+    const org = await register(tokens.worker1, {
+      title: '无此单位', type: 'labour_wages', risk: 'low', area_code: '440605001001001',
+      parties: [{ kind: 'organisation', organisation_id: 99 }, { kind: 'outsider', name: '某人' }],
+    });
+    assert.equal(org.status, 404);
+  });

@@ -66,6 +66,8 @@ static int teardown(void **state)
  * live in a static pool, enough for one record under construction at a time per slot. */
 static char pool[4][BD_FIELDS_MAX][3][128];
 
+#define END ((const char *)NULL) /* the end of rec()'s name/value pairs */
+
 static struct bd_record rec(int slot, enum bd_kind kind, const char *cell, ...)
 {
     const struct bd_entity *e = bd_entity(kind);
@@ -110,7 +112,7 @@ static void test_put_get_by_id_and_natural_key(void **state)
     struct fixture *f = *state;
     struct bd_record h =
         rec(0, BD_HOUSEHOLD, CELL_A, "household_no", "H1", "kind", "registered_family", "address",
-            "桂城街道南桂东路1号", "phone", "13800138000", NULL);
+            "桂城街道南桂东路1号", "phone", "13800138000", END);
     struct bd_record got;
     int created = -1;
     int64_t id = 0, first;
@@ -132,7 +134,7 @@ static void test_put_get_by_id_and_natural_key(void **state)
 
     /* The same natural key again updates that row (imports are idempotent). */
     h = rec(0, BD_HOUSEHOLD, CELL_A, "household_no", "H1", "kind", "business", "address",
-            "桂城街道南桂东路1号首层", NULL);
+            "桂城街道南桂东路1号首层", END);
     h.created_ms = 5000;
     h.updated_ms = 5000;
     assert_int_equal(store_bd_put(f->st, &h, &created), 0);
@@ -150,7 +152,7 @@ static void test_put_get_by_id_and_natural_key(void **state)
     /* A personal field is found by its hash. */
     struct bd_record p =
         rec(1, BD_PERSON, CELL_A, "name", "陈大文", "id_number", "11010519491231002X", "sex", "F",
-            "birth_date", "1949-12-31", "is_registered", "1", NULL);
+            "birth_date", "1949-12-31", "is_registered", "1", END);
     assert_int_equal(store_bd_put(f->st, &p, &created), 0);
     assert_int_equal(store_bd_find(f->st, BD_PERSON, 1, "h:11010519491231002X", &id), 0);
     assert_int_equal(id, p.id);
@@ -158,11 +160,11 @@ static void test_put_get_by_id_and_natural_key(void **state)
                      ERR_NOT_FOUND);
 
     /* Update by id; a missing id is not found; taking another row's key is refused. */
-    struct bd_record h2 = rec(2, BD_HOUSEHOLD, CELL_A, "household_no", "H2", "kind", "business",
-                              "address", "x", NULL);
+    struct bd_record h2 =
+        rec(2, BD_HOUSEHOLD, CELL_A, "household_no", "H2", "kind", "business", "address", "x", END);
     assert_int_equal(store_bd_put(f->st, &h2, NULL), 0);
-    h2 = rec(2, BD_HOUSEHOLD, CELL_A, "household_no", "H1", "kind", "business", "address", "x",
-             NULL);
+    h2 =
+        rec(2, BD_HOUSEHOLD, CELL_A, "household_no", "H1", "kind", "business", "address", "x", END);
     h2.id = first + 1;
     assert_int_equal(store_bd_put(f->st, &h2, NULL), ERR_EXISTS);
     h2.id = 999;
@@ -181,7 +183,7 @@ static void test_list_filters_and_paging(void **state)
 {
     struct fixture *f = *state;
     struct bd_record h = rec(0, BD_HOUSEHOLD, CELL_A, "household_no", "H1", "kind",
-                             "registered_family", "address", "南桂东路1号", NULL);
+                             "registered_family", "address", "南桂东路1号", END);
     struct bd_filter flt;
     char hid[24];
     int64_t ids[64];
@@ -195,7 +197,7 @@ static void test_list_filters_and_paging(void **state)
         p = rec(1, BD_PERSON, i < 4 ? CELL_A : CELL_B, "name", names[i], "id_number", idn, "sex",
                 "M", "birth_date", "1990-01-01", "is_registered", "1", "household_id",
                 i < 2 ? hid : "", "tags", i == 0 ? "elderly_alone,disabled" : "disabled_not",
-                "phone", i == 3 ? "139" : "", NULL);
+                "phone", i == 3 ? "139" : "", END);
         assert_int_equal(store_bd_put(f->st, &p, NULL), 0);
     }
     memset(&flt, 0, sizeof(flt));
@@ -281,16 +283,16 @@ static void test_search_and_delete(void **state)
     struct fixture *f = *state;
     char out[2048] = "";
     struct bd_record b =
-        rec(0, BD_BUILDING, CELL_A, "building_no", "B1", "name", "南桂东路9栋", NULL);
+        rec(0, BD_BUILDING, CELL_A, "building_no", "B1", "name", "南桂东路9栋", END);
     struct bd_record h, o;
     char bid[24];
     assert_int_equal(store_bd_put(f->st, &b, NULL), 0);
     snprintf(bid, sizeof(bid), "%lld", (long long)b.id);
     h = rec(1, BD_HOUSEHOLD, CELL_A, "household_no", "H1", "kind", "business", "address",
-            "南桂东路9栋首层", "building_id", bid, NULL);
+            "南桂东路9栋首层", "building_id", bid, END);
     assert_int_equal(store_bd_put(f->st, &h, NULL), 0);
     o = rec(2, BD_ORGANISATION, CELL_B, "credit_code", "C1", "name", "南桂东路商会", "kind",
-            "social_org", NULL);
+            "social_org", END);
     assert_int_equal(store_bd_put(f->st, &o, NULL), 0);
 
     assert_int_equal(store_bd_search(f->st, "440605", "南桂东路", 10, hit_fn, out), 0);
@@ -304,7 +306,7 @@ static void test_search_and_delete(void **state)
 
     /* A renamed record is found by its new text only. */
     o = rec(2, BD_ORGANISATION, CELL_B, "credit_code", "C1", "name", "桂澜路商会", "kind",
-            "social_org", NULL);
+            "social_org", END);
     assert_int_equal(store_bd_put(f->st, &o, NULL), 0);
     out[0] = '\0';
     assert_int_equal(store_bd_search(f->st, "440605", "商会", 10, hit_fn, out), ERR_INVALID);
@@ -397,8 +399,8 @@ static int link_fn(void *ctx, const struct household_link *l)
 static void test_household_links(void **state)
 {
     struct fixture *f = *state;
-    struct bd_record h = rec(0, BD_HOUSEHOLD, CELL_A, "household_no", "H1", "kind", "business",
-                             "address", "x", NULL);
+    struct bd_record h =
+        rec(0, BD_HOUSEHOLD, CELL_A, "household_no", "H1", "kind", "business", "address", "x", END);
     struct household_link l;
     char out[512] = "";
     assert_int_equal(store_bd_put(f->st, &h, NULL), 0);
@@ -428,14 +430,14 @@ static void test_retention(void **state)
     int64_t ids[16], n = 0;
     p = rec(0, BD_PERSON, CELL_A, "name", "陈大文", "id_number", "X1", "sex", "M", "birth_date",
             "1950-01-01", "is_registered", "1", "status", "moved_away", "moved_out_date",
-            "2015-06-01", "phone", "138", "address", "南桂东路1号", NULL);
+            "2015-06-01", "phone", "138", "address", "南桂东路1号", END);
     assert_int_equal(store_bd_put(f->st, &p, NULL), 0);
     struct bd_record q = rec(1, BD_PERSON, CELL_A, "name", "李四", "id_number", "X2", "sex", "M",
                              "birth_date", "1950-01-01", "is_registered", "1", "status",
-                             "moved_away", "moved_out_date", "2024-06-01", NULL);
+                             "moved_away", "moved_out_date", "2024-06-01", END);
     assert_int_equal(store_bd_put(f->st, &q, NULL), 0);
     struct bd_record r3 = rec(2, BD_PERSON, CELL_A, "name", "王五", "id_number", "X3", "sex", "M",
-                              "birth_date", "1950-01-01", "is_registered", "1", NULL);
+                              "birth_date", "1950-01-01", "is_registered", "1", END);
     assert_int_equal(store_bd_put(f->st, &r3, NULL), 0);
 
     ids[0] = 0;

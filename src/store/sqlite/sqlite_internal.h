@@ -22,6 +22,10 @@
 #define SQ_CORE_STMTS    64 /* slots for store_sqlite.c's statements */
 #define SQ_EXTRA_STMTS   64 /* slots for store_sqlite_cases.c's statements */
 #define SQ_ROLLUP_STMTS  16 /* slots for store_sqlite_rollups.c's statements */
+#define SQ_CORE_STMTS    64 /* slots for store_sqlite.c's statements */
+#define SQ_EXTRA_STMTS   64 /* slots for store_sqlite_cases.c's statements */
+#define SQ_BD_STMTS      8  /* slots per base-data kind (store_sqlite_basedata.c) */
+#define SQ_FW_STMTS      24 /* slots for store_sqlite_fieldwork.c's statements */
 
 struct sqlite_store {
     struct store base; /* must be first */
@@ -36,7 +40,8 @@ struct sqlite_store {
     int bd_fts_dirty;       /* the queue holds changes not yet applied to base_fts */
     sqlite3_stmt *dispute_stmts[SQ_DISPUTE_STMTS];
     sqlite3_stmt *rollup_stmts[SQ_ROLLUP_STMTS];
-    int has_rollup_functions; /* the histogram SQL functions are registered on db */
+    int has_rollup_functions;            /* the histogram SQL functions are registered on db */
+    sqlite3_stmt *fw_stmts[SQ_FW_STMTS]; /* store_sqlite_fieldwork.c */
     int in_tx;      /* transaction depth: 0 none, 1 a transaction, more: savepoints inside it */
     unsigned flags; /* enum store_open_flags */
 };
@@ -201,5 +206,42 @@ int sq_outbox_last_id(struct store *st, int64_t *out);
 int sq_outbox_mark_delivered_after(struct store *st, int64_t after_id, int64_t now_ms);
 int sq_open311_updated_case_ids(struct store *st, int64_t from_ms, int64_t to_ms, int64_t offset,
                                 int limit, int64_t *ids, size_t *n);
+/* store_sqlite_fieldwork.c (issue 5) */
+int sq_patrol_insert(struct store *st, struct patrol_rec *p);
+int sq_patrol_get(struct store *st, int64_t id, struct patrol_rec *out);
+int sq_patrol_finish(struct store *st, const struct patrol_rec *p);
+int sq_patrol_set_counts(struct store *st, int64_t id, int64_t n_points, int64_t n_outside,
+                         int64_t n_fast);
+int sq_patrol_list(struct store *st, const struct patrol_filter *f, store_patrol_fn fn, void *ctx);
+int sq_patrol_batch_add(struct store *st, int64_t patrol_id, const char *batch_id, int64_t n_points,
+                        int *is_new);
+int sq_patrol_points_add(struct store *st, int64_t patrol_id, const struct patrol_point *pts,
+                         size_t n);
+int sq_patrol_points(struct store *st, int64_t patrol_id, store_point_fn fn, void *ctx);
+int sq_patrol_count_by_grid(struct store *st, const char *area, int64_t from_ms, int64_t to_ms,
+                            store_count_fn fn, void *ctx);
+int sq_field_case_link_add(struct store *st, const char *source, int64_t source_id,
+                           int64_t case_id);
+int sq_field_case_links(struct store *st, const char *source, int64_t source_id, store_id_fn fn,
+                        void *ctx);
+int sq_visit_insert(struct store *st, struct visit_rec *v);
+int sq_visit_get(struct store *st, int64_t id, struct visit_rec *out);
+int sq_visit_set_case(struct store *st, int64_t id, int64_t case_id);
+int sq_visit_list(struct store *st, const struct visit_filter *f, store_visit_fn fn, void *ctx);
+int sq_visit_states(struct store *st, const char *area, int with_orgs, int64_t before_ms,
+                    store_visit_state_fn fn, void *ctx);
+int sq_campaign_insert(struct store *st, struct campaign_rec *c);
+int sq_campaign_get(struct store *st, int64_t id, struct campaign_rec *out);
+int sq_campaign_coverage(struct store *st, int64_t id, store_coverage_fn fn, void *ctx);
+int sq_case_channel_counts(struct store *st, const char *area, int64_t from_ms, int64_t to_ms,
+                           store_channel_fn fn, void *ctx);
+
+int sq_station_team_insert(struct store *st, struct station_team *t);
+int sq_station_team_get(struct store *st, int64_t id, struct station_team *out);
+int sq_station_team_list(struct store *st, const char *area, store_team_fn fn, void *ctx);
+int sq_station_session_insert(struct store *st, struct station_session *s);
+int sq_station_session_get(struct store *st, int64_t id, struct station_session *out);
+int sq_station_session_list(struct store *st, int64_t team_id, const char *area, int64_t from_ms,
+                            int64_t to_ms, int limit, store_session_fn fn, void *ctx);
 
 #endif

@@ -207,6 +207,8 @@ static void sq_close(struct store *st)
         sqlite3_finalize(s->dispute_stmts[i]);
     for (int i = 0; i < SQ_ROLLUP_STMTS; i++)
         sqlite3_finalize(s->rollup_stmts[i]);
+    for (int i = 0; i < SQ_FW_STMTS; i++)
+        sqlite3_finalize(s->fw_stmts[i]);
     sqlite3_close(s->db);
     free(s);
 }
@@ -1175,4 +1177,31 @@ static const struct store_ops sqlite_ops = {
     .outbox_last_id = sq_outbox_last_id,
     .outbox_mark_delivered_after = sq_outbox_mark_delivered_after,
     .open311_updated_case_ids = sq_open311_updated_case_ids,
+    /* field work (issue 5) */
+    .patrol_insert = sq_patrol_insert,
+    .patrol_get = sq_patrol_get,
+    .patrol_finish = sq_patrol_finish,
+    .patrol_set_counts = sq_patrol_set_counts,
+    .patrol_list = sq_patrol_list,
+    .patrol_batch_add = sq_patrol_batch_add,
+    .patrol_points_add = sq_patrol_points_add,
+    .patrol_points = sq_patrol_points,
+    .patrol_count_by_grid = sq_patrol_count_by_grid,
+    .field_case_link_add = sq_field_case_link_add,
+    .field_case_links = sq_field_case_links,
+    .visit_insert = sq_visit_insert,
+    .visit_get = sq_visit_get,
+    .visit_set_case = sq_visit_set_case,
+    .visit_list = sq_visit_list,
+    .visit_states = sq_visit_states,
+    .campaign_insert = sq_campaign_insert,
+    .campaign_get = sq_campaign_get,
+    .campaign_coverage = sq_campaign_coverage,
+    .case_channel_counts = sq_case_channel_counts,
+    .station_team_insert = sq_station_team_insert,
+    .station_team_get = sq_station_team_get,
+    .station_team_list = sq_station_team_list,
+    .station_session_insert = sq_station_session_insert,
+    .station_session_get = sq_station_session_get,
+    .station_session_list = sq_station_session_list,
 };
