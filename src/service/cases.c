@@ -685,7 +685,8 @@ static int report_write(struct service_ctx *ctx, struct report_prep *rp)
     }
     if (in->on_insert != NULL && (r = in->on_insert(in->on_insert_arg, st, c)) != 0)
         goto fail;
-    if (in->patrol_id > 0 && (r = store_field_case_link_add(st, "patrol", in->patrol_id, c->id)) != 0)
+    if (in->patrol_id > 0 &&
+        (r = store_field_case_link_add(st, "patrol", in->patrol_id, c->id)) != 0)
         goto fail;
     before = c->event_seq;
     if ((r = append_event_text(st, c, rp->p, rp->p ? access_role_name(rp->p->role) : "public",
@@ -704,8 +705,8 @@ static int report_write(struct service_ctx *ctx, struct report_prep *rp)
         struct outbox_msg msg;
         size_t n = strlen(rp->notice_head) + strlen(c->number) + strlen(rp->notice_tail) + 1;
         memset(&msg, 0, sizeof(msg));
-        snprintf(msg.idempotency_key, sizeof(msg.idempotency_key), "case-%s-event-%lld",
-                 c->number, (long long)c->event_seq);
+        snprintf(msg.idempotency_key, sizeof(msg.idempotency_key), "case-%s-event-%lld", c->number,
+                 (long long)c->event_seq);
         snprintf(msg.topic, sizeof(msg.topic), "case.report");
         msg.payload = xmalloc(n);
         snprintf(msg.payload, n, "%s%s%s", rp->notice_head, c->number, rp->notice_tail);

@@ -40,8 +40,8 @@ struct service_ctx {
     struct rollup_batch *rollup_batch; /* borrowed; the writer's own context only: live
                                           roll-up deltas of the running batch, written
                                           before its commit (service/rollups.h) */
-    const struct config *cfg; /* borrowed, immutable */
-    struct auth_policy auth;  /* derived from cfg */
+    const struct config *cfg;          /* borrowed, immutable */
+    struct auth_policy auth;           /* derived from cfg */
 };
 
 /* Open the store named by cfg->db (flags as store_open) and a GEOS context. Caller frees. */
