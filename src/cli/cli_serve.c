@@ -174,11 +174,12 @@ int cli_serve(int argc, char **argv)
             goto out;
         }
     }
-    /* Check the areas load before taking traffic; the other workers build their index on
-     * first use (most requests never locate a point, and reports locate in the writer). */
-    {
+    /* Build every worker's point-location index before taking traffic: reports are located
+     * on the request's own thread (the writer only writes, service/cases.c), and an index
+     * built on first use would stall the first reports each worker takes. */
+    for (int i = 0; i < cfg.threads; i++) {
         struct geo_index *ix;
-        if ((r = service_ctx_index(ctxs[0], &ix)) != 0) {
+        if ((r = service_ctx_index(ctxs[i], &ix)) != 0) {
             status = cli_fail("area index", r, NULL);
             goto out;
         }

@@ -338,10 +338,11 @@ static int64_t next_stage_at(const struct case_rules *rules, const struct case_r
 
 /* ---- events and notifications ------------------------------------------------------------- */
 
-/* Append the next event of c (chained to c->last_hash) and advance c's event count and hash. */
-static int append_event(struct store *st, struct case_rec *c, const struct principal *p,
-                        const char *actor_role, const char *action, const char *from,
-                        json_t *payload, int64_t now)
+/* Append the next event of c (chained to c->last_hash) with its payload JSON text, and advance
+ * c's event count and hash. */
+static int append_event_text(struct store *st, struct case_rec *c, const struct principal *p,
+                             const char *actor_role, const char *action, const char *from,
+                             const char *payload, int64_t now)
 {
     struct case_event e;
     int r;
@@ -354,9 +355,7 @@ static int append_event(struct store *st, struct case_rec *c, const struct princ
     snprintf(e.action, sizeof(e.action), "%s", action);
     snprintf(e.from_state, sizeof(e.from_state), "%s", from);
     snprintf(e.to_state, sizeof(e.to_state), "%s", c->status);
-    e.payload = json_dumps(payload, JSON_COMPACT | JSON_SORT_KEYS);
-    if (e.payload == NULL)
-        return ERR_INTERNAL;
+    e.payload = (char *)payload; /* borrowed for the call */
     snprintf(e.prev_hash, sizeof(e.prev_hash), "%s", c->last_hash);
     history_event_hash(&e, e.hash);
     r = store_case_event_append(st, &e);
@@ -364,7 +363,20 @@ static int append_event(struct store *st, struct case_rec *c, const struct princ
         c->event_seq = e.seq;
         snprintf(c->last_hash, sizeof(c->last_hash), "%s", e.hash);
     }
-    free(e.payload);
+    return r;
+}
+
+/* append_event_text with the payload as JSON (dumped with sorted keys). */
+static int append_event(struct store *st, struct case_rec *c, const struct principal *p,
+                        const char *actor_role, const char *action, const char *from,
+                        json_t *payload, int64_t now)
+{
+    char *text = json_dumps(payload, JSON_COMPACT | JSON_SORT_KEYS);
+    int r;
+    if (text == NULL)
+        return ERR_INTERNAL;
+    r = append_event_text(st, c, p, actor_role, action, from, text, now);
+    free(text);
     return r;
 }
 
@@ -452,91 +464,76 @@ static int check_report(const struct principal *p, const struct case_report *in,
     return 0;
 }
 
-/* A report or an action handed to the single writer (service/writer.h). */
-struct report_job {
+/*
+ * A report is prepared on the caller's thread (validation, point location, access checks,
+ * the phone's encryption, deadlines, the event payload, the notice's JSON, the roll-up delta:
+ * everything that reads or computes) and then written (serial number, rows, hash-chained
+ * event, outbox row, roll-ups) in one transaction -- on the single writer when there is one,
+ * so that the writer only binds and steps statements.
+ */
+struct report_prep {
     const struct principal *p;
     const struct case_report *in;
-    struct case_rec *out;
-    struct case_list *dups;
+    struct case_rec c;             /* everything but id and number; description borrowed */
+    char day[16];                  /* the city-time date of the report, YYYYMMDD */
+    char *event_payload;           /* owned: the report event's payload JSON */
+    char *notice_head;             /* owned: the notice JSON up to the case number ... */
+    char *notice_tail;             /* owned: ... and after it (NULL: no notice) */
+    struct rollup_counters rollup; /* the report's roll-up delta */
     struct errbuf *eb;
 };
 
-struct act_job {
-    const struct principal *p;
-    int64_t id;
-    struct workflow_input *in;
-    struct case_rec *out;
-    struct errbuf *eb;
-};
-
-/* Possible duplicates of c: same category, nearby, recent; never c itself. */
-static void find_duplicates(struct service_ctx *ctx, const struct case_rec *c,
-                            struct case_list *dups)
+static void report_prep_cleanup(struct report_prep *rp)
 {
-    dups->items = NULL;
-    dups->len = 0;
-    if (!c->has_location)
-        return;
-    if (store_case_nearby(ctx->st, c->category, c->lon, c->lat, DUPLICATE_DEGREES,
-                          c->created_ms - DUPLICATE_WINDOW, 6, dups) != 0)
-        return;
-    for (size_t i = 0; i < dups->len; i++) {
-        if (dups->items[i].id == c->id) {
-            case_rec_cleanup(&dups->items[i]);
-            dups->items[i] = dups->items[--dups->len];
-            break;
-        }
+    free(rp->event_payload);
+    free(rp->notice_head);
+    free(rp->notice_tail);
+    rp->event_payload = rp->notice_head = rp->notice_tail = NULL;
+}
+
+/* The notification of a new report for the queue, as queue_notice would build it, split
+ * around the case number (which only the writer knows): the body is dumped with an empty
+ * "case" that the writer fills in. Keys are sorted and every string is escaped, so the
+ * first `"case":""` is that member. */
+static int prepare_notice(struct report_prep *rp)
+{
+    const struct case_rec *c = &rp->c;
+    char due[32] = "";
+    char *text, *hole;
+    static const char marker[] = "\"case\":\"\"";
+    json_t *body;
+    if (c->due_ms)
+        time_format_iso(c->due_ms, due, sizeof(due));
+    body = json_pack("{s:s, s:s, s:s, s:s, s:s, s:i, s:s, s:s?, s:I, s:[s]}", "case", "", "action",
+                     "report", "status", c->status, "area_code", c->area_code, "department",
+                     c->department, "queue_level", c->queue_level, "category", c->category,
+                     "due_at", due[0] ? due : NULL, "event", (json_int_t)1, "audience", "queue");
+    if (body == NULL)
+        return ERR_INTERNAL;
+    text = json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS);
+    json_decref(body);
+    if (text == NULL || (hole = strstr(text, marker)) == NULL) {
+        free(text);
+        return ERR_INTERNAL;
     }
+    rp->notice_tail = xstrdup(hole + sizeof(marker) - 2); /* from the closing quote on */
+    hole[sizeof(marker) - 2] = '\0';                      /* up to the opening quote */
+    rp->notice_head = text;
+    return 0;
 }
 
-static int report_job_run(struct service_ctx *ctx, void *arg)
+/* Everything about a report that reads or computes, on ctx (the caller's thread). */
+static int report_prepare(struct service_ctx *ctx, struct report_prep *rp)
 {
-    struct report_job *j = arg;
-    return cases_report(ctx, j->p, j->in, j->out, j->dups, j->eb);
-}
-
-static int act_job_run(struct service_ctx *ctx, void *arg)
-{
-    struct act_job *j = arg;
-    return cases_act(ctx, j->p, j->id, j->in, j->out, j->eb);
-}
-
-int cases_report(struct service_ctx *ctx, const struct principal *p, const struct case_report *in,
-                 struct case_rec *out, struct case_list *dups, struct errbuf *eb)
-{
-    if (ctx->writer != NULL) {
-        /* The writer only writes; the duplicate search (a read) runs here, after the commit,
-         * on this thread's own connection. */
-        struct report_job job = {p, in, out, NULL, eb};
-        int r = writer_run(ctx->writer, report_job_run, &job);
-        if (r != 0 && out->id != 0) {
-            /* Done, but its batch did not commit: nothing of it was kept. */
-            case_rec_cleanup(out);
-            memset(out, 0, sizeof(*out));
-        }
-        if (dups) {
-            dups->items = NULL;
-            dups->len = 0;
-            if (r == 0)
-                find_duplicates(ctx, out, dups);
-        }
-        return r;
-    }
-
+    const struct principal *p = rp->p;
+    const struct case_report *in = rp->in;
+    struct errbuf *eb = rp->eb;
+    struct case_rec *c = &rp->c;
     const struct case_rules *rules;
-    struct case_rec c;
     struct area_path path;
-    char day[16], district[7];
-    int64_t serial;
     int y, m, d, level, r;
-    json_t *payload = NULL;
+    json_t *payload;
 
-    memset(out, 0, sizeof(*out));
-    memset(&c, 0, sizeof(c));
-    if (dups) {
-        dups->items = NULL;
-        dups->len = 0;
-    }
     if ((r = check_report(p, in, eb)) != 0)
         return r;
     if ((r = rules_get(ctx, &rules)) != 0)
@@ -551,52 +548,53 @@ int cases_report(struct service_ctx *ctx, const struct principal *p, const struc
             return errbuf_set(eb, ERR_NOT_FOUND, "the point lies outside every area");
         if (r != 0)
             return r;
-        snprintf(c.area_code, sizeof(c.area_code), "%s", path.items[path.len - 1].code);
-        c.lon = in->lon;
-        c.lat = in->lat;
-        c.has_location = 1;
+        snprintf(c->area_code, sizeof(c->area_code), "%s", path.items[path.len - 1].code);
+        c->lon = in->lon;
+        c->lat = in->lat;
+        c->has_location = 1;
     } else {
         int exists = 0;
         if ((r = store_area_exists(ctx->st, in->area_code, &exists)) != 0)
             return r;
         if (!exists)
             return errbuf_set(eb, ERR_NOT_FOUND, "area %s does not exist", in->area_code);
-        snprintf(c.area_code, sizeof(c.area_code), "%s", in->area_code);
+        snprintf(c->area_code, sizeof(c->area_code), "%s", in->area_code);
     }
-    if (p != NULL && p->role != ROLE_RESIDENT && access_check(p, CAP_CASE_REPORT, c.area_code) != 0)
+    if (p != NULL && p->role != ROLE_RESIDENT &&
+        access_check(p, CAP_CASE_REPORT, c->area_code) != 0)
         return errbuf_set(eb, ERR_FORBIDDEN, "this user may not report cases in area %s",
-                          c.area_code);
-    level = areacode_level(c.area_code);
+                          c->area_code);
+    level = areacode_level(c->area_code);
     if (level < AREA_DISTRICT)
         return errbuf_set(eb, ERR_INVALID, "a case must lie in a district or below");
 
-    snprintf(c.category, sizeof(c.category), "%s", in->category);
-    snprintf(c.channel, sizeof(c.channel), "%s", in->channel);
-    snprintf(c.urgency, sizeof(c.urgency), "%s",
+    snprintf(c->category, sizeof(c->category), "%s", in->category);
+    snprintf(c->channel, sizeof(c->channel), "%s", in->channel);
+    snprintf(c->urgency, sizeof(c->urgency), "%s",
              in->urgency && in->urgency[0] ? in->urgency : "normal");
-    snprintf(c.status, sizeof(c.status), "%s", workflow_state_name(CASE_STATE_REPORTED));
-    c.queue_level = level > AREA_GRID ? AREA_GRID : level;
-    c.description = (char *)in->description;
-    snprintf(c.address, sizeof(c.address), "%s", in->address ? in->address : "");
-    c.reporter_user_id = p && p->role == ROLE_RESIDENT ? p->user_id : 0;
-    snprintf(c.reporter_name, sizeof(c.reporter_name), "%s",
+    snprintf(c->status, sizeof(c->status), "%s", workflow_state_name(CASE_STATE_REPORTED));
+    c->queue_level = level > AREA_GRID ? AREA_GRID : level;
+    c->description = (char *)in->description;
+    snprintf(c->address, sizeof(c->address), "%s", in->address ? in->address : "");
+    c->reporter_user_id = p && p->role == ROLE_RESIDENT ? p->user_id : 0;
+    snprintf(c->reporter_name, sizeof(c->reporter_name), "%s",
              in->reporter_name ? in->reporter_name : "");
     if (in->reporter_phone && in->reporter_phone[0] &&
-        (r = seal_reporter_phone(ctx, in->reporter_phone, &c, eb)) != 0)
+        (r = seal_reporter_phone(ctx, in->reporter_phone, c, eb)) != 0)
         return r;
-    c.is_anonymous = in->is_anonymous != 0;
-    snprintf(c.supervision, sizeof(c.supervision), "%s",
+    c->is_anonymous = in->is_anonymous != 0;
+    snprintf(c->supervision, sizeof(c->supervision), "%s",
              workflow_supervision_name(SUPERVISION_NONE));
-    c.created_ms = in->now_ms;
-    c.updated_ms = in->now_ms;
+    c->created_ms = in->now_ms;
+    c->updated_ms = in->now_ms;
 
     /* The overall resolution deadline, from the category's own limit. */
     {
         enum urgency u = URGENCY_NORMAL;
         struct time_limit own;
-        deadline_urgency_parse(c.urgency, &u);
-        if (category_limit(taxonomy_find(rules->tax, c.category), u, STEP_HANDLE, &own))
-            deadline_compute(rules->cal, in->now_ms, &own, &c.resolve_due_ms);
+        deadline_urgency_parse(c->urgency, &u);
+        if (category_limit(taxonomy_find(rules->tax, c->category), u, STEP_HANDLE, &own))
+            deadline_compute(rules->cal, in->now_ms, &own, &c->resolve_due_ms);
     }
 
     /* A household the case concerns must exist and be one the reporter may see. */
@@ -632,20 +630,46 @@ int cases_report(struct service_ctx *ctx, const struct principal *p, const struc
             return r;
     }
 
-    if ((r = store_begin(ctx->st)) != 0)
-        return r;
     calendar_local_date(rules->cal, in->now_ms, &y, &m, &d);
-    snprintf(day, sizeof(day), "%04d%02d%02d", y, m, d);
-    snprintf(district, sizeof(district), "%.6s", c.area_code);
-    if ((r = store_case_next_serial(ctx->st, district, day, &serial)) != 0)
+    snprintf(rp->day, sizeof(rp->day), "%04d%02d%02d", y, m, d);
+    if ((r = start_step(rules, c, in->now_ms)) != 0)
+        return r;
+    payload =
+        json_pack("{s:s, s:s, s:s, s:s, s:i}", "channel", c->channel, "category", c->category,
+                  "urgency", c->urgency, "area_code", c->area_code, "queue_level", c->queue_level);
+    rp->event_payload = payload ? json_dumps(payload, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+    json_decref(payload);
+    if (rp->event_payload == NULL)
+        return ERR_INTERNAL;
+    if ((r = prepare_notice(rp)) != 0)
+        return r;
+    return rollups_report_delta(rules->cal, c, &rp->rollup);
+}
+
+/* Write the prepared report in one transaction (a savepoint inside the writer's batch): its
+ * serial number, the case, attachments, household link, the caller's hook, the first event,
+ * the roll-ups and the queue's notice. On success rp->c has its id and number. */
+static int report_write(struct service_ctx *ctx, struct report_prep *rp)
+{
+    struct store *st = ctx->st;
+    const struct case_report *in = rp->in;
+    struct case_rec *c = &rp->c;
+    char district[7];
+    size_t mark = ctx->rollup_batch ? ctx->rollup_batch->len : 0;
+    int64_t serial, before;
+    int r;
+
+    if ((r = store_begin(st)) != 0)
+        return r;
+    snprintf(district, sizeof(district), "%.6s", c->area_code);
+    if ((r = store_case_next_serial(st, district, rp->day, &serial)) != 0)
         goto fail;
-    snprintf(c.number, sizeof(c.number), "%.6s-%s-%05lld", c.area_code, day, (long long)serial);
-    if ((r = start_step(rules, &c, in->now_ms)) != 0)
-        goto fail;
-    if ((r = store_case_insert(ctx->st, &c)) != 0)
+    snprintf(c->number, sizeof(c->number), "%.6s-%s-%05lld", c->area_code, rp->day,
+             (long long)serial);
+    if ((r = store_case_insert(st, c)) != 0)
         goto fail;
     for (int i = 0; i < in->n_attachments; i++) {
-        if ((r = store_case_attachment_add(ctx->st, c.id, in->attachments[i])) != 0)
+        if ((r = store_case_attachment_add(st, c->id, in->attachments[i])) != 0)
             goto fail;
     }
     if (in->household_id > 0) {
@@ -653,47 +677,128 @@ int cases_report(struct service_ctx *ctx, const struct principal *p, const struc
         memset(&link, 0, sizeof(link));
         link.household_id = in->household_id;
         snprintf(link.kind, sizeof(link.kind), "case");
-        link.ref_id = c.id;
+        link.ref_id = c->id;
         link.at_ms = in->now_ms;
         utf8_prefix(link.summary, sizeof(link.summary), in->description);
-        if ((r = store_household_link_add(ctx->st, &link)) != 0)
+        if ((r = store_household_link_add(st, &link)) != 0)
             goto fail;
     }
-    if (in->on_insert != NULL && (r = in->on_insert(in->on_insert_arg, ctx->st, &c)) != 0)
+    if (in->on_insert != NULL && (r = in->on_insert(in->on_insert_arg, st, c)) != 0)
         goto fail;
     if (in->patrol_id > 0 &&
-        (r = store_field_case_link_add(ctx->st, "patrol", in->patrol_id, c.id)) != 0)
+        (r = store_field_case_link_add(st, "patrol", in->patrol_id, c->id)) != 0)
         goto fail;
-    payload =
-        json_pack("{s:s, s:s, s:s, s:s, s:i}", "channel", c.channel, "category", c.category,
-                  "urgency", c.urgency, "area_code", c.area_code, "queue_level", c.queue_level);
+    before = c->event_seq;
+    if ((r = append_event_text(st, c, rp->p, rp->p ? access_role_name(rp->p->role) : "public",
+                               "report", "", rp->event_payload, in->now_ms)) != 0)
+        goto fail;
+    /* Indicator roll-ups, in the same transaction as the event (service/rollups.h): summed
+     * per batch on the writer, written directly otherwise. */
+    if (ctx->rollup_batch)
+        r = rollups_batch_add(ctx->rollup_batch, c->area_code, c->created_ms, c->category,
+                              &rp->rollup);
+    else
+        r = rollups_apply(st, ROLLUP_LIVE, c->area_code, c->created_ms, c->category, &rp->rollup);
+    if (r != 0)
+        goto fail;
     {
-        int64_t before = c.event_seq;
-        if ((r = append_event(ctx->st, &c, p, p ? access_role_name(p->role) : "public", "report",
-                              "", payload, in->now_ms)) != 0)
-            goto fail;
-        /* Indicator roll-ups, in the same transaction as the event (service/rollups.h). */
-        if ((r = rollups_on_report(ctx->st, rules->cal, &c)) != 0)
-            goto fail;
-        if ((r = queue_notice(ctx->st, &c, "report", 0, 0, 1, in->now_ms)) != 0)
-            goto fail;
-        if ((r = store_case_set_head(ctx->st, c.id, c.event_seq, c.last_hash, before)) != 0)
+        struct outbox_msg msg;
+        size_t n = strlen(rp->notice_head) + strlen(c->number) + strlen(rp->notice_tail) + 1;
+        memset(&msg, 0, sizeof(msg));
+        snprintf(msg.idempotency_key, sizeof(msg.idempotency_key), "case-%s-event-%lld", c->number,
+                 (long long)c->event_seq);
+        snprintf(msg.topic, sizeof(msg.topic), "case.report");
+        msg.payload = xmalloc(n);
+        snprintf(msg.payload, n, "%s%s%s", rp->notice_head, c->number, rp->notice_tail);
+        msg.created_ms = in->now_ms;
+        msg.next_attempt_ms = in->now_ms;
+        r = store_outbox_insert(st, &msg);
+        free(msg.payload);
+        if (r != 0)
             goto fail;
     }
-    if ((r = store_commit(ctx->st)) != 0)
+    if ((r = store_case_set_head(st, c->id, c->event_seq, c->last_hash, before)) != 0)
         goto fail;
-    json_decref(payload);
-    payload = NULL;
-
-    if (dups)
-        find_duplicates(ctx, &c, dups);
-    c.description = xstrdup(in->description);
-    *out = c;
+    if ((r = store_commit(st)) != 0)
+        goto fail;
     return 0;
 fail:
-    store_rollback(ctx->st);
-    json_decref(payload);
+    store_rollback(st);
+    if (ctx->rollup_batch)
+        ctx->rollup_batch->len = mark;
     return r;
+}
+
+static int report_job_run(struct service_ctx *ctx, void *arg)
+{
+    return report_write(ctx, arg);
+}
+
+/* An action handed to the single writer (service/writer.h). */
+struct act_job {
+    const struct principal *p;
+    int64_t id;
+    struct workflow_input *in;
+    struct case_rec *out;
+    struct errbuf *eb;
+};
+
+/* Possible duplicates of c: same category, nearby, recent; never c itself. */
+static void find_duplicates(struct service_ctx *ctx, const struct case_rec *c,
+                            struct case_list *dups)
+{
+    dups->items = NULL;
+    dups->len = 0;
+    if (!c->has_location)
+        return;
+    if (store_case_nearby(ctx->st, c->category, c->lon, c->lat, DUPLICATE_DEGREES,
+                          c->created_ms - DUPLICATE_WINDOW, 6, dups) != 0)
+        return;
+    for (size_t i = 0; i < dups->len; i++) {
+        if (dups->items[i].id == c->id) {
+            case_rec_cleanup(&dups->items[i]);
+            dups->items[i] = dups->items[--dups->len];
+            break;
+        }
+    }
+}
+
+static int act_job_run(struct service_ctx *ctx, void *arg)
+{
+    struct act_job *j = arg;
+    return cases_act(ctx, j->p, j->id, j->in, j->out, j->eb);
+}
+
+int cases_report(struct service_ctx *ctx, const struct principal *p, const struct case_report *in,
+                 struct case_rec *out, struct case_list *dups, struct errbuf *eb)
+{
+    struct report_prep rp;
+    int r;
+
+    memset(out, 0, sizeof(*out));
+    memset(&rp, 0, sizeof(rp));
+    rp.p = p;
+    rp.in = in;
+    rp.eb = eb;
+    if (dups) {
+        dups->items = NULL;
+        dups->len = 0;
+    }
+    r = report_prepare(ctx, &rp);
+    if (r == 0) {
+        /* The writer only writes; the duplicate search (a read) runs here, after the commit,
+         * on this thread's own connection. A job done but whose batch did not commit left
+         * nothing behind: rp.c is then dropped. */
+        r = ctx->writer ? writer_run(ctx->writer, report_job_run, &rp) : report_write(ctx, &rp);
+    }
+    report_prep_cleanup(&rp);
+    if (r != 0)
+        return r; /* rp.c owns nothing: its description is in's */
+    if (dups)
+        find_duplicates(ctx, &rp.c, dups);
+    rp.c.description = xstrdup(in->description);
+    *out = rp.c;
+    return 0;
 }
 
 /* ---- acting ----------------------------------------------------------------------------- */

@@ -21,6 +21,7 @@ struct geo_index;
 struct area_ref;
 struct case_rules;
 struct writer;
+struct rollup_batch;
 
 struct service_ctx {
     struct store *st;            /* owned */
@@ -36,8 +37,11 @@ struct service_ctx {
     struct metrics *metrics;  /* borrowed; may be NULL: the server's counters (/metrics) */
     struct writer *writer;    /* borrowed; when set (serve), case writes go through the single
                                  writer with group commit (service/writer.h) */
-    const struct config *cfg; /* borrowed, immutable */
-    struct auth_policy auth;  /* derived from cfg */
+    struct rollup_batch *rollup_batch; /* borrowed; the writer's own context only: live
+                                          roll-up deltas of the running batch, written
+                                          before its commit (service/rollups.h) */
+    const struct config *cfg;          /* borrowed, immutable */
+    struct auth_policy auth;           /* derived from cfg */
 };
 
 /* Open the store named by cfg->db (flags as store_open) and a GEOS context. Caller frees. */

@@ -66,19 +66,107 @@ int rollups_apply(struct store *st, enum rollup_table t, const char *area, int64
     return 0;
 }
 
-int rollups_on_report(struct store *st, const struct calendar *cal, const struct case_rec *c)
+int rollups_report_delta(const struct calendar *cal, const struct case_rec *c,
+                         struct rollup_counters *out)
 {
     struct indicator_facts f;
     struct indicator_event ev;
-    struct rollup_counters d;
-    int r;
     rollups_facts_of_case(c, &f);
     memset(&ev, 0, sizeof(ev));
     ev.is_report = 1;
     ev.at_ms = c->created_ms;
-    if ((r = indicator_event_delta(&f, &ev, cal, &d)) != 0)
+    return indicator_event_delta(&f, &ev, cal, out);
+}
+
+int rollups_on_report(struct store *st, const struct calendar *cal, const struct case_rec *c)
+{
+    struct rollup_counters d;
+    int r;
+    if ((r = rollups_report_delta(cal, c, &d)) != 0)
         return r;
     return rollups_apply(st, ROLLUP_LIVE, c->area_code, c->created_ms, c->category, &d);
+}
+
+/* ---- batch --------------------------------------------------------------------------------- */
+
+struct rollup_batch_cell {
+    int level, day;
+    char area[AREA_CODE_BUF];
+    char category[16];
+    struct rollup_counters sum;
+};
+
+static void batch_push(struct rollup_batch *b, int level, const char *area, int day,
+                       const char *category, const struct rollup_counters *d)
+{
+    struct rollup_batch_cell *cell;
+    if (b->len == b->cap) {
+        b->cap = b->cap ? b->cap * 2 : 256;
+        b->items = xrealloc(b->items, b->cap * sizeof(*b->items));
+    }
+    cell = &b->items[b->len++];
+    cell->level = level;
+    cell->day = day;
+    snprintf(cell->area, sizeof(cell->area), "%s", area);
+    snprintf(cell->category, sizeof(cell->category), "%s", category);
+    cell->sum = *d;
+}
+
+int rollups_batch_add(struct rollup_batch *b, const char *area, int64_t created_ms,
+                      const char *category, const struct rollup_counters *d)
+{
+    int level = areacode_level(area);
+    int day = indicator_day(created_ms);
+    if (level == 0 || strlen(category) >= sizeof(b->items[0].category))
+        return ERR_INVALID;
+    if (indicator_counters_is_zero(d))
+        return 0;
+    for (int l = AREA_LEVEL_MIN; l <= level; l++) {
+        char prefix[AREA_CODE_BUF];
+        snprintf(prefix, sizeof(prefix), "%.*s", (int)areacode_length(l), area);
+        batch_push(b, l, prefix, day, category, d);
+        if (l <= ROLLUPS_MONTH_LEVEL_MAX)
+            batch_push(b, l + ROLLUPS_MONTH_LEVEL, prefix, day / 100 * 100, category, d);
+    }
+    return 0;
+}
+
+static int cell_cmp(const void *pa, const void *pb)
+{
+    const struct rollup_batch_cell *a = pa, *b = pb;
+    int c;
+    if (a->level != b->level)
+        return a->level < b->level ? -1 : 1;
+    if (a->day != b->day)
+        return a->day < b->day ? -1 : 1;
+    if ((c = strcmp(a->area, b->area)) != 0)
+        return c;
+    return strcmp(a->category, b->category);
+}
+
+int rollups_batch_flush(struct store *st, struct rollup_batch *b)
+{
+    size_t i = 0;
+    int r = 0;
+    qsort(b->items, b->len, sizeof(*b->items), cell_cmp);
+    while (i < b->len && r == 0) {
+        struct rollup_batch_cell *cell = &b->items[i];
+        size_t j = i + 1;
+        for (; j < b->len && cell_cmp(cell, &b->items[j]) == 0; j++)
+            indicator_counters_add(&cell->sum, &b->items[j].sum);
+        r = store_rollup_add(st, ROLLUP_LIVE, cell->level, cell->area, cell->day, cell->category,
+                             &cell->sum);
+        i = j;
+    }
+    b->len = 0;
+    return r;
+}
+
+void rollups_batch_cleanup(struct rollup_batch *b)
+{
+    free(b->items);
+    b->items = NULL;
+    b->len = b->cap = 0;
 }
 
 int rollups_on_action(struct store *st, const struct calendar *cal, const struct case_rec *c,

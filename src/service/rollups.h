@@ -41,6 +41,31 @@ int rollups_on_report(struct store *st, const struct calendar *cal, const struct
 int rollups_on_action(struct store *st, const struct calendar *cal, const struct case_rec *c,
                       const struct indicator_facts *f, const struct indicator_event *ev);
 
+/* The delta the report of case c (prepared, not yet written) makes to its cells: pure, so the
+ * case service computes it on the request thread and the writer only applies it. */
+int rollups_report_delta(const struct calendar *cal, const struct case_rec *c,
+                         struct rollup_counters *out);
+
+/*
+ * A batch of live roll-up deltas, summed in memory and written once per cell (the single
+ * writer keeps one for its group commit: a batch of reports touches the same city, district
+ * and month cells over and over). Applying it in the batch's transaction keeps counters and
+ * events together; a job undone alone truncates the batch back to the mark it took.
+ */
+struct rollup_batch_cell;
+struct rollup_batch {
+    struct rollup_batch_cell *items; /* owned */
+    size_t len, cap;
+};
+/* Add the cells of delta d (as rollups_apply would write them) to b. ERR_INVALID for an area
+ * with no level. */
+int rollups_batch_add(struct rollup_batch *b, const char *area, int64_t created_ms,
+                      const char *category, const struct rollup_counters *d);
+/* Write b's cells, each once, summed, into the live table (write); b is emptied either way. */
+int rollups_batch_flush(struct store *st, struct rollup_batch *b);
+/* Free b's storage (b itself is the caller's). */
+void rollups_batch_cleanup(struct rollup_batch *b);
+
 /* Apply delta d of a case of area, reported at created_ms in category, to every level of the
  * area's path in table t (write). Nothing is written for a zero delta. */
 int rollups_apply(struct store *st, enum rollup_table t, const char *area, int64_t created_ms,

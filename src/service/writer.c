@@ -12,6 +12,7 @@
 #include "base/log.h"
 #include "base/xalloc.h"
 #include "service/context.h"
+#include "service/rollups.h"
 #include "store/store.h"
 
 #include <pthread.h>
@@ -34,9 +35,11 @@ struct writer {
     struct writer_job *head, *tail; /* queued jobs, guarded by lock */
     int is_stopping;                /* guarded by lock */
     struct writer_stats stats;      /* guarded by lock */
+    struct rollup_batch rollups;    /* writer thread only; ctx->rollup_batch points here */
 };
 
-/* Run one batch: every job in its savepoint inside one transaction, then commit. */
+/* Run one batch: every job in its savepoint inside one transaction, the roll-up deltas the jobs
+ * left in w->rollups (summed per cell), then commit. */
 static void run_batch(struct writer *w, struct writer_job *batch)
 {
     int r = store_begin(w->ctx->st);
@@ -44,15 +47,21 @@ static void run_batch(struct writer *w, struct writer_job *batch)
     long long n = 0;
     if (r == 0) {
         for (struct writer_job *j = batch; j; j = j->next) {
+            size_t mark = w->rollups.len;
             j->result = j->fn(w->ctx, j->arg);
+            if (j->result != 0)
+                w->rollups.len = mark; /* the job was undone: so are its roll-up deltas */
             n++;
         }
-        r = store_commit(w->ctx->st);
+        r = rollups_batch_flush(w->ctx->st, &w->rollups);
+        if (r == 0)
+            r = store_commit(w->ctx->st);
         if (r != 0)
             store_rollback(w->ctx->st);
         else
             committed = 1;
     }
+    w->rollups.len = 0; /* applied, or undone with the batch */
     if (!committed) {
         log_error("writer", "batch of %lld jobs not committed: %s", n, err_message(r));
         for (struct writer_job *j = batch; j; j = j->next)
@@ -105,6 +114,7 @@ int writer_start(const struct config *cfg, struct writer **out, struct errbuf *e
         free(w);
         return r;
     }
+    w->ctx->rollup_batch = &w->rollups;
     pthread_mutex_init(&w->lock, NULL);
     pthread_cond_init(&w->has_work, NULL);
     pthread_cond_init(&w->has_done, NULL);
@@ -127,6 +137,7 @@ void writer_stop(struct writer *w)
     pthread_mutex_unlock(&w->lock);
     pthread_join(w->thread, NULL);
     service_ctx_free(w->ctx);
+    rollups_batch_cleanup(&w->rollups);
     pthread_mutex_destroy(&w->lock);
     pthread_cond_destroy(&w->has_work);
     pthread_cond_destroy(&w->has_done);

@@ -8,7 +8,9 @@
  * every job queued at that moment, runs them in ONE transaction — each job runs its own
  * nested transaction, a savepoint (store.h), so a job that fails is undone alone and reports
  * its own error — and
- * commits once; then it wakes the waiters. A job is acknowledged only after the commit that
+ * commits once (case reports leave their roll-up deltas in the writer's batch, summed per cell
+ * and written just before that commit, service/rollups.h; a failed job's deltas are dropped
+ * with it); then it wakes the waiters. A job is acknowledged only after the commit that
  * holds it succeeded; if the commit fails, every job of the batch gets the error. While one
  * batch commits the next one accumulates, so batches grow with load without any timer.
  */

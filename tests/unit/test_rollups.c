@@ -9,17 +9,21 @@
  * Also: the totals agree with the cases' current state counted with plain SQL (so the deltas
  * are right, not merely consistent); a tampered cell is caught by verify and repaired by a
  * rebuild; a database marked stale by the migration is rebuilt when a context opens it; and
- * every grouping of rollups_query sums to the total.
+ * every grouping of rollups_query sums to the total; reports written by the group-commit writer
+ * from several threads at once (roll-up deltas summed per batch in memory), with a job that is
+ * undone after its report succeeded in the same batches, still equal a recount.
  */
 #include "service/rollups.h"
 
 #include "base/config.h"
 #include "domain/calendar.h"
 #include "service/auth.h"
+#include "service/cases.h"
 #include "service/context.h"
 #include "service/demo.h"
 #include "service/demo_cases.h"
 #include "service/rules.h"
+#include "service/writer.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -28,6 +32,7 @@
 
 #include <cmocka.h>
 
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -375,6 +380,148 @@ static void test_stale_database_rebuilt_on_open(void **state)
     service_ctx_free(ctx);
 }
 
+/* ---- the group-commit writer's per-batch roll-ups ----------------------------------------- */
+
+#define WRITER_THREADS 4
+#define WRITER_REPORTS 60 /* per thread */
+
+struct reporter {
+    struct writer *w;
+    const char *area;
+    int failures;
+};
+
+static void fill_report(struct case_report *in, const char *area, int i)
+{
+    static const char *const categories[] = {"0101", "0204", "0801"};
+    memset(in, 0, sizeof(*in));
+    in->channel = i % 5 == 0 ? "patrol" : "phone";
+    in->category = categories[i % 3];
+    in->description = "a street light is out";
+    in->area_code = area;
+    in->now_ms = END_MS - (int64_t)(i % 4) * 86400000LL; /* several day cells */
+}
+
+static void *reporter_main(void *arg)
+{
+    struct reporter *rep = arg;
+    struct service_ctx *ctx = NULL;
+    struct principal p;
+    if (open_ctx(&ctx) != 0) {
+        rep->failures = WRITER_REPORTS;
+        return NULL;
+    }
+    ctx->writer = rep->w;
+    memset(&p, 0, sizeof(p));
+    p.user_id = 1;
+    p.role = ROLE_DISPATCHER;
+    snprintf(p.scope, sizeof(p.scope), "440605");
+    for (int i = 0; i < WRITER_REPORTS; i++) {
+        struct case_report in;
+        struct case_rec c;
+        struct errbuf eb = {{0}};
+        fill_report(&in, rep->area, i);
+        if (cases_report(ctx, &p, &in, &c, NULL, &eb) != 0)
+            rep->failures++;
+        else
+            case_rec_cleanup(&c);
+    }
+    service_ctx_free(ctx);
+    return NULL;
+}
+
+/* A writer job that reports a case and then fails: its savepoint is rolled back, so its
+ * roll-up deltas must not be written with the batch. */
+static int undone_job(struct service_ctx *ctx, void *arg)
+{
+    struct reporter *rep = arg;
+    struct principal p;
+    struct case_report in;
+    struct case_rec c;
+    struct errbuf eb = {{0}};
+    int r;
+    memset(&p, 0, sizeof(p));
+    p.user_id = 1;
+    p.role = ROLE_DISPATCHER;
+    snprintf(p.scope, sizeof(p.scope), "440605");
+    fill_report(&in, rep->area, 1);
+    if ((r = store_begin(ctx->st)) != 0)
+        return r;
+    r = cases_report(ctx, &p, &in, &c, NULL, &eb);
+    if (r == 0)
+        case_rec_cleanup(&c);
+    else
+        rep->failures++;
+    store_rollback(ctx->st);
+    return ERR_CONFLICT;
+}
+
+static void *undoer_main(void *arg)
+{
+    struct reporter *rep = arg;
+    for (int i = 0; i < WRITER_REPORTS / 4; i++)
+        if (writer_run(rep->w, undone_job, rep) != ERR_CONFLICT)
+            rep->failures++;
+    return NULL;
+}
+
+static void test_writer_batches_equal_recount(void **state)
+{
+    static struct config cfg; /* the writer borrows it until stopped */
+    struct errbuf eb = {{0}};
+    struct service_ctx *ctx = NULL;
+    struct writer *w = NULL;
+    struct writer_stats ws;
+    struct rollups_recount_stats stats;
+    struct reporter reps[WRITER_THREADS + 1];
+    pthread_t threads[WRITER_THREADS + 1];
+    struct total before, after;
+    int64_t cases_before = sql_count("SELECT count(*) FROM cases");
+    char area[AREA_CODE_BUF] = "";
+    (void)state;
+    {
+        sqlite3 *db = NULL;
+        sqlite3_stmt *stmt = NULL;
+        assert_int_equal(sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+        assert_int_equal(sqlite3_prepare_v2(db,
+                                            "SELECT code FROM areas WHERE level = 6 "
+                                            "AND code LIKE '440605%' ORDER BY code LIMIT 1",
+                                            -1, &stmt, NULL),
+                         SQLITE_OK);
+        assert_int_equal(sqlite3_step(stmt), SQLITE_ROW);
+        snprintf(area, sizeof(area), "%s", (const char *)sqlite3_column_text(stmt, 0));
+        sqlite3_finalize(stmt);
+        sqlite3_close(db);
+    }
+    ctx = open_ctx_or_abort();
+    query(ctx->st, "440605", ROLLUPS_BY_TOTAL, &before);
+    config_defaults(&cfg);
+    assert_int_equal(config_set(&cfg, "db", db_path, &eb), 0);
+    assert_int_equal(writer_start(&cfg, &w, &eb), 0);
+    for (int i = 0; i <= WRITER_THREADS; i++) {
+        reps[i] = (struct reporter){w, area, 0};
+        assert_int_equal(pthread_create(&threads[i], NULL,
+                                        i < WRITER_THREADS ? reporter_main : undoer_main, &reps[i]),
+                         0);
+    }
+    for (int i = 0; i <= WRITER_THREADS; i++) {
+        pthread_join(threads[i], NULL);
+        assert_int_equal(reps[i].failures, 0);
+    }
+    writer_get_stats(w, &ws);
+    writer_stop(w);
+    print_message("# %lld writer jobs in %lld batches\n", ws.jobs, ws.batches);
+    assert_int_equal(ws.failed_commits, 0);
+    assert_int_equal(sql_count("SELECT count(*) FROM cases") - cases_before,
+                     WRITER_THREADS * WRITER_REPORTS);
+    query(ctx->st, "440605", ROLLUPS_BY_TOTAL, &after);
+    assert_int_equal(after.c.v[RF_collected] - before.c.v[RF_collected],
+                     WRITER_THREADS * WRITER_REPORTS);
+    verify_equal(ctx, &stats);
+    assert_int_equal(stats.cells_differing, 0);
+    service_ctx_free(ctx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -384,6 +531,7 @@ int main(void)
         cmocka_unit_test(test_ranges_agree),
         cmocka_unit_test(test_tamper_caught_and_rebuilt),
         cmocka_unit_test(test_stale_database_rebuilt_on_open),
+        cmocka_unit_test(test_writer_batches_equal_recount),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
