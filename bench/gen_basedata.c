@@ -72,7 +72,7 @@ int main(int argc, char **argv)
         long h = i / 3;
         /* Households come cell by cell, as a district's export sorted by address does. */
         const char *cell =
-            cells.code[(size_t)((double)h / (double)(persons / 3 + 1) * (double)cells.n)];
+            cells.code[(size_t)((double)h * 3.0 / (double)(persons + 3) * (double)cells.n)];
         char id[IDCARD_BUF];
         /* Birth dates 1930-2019 (days 1-28 of each month) and a sequence number make every ID
          * unique: two digits of i in mixed radix, 30,240 dates x 1,000 sequences. */

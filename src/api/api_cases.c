@@ -101,7 +101,7 @@ static json_t *case_json(struct api_request *req, const struct case_rec *c)
     if (cases_show_reporter(req->principal, c)) {
         char legacy[sizeof(c->reporter_phone)];
         const char *phone = c->reporter_phone_masked;
-        if (phone[0] == '\0' && c->reporter_phone[0] && strncmp(c->reporter_phone, "v1:", 3)) {
+        if (phone[0] == '\0' && c->reporter_phone[0] && strncmp(c->reporter_phone, "v1:", 3) != 0) {
             mask_phone(c->reporter_phone, legacy, sizeof(legacy)); /* stored before encryption */
             phone = legacy;
         }

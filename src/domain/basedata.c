@@ -194,17 +194,23 @@ static const struct bd_field facility_fields[] = {
     LON_LAT(0),
 };
 
+#define ENTITY(k, nm, pl, zh, f, key, lab)                                                         \
+    [k] = {.name = nm,                                                                             \
+           .plural = pl,                                                                           \
+           .table = pl,                                                                            \
+           .label_zh = zh,                                                                         \
+           .fields = f,                                                                            \
+           .kind = k,                                                                              \
+           .n_fields = N_ELEMS(f),                                                                 \
+           .natural_key = key,                                                                     \
+           .label = lab}
+
 static const struct bd_entity entities[BD_KIND_COUNT] = {
-    {BD_PERSON, "person", "persons", "persons", "实有人口", person_fields, N_ELEMS(person_fields),
-     1, 0},
-    {BD_HOUSEHOLD, "household", "households", "households", "户", household_fields,
-     N_ELEMS(household_fields), 0, 2},
-    {BD_BUILDING, "building", "buildings", "buildings", "楼栋", building_fields,
-     N_ELEMS(building_fields), 0, 1},
-    {BD_ORGANISATION, "organisation", "organisations", "organisations", "组织", organisation_fields,
-     N_ELEMS(organisation_fields), 0, 1},
-    {BD_FACILITY, "facility", "facilities", "facilities", "部件", facility_fields,
-     N_ELEMS(facility_fields), 0, 2},
+    ENTITY(BD_PERSON, "person", "persons", "实有人口", person_fields, 1, 0),
+    ENTITY(BD_HOUSEHOLD, "household", "households", "户", household_fields, 0, 2),
+    ENTITY(BD_BUILDING, "building", "buildings", "楼栋", building_fields, 0, 1),
+    ENTITY(BD_ORGANISATION, "organisation", "organisations", "组织", organisation_fields, 0, 1),
+    ENTITY(BD_FACILITY, "facility", "facilities", "部件", facility_fields, 0, 2),
 };
 
 _Static_assert(N_ELEMS(person_fields) <= BD_FIELDS_MAX, "person fields");
@@ -392,12 +398,12 @@ int bd_normalize(const struct bd_field *f, const char *in, int64_t now_ms, char 
     case BDT_BOOL:
         if (!strcmp(s, "1") || !strcmp(s, "true") || !strcmp(s, "yes") || !strcmp(s, "是") ||
             !strcmp(s, "TRUE") || !strcmp(s, "Y") || !strcmp(s, "y")) {
-            strcpy(out, "1");
+            memcpy(out, "1", 2);
             return 0;
         }
         if (!strcmp(s, "0") || !strcmp(s, "false") || !strcmp(s, "no") || !strcmp(s, "否") ||
             !strcmp(s, "FALSE") || !strcmp(s, "N") || !strcmp(s, "n")) {
-            strcpy(out, "0");
+            memcpy(out, "0", 2);
             return 0;
         }
         return errbuf_set(eb, ERR_INVALID, "field '%s' must be true or false", f->name);

@@ -59,12 +59,12 @@ struct bd_field {
 };
 
 struct bd_entity {
-    enum bd_kind kind;
     const char *name;     /* "person" */
     const char *plural;   /* "persons": the URL segment and import/export word */
     const char *table;    /* SQL table */
     const char *label_zh; /* "人口" */
     const struct bd_field *fields;
+    enum bd_kind kind;
     int n_fields;
     int natural_key; /* index of the BDF_NATURAL_KEY field, or -1 */
     int label;       /* index of the BDF_LABEL field */

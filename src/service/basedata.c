@@ -705,7 +705,7 @@ static int area_known(const struct area_codes *ac, const char *code)
     if (strlen(code) >= sizeof(key))
         return 0;
     memset(key, 0, sizeof(key));
-    memcpy(key, code, strlen(code));
+    memcpy(key, code, strlen(code) + 1);
     return bsearch(key, ac->codes, ac->n, sizeof(*ac->codes), cmp_code) != NULL;
 }
 
@@ -1027,7 +1027,7 @@ static void put_cell(struct exporter *x, int col, int last, const char *v)
 {
     if (x->csv) {
         struct buf b;
-        buf_init(&b, 4 * BD_VALUE_MAX);
+        buf_init(&b, (size_t)4 * BD_VALUE_MAX);
         if (csv_write_field(&b, v, last) != 0 || fwrite(b.data, 1, b.len, x->csv) != b.len)
             x->failed = 1;
         buf_cleanup(&b);

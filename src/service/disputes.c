@@ -266,7 +266,7 @@ static int check_party_records(struct service_ctx *ctx, const struct principal *
 int disputes_register(struct service_ctx *ctx, const struct principal *p,
                       const struct dispute_new *in, struct dispute_rec *out, struct errbuf *eb)
 {
-    int64_t households[DISPUTES_PARTIES_MAX];
+    int64_t households[DISPUTES_PARTIES_MAX] = {0};
     struct dispute_rec *d = calloc(1, sizeof(*d));
     json_t *payload;
     int r;

@@ -88,9 +88,9 @@ static void test_text(void **state)
     assert_int_equal(norm(BD_PERSON, "name", NULL, out, NULL, 0), 0);
     assert_string_equal(out, "");
     /* 64 bytes allowed: 21 three-byte characters fit, 22 do not. */
-    longer[0] = '\0';
     for (int i = 0; i < 22; i++)
-        strcat(longer, "陈");
+        memcpy(longer + (ptrdiff_t)3 * i, "陈", 3);
+    longer[66] = '\0';
     assert_int_equal(norm(BD_PERSON, "name", longer, out, msg, sizeof(msg)), ERR_INVALID);
     assert_non_null(strstr(msg, "name"));
     longer[63] = '\0';
@@ -199,8 +199,8 @@ static void person(char v[][BD_VALUE_MAX])
     const struct bd_entity *e = bd_entity(BD_PERSON);
     for (int i = 0; i < BD_FIELDS_MAX; i++)
         v[i][0] = '\0';
-    strcpy(v[bd_field_index(e, "name")], "陈小明");
-    strcpy(v[bd_field_index(e, "is_registered")], "1");
+    snprintf(v[bd_field_index(e, "name")], BD_VALUE_MAX, "%s", "陈小明");
+    snprintf(v[bd_field_index(e, "is_registered")], BD_VALUE_MAX, "%s", "1");
 }
 
 static void test_person_record(void **state)
@@ -215,7 +215,7 @@ static void test_person_record(void **state)
 
     /* Birth date and sex come from the ID number when missing. */
     person(v);
-    strcpy(v[id], "11010519491231002X");
+    snprintf(v[id], BD_VALUE_MAX, "%s", "11010519491231002X");
     assert_int_equal(bd_check_record(e, v, NOW_MS, NULL), 0);
     assert_string_equal(v[birth], "1949-12-31");
     assert_string_equal(v[sex], "F");
@@ -223,26 +223,26 @@ static void test_person_record(void **state)
 
     /* Given ones must agree with it. */
     person(v);
-    strcpy(v[id], "11010519491231002X");
-    strcpy(v[sex], "M");
+    snprintf(v[id], BD_VALUE_MAX, "%s", "11010519491231002X");
+    snprintf(v[sex], BD_VALUE_MAX, "%s", "M");
     assert_int_equal(bd_check_record(e, v, NOW_MS, &eb), ERR_INVALID);
     assert_non_null(strstr(errbuf_message(&eb, ERR_INVALID), "sex"));
     person(v);
-    strcpy(v[id], "11010519491231002X");
-    strcpy(v[birth], "1949-12-30");
+    snprintf(v[id], BD_VALUE_MAX, "%s", "11010519491231002X");
+    snprintf(v[birth], BD_VALUE_MAX, "%s", "1949-12-30");
     assert_int_equal(bd_check_record(e, v, NOW_MS, NULL), ERR_INVALID);
 
     /* Without an ID number, sex and birth date are required. */
     person(v);
     assert_int_equal(bd_check_record(e, v, NOW_MS, NULL), ERR_INVALID);
-    strcpy(v[sex], "M");
-    strcpy(v[birth], "2001-05-06");
+    snprintf(v[sex], BD_VALUE_MAX, "%s", "M");
+    snprintf(v[birth], BD_VALUE_MAX, "%s", "2001-05-06");
     assert_int_equal(bd_check_record(e, v, NOW_MS, NULL), 0);
 
     /* Leaving needs a date. */
-    strcpy(v[status], "moved_away");
+    snprintf(v[status], BD_VALUE_MAX, "%s", "moved_away");
     assert_int_equal(bd_check_record(e, v, NOW_MS, NULL), ERR_INVALID);
-    strcpy(v[moved], "2020-01-01");
+    snprintf(v[moved], BD_VALUE_MAX, "%s", "2020-01-01");
     assert_int_equal(bd_check_record(e, v, NOW_MS, NULL), 0);
 
     /* Name is required. */
@@ -265,9 +265,9 @@ static void test_other_records_require_their_fields(void **state)
             if (!(f->flags & BDF_REQUIRED))
                 continue;
             if (f->type == BDT_ENUM)
-                strcpy(v[i], f->values[0]);
+                snprintf(v[i], BD_VALUE_MAX, "%s", f->values[0]);
             else
-                strcpy(v[i], "名称");
+                snprintf(v[i], BD_VALUE_MAX, "%s", "名称");
         }
         assert_int_equal(bd_check_record(e, v, NOW_MS, NULL), 0);
     }

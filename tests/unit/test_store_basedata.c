@@ -272,9 +272,8 @@ static void test_list_filters_and_paging(void **state)
 static int hit_fn(void *ctx, const struct bd_hit *h)
 {
     char *out = ctx;
-    char line[320];
-    snprintf(line, sizeof(line), "%s:%s;", bd_entity(h->kind)->name, h->label);
-    strcat(out, line);
+    size_t len = strlen(out);
+    snprintf(out + len, 2048 - len, "%s:%s;", bd_entity(h->kind)->name, h->label);
     return 0;
 }
 
@@ -334,9 +333,9 @@ static void test_search_and_delete(void **state)
 static int access_fn(void *ctx, const struct access_entry *e)
 {
     char *out = ctx;
-    char line[512];
-    snprintf(line, sizeof(line), "%s/%lld/%s;", e->username, (long long)e->subject_id, e->reason);
-    strcat(out, line);
+    size_t len = strlen(out);
+    snprintf(out + len, 1024 - len, "%s/%lld/%s;", e->username, (long long)e->subject_id,
+             e->reason);
     return 0;
 }
 
@@ -348,7 +347,7 @@ static void test_access_log(void **state)
     char out[1024] = "";
     for (int i = 1; i <= 3; i++) {
         memset(&e, 0, sizeof(e));
-        e.at_ms = 1000 * i;
+        e.at_ms = 1000LL * i;
         e.user_id = i == 3 ? 2 : 1;
         snprintf(e.username, sizeof(e.username), "u%lld", (long long)e.user_id);
         snprintf(e.role, sizeof(e.role), "grid_worker");
@@ -390,9 +389,8 @@ static void test_access_log(void **state)
 static int link_fn(void *ctx, const struct household_link *l)
 {
     char *out = ctx;
-    char line[512];
-    snprintf(line, sizeof(line), "%s:%lld:%s;", l->kind, (long long)l->ref_id, l->summary);
-    strcat(out, line);
+    size_t len = strlen(out);
+    snprintf(out + len, 1024 - len, "%s:%lld:%s;", l->kind, (long long)l->ref_id, l->summary);
     return 0;
 }
 
@@ -402,7 +400,7 @@ static void test_household_links(void **state)
     struct bd_record h =
         rec(0, BD_HOUSEHOLD, CELL_A, "household_no", "H1", "kind", "business", "address", "x", END);
     struct household_link l;
-    char out[512] = "";
+    char out[1024] = "";
     assert_int_equal(store_bd_put(f->st, &h, NULL), 0);
     memset(&l, 0, sizeof(l));
     l.household_id = h.id;
@@ -457,7 +455,7 @@ static void test_retention(void **state)
     assert_int_equal(store_bd_retention_persons(f->st, "2021-11-22", 0, 100, count_fn, ids), 0);
     assert_int_equal(ids[0], 0);
     assert_int_equal(store_bd_find(f->st, BD_PERSON, 1, "h:X1", &n), ERR_NOT_FOUND);
-    char out[256] = "";
+    char out[2048] = "";
     assert_int_equal(store_bd_search(f->st, "44", "南桂东路", 10, hit_fn, out), 0);
     assert_string_equal(out, "");
 
@@ -470,7 +468,7 @@ static void test_retention(void **state)
  * schema keeping every row, id and value, and indexes them for search. */
 static void test_upgrade_from_schema_2(void **state)
 {
-    char dir[] = "/tmp/gridgov-upgrade-XXXXXX", path[96], cmd[128], out[256] = "";
+    char dir[] = "/tmp/gridgov-upgrade-XXXXXX", path[96], cmd[128], out[2048] = "";
     const struct sqlite_migration *m;
     struct store *st = NULL;
     struct bd_record got;
