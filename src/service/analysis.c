@@ -421,7 +421,8 @@ int analysis_hotspots(struct service_ctx *ctx, const char *area, long from_day, 
             it->count = cells[i].count;
             it->score = res[i];
         }
-    qsort(out->items, out->len, sizeof(*out->items), cmp_hot);
+    if (out->len > 1)
+        qsort(out->items, out->len, sizeof(*out->items), cmp_hot);
     r = 0;
 out:
     area_list_cleanup(&children);

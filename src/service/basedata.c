@@ -706,7 +706,7 @@ static int area_known(const struct area_codes *ac, const char *code)
         return 0;
     memset(key, 0, sizeof(key));
     memcpy(key, code, strlen(code) + 1);
-    return bsearch(key, ac->codes, ac->n, sizeof(*ac->codes), cmp_code) != NULL;
+    return ac->n > 0 && bsearch(key, ac->codes, ac->n, sizeof(*ac->codes), cmp_code) != NULL;
 }
 
 /* 1 when the first bytes of text are well-formed UTF-8 (a cut character at the end is fine). */
@@ -950,7 +950,8 @@ int basedata_import(struct service_ctx *ctx, enum bd_kind kind, const char *text
         r = errbuf_set(eb, r, "cannot read the areas");
         goto out;
     }
-    qsort(im->areas.codes, im->areas.n, sizeof(*im->areas.codes), cmp_code);
+    if (im->areas.n > 1)
+        qsort(im->areas.codes, im->areas.n, sizeof(*im->areas.codes), cmp_code);
     csv_reader_init(&rd, text, len);
     if (!csv_read(&rd, row)) {
         r = errbuf_set(eb, ERR_INVALID, "the file is empty");

@@ -148,6 +148,8 @@ int rollups_batch_flush(struct store *st, struct rollup_batch *b)
 {
     size_t i = 0;
     int r = 0;
+    if (b->len == 0) /* nothing to write; qsort must not be given a NULL array */
+        return 0;
     qsort(b->items, b->len, sizeof(*b->items), cell_cmp);
     while (i < b->len && r == 0) {
         struct rollup_batch_cell *cell = &b->items[i];
