@@ -20,9 +20,11 @@
 #include <errno.h>
 #include <math.h>
 #include <sodium.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #define RESPONSE_BODY_MAX ((size_t)256 * 1024 * 1024)
 
@@ -366,4 +368,46 @@ int api_healthz(struct api_request *req, struct api_response *resp)
     return api_reply_json(resp, 200,
                           json_pack("{s:s, s:s, s:i}", "status", "ok", "backend",
                                     store_backend(req->svc->st), "schema_version", version));
+}
+
+int api_temp_file(const char *what, char *out, size_t size)
+{
+    const char *dir = getenv("TMPDIR");
+    int fd, n;
+    if (dir == NULL || dir[0] == '\0')
+        dir = "/tmp";
+    n = snprintf(out, size, "%s/gridgov-%s-XXXXXX", dir, what);
+    if (n < 0 || (size_t)n >= size)
+        return ERR_IO;
+    if ((fd = mkstemp(out)) < 0)
+        return ERR_IO;
+    close(fd);
+    return 0;
+}
+
+int api_reply_attachment(struct api_response *resp, const char *path, const char *content_type,
+                         const char *filename)
+{
+    FILE *f = fopen(path, "rb");
+    char chunk[65536], disposition[160];
+    size_t n;
+    if (f == NULL)
+        return api_reply_error(resp, ERR_IO, "cannot read the export back");
+    buf_reset(&resp->body);
+    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
+        if (buf_append(&resp->body, chunk, n) != 0) {
+            fclose(f);
+            return api_reply_error(resp, ERR_TOO_LARGE, "the export is too large; narrow the area");
+        }
+    }
+    if (ferror(f)) {
+        fclose(f);
+        return api_reply_error(resp, ERR_IO, "cannot read the export back");
+    }
+    fclose(f);
+    resp->status = 200;
+    resp->content_type = content_type;
+    snprintf(disposition, sizeof(disposition), "attachment; filename=\"%s\"", filename);
+    api_response_header(resp, "Content-Disposition", disposition);
+    return 0;
 }

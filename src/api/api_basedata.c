@@ -452,31 +452,6 @@ int api_access_log(struct api_request *req, struct api_response *resp)
 
 /* ---- export ----------------------------------------------------------------------------- */
 
-/* Read the file at path into *out (caller frees). */
-static int read_whole(const char *path, char **out, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    long size;
-    *out = NULL;
-    *len = 0;
-    if (f == NULL)
-        return ERR_IO;
-    if (fseek(f, 0, SEEK_END) != 0 || (size = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0) {
-        fclose(f);
-        return ERR_IO;
-    }
-    *out = xmalloc((size_t)size + 1);
-    if (fread(*out, 1, (size_t)size, f) != (size_t)size) {
-        fclose(f);
-        free(*out);
-        *out = NULL;
-        return ERR_IO;
-    }
-    fclose(f);
-    *len = (size_t)size;
-    return 0;
-}
-
 int api_bd_export(struct api_request *req, struct api_response *resp)
 {
     struct errbuf eb = {{0}};
@@ -484,11 +459,9 @@ int api_bd_export(struct api_request *req, struct api_response *resp)
     enum bd_kind kind;
     enum bd_export_format fmt = BD_EXPORT_CSV;
     const char *format = api_query(req, "format");
-    char path[] = "/tmp/gridgov-export-XXXXXX";
-    char *data = NULL;
-    size_t len = 0;
+    char path[1100], filename[64];
     int64_t rows = 0;
-    int fd, r;
+    int r;
     if (path_kind(req, &kind) != 0)
         return api_reply_error(resp, ERR_NOT_FOUND, NULL);
     if (format && strcmp(format, "xlsx") == 0)
@@ -499,32 +472,21 @@ int api_bd_export(struct api_request *req, struct api_response *resp)
         return api_reply_error(resp, ERR_UNAUTHORIZED, NULL);
     if (!access_role_has(req->principal->role, CAP_PERSON_READ))
         return api_reply_error(resp, ERR_FORBIDDEN, "exports are not for your role");
-    if ((fd = mkstemp(path)) < 0)
+    if (api_temp_file("export", path, sizeof(path)) != 0)
         return api_reply_error(resp, ERR_IO, "cannot create a temporary file");
-    close(fd);
     r = basedata_export(req->svc, req->principal, kind, api_query(req, "area"),
                         want_reveal(req, &reveal), fmt, path, &rows, &eb);
-    if (r == 0 && (r = read_whole(path, &data, &len)) != 0)
-        errbuf_set(&eb, r, "cannot read the export back");
-    unlink(path);
     if (r != 0) {
-        free(data);
+        unlink(path);
         return reply_error(resp, r, &eb);
     }
-    buf_reset(&resp->body);
-    r = buf_append(&resp->body, data, len);
-    free(data);
-    if (r != 0)
-        return api_reply_error(resp, ERR_TOO_LARGE, "the export is too large; narrow the area");
-    resp->status = 200;
-    resp->content_type = fmt == BD_EXPORT_CSV
-                             ? "text/csv; charset=utf-8"
-                             : "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-    {
-        char disposition[96];
-        snprintf(disposition, sizeof(disposition), "attachment; filename=\"%s.%s\"",
-                 bd_entity(kind)->plural, fmt == BD_EXPORT_CSV ? "csv" : "xlsx");
-        api_response_header(resp, "Content-Disposition", disposition);
-    }
-    return 0;
+    snprintf(filename, sizeof(filename), "%s.%s", bd_entity(kind)->plural,
+             fmt == BD_EXPORT_CSV ? "csv" : "xlsx");
+    r = api_reply_attachment(
+        resp, path,
+        fmt == BD_EXPORT_CSV ? "text/csv; charset=utf-8"
+                             : "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        filename);
+    unlink(path);
+    return r;
 }

@@ -929,30 +929,6 @@ static json_t *report_json(const struct compliance_report *r)
                      "days", round(r->days * 100.0) / 100.0, "grids", grids, "teams", teams);
 }
 
-/* Read a whole temporary file into the response body. */
-static int reply_file(struct api_response *resp, const char *path, const char *content_type,
-                      const char *filename)
-{
-    FILE *f = fopen(path, "rb");
-    char chunk[65536], disposition[128];
-    size_t n;
-    if (f == NULL)
-        return api_reply_error(resp, ERR_IO, "cannot read the export back");
-    buf_reset(&resp->body);
-    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
-        if (buf_append(&resp->body, chunk, n) != 0) {
-            fclose(f);
-            return api_reply_error(resp, ERR_TOO_LARGE, "the export is too large");
-        }
-    }
-    fclose(f);
-    resp->status = 200;
-    resp->content_type = content_type;
-    snprintf(disposition, sizeof(disposition), "attachment; filename=\"%s\"", filename);
-    api_response_header(resp, "Content-Disposition", disposition);
-    return 0;
-}
-
 int api_compliance(struct api_request *req, struct api_response *resp)
 {
     struct errbuf eb = {{0}};
@@ -981,25 +957,24 @@ int api_compliance(struct api_request *req, struct api_response *resp)
     if (format == NULL || strcmp(format, "json") == 0) {
         r = api_reply_json(resp, 200, report_json(&rep));
     } else {
-        char path[] = "/tmp/gridgov-compliance-XXXXXX";
+        char path[1100];
         int is_xlsx = strcmp(format, "xlsx") == 0;
-        int fd = mkstemp(path);
-        if (fd < 0) {
+        if (api_temp_file("compliance", path, sizeof(path)) != 0) {
             compliance_report_cleanup(&rep);
             return api_reply_error(resp, ERR_IO, "cannot create a temporary file");
         }
-        close(fd);
         r = compliance_export(&rep, is_xlsx ? COMPLIANCE_XLSX : COMPLIANCE_CSV, is_teams, path,
                               &eb);
         if (r != 0)
             api_reply_errbuf(resp, r, &eb);
         else
-            r = reply_file(resp, path,
-                           is_xlsx ? "application/vnd.openxmlformats-officedocument."
-                                     "spreadsheetml.sheet"
-                                   : "text/csv; charset=utf-8",
-                           is_xlsx ? "compliance.xlsx"
-                                   : (is_teams ? "compliance-teams.csv" : "compliance-grids.csv"));
+            r = api_reply_attachment(
+                resp, path,
+                is_xlsx ? "application/vnd.openxmlformats-officedocument."
+                          "spreadsheetml.sheet"
+                        : "text/csv; charset=utf-8",
+                is_xlsx ? "compliance.xlsx"
+                        : (is_teams ? "compliance-teams.csv" : "compliance-grids.csv"));
         unlink(path);
     }
     compliance_report_cleanup(&rep);

@@ -118,6 +118,13 @@ int api_query_int(struct api_request *req, struct api_response *resp, const char
  * is already written. */
 int api_body_object(struct api_request *req, struct api_response *resp, const char *const *allowed,
                     json_t **out);
+/* Create an empty temporary file for an export in $TMPDIR (else /tmp), named after what
+ * ("export", "compliance"); its path into out. The caller deletes it. ERR_IO. */
+int api_temp_file(const char *what, char *out, size_t size);
+/* Answer 200 with the whole file at path as the body, as an attachment called filename.
+ * ERR_TOO_LARGE (answered) when it exceeds the response limit. */
+int api_reply_attachment(struct api_response *resp, const char *path, const char *content_type,
+                         const char *filename);
 /* Answer the failed access_check r (401/403) for area code. */
 int api_reply_access(struct api_response *resp, int r, const char *code);
 

@@ -4,6 +4,7 @@
 #include "service/basedata.h"
 
 #include "base/csv.h"
+#include "base/jsonutil.h"
 #include "base/log.h"
 #include "base/secret.h"
 #include "base/timeutil.h"
@@ -115,7 +116,7 @@ static int lookup_hash(const struct secret_key *key, const struct bd_entity *e,
 {
     char norm[BD_VALUE_MAX], context[SECRET_CONTEXT_MAX + 1];
     int r;
-    if ((r = bd_normalize(f, typed, 0x7fffffffffffLL, norm, eb)) != 0)
+    if ((r = bd_normalize(f, typed, time_now_ms(), norm, eb)) != 0)
         return r;
     field_context(e, f, context, sizeof(context));
     secret_index_hash(key, norm, context, out);
@@ -154,37 +155,65 @@ static int check_reason(const struct bd_reveal *reveal, struct errbuf *eb)
     return 0;
 }
 
+int basedata_log_access(struct service_ctx *ctx, const struct principal *p, const char *kind,
+                        int64_t id, const char *area, const char *fields, const char *reason,
+                        int64_t now_ms, struct errbuf *eb)
+{
+    struct access_entry a;
+    struct user u;
+    size_t n = reason ? strlen(reason) : 0;
+    int r;
+    if (n < 2 || n > BASEDATA_REASON_MAX)
+        return errbuf_set(eb, ERR_INVALID,
+                          "a reason of 2 to %d bytes is required to see personal data",
+                          BASEDATA_REASON_MAX);
+    memset(&a, 0, sizeof(a));
+    a.at_ms = now_ms;
+    a.user_id = p ? p->user_id : 0;
+    snprintf(a.username, sizeof(a.username), "%s",
+             p == NULL                                      ? "system"
+             : store_user_get(ctx->st, p->user_id, &u) == 0 ? u.username
+                                                            : "?");
+    snprintf(a.role, sizeof(a.role), "%s", p ? access_role_name(p->role) : "system");
+    snprintf(a.subject_kind, sizeof(a.subject_kind), "%s", kind);
+    a.subject_id = id;
+    snprintf(a.subject_area, sizeof(a.subject_area), "%s", area);
+    snprintf(a.fields, sizeof(a.fields), "%s", fields);
+    memcpy(a.reason, reason, n + 1);
+    if ((r = store_access_log_append(ctx->st, &a)) != 0)
+        return errbuf_set(eb, r, "the access log cannot be written, so nothing is revealed");
+    return 0;
+}
+
+int basedata_link_household(struct store *st, int64_t household_id, const char *kind,
+                            int64_t ref_id, int64_t at_ms, const char *text)
+{
+    struct household_link link;
+    memset(&link, 0, sizeof(link));
+    link.household_id = household_id;
+    snprintf(link.kind, sizeof(link.kind), "%s", kind);
+    link.ref_id = ref_id;
+    link.at_ms = at_ms;
+    utf8_prefix(link.summary, sizeof(link.summary), text ? text : "");
+    return store_household_link_add(st, &link);
+}
+
 /* Reveal v for p: decrypt and log (one entry). Nothing is logged when v has no personal value. */
 static int reveal_record(struct service_ctx *ctx, const struct principal *p,
                          const struct bd_reveal *reveal, struct bd_view *v, struct errbuf *eb)
 {
     const struct secret_key *key;
-    struct access_entry a;
-    struct user u;
+    char fields[64];
     int r;
     if ((r = service_ctx_key(ctx, &key, eb)) != 0)
         return r;
-    memset(&a, 0, sizeof(a));
-    if ((r = unseal(key, v, a.fields, sizeof(a.fields))) != 0)
+    if ((r = unseal(key, v, fields, sizeof(fields))) != 0)
         return errbuf_set(eb, r, "personal data of %s %lld cannot be decrypted with this key",
                           bd_entity(v->rec.kind)->name, (long long)v->rec.id);
-    if (a.fields[0] == '\0')
+    if (fields[0] == '\0')
         return 0;
-    a.at_ms = reveal->now_ms;
-    a.user_id = p ? p->user_id : 0;
-    if (p && store_user_get(ctx->st, p->user_id, &u) == 0)
-        snprintf(a.username, sizeof(a.username), "%s", u.username);
-    else
-        snprintf(a.username, sizeof(a.username), "%s", p ? "?" : "system");
-    snprintf(a.role, sizeof(a.role), "%s", p ? access_role_name(p->role) : "system");
-    snprintf(a.subject_kind, sizeof(a.subject_kind), "%s", bd_entity(v->rec.kind)->name);
-    a.subject_id = v->rec.id;
-    snprintf(a.subject_area, sizeof(a.subject_area), "%s", v->rec.cell_code);
-    if (snprintf(a.reason, sizeof(a.reason), "%s", reveal->reason) >= (int)sizeof(a.reason))
-        return errbuf_set(eb, ERR_INVALID, "the reason is too long");
-    if ((r = store_access_log_append(ctx->st, &a)) != 0)
-        return errbuf_set(eb, r, "the access log cannot be written, so nothing is revealed");
-    return 0;
+    return basedata_log_access(ctx, p, bd_entity(v->rec.kind)->name, v->rec.id, v->rec.cell_code,
+                               fields, reveal->reason, reveal->now_ms, eb);
 }
 
 /* ---- create and change ------------------------------------------------------------------ */
@@ -634,7 +663,6 @@ int basedata_household_file(struct service_ctx *ctx, const struct principal *p, 
         return r;
     memset(&q, 0, sizeof(q));
     q.kind = BD_PERSON;
-    q.area = "";
     q.household_id = id;
     q.limit = BASEDATA_PAGE_MAX;
     /* Members are listed wherever they live (a member may be registered in another cell),
@@ -1132,26 +1160,16 @@ int basedata_export(struct service_ctx *ctx, const struct principal *p, enum bd_
     }
     if (r == 0 && reveal) {
         /* One entry for the whole export: who, the subtree, which fields, why. */
-        struct access_entry a;
-        struct user u;
+        char fields[64] = "", reason[BASEDATA_REASON_MAX + 1];
         size_t len = 0;
-        memset(&a, 0, sizeof(a));
-        a.at_ms = reveal->now_ms;
-        a.user_id = p ? p->user_id : 0;
-        snprintf(a.username, sizeof(a.username), "%s",
-                 p && store_user_get(ctx->st, p->user_id, &u) == 0 ? u.username : "system");
-        snprintf(a.role, sizeof(a.role), "%s", p ? access_role_name(p->role) : "system");
-        snprintf(a.subject_kind, sizeof(a.subject_kind), "export");
-        snprintf(a.subject_area, sizeof(a.subject_area), "%s", area);
         for (int i = 0; i < x.e->n_fields; i++)
             if (bd_field_is_personal(&x.e->fields[i]))
-                len += (size_t)snprintf(a.fields + len, sizeof(a.fields) - len, "%s%s",
-                                        len ? "," : "", x.e->fields[i].name);
-        if (snprintf(a.reason, sizeof(a.reason), "%s (%s, %lld rows)", reveal->reason, x.e->plural,
-                     (long long)x.rows) >= (int)sizeof(a.reason))
-            a.reason[sizeof(a.reason) - 2] = '~'; /* cut: mark it */
-        if ((r = store_access_log_append(ctx->st, &a)) != 0)
-            errbuf_set(eb, r, "the access log cannot be written, so nothing is exported");
+                len += (size_t)snprintf(fields + len, sizeof(fields) - len, "%s%s", len ? "," : "",
+                                        x.e->fields[i].name);
+        if (snprintf(reason, sizeof(reason), "%s (%s, %lld rows)", reveal->reason, x.e->plural,
+                     (long long)x.rows) >= (int)sizeof(reason))
+            reason[sizeof(reason) - 2] = '~'; /* cut: mark it */
+        r = basedata_log_access(ctx, p, "export", 0, area, fields, reason, reveal->now_ms, eb);
     }
     if (x.csv && fclose(x.csv) != 0 && r == 0)
         r = errbuf_set(eb, ERR_IO, "cannot write %s: %s", tmp, strerror(errno));
@@ -1181,7 +1199,7 @@ struct retention_walk {
 static int retain_one(void *arg, struct bd_record *rec)
 {
     struct retention_walk *w = arg;
-    struct access_entry a;
+    char reason[64];
     int r;
     w->last_id = rec->id;
     w->seen++;
@@ -1189,16 +1207,9 @@ static int retain_one(void *arg, struct bd_record *rec)
         return 0;
     if ((r = store_bd_anonymise_person(w->ctx->st, rec->id, w->now_ms)) != 0)
         return r;
-    memset(&a, 0, sizeof(a));
-    a.at_ms = w->now_ms;
-    snprintf(a.username, sizeof(a.username), "system");
-    snprintf(a.role, sizeof(a.role), "system");
-    snprintf(a.subject_kind, sizeof(a.subject_kind), "person");
-    a.subject_id = rec->id;
-    snprintf(a.subject_area, sizeof(a.subject_area), "%s", rec->cell_code);
-    snprintf(a.fields, sizeof(a.fields), "anonymised");
-    snprintf(a.reason, sizeof(a.reason), "retention: left before %s", w->before);
-    return store_access_log_append(w->ctx->st, &a);
+    snprintf(reason, sizeof(reason), "retention: left before %s", w->before);
+    return basedata_log_access(w->ctx, NULL, "person", rec->id, rec->cell_code, "anonymised",
+                               reason, w->now_ms, NULL);
 }
 
 int basedata_retention(struct service_ctx *ctx, int64_t now_ms, int dry_run,

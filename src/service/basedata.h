@@ -120,6 +120,20 @@ int basedata_access_log(struct service_ctx *ctx, const struct principal *p,
 int basedata_seal(const struct secret_key *key, enum bd_kind kind, int field, const char *plain,
                   struct bd_value *out);
 
+/*
+ * Write one access-log entry (write): p read (or, p NULL, the system changed) the personal
+ * fields `fields` of subject kind/id in area, for reason (2..BASEDATA_REASON_MAX bytes, checked
+ * here; ERR_INVALID otherwise). The caller refuses to reveal anything when this fails.
+ */
+int basedata_log_access(struct service_ctx *ctx, const struct principal *p, const char *kind,
+                        int64_t id, const char *area, const char *fields, const char *reason,
+                        int64_t now_ms, struct errbuf *eb);
+
+/* Record that ref (kind "case", "visit", "dispute", ...) touched a household (write), at at_ms,
+ * summarised by the start of text. Called in the transaction that writes ref. */
+int basedata_link_household(struct store *st, int64_t household_id, const char *kind,
+                            int64_t ref_id, int64_t at_ms, const char *text);
+
 /* ---- bulk import and export ----------------------------------------------------------- */
 
 struct bd_import_report {

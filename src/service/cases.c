@@ -25,6 +25,7 @@
 #include "domain/routing.h"
 #include "domain/taxonomy.h"
 #include "service/areas.h"
+#include "service/basedata.h"
 #include "service/context.h"
 #include "service/history.h"
 #include "service/rollups.h"
@@ -101,54 +102,46 @@ int cases_show_reporter(const struct principal *p, const struct case_rec *c)
 static int seal_reporter_phone(struct service_ctx *ctx, const char *typed, struct case_rec *c,
                                struct errbuf *eb);
 
-int cases_reporter_phone(struct service_ctx *ctx, const struct case_rec *c, char **out)
+int cases_reporter_phone(struct service_ctx *ctx, const struct case_rec *c, char **out,
+                         struct errbuf *eb)
 {
     const struct secret_key *key;
-    struct errbuf eb = {{0}};
+    int r;
     *out = NULL;
     if (c->reporter_phone[0] == '\0')
-        return ERR_NOT_FOUND;
+        return 0;
     if (strncmp(c->reporter_phone, "v1:", 3) != 0) { /* stored before encryption existed */
         *out = xstrdup(c->reporter_phone);
         return 0;
     }
-    if (service_ctx_key(ctx, &key, &eb) != 0)
-        return ERR_NOT_FOUND;
-    return secret_decrypt(key, c->reporter_phone, CASES_PHONE_CONTEXT, out) == 0 ? 0 : ERR_INTERNAL;
+    if ((r = service_ctx_key(ctx, &key, eb)) != 0)
+        return r;
+    if (secret_decrypt(key, c->reporter_phone, CASES_PHONE_CONTEXT, out) != 0)
+        return errbuf_set(eb, ERR_INTERNAL, "the reporter's phone cannot be decrypted");
+    return 0;
 }
 
 int cases_reveal_reporter_phone(struct service_ctx *ctx, const struct principal *p,
                                 const struct case_rec *c, const char *reason, int64_t now_ms,
                                 char **out, struct errbuf *eb)
 {
-    struct access_entry a;
-    struct user u;
+    size_t n = reason ? strlen(reason) : 0;
     int r;
     *out = NULL;
-    if (reason == NULL || strlen(reason) < 2 || strlen(reason) >= sizeof(a.reason))
+    if (n < 2 || n > BASEDATA_REASON_MAX)
         return errbuf_set(eb, ERR_INVALID,
-                          "a reason of 2 to 255 bytes is required to see personal data");
+                          "a reason of 2 to %d bytes is required to see personal data",
+                          BASEDATA_REASON_MAX);
     if (p == NULL || !access_role_has(p->role, CAP_PERSON_PII) || !cases_show_reporter(p, c))
         return errbuf_set(eb, ERR_FORBIDDEN, "your role may not see the reporter's phone");
-    if ((r = cases_reporter_phone(ctx, c, out)) != 0)
-        return r == ERR_NOT_FOUND ? 0 : errbuf_set(eb, r, "the phone cannot be decrypted");
-    memset(&a, 0, sizeof(a));
-    a.at_ms = now_ms;
-    a.user_id = p->user_id;
-    if (store_user_get(ctx->st, p->user_id, &u) == 0)
-        snprintf(a.username, sizeof(a.username), "%s", u.username);
-    snprintf(a.role, sizeof(a.role), "%s", access_role_name(p->role));
-    snprintf(a.subject_kind, sizeof(a.subject_kind), "case");
-    a.subject_id = c->id;
-    snprintf(a.subject_area, sizeof(a.subject_area), "%s", c->area_code);
-    snprintf(a.fields, sizeof(a.fields), "reporter_phone");
-    snprintf(a.reason, sizeof(a.reason), "%s", reason);
-    if ((r = store_access_log_append(ctx->st, &a)) != 0) {
+    if ((r = cases_reporter_phone(ctx, c, out, eb)) != 0 || *out == NULL)
+        return r;
+    if ((r = basedata_log_access(ctx, p, "case", c->id, c->area_code, "reporter_phone", reason,
+                                 now_ms, eb)) != 0) {
         secret_plaintext_free(*out);
         *out = NULL;
-        return errbuf_set(eb, r, "the access log cannot be written, so nothing is revealed");
     }
-    return 0;
+    return r;
 }
 
 struct plain_phone_walk {
@@ -672,17 +665,9 @@ static int report_write(struct service_ctx *ctx, struct report_prep *rp)
         if ((r = store_case_attachment_add(st, c->id, in->attachments[i])) != 0)
             goto fail;
     }
-    if (in->household_id > 0) {
-        struct household_link link;
-        memset(&link, 0, sizeof(link));
-        link.household_id = in->household_id;
-        snprintf(link.kind, sizeof(link.kind), "case");
-        link.ref_id = c->id;
-        link.at_ms = in->now_ms;
-        utf8_prefix(link.summary, sizeof(link.summary), in->description);
-        if ((r = store_household_link_add(st, &link)) != 0)
-            goto fail;
-    }
+    if (in->household_id > 0 && (r = basedata_link_household(st, in->household_id, "case", c->id,
+                                                             in->now_ms, in->description)) != 0)
+        goto fail;
     if (in->on_insert != NULL && (r = in->on_insert(in->on_insert_arg, st, c)) != 0)
         goto fail;
     if (in->patrol_id > 0 &&

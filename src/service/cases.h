@@ -60,9 +60,10 @@ struct case_rules;
 #define CASES_PHONE_CONTEXT "case.reporter_phone" /* base/secret.h context of the phone */
 
 /* The reporter's phone in plain text into *out (caller frees with secret_plaintext_free), for
- * a caller who may see it and logs that they did. ERR_NOT_FOUND when there is none (or no
- * key); ERR_INTERNAL when it does not decrypt. */
-int cases_reporter_phone(struct service_ctx *ctx, const struct case_rec *c, char **out);
+ * a caller who may see it and logs that they did; *out stays NULL when there is none. The key
+ * loader's error (no key file) or ERR_INTERNAL (does not decrypt) otherwise, reason in eb. */
+int cases_reporter_phone(struct service_ctx *ctx, const struct case_rec *c, char **out,
+                         struct errbuf *eb);
 /* Encrypt reporter phones stored in plain text by an earlier version (gridgov init runs it
  * once the key exists); *count gets how many were encrypted. */
 int cases_encrypt_plain_phones(struct service_ctx *ctx, int64_t *count, struct errbuf *eb);

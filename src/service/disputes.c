@@ -9,6 +9,7 @@
 #include "base/jsonutil.h"
 #include "domain/areacode.h"
 #include "service/cases.h"
+#include "service/basedata.h"
 #include "service/context.h"
 
 #include <jansson.h>
@@ -303,17 +304,9 @@ int disputes_register(struct service_ctx *ctx, const struct principal *p,
                  in->parties[i].side ? in->parties[i].side : "other");
         if ((r = store_dispute_party_add(ctx->st, &party)) != 0)
             goto fail;
-        if (households[i] > 0) {
-            struct household_link link;
-            memset(&link, 0, sizeof(link));
-            link.household_id = households[i];
-            snprintf(link.kind, sizeof(link.kind), "dispute");
-            link.ref_id = d->id;
-            link.at_ms = d->found_ms;
-            utf8_prefix(link.summary, sizeof(link.summary), d->title);
-            if ((r = store_household_link_add(ctx->st, &link)) != 0)
-                goto fail;
-        }
+        if (households[i] > 0 && (r = basedata_link_household(ctx->st, households[i], "dispute",
+                                                              d->id, d->found_ms, d->title)) != 0)
+            goto fail;
     }
     payload =
         json_pack("{s:s, s:s, s:i, s:I, s:I}", "type", d->type, "risk", d->risk, "level", d->level,

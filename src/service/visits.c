@@ -11,6 +11,7 @@
 #include "base/jsonutil.h"
 #include "base/xalloc.h"
 #include "domain/areacode.h"
+#include "service/basedata.h"
 #include "service/context.h"
 #include "service/fieldwork.h"
 
@@ -78,17 +79,10 @@ static int record_run(struct service_ctx *ctx, void *arg)
         goto fail;
     if (c.id != 0 && (r = store_field_case_link_add(ctx->st, "visit", v.id, c.id)) != 0)
         goto fail;
-    if (j->kind == BD_HOUSEHOLD) {
-        struct household_link link;
-        memset(&link, 0, sizeof(link));
-        link.household_id = in->subject_id;
-        snprintf(link.kind, sizeof(link.kind), "%s", "visit");
-        link.ref_id = v.id;
-        link.at_ms = in->visited_ms;
-        utf8_prefix(link.summary, sizeof(link.summary), in->findings);
-        if ((r = store_household_link_add(ctx->st, &link)) != 0)
-            goto fail;
-    }
+    if (j->kind == BD_HOUSEHOLD &&
+        (r = basedata_link_household(ctx->st, in->subject_id, "visit", v.id, in->visited_ms,
+                                     in->findings)) != 0)
+        goto fail;
     if ((r = store_commit(ctx->st)) != 0)
         goto fail;
     bd_record_cleanup(&subj);

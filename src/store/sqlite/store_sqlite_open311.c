@@ -186,8 +186,8 @@ int sq_open311_request_by_token(struct store *st, const char *token, struct open
                        token, out);
 }
 
-/* Append "?,?,...,?" (n >= 1) to b. */
-static void placeholders(struct buf *b, int n)
+/* Append a list of n (>= 1) bind parameters, "?,?,...,?", to b. */
+static void append_bind_list(struct buf *b, int n)
 {
     for (int i = 0; i < n; i++)
         buf_append_str(b, i ? ",?" : "?");
@@ -222,12 +222,12 @@ int sq_open311_case_ids(struct store *st, const struct open311_filter *f, int64_
                          "WHERE created_ms >= ? AND created_ms < ?");
     if (f->n_codes > 0) {
         buf_append_str(&sql, " AND category IN (");
-        placeholders(&sql, f->n_codes);
+        append_bind_list(&sql, f->n_codes);
         buf_append_str(&sql, ")");
     }
     if (n_status > 0) {
         buf_append_str(&sql, " AND status IN (");
-        placeholders(&sql, n_status);
+        append_bind_list(&sql, n_status);
         buf_append_str(&sql, ")");
     }
     buf_append_str(&sql, " ORDER BY created_ms DESC, id DESC LIMIT ? OFFSET ?");
