@@ -145,9 +145,9 @@ static int unseal(const struct secret_key *key, struct bd_view *v, char *fields,
     return 0;
 }
 
-static int check_reason(const struct bd_reveal *reveal, struct errbuf *eb)
+int basedata_check_reason(const char *reason, struct errbuf *eb)
 {
-    size_t n = reveal->reason ? strlen(reveal->reason) : 0;
+    size_t n = reason ? strlen(reason) : 0;
     if (n < 2 || n > BASEDATA_REASON_MAX)
         return errbuf_set(eb, ERR_INVALID,
                           "a reason of 2 to %d bytes is required to see personal data",
@@ -161,12 +161,9 @@ int basedata_log_access(struct service_ctx *ctx, const struct principal *p, cons
 {
     struct access_entry a;
     struct user u;
-    size_t n = reason ? strlen(reason) : 0;
     int r;
-    if (n < 2 || n > BASEDATA_REASON_MAX)
-        return errbuf_set(eb, ERR_INVALID,
-                          "a reason of 2 to %d bytes is required to see personal data",
-                          BASEDATA_REASON_MAX);
+    if ((r = basedata_check_reason(reason, eb)) != 0)
+        return r;
     memset(&a, 0, sizeof(a));
     a.at_ms = now_ms;
     a.user_id = p ? p->user_id : 0;
@@ -179,7 +176,7 @@ int basedata_log_access(struct service_ctx *ctx, const struct principal *p, cons
     a.subject_id = id;
     snprintf(a.subject_area, sizeof(a.subject_area), "%s", area);
     snprintf(a.fields, sizeof(a.fields), "%s", fields);
-    memcpy(a.reason, reason, n + 1);
+    memcpy(a.reason, reason, strlen(reason) + 1);
     if ((r = store_access_log_append(ctx->st, &a)) != 0)
         return errbuf_set(eb, r, "the access log cannot be written, so nothing is revealed");
     return 0;
@@ -422,7 +419,7 @@ done:
 static int may_reveal(const struct principal *p, const struct bd_reveal *reveal, struct errbuf *eb)
 {
     int r;
-    if ((r = check_reason(reveal, eb)) != 0)
+    if ((r = basedata_check_reason(reveal->reason, eb)) != 0)
         return r;
     if (p == NULL || !access_role_has(p->role, CAP_PERSON_PII))
         return errbuf_set(eb, ERR_FORBIDDEN, "your role may not see personal data unmasked");
@@ -1127,7 +1124,7 @@ int basedata_export(struct service_ctx *ctx, const struct principal *p, enum bd_
     if (reveal) {
         if (p && (r = may_reveal(p, reveal, eb)) != 0)
             return r;
-        if (!p && (r = check_reason(reveal, eb)) != 0)
+        if (!p && (r = basedata_check_reason(reveal->reason, eb)) != 0)
             return r;
         if ((r = service_ctx_key(ctx, &x.key, eb)) != 0)
             return r;

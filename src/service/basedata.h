@@ -120,6 +120,9 @@ int basedata_access_log(struct service_ctx *ctx, const struct principal *p,
 int basedata_seal(const struct secret_key *key, enum bd_kind kind, int field, const char *plain,
                   struct bd_value *out);
 
+/* ERR_INVALID (with the message users see) unless reason has 2..BASEDATA_REASON_MAX bytes. */
+int basedata_check_reason(const char *reason, struct errbuf *eb);
+
 /*
  * Write one access-log entry (write): p read (or, p NULL, the system changed) the personal
  * fields `fields` of subject kind/id in area, for reason (2..BASEDATA_REASON_MAX bytes, checked

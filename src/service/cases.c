@@ -125,13 +125,11 @@ int cases_reveal_reporter_phone(struct service_ctx *ctx, const struct principal 
                                 const struct case_rec *c, const char *reason, int64_t now_ms,
                                 char **out, struct errbuf *eb)
 {
-    size_t n = reason ? strlen(reason) : 0;
     int r;
     *out = NULL;
-    if (n < 2 || n > BASEDATA_REASON_MAX)
-        return errbuf_set(eb, ERR_INVALID,
-                          "a reason of 2 to %d bytes is required to see personal data",
-                          BASEDATA_REASON_MAX);
+    /* Checked before anything is decrypted. */
+    if ((r = basedata_check_reason(reason, eb)) != 0)
+        return r;
     if (p == NULL || !access_role_has(p->role, CAP_PERSON_PII) || !cases_show_reporter(p, c))
         return errbuf_set(eb, ERR_FORBIDDEN, "your role may not see the reporter's phone");
     if ((r = cases_reporter_phone(ctx, c, out, eb)) != 0 || *out == NULL)
