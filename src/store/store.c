@@ -14,8 +14,7 @@ int store_open(const char *url, unsigned flags, struct store **out, struct errbu
     if (url == NULL || url[0] == '\0')
         return errbuf_set(eb, ERR_INVALID, "no database given (use --db FILE)");
     if (strncmp(url, "postgresql://", 13) == 0 || strncmp(url, "postgres://", 11) == 0)
-        return errbuf_set(eb, ERR_INVALID,
-                          "the PostgreSQL backend is not built into this gridgov yet");
+        return store_pg_open(url, flags, out, eb);
     if (strncmp(url, "sqlite:", 7) == 0)
         url += 7;
     if (url[0] == '\0')

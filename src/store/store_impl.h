@@ -243,4 +243,11 @@ int store_sqlite_open(const char *path, unsigned flags, struct store **out, stru
 /* Newest schema version of the SQLite backend (src/store/sqlite/migrations.c). */
 int sqlite_schema_latest(void);
 
+/* The PostgreSQL backend (src/store/pg/store_pg.c). url is a libpq connection URL; with
+ * STORE_CREATE a missing database is created. */
+int store_pg_open(const char *url, unsigned flags, struct store **out, struct errbuf *eb);
+
+/* Newest schema version of the PostgreSQL backend (equal to SQLite's). */
+int pg_schema_latest(void);
+
 #endif

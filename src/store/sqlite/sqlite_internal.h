@@ -16,15 +16,8 @@
 #define SQ_CORE_STMTS    64 /* slots for store_sqlite.c's statements */
 #define SQ_EXTRA_STMTS   64 /* slots for store_sqlite_cases.c's statements */
 #define SQ_BD_STMTS      8  /* slots per base-data kind (store_sqlite_basedata.c) */
-#define SQ_CORE_STMTS    64 /* slots for store_sqlite.c's statements */
-#define SQ_EXTRA_STMTS   64 /* slots for store_sqlite_cases.c's statements */
 #define SQ_DISPUTE_STMTS 64 /* slots for store_sqlite_disputes.c's statements */
-#define SQ_CORE_STMTS    64 /* slots for store_sqlite.c's statements */
-#define SQ_EXTRA_STMTS   64 /* slots for store_sqlite_cases.c's statements */
 #define SQ_ROLLUP_STMTS  16 /* slots for store_sqlite_rollups.c's statements */
-#define SQ_CORE_STMTS    64 /* slots for store_sqlite.c's statements */
-#define SQ_EXTRA_STMTS   64 /* slots for store_sqlite_cases.c's statements */
-#define SQ_BD_STMTS      8  /* slots per base-data kind (store_sqlite_basedata.c) */
 #define SQ_FW_STMTS      24 /* slots for store_sqlite_fieldwork.c's statements */
 
 struct sqlite_store {
