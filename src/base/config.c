@@ -159,10 +159,20 @@ int config_key_path(const struct config *cfg, char *out, size_t size)
     int n;
     if (cfg->key_file[0] != '\0')
         n = snprintf(out, size, "%s", cfg->key_file);
+    else if (strncmp(db, "postgresql:", 11) == 0 || strncmp(db, "postgres:", 9) == 0)
+        return ERR_INVALID; /* a server's database has no file beside which to keep a key */
     else {
         if (strncmp(db, "sqlite:", 7) == 0)
             db += 7;
         n = snprintf(out, size, "%s.key", db);
     }
     return n < 0 || (size_t)n >= size ? ERR_TOO_LARGE : 0;
+}
+
+const char *config_key_path_problem(int err)
+{
+    if (err == ERR_INVALID)
+        return "a PostgreSQL database needs key_file set (GRIDGOV_KEY_FILE or --set "
+               "key_file=PATH): the key must live apart from the database";
+    return "the key file path is too long";
 }

@@ -57,8 +57,11 @@ struct config {
 };
 
 /* The key file path in effect: cfg->key_file, or the database file's path + ".key" (after
- * a "sqlite:" prefix). ERR_TOO_LARGE when it does not fit out. */
+ * a "sqlite:" prefix). ERR_TOO_LARGE when it does not fit out; ERR_INVALID for a PostgreSQL
+ * database without key_file (it must be set explicitly). */
 int config_key_path(const struct config *cfg, char *out, size_t size);
+/* Why config_key_path failed (its error code), in words for the operator. */
+const char *config_key_path_problem(int err);
 
 /* Built-in defaults. */
 void config_defaults(struct config *cfg);

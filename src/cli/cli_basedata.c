@@ -344,8 +344,8 @@ int cli_ensure_key(const struct config *cfg)
     struct errbuf eb = {{0}};
     char path[1100];
     int r;
-    if (config_key_path(cfg, path, sizeof(path)) != 0)
-        return cli_fail("key file", ERR_INVALID, "path too long");
+    if ((r = config_key_path(cfg, path, sizeof(path))) != 0)
+        return cli_fail("key file", r, config_key_path_problem(r));
     r = secret_key_create(path, &eb);
     if (r == ERR_EXISTS)
         return 0;

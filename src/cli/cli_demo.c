@@ -253,10 +253,13 @@ int cli_demo(int argc, char **argv)
     {
         char key_path[1100];
         struct secret_key *key = NULL;
-        if (config_key_path(&cfg, key_path, sizeof(key_path)) != 0 ||
-            (r = secret_key_load(key_path, &key, &eb)) != 0) {
+        if ((r = config_key_path(&cfg, key_path, sizeof(key_path))) != 0) {
             store_close(st);
-            return cli_fail(key_path, r ? r : ERR_INVALID, eb.msg);
+            return cli_fail("key file", r, config_key_path_problem(r));
+        }
+        if ((r = secret_key_load(key_path, &key, &eb)) != 0) {
+            store_close(st);
+            return cli_fail(key_path, r, eb.msg);
         }
         opt.key = key;
         r = demo_generate(st, &opt, &res, &eb);

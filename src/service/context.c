@@ -135,8 +135,8 @@ int service_ctx_key(struct service_ctx *ctx, const struct secret_key **out, stru
     int r;
     *out = NULL;
     if (ctx->key == NULL) {
-        if (config_key_path(ctx->cfg, path, sizeof(path)) != 0)
-            return errbuf_set(eb, ERR_INVALID, "the key file path is too long");
+        if ((r = config_key_path(ctx->cfg, path, sizeof(path))) != 0)
+            return errbuf_set(eb, ERR_INVALID, "%s", config_key_path_problem(r));
         struct errbuf inner = {{0}};
         r = secret_key_load(path, &ctx->key, &inner);
         if (r == ERR_NOT_FOUND)

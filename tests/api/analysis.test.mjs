@@ -5,8 +5,8 @@
 // `gridgov backtest` on the same database.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import {
+  newDatabaseName,
   tempDir, removeDir, startServer, login, getJson, postJson, gridgov, mustGridgov, PASSWORD,
 } from './helpers.mjs';
 
@@ -18,7 +18,7 @@ const tokens = {};
 
 before(async () => {
   dir = tempDir();
-  db = join(dir, 'demo.db');
+  db = newDatabaseName(dir, 'demo');
   mustGridgov('demo', '--db', db, '--scale', 'small', '--seed', '7', '--password', PASSWORD);
   server = await startServer(db);
   url = server.url;

@@ -58,9 +58,26 @@ export function smallTree() {
 
 export { rect };
 
+// The backend of this run: GRIDGOV_TEST_BACKEND=postgresql (the api_pg test, inside
+// tests/with_pg.sh, which exports PGHOST/PGPORT/PGUSER of a throwaway cluster) gives each
+// database a new PostgreSQL database; otherwise a SQLite file in the test's directory.
+export const IS_PG = process.env.GRIDGOV_TEST_BACKEND === 'postgresql';
+let dbCounter = 0;
+
+// Name a new, not yet created database for a test (created by gridgov init or demo). With
+// PostgreSQL the personal-data key lives in dir (GRIDGOV_KEY_FILE: a server's database has no
+// file beside which to keep it).
+export function newDatabaseName(dir, tag = 'test') {
+  if (!IS_PG) return join(dir, `${tag}.db`);
+  process.env.GRIDGOV_KEY_FILE = join(dir, `${tag}.key`);
+  const name = `gg_${tag}_${process.pid}_${Date.now()}_${dbCounter++}`;
+  const host = process.env.PGHOST ?? '127.0.0.1';
+  return `postgresql://${process.env.PGUSER ?? 'postgres'}@${host}:${process.env.PGPORT}/${name}`;
+}
+
 // Create a database with the small tree and one user per interesting role.
 export function makeDatabase(dir) {
-  const db = join(dir, 'test.db');
+  const db = newDatabaseName(dir);
   const areas = join(dir, 'areas.geojson');
   writeFileSync(areas, JSON.stringify(smallTree()));
   mustGridgov('init', '--db', db);
