@@ -35,7 +35,8 @@ struct config_row {
     }
 
 static const struct config_row config_rows[] = {
-    STR_ROW(db, "gridgov.db", "database: FILE, sqlite:FILE"),
+    STR_ROW(db, "gridgov.db", "database: FILE, sqlite:FILE or postgresql://..."),
+    STR_ROW(read_db, "", "replica for analytics reads (postgresql://...); \"\" = db"),
     STR_ROW(listen, "127.0.0.1:8080", "address and port to serve on"),
     STR_ROW(web_root, "", "web interface directory (default: web/ next to the binary)"),
     INT_ROW(threads, 1, 256, "16", "HTTP worker threads (they wait on the writer)"),

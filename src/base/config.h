@@ -17,6 +17,7 @@
 
 struct config {
     char db[1024];               /* database URL or file */
+    char read_db[1024];          /* a read replica for analytics reads; "" = db */
     char listen[128];            /* ADDR:PORT to serve on */
     char web_root[1024];         /* directory of the web interface; "" = next to the binary */
     int threads;                 /* HTTP worker threads */

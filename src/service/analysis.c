@@ -160,7 +160,7 @@ static int load_rows(struct service_ctx *ctx, const struct calendar *cal, const 
                      struct daily_rows *out)
 {
     memset(out, 0, sizeof(*out));
-    int r = store_case_daily_counts(ctx->st, area, category, day_start_ms(cal, from_day),
+    int r = store_case_daily_counts(service_ctx_reader(ctx), area, category, day_start_ms(cal, from_day),
                                     day_start_ms(cal, to_day), calendar_utc_offset(cal), by_class,
                                     collect_row, out);
     if (r != 0)
@@ -343,7 +343,7 @@ int analysis_hotspots(struct service_ctx *ctx, const char *area, long from_day, 
         return ERR_INVALID;
     if ((r = get_calendar(ctx, &cal)) != 0)
         return r;
-    if ((r = store_area_children(ctx->st, area, 0, &children)) != 0)
+    if ((r = store_area_children(service_ctx_reader(ctx), area, 0, &children)) != 0)
         return r;
     size_t na = children.len ? children.len : 1;
     if (na > CHILDREN_MAX) {

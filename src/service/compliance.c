@@ -146,7 +146,7 @@ static int add_team(void *arg, const struct station_team *t)
     snprintf(tc->name, sizeof(tc->name), "%s", t->name);
     tc->scheduled = station_scheduled_count(t->slots, (size_t)t->n_slots, f->r->from_ms,
                                             f->r->to_ms, CITY_OFFSET);
-    if ((r = store_station_session_list(f->ctx->st, t->id, NULL, f->r->from_ms, f->r->to_ms, 100000,
+    if ((r = store_station_session_list(service_ctx_reader(f->ctx), t->id, NULL, f->r->from_ms, f->r->to_ms, 100000,
                                         count_session, &tc->held)) != 0)
         return r;
     compliance_team_finish(tc);
@@ -190,10 +190,10 @@ int compliance_report(struct service_ctx *ctx, const struct principal *p, const 
     memset(&f, 0, sizeof(f));
     f.r = &r;
     f.rules = &rules;
-    if ((rc = store_area_walk(ctx->st, area, AREA_GRID, 0, add_grid, &f)) != 0 ||
-        (rc = store_patrol_count_by_grid(ctx->st, area, from_ms, to_ms, add_patrols, &f)) != 0 ||
-        (rc = store_visit_states(ctx->st, area, 0, r.at_ms + 1, add_household, &f)) != 0 ||
-        (rc = store_case_channel_counts(ctx->st, area, from_ms, to_ms, add_cases, &f)) != 0)
+    if ((rc = store_area_walk(service_ctx_reader(ctx), area, AREA_GRID, 0, add_grid, &f)) != 0 ||
+        (rc = store_patrol_count_by_grid(service_ctx_reader(ctx), area, from_ms, to_ms, add_patrols, &f)) != 0 ||
+        (rc = store_visit_states(service_ctx_reader(ctx), area, 0, r.at_ms + 1, add_household, &f)) != 0 ||
+        (rc = store_case_channel_counts(service_ctx_reader(ctx), area, from_ms, to_ms, add_cases, &f)) != 0)
         goto fail;
     for (size_t i = 0; i < r.n_grids; i++)
         compliance_grid_finish(&r.grids[i], r.days);
@@ -201,7 +201,7 @@ int compliance_report(struct service_ctx *ctx, const struct principal *p, const 
     tf.ctx = ctx;
     tf.r = &r;
     tf.cap = 0;
-    if ((rc = store_station_team_list(ctx->st, area, add_team, &tf)) != 0)
+    if ((rc = store_station_team_list(service_ctx_reader(ctx), area, add_team, &tf)) != 0)
         goto fail;
     compliance_sort_teams(r.teams, r.n_teams);
     *out = r;

@@ -31,6 +31,9 @@ int service_ctx_open(const struct config *cfg, unsigned store_flags, struct serv
     ctx->auth.lock_max_ms = cfg->login_lock_max_s * 1000;
     if ((r = store_open(cfg->db, store_flags, &ctx->st, eb)) != 0)
         goto out;
+    if (cfg->read_db[0] != '\0' && strcmp(cfg->read_db, cfg->db) != 0 &&
+        (r = store_open(cfg->read_db, STORE_READONLY, &ctx->read_st, eb)) != 0)
+        goto out;
     if ((r = geo_new(&ctx->geo)) != 0) {
         errbuf_set(eb, r, "cannot create a GEOS context");
         goto out;
@@ -60,8 +63,14 @@ void service_ctx_free(struct service_ctx *ctx)
     rules_free(ctx->rules);
     secret_key_free(ctx->key);
     geo_free(ctx->geo);
+    store_close(ctx->read_st);
     store_close(ctx->st);
     free(ctx);
+}
+
+struct store *service_ctx_reader(struct service_ctx *ctx)
+{
+    return ctx->read_st != NULL ? ctx->read_st : ctx->st;
 }
 
 struct index_load {

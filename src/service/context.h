@@ -25,6 +25,8 @@ struct rollup_batch;
 
 struct service_ctx {
     struct store *st;            /* owned */
+    struct store *read_st;       /* owned; the replica of cfg->read_db, or NULL (see
+                                    service_ctx_reader) */
     struct geo *geo;             /* owned */
     struct geo_index *index;     /* owned; NULL until first needed */
     int64_t index_version;       /* areas version the index was built from */
@@ -49,6 +51,13 @@ int service_ctx_open(const struct config *cfg, unsigned store_flags, struct serv
                      struct errbuf *eb);
 /* Free; NULL is a no-op. */
 void service_ctx_free(struct service_ctx *ctx);
+/*
+ * The store analytics reads go to (indicators, hot spots, forecasts, alerts, compliance,
+ * reports): the read replica when cfg->read_db names one, else the main store. Reads there
+ * may lag the primary by the replication delay, which analytics over days can afford;
+ * nothing that a user just wrote and reads back goes through it. Borrowed.
+ */
+struct store *service_ctx_reader(struct service_ctx *ctx);
 /*
  * The point-location index (and area_names), (re)built from the store when the areas changed
  * since they were last built. Borrowed: valid until the next call on this context.

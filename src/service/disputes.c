@@ -540,5 +540,5 @@ int disputes_stats(struct service_ctx *ctx, const struct principal *p, const cha
     snprintf(out->total.type, sizeof(out->total.type), "%s", "all");
     if ((r = scope_area(p, CAP_DISPUTE_READ, &area)) != 0)
         return r;
-    return store_dispute_stats(ctx->st, area, from_ms, to_ms, collect_row, out);
+    return store_dispute_stats(service_ctx_reader(ctx), area, from_ms, to_ms, collect_row, out);
 }

@@ -104,17 +104,17 @@ static int gather(struct service_ctx *ctx, struct report *rep, struct errbuf *eb
 {
     const struct case_rules *rules;
     int level = rep->area.level, r;
-    if ((r = rollups_query(ctx->st, rep->area.code, rep->from_day, rep->to_day, "",
+    if ((r = rollups_query(service_ctx_reader(ctx), rep->area.code, rep->from_day, rep->to_day, "",
                            ROLLUPS_BY_TOTAL, add_row, &rep->total)) != 0 ||
-        (r = rollups_query(ctx->st, rep->area.code, rep->from_day, rep->to_day, "",
+        (r = rollups_query(service_ctx_reader(ctx), rep->area.code, rep->from_day, rep->to_day, "",
                            ROLLUPS_BY_MONTH, add_row, &rep->months)) != 0 ||
-        (r = rollups_query(ctx->st, rep->area.code, rep->from_day, rep->to_day, "",
+        (r = rollups_query(service_ctx_reader(ctx), rep->area.code, rep->from_day, rep->to_day, "",
                            ROLLUPS_BY_CATEGORY, add_row, &rep->categories)) != 0)
         return errbuf_set(eb, r, "cannot read the roll-ups");
     for (int l = level + 1; l <= AREA_GRID && rep->n_levels < REPORT_LEVELS_MAX; l++) {
         struct table *t = &rep->levels[rep->n_levels];
         rep->level_of[rep->n_levels++] = l;
-        if ((r = rollups_query_level(ctx->st, rep->area.code, l, rep->from_day, rep->to_day, "",
+        if ((r = rollups_query_level(service_ctx_reader(ctx), rep->area.code, l, rep->from_day, rep->to_day, "",
                                      add_row, t)) != 0)
             return errbuf_set(eb, r, "cannot read the roll-ups");
         for (size_t i = 0; i < t->len; i++) {
@@ -129,7 +129,7 @@ static int gather(struct service_ctx *ctx, struct report *rep, struct errbuf *eb
         rep->child_months =
             xcalloc(rep->levels[0].len ? rep->levels[0].len : 1, sizeof(*rep->child_months));
         for (size_t i = 0; i < rep->levels[0].len; i++)
-            if ((r = rollups_query(ctx->st, rep->levels[0].rows[i].key, rep->from_day, rep->to_day,
+            if ((r = rollups_query(service_ctx_reader(ctx), rep->levels[0].rows[i].key, rep->from_day, rep->to_day,
                                    "", ROLLUPS_BY_MONTH, add_row, &rep->child_months[i])) != 0)
                 return errbuf_set(eb, r, "cannot read the roll-ups");
     }
