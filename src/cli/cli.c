@@ -54,6 +54,8 @@ static const struct cli_command cli_commands[] = {
     {"calendar", cli_calendar,
      "calendar import FILE.csv --db FILE  load holidays and make-up working days"},
     {"backup", cli_backup, "backup --db FILE DEST               a consistent copy, while serving"},
+    {"migrate", cli_migrate,
+     "migrate --from SRC --to DST        copy a database between SQLite and PostgreSQL"},
     {"restore", cli_restore,
      "restore --db FILE BACKUP [--force]  put a backup in place (stop the server first)"},
     {"retention", cli_retention,

@@ -30,6 +30,7 @@ int cli_sweep(int argc, char **argv);
 int cli_verify(int argc, char **argv);
 int cli_calendar(int argc, char **argv);
 int cli_backup(int argc, char **argv);
+int cli_migrate(int argc, char **argv);
 int cli_restore(int argc, char **argv);
 int cli_backtest(int argc, char **argv); /* cli_analysis.c (issue 7) */
 int cli_rollups(int argc, char **argv);

@@ -1201,4 +1201,26 @@ typedef int (*store_session_fn)(void *ctx, const struct station_session *s); /* 
 int store_station_session_list(struct store *st, int64_t team_id, const char *area, int64_t from_ms,
                                int64_t to_ms, int limit, store_session_fn fn, void *ctx);
 
+
+/* ---- copying a whole database between backends (store_copy.c: gridgov migrate) ---- */
+
+/* Progress of a copy: rows done of total so far, the table being copied. */
+typedef void (*store_copy_progress_fn)(void *ctx, const char *table, int64_t done, int64_t total);
+
+struct store_copy_result {
+    int64_t tables; /* tables copied and verified */
+    int64_t rows;   /* rows copied (meta aside) */
+};
+
+/*
+ * Copy every row of the database at from_url into the new or empty database at to_url, one
+ * of them SQLite and the other PostgreSQL (either way), both at this gridgov's schema version.
+ * The source is read in one snapshot, so it may keep serving; the target is written in one
+ * transaction (all or nothing) and refused when it already holds data (ERR_EXISTS). Row
+ * counts are compared table by table before committing; text indexes are rebuilt on the
+ * target. fn (may be NULL) is called as rows go.
+ */
+int store_copy(const char *from_url, const char *to_url, store_copy_progress_fn fn, void *fn_ctx,
+               struct store_copy_result *res, struct errbuf *eb);
+
 #endif

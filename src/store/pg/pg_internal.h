@@ -44,6 +44,7 @@ enum {
 struct pg_store {
     struct store base; /* must be first */
     PGconn *conn;
+    char *url; /* owned: what it was opened with (backups reopen it) */
     unsigned char prepared[PG_SLOT_COUNT]; /* slot i is prepared on this connection */
     int in_tx;      /* transaction depth: 0 none, 1 a transaction, more: savepoints inside it */
     unsigned flags; /* enum store_open_flags */
