@@ -338,3 +338,29 @@ test('the CLI sweep is idempotent and verify catches an edited event', async () 
   assert.equal(v.status, 1);
   assert.match(v.stderr, /BROKEN: case 440605-\d{8}-00001 \(id 1\), event 2: the event was altered/);
 });
+
+test('two actors at once on one case: exactly one wins, nothing is lost or doubled', async () => {
+  for (let round = 0; round < 6; round++) {
+    const r = await report(tokens.worker1, {
+      channel: 'patrol', category: '0204', description: `同时处理 ${round}`, lon: 113.07, lat: 23.05,
+    });
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+    const id = r.body.id;
+    // The community accepts it while the dispatcher rejects it, in the same instant.
+    const [a, b] = await Promise.all([
+      act(tokens.staff, id, { action: 'accept' }),
+      act(tokens.dispatcher, id, { action: 'reject', reason: '重复上报' }),
+    ]);
+    const statuses = [a.status, b.status].sort();
+    assert.deepEqual(statuses, [200, 409], `${JSON.stringify(a.body)} ${JSON.stringify(b.body)}`);
+    const loser = a.status === 409 ? a : b;
+    assert.equal(loser.body.error.code, 'invalid_transition');
+    const winner = a.status === 200 ? a : b;
+    const events = await getJson(`${url}/api/v1/cases/${id}/events`, tokens.admin);
+    assert.equal(events.status, 200);
+    const actions = events.body.items.map((e) => e.action);
+    assert.deepEqual(actions.slice(1), [winner === a ? 'accept' : 'reject']);
+    const got = await getJson(`${url}/api/v1/cases/${id}`, tokens.admin);
+    assert.equal(got.body.status, winner === a ? 'accepted' : 'rejected');
+  }
+});
