@@ -4,64 +4,6 @@
  */
 #include "store/pg/pg_internal.h"
 
-/* ==== rollups (store_pg_rollups.c) ==== */
-
-const char pg_schema_rollups[] = "";
-
-int pg_rollup_add(struct store *st, enum rollup_table t, int level, const char *area, int day,
-                  const char *category, const struct rollup_counters *d)
-{
-    (void)st;
-    (void)t;
-    (void)level;
-    (void)area;
-    (void)day;
-    (void)category;
-    (void)d;
-    return ERR_INTERNAL;
-}
-
-int pg_rollup_clear(struct store *st, enum rollup_table t)
-{
-    (void)st;
-    (void)t;
-    return ERR_INTERNAL;
-}
-
-int pg_rollup_diff(struct store *st, int64_t *cells_differing)
-{
-    (void)st;
-    (void)cells_differing;
-    return ERR_INTERNAL;
-}
-
-int pg_rollup_sum(struct store *st, int level, const char *area, int child_level, int from_day,
-                  int to_day, const char *category_prefix, enum rollup_group g, store_rollup_fn fn,
-                  void *ctx)
-{
-    (void)st;
-    (void)level;
-    (void)area;
-    (void)child_level;
-    (void)from_day;
-    (void)to_day;
-    (void)category_prefix;
-    (void)g;
-    (void)fn;
-    (void)ctx;
-    return ERR_INTERNAL;
-}
-
-int pg_rollup_event_walk(struct store *st, store_rollup_event_fn fn, void *ctx)
-{
-    (void)st;
-    (void)fn;
-    (void)ctx;
-    return ERR_INTERNAL;
-}
-
-/* ==== end of rollups ==== */
-
 /* ==== basedata (store_pg_basedata.c) ==== */
 
 const char pg_schema_basedata[] = "";
