@@ -12,6 +12,7 @@
 #include "base/error.h"
 #include "service/auth.h"
 #include "store/store.h"
+#include "testdb.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,7 +22,7 @@
 #define T0 1800000000000LL /* a fixed "now" in ms */
 
 struct fixture {
-    char dir[64];
+    struct testdb db;
     struct store *st;
     struct auth_policy policy;
 };
@@ -30,13 +31,10 @@ static int setup(void **state)
 {
     struct fixture *f = calloc(1, sizeof(*f));
     struct errbuf eb = {{0}};
-    char path[128];
     struct area district;
-    snprintf(f->dir, sizeof(f->dir), "%s", "/tmp/gridgov-auth-XXXXXX");
-    if (mkdtemp(f->dir) == NULL || auth_global_init() != 0)
+    if (testdb_create(&f->db) != 0 || auth_global_init() != 0)
         goto fail;
-    snprintf(path, sizeof(path), "%s/t.db", f->dir);
-    if (store_open(path, STORE_CREATE, &f->st, &eb) != 0)
+    if (store_open(f->db.url, STORE_CREATE, &f->st, &eb) != 0)
         goto fail;
     memset(&district, 0, sizeof(district));
     snprintf(district.code, sizeof(district.code), "%s", "440605");
@@ -54,6 +52,7 @@ static int setup(void **state)
     return 0;
 fail:
     store_close(f->st);
+    testdb_destroy(&f->db);
     free(f);
     return -1;
 }
@@ -61,11 +60,8 @@ fail:
 static int teardown(void **state)
 {
     struct fixture *f = *state;
-    char cmd[128];
     store_close(f->st);
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
-    if (system(cmd) != 0)
-        return -1;
+    testdb_destroy(&f->db);
     free(f);
     return 0;
 }

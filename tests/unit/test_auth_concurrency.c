@@ -13,6 +13,7 @@
 #include "base/error.h"
 #include "service/auth.h"
 #include "store/store.h"
+#include "testdb.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -25,7 +26,7 @@
 #define ROUNDS  3
 
 struct shared {
-    char path[128];
+    char url[256];
     struct auth_policy policy;
     pthread_barrier_t start;
     int failures[THREADS]; /* attempts answered "wrong password" per thread */
@@ -43,7 +44,7 @@ static void *attempt(void *arg)
     struct errbuf eb = {{0}};
     struct login_result res;
 
-    if (store_open(w->sh->path, 0, &st, &eb) != 0)
+    if (store_open(w->sh->url, 0, &st, &eb) != 0)
         return NULL;
     for (int i = 0; i < ROUNDS; i++) {
         pthread_barrier_wait(&w->sh->start); /* all threads guess at once */
@@ -63,15 +64,14 @@ static void test_concurrent_failures_all_count(void **state)
     struct errbuf eb = {{0}};
     struct area a;
     struct user u;
-    char dir[64] = "/tmp/gridgov-authc-XXXXXX";
-    char cmd[128];
+    struct testdb db;
     (void)state;
 
     memset(&sh, 0, sizeof(sh));
-    assert_non_null(mkdtemp(dir));
+    assert_int_equal(testdb_create(&db), 0);
     assert_int_equal(auth_global_init(), 0);
-    snprintf(sh.path, sizeof(sh.path), "%s/t.db", dir);
-    assert_int_equal(store_open(sh.path, STORE_CREATE, &st, &eb), 0);
+    snprintf(sh.url, sizeof(sh.url), "%s", db.url);
+    assert_int_equal(store_open(sh.url, STORE_CREATE, &st, &eb), 0);
     memset(&a, 0, sizeof(a));
     snprintf(a.code, sizeof(a.code), "%s", "440605");
     snprintf(a.name, sizeof(a.name), "%s", "南海区");
@@ -99,8 +99,7 @@ static void test_concurrent_failures_all_count(void **state)
     assert_int_equal(u.failed_logins, THREADS * ROUNDS);
 
     store_close(st);
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-    assert_int_equal(system(cmd), 0);
+    testdb_destroy(&db);
 }
 
 int main(void)

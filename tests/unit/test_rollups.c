@@ -12,6 +12,9 @@
  * every grouping of rollups_query sums to the total; reports written by the group-commit writer
  * from several threads at once (roll-up deltas summed per batch in memory), with a job that is
  * undone after its report succeeded in the same batches, still equal a recount.
+ *
+ * The database is a testdb (testdb.h), so the test runs on either backend; the plain-SQL checks
+ * read the backend directly (sql_text).
  */
 #include "service/rollups.h"
 
@@ -24,6 +27,7 @@
 #include "service/demo_cases.h"
 #include "service/rules.h"
 #include "service/writer.h"
+#include "testdb.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -32,6 +36,7 @@
 
 #include <cmocka.h>
 
+#include <libpq-fe.h>
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -42,26 +47,15 @@
 
 #define END_MS 1780243200000LL /* 2026-06-01 00:00 in UTC+8 */
 
-static char tmp_dir[64];
-static char db_path[128];
+static struct testdb tdb; /* the group's database, on the run's backend */
 static uint64_t seed;
-
-static void remove_db(const char *path)
-{
-    char buf[200];
-    unlink(path);
-    snprintf(buf, sizeof(buf), "%s-wal", path);
-    unlink(buf);
-    snprintf(buf, sizeof(buf), "%s-shm", path);
-    unlink(buf);
-}
 
 static int open_ctx(struct service_ctx **ctx)
 {
     static struct config cfg; /* the context borrows it until freed */
     struct errbuf eb = {{0}};
     config_defaults(&cfg);
-    if (config_set(&cfg, "db", db_path, &eb) != 0)
+    if (config_set(&cfg, "db", tdb.url, &eb) != 0)
         return -1;
     return service_ctx_open(&cfg, 0, ctx, &eb);
 }
@@ -71,7 +65,7 @@ static struct service_ctx *open_ctx_or_abort(void)
 {
     struct service_ctx *ctx = NULL;
     if (open_ctx(&ctx) != 0 || ctx == NULL) {
-        print_message("# cannot open a service context on %s\n", db_path);
+        print_message("# cannot open a service context on %s\n", tdb.url);
         abort();
     }
     return ctx;
@@ -93,18 +87,20 @@ static int group_setup(void **state)
                   (unsigned long long)seed, (unsigned long long)seed);
     if (auth_global_init() != 0)
         return -1;
-    snprintf(tmp_dir, sizeof(tmp_dir), "/tmp/gridgov-rollups-XXXXXX");
-    if (mkdtemp(tmp_dir) == NULL)
+    if (testdb_create(&tdb) != 0)
         return -1;
-    snprintf(db_path, sizeof(db_path), "%s/main.db", tmp_dir);
     {
         struct demo_options city = {"small", seed, "demo-password-1", NULL};
-        if (store_open(db_path, STORE_CREATE, &st, &eb) != 0)
+        if (store_open(tdb.url, STORE_CREATE, &st, &eb) != 0) {
+            print_message("# open %s: %s\n", tdb.url, eb.msg);
             return -1;
+        }
         r = demo_generate(st, &city, &city_res, &eb);
         store_close(st);
-        if (r != 0)
+        if (r != 0) {
+            print_message("# demo_generate: %s\n", errbuf_message(&eb, r));
             return -1;
+        }
     }
     if (open_ctx(&ctx) != 0)
         return -1;
@@ -125,24 +121,47 @@ static int group_setup(void **state)
 static int group_teardown(void **state)
 {
     (void)state;
-    remove_db(db_path);
-    rmdir(tmp_dir);
+    testdb_destroy(&tdb);
     return 0;
+}
+
+/* The first column of the one row sql returns, as text, read on the backend directly (plain
+ * SQL that both backends understand). */
+static void sql_text(const char *sql, char *out, size_t size)
+{
+    char err[256] = "";
+    out[0] = '\0';
+    if (tdb.is_pg) {
+        PGconn *conn = PQconnectdb(tdb.url);
+        PGresult *res = PQexec(conn, sql);
+        if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1)
+            snprintf(out, size, "%s", PQgetvalue(res, 0, 0));
+        else
+            snprintf(err, sizeof(err), "%s", PQerrorMessage(conn));
+        PQclear(res);
+        PQfinish(conn);
+    } else {
+        sqlite3 *db = NULL;
+        sqlite3_stmt *stmt = NULL;
+        if (sqlite3_open_v2(tdb.url, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK ||
+            sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) != SQLITE_OK)
+            snprintf(err, sizeof(err), "%s", sqlite3_errmsg(db));
+        else if (sqlite3_step(stmt) == SQLITE_ROW)
+            snprintf(out, size, "%s", (const char *)sqlite3_column_text(stmt, 0));
+        else
+            snprintf(err, sizeof(err), "no row");
+        sqlite3_finalize(stmt);
+        sqlite3_close(db);
+    }
+    if (err[0] != '\0')
+        fail_msg("%s: %s", sql, err);
 }
 
 static int64_t sql_count(const char *sql)
 {
-    sqlite3 *db = NULL;
-    sqlite3_stmt *stmt = NULL;
-    int64_t v;
-    assert_int_equal(sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-    if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) != SQLITE_OK)
-        fail_msg("%s: %s", sql, sqlite3_errmsg(db));
-    assert_int_equal(sqlite3_step(stmt), SQLITE_ROW);
-    v = sqlite3_column_int64(stmt, 0);
-    sqlite3_finalize(stmt);
-    sqlite3_close(db);
-    return v;
+    char text[64];
+    sql_text(sql, text, sizeof(text));
+    return strtoll(text, NULL, 10);
 }
 
 static void verify_equal(struct service_ctx *ctx, struct rollups_recount_stats *stats)
@@ -479,24 +498,12 @@ static void test_writer_batches_equal_recount(void **state)
     int64_t cases_before = sql_count("SELECT count(*) FROM cases");
     char area[AREA_CODE_BUF] = "";
     (void)state;
-    {
-        sqlite3 *db = NULL;
-        sqlite3_stmt *stmt = NULL;
-        assert_int_equal(sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-        assert_int_equal(sqlite3_prepare_v2(db,
-                                            "SELECT code FROM areas WHERE level = 6 "
-                                            "AND code LIKE '440605%' ORDER BY code LIMIT 1",
-                                            -1, &stmt, NULL),
-                         SQLITE_OK);
-        assert_int_equal(sqlite3_step(stmt), SQLITE_ROW);
-        snprintf(area, sizeof(area), "%s", (const char *)sqlite3_column_text(stmt, 0));
-        sqlite3_finalize(stmt);
-        sqlite3_close(db);
-    }
+    sql_text("SELECT code FROM areas WHERE level = 6 AND code LIKE '440605%' ORDER BY code LIMIT 1",
+             area, sizeof(area));
     ctx = open_ctx_or_abort();
     query(ctx->st, "440605", ROLLUPS_BY_TOTAL, &before);
     config_defaults(&cfg);
-    assert_int_equal(config_set(&cfg, "db", db_path, &eb), 0);
+    assert_int_equal(config_set(&cfg, "db", tdb.url, &eb), 0);
     assert_int_equal(writer_start(&cfg, &w, &eb), 0);
     for (int i = 0; i <= WRITER_THREADS; i++) {
         reps[i] = (struct reporter){w, area, 0};

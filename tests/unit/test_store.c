@@ -609,6 +609,59 @@ static void test_case_list_filters_and_paging(void **state)
     assert_int_equal(seen, 40);
 }
 
+/* The text search means the same on every backend: 3+ characters match anywhere in the
+ * description or the address, ignoring case (SQLite: FTS5 trigram); shorter queries match
+ * anywhere with their exact case (SQLite: instr); LIKE's % and _ are plain characters. */
+static size_t search_count(struct store *st, const char *query)
+{
+    struct case_filter filter;
+    struct case_list list;
+    size_t n;
+    memset(&filter, 0, sizeof(filter));
+    filter.limit = 1000;
+    filter.query = query;
+    assert_int_equal(store_case_list(st, &filter, &list), 0);
+    n = list.len;
+    case_list_cleanup(&list);
+    return n;
+}
+
+static void test_case_search_semantics(void **state)
+{
+    struct fixture *f = *state;
+    static const char *const texts[][2] = {
+        {"Street LIGHT broken", "Main Road 1"},
+        {"100% done", ""},
+        {"a_b and a\\b", "Light alley"},
+        {"井盖丢失了", "振兴路"},
+    };
+    /* In a transaction, as every writer does (SQLite indexes the text at its commit). */
+    assert_int_equal(store_begin(f->st), 0);
+    for (int i = 0; i < 4; i++) {
+        struct case_rec c = make_case("440605001", "reported", 100 + i, texts[i][0]);
+        snprintf(c.number, sizeof(c.number), "Q-%d", i);
+        snprintf(c.address, sizeof(c.address), "%s", texts[i][1]);
+        assert_int_equal(store_case_insert(f->st, &c), 0);
+    }
+    assert_int_equal(store_commit(f->st), 0);
+    assert_int_equal(search_count(f->st, "light"), 2); /* description and address, any case */
+    assert_int_equal(search_count(f->st, "LIGHT"), 2);
+    assert_int_equal(search_count(f->st, "main road"), 1);
+    assert_int_equal(search_count(f->st, "LI"), 1); /* short: exact case */
+    assert_int_equal(search_count(f->st, "li"), 0);
+    assert_int_equal(search_count(f->st, "Li"), 1);
+    assert_int_equal(search_count(f->st, "%"), 1); /* not a wildcard */
+    assert_int_equal(search_count(f->st, "0% d"), 1);
+    assert_int_equal(search_count(f->st, "_"), 1);
+    assert_int_equal(search_count(f->st, "a_b"), 1);
+    assert_int_equal(search_count(f->st, "a%b"), 0);
+    assert_int_equal(search_count(f->st, "a\\b"), 1); /* a backslash is a character too */
+    assert_int_equal(search_count(f->st, "\\"), 1);
+    assert_int_equal(search_count(f->st, "丢失"), 1);
+    assert_int_equal(search_count(f->st, "振兴路"), 1);
+    assert_int_equal(search_count(f->st, "失了吗"), 0);
+}
+
 static void test_case_serial_and_sweep_index(void **state)
 {
     struct fixture *f = *state;
@@ -760,6 +813,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_meta, setup, teardown),
         cmocka_unit_test_setup_teardown(test_case_insert_get_update, setup, teardown),
         cmocka_unit_test_setup_teardown(test_case_list_filters_and_paging, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_case_search_semantics, setup, teardown),
         cmocka_unit_test_setup_teardown(test_case_serial_and_sweep_index, setup, teardown),
         cmocka_unit_test_setup_teardown(test_case_events_append_only, setup, teardown),
         cmocka_unit_test_setup_teardown(test_attachments_and_outbox, setup, teardown),

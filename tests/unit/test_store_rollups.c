@@ -1,10 +1,11 @@
 /*
- * test_store_rollups.c - the roll-up store ops on SQLite: upserts add into cells (counters
- * and histogram buckets), sums select one area and a day range and group by total, day,
- * category and child with each group's histogram summed, the category prefix filters, diff
+ * test_store_rollups.c - the roll-up store ops (on the run's backend, testdb.h): upserts add into
+ * cells (counters and histogram buckets), sums select one area and a day range and group by total,
+ * day, category and child with each group's histogram summed, the category prefix filters, diff
  * compares the live and check tables (a histogram back at zero equals none), clear empties.
  */
 #include "store/store.h"
+#include "testdb.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -18,33 +19,28 @@
 #include <string.h>
 #include <unistd.h>
 
-static char dir[64];
-static char path[128];
+/* One database for the group: the tests run in order on it. */
+static struct testdb db;
 
 static int setup(void **state)
 {
     struct store *st = NULL;
     struct errbuf eb = {{0}};
-    snprintf(dir, sizeof(dir), "/tmp/gridgov-store-rollups-XXXXXX");
-    if (mkdtemp(dir) == NULL)
+    if (testdb_create(&db) != 0)
         return -1;
-    snprintf(path, sizeof(path), "%s/t.db", dir);
-    if (store_open(path, STORE_CREATE, &st, &eb) != 0)
+    if (store_open(db.url, STORE_CREATE, &st, &eb) != 0) {
+        fprintf(stderr, "open: %s\n", eb.msg);
+        testdb_destroy(&db);
         return -1;
+    }
     *state = st;
     return 0;
 }
 
 static int teardown(void **state)
 {
-    char buf[160];
     store_close(*state);
-    unlink(path);
-    snprintf(buf, sizeof(buf), "%s-wal", path);
-    unlink(buf);
-    snprintf(buf, sizeof(buf), "%s-shm", path);
-    unlink(buf);
-    rmdir(dir);
+    testdb_destroy(&db);
     return 0;
 }
 

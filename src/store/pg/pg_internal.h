@@ -154,6 +154,16 @@ int pg_check_integrity(struct store *st, struct errbuf *eb);
 int pg_user_page(struct store *st, const char *root, const char *after_username, int limit,
                  struct user_list *out);
 /* store_pg_cases.c */
+/* One row of a walk: nonzero stops the walk (and is returned). */
+typedef int (*pg_row_fn)(void *ctx, const PGresult *res, int row);
+/*
+ * Run select_sql (fixed SQL, no parameters) through the cursor named `cursor`, calling fn for
+ * each row, a batch of rows at a time, so a walk over a whole table never holds it in memory.
+ * Outside a transaction the walk runs in a read-only REPEATABLE READ transaction of its own (one
+ * snapshot, as SQLite's single statement); callbacks may use the store to read meanwhile.
+ */
+int pg_walk_rows(struct pg_store *s, const char *cursor, const char *select_sql, pg_row_fn fn,
+                 void *ctx);
 int pg_case_count_overdue(struct store *st, int64_t now_ms, int64_t *out);
 int pg_case_set_head(struct store *st, int64_t id, int64_t event_seq, const char *last_hash,
                      int64_t expected_seq);
