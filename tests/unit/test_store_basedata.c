@@ -625,6 +625,82 @@ static void test_search_text_semantics(void **state)
     assert_string_equal(out, "organisation:南桂 南桂 南桂东路南桂;");
 }
 
+static int64_t add_case(struct store *st, const char *number, const char *status, int64_t updated,
+                        const char *name, const char *phone)
+{
+    struct case_rec c;
+    memset(&c, 0, sizeof(c));
+    snprintf(c.number, sizeof(c.number), "%s", number);
+    snprintf(c.area_code, sizeof(c.area_code), "%s", "440605001001001");
+    snprintf(c.category, sizeof(c.category), "%s", "0204");
+    snprintf(c.channel, sizeof(c.channel), "%s", "phone");
+    snprintf(c.urgency, sizeof(c.urgency), "%s", "normal");
+    snprintf(c.status, sizeof(c.status), "%s", status);
+    snprintf(c.reporter_name, sizeof(c.reporter_name), "%s", name);
+    snprintf(c.reporter_phone, sizeof(c.reporter_phone), "%s", phone);
+    c.queue_level = 6;
+    c.description = (char *)"x";
+    c.created_ms = updated;
+    c.updated_ms = updated;
+    assert_int_equal(store_case_insert(st, &c), 0);
+    return c.id;
+}
+
+static int phone_fn(void *ctx, int64_t case_id, const char *phone)
+{
+    char *out = ctx;
+    size_t len = strlen(out);
+    snprintf(out + len, 1024 - len, "%lld:%s;", (long long)case_id, phone);
+    return 0;
+}
+
+/* The reporters of cases (personal data kept with the case): plain phones found and sealed,
+ * closed cases' reporters counted and cleared after the retention period. */
+static void test_case_reporters(void **state)
+{
+    struct fixture *f = *state;
+    char out[1024] = "", want[128];
+    int64_t n = -1;
+    int64_t a = add_case(f->st, "N-1", "closed", 1000, "张三", "13800138000");
+    int64_t b = add_case(f->st, "N-2", "evaluated", 2000, "", "v1:sealed");
+    int64_t c = add_case(f->st, "N-3", "dispatched", 1000, "李四", "13900139000");
+    int64_t d = add_case(f->st, "N-4", "closed", 9000, "王五", "");
+    struct case_rec got;
+
+    assert_int_equal(store_case_plain_phones(f->st, 10, phone_fn, out), 0);
+    snprintf(want, sizeof(want), "%lld:13800138000;%lld:13900139000;", (long long)a, (long long)c);
+    assert_string_equal(out, want);
+    out[0] = '\0';
+    assert_int_equal(store_case_plain_phones(f->st, 1, phone_fn, out), 0);
+    snprintf(want, sizeof(want), "%lld:13800138000;", (long long)a);
+    assert_string_equal(out, want);
+    assert_int_equal(store_case_set_reporter_phone(f->st, a, "v1:x", "138****8000"), 0);
+    assert_int_equal(store_case_get(f->st, a, &got), 0);
+    assert_string_equal(got.reporter_phone, "v1:x");
+    assert_string_equal(got.reporter_phone_masked, "138****8000");
+    case_rec_cleanup(&got);
+
+    /* Closed or evaluated before 5000 with a name or phone: a and b (c is open, d too new). */
+    assert_int_equal(store_case_clear_reporters(f->st, 5000, 1, &n), 0);
+    assert_int_equal(n, 2);
+    assert_int_equal(store_case_clear_reporters(f->st, 5000, 0, &n), 0);
+    assert_int_equal(n, 2);
+    assert_int_equal(store_case_get(f->st, a, &got), 0);
+    assert_string_equal(got.reporter_name, "");
+    assert_string_equal(got.reporter_phone, "");
+    assert_string_equal(got.reporter_phone_masked, "");
+    case_rec_cleanup(&got);
+    assert_int_equal(store_case_get(f->st, d, &got), 0);
+    assert_string_equal(got.reporter_name, "王五");
+    case_rec_cleanup(&got);
+    assert_int_equal(store_case_get(f->st, c, &got), 0);
+    assert_string_equal(got.reporter_phone, "13900139000");
+    case_rec_cleanup(&got);
+    assert_int_equal(store_case_clear_reporters(f->st, 5000, 1, &n), 0);
+    assert_int_equal(n, 0);
+    (void)b;
+}
+
 /* A database created at schema 2 with households and persons upgrades to the base-data
  * schema keeping every row, id and value, and indexes them for search. */
 static void test_upgrade_from_schema_2(void **state)
@@ -692,6 +768,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_retention, setup, teardown),
         cmocka_unit_test_setup_teardown(test_keys_and_references_across_districts, setup, teardown),
         cmocka_unit_test_setup_teardown(test_search_text_semantics, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_case_reporters, setup, teardown),
         cmocka_unit_test(test_upgrade_from_schema_2),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
