@@ -5,11 +5,13 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync, existsSync, copyFileSync } from 'node:fs';
+import {
+  readFileSync, writeFileSync, existsSync, copyFileSync, readdirSync, statSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import {
   BIN, tempDir, removeDir, makeDatabase, startServer, login, getJson, postJson, gridgov,
-  mustGridgov,
+  mustGridgov, IS_PG, newDatabaseName,
 } from './helpers.mjs';
 
 const CELL1 = '440605001001001001'; // grid 440605001001001 (worker1)
@@ -54,6 +56,49 @@ after(async () => {
 
 let householdId;
 let personId;
+
+// SQL straight to a PostgreSQL database, around the server (as the SQLite tests use sqlite3).
+function psql(url, query) {
+  const r = spawnSync('psql', [url, '-XAtqc', query], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  return r.stdout.trim();
+}
+
+function filesUnder(path) {
+  if (!existsSync(path)) return [];
+  if (!statSync(path).isDirectory()) return [path];
+  return readdirSync(path).flatMap((name) => filesUnder(join(path, name)));
+}
+
+// Every byte the database keeps on disk: the SQLite file and its WAL; with PostgreSQL, after a
+// checkpoint, the files of the database's directory in the cluster and the write-ahead log.
+function rawDatabaseBytes() {
+  if (!IS_PG) {
+    return Buffer.concat([readFileSync(db),
+      existsSync(`${db}-wal`) ? readFileSync(`${db}-wal`) : Buffer.alloc(0)]);
+  }
+  psql(db, 'CHECKPOINT');
+  const data = psql(db, 'SHOW data_directory');
+  const oid = psql(db, 'SELECT oid FROM pg_database WHERE datname = current_database()');
+  const files = [...filesUnder(join(data, 'base', oid)), ...filesUnder(join(data, 'pg_wal'))];
+  assert.ok(files.length > 0);
+  return Buffer.concat(files.map((f) => readFileSync(f)));
+}
+
+// The key file of the database (PostgreSQL: GRIDGOV_KEY_FILE, set by newDatabaseName).
+const keyFile = () => (IS_PG ? process.env.GRIDGOV_KEY_FILE : `${db}.key`);
+
+// A second, empty database with the areas (a place to run what must not touch db); on
+// PostgreSQL it shares db's key file.
+function secondDatabase(tag) {
+  const key = process.env.GRIDGOV_KEY_FILE;
+  const other = newDatabaseName(dir, tag);
+  if (IS_PG) process.env.GRIDGOV_KEY_FILE = key;
+  else copyFileSync(keyFile(), `${other}.key`);
+  mustGridgov('init', '--db', other);
+  mustGridgov('import', 'areas', join(dir, 'areas.geojson'), '--db', other);
+  return other;
+}
 
 test('a grid worker creates a household and a person in their grid; personal data is masked',
   async () => {
@@ -286,21 +331,25 @@ test('every kind has CRUD: organisations and facilities, update and delete', asy
 
 test('ID numbers and phones are encrypted at rest; without the key nothing is readable',
   async () => {
-    // Make sure the server wrote everything into the main file, then read raw bytes.
-    const raw = Buffer.concat([readFileSync(db),
-      existsSync(`${db}-wal`) ? readFileSync(`${db}-wal`) : Buffer.alloc(0)]);
+    // Read every byte the database wrote (file and WAL, or the cluster's files and WAL).
+    const raw = rawDatabaseBytes();
     for (const secret of [ID1, PHONE1, '86123456', '0757-86123456']) {
       assert.equal(raw.includes(Buffer.from(secret)), false, `${secret} in the raw database`);
     }
-    assert.ok(existsSync(`${db}.key`));
-    // A copy of the database without its key: exports refuse to reveal, masked ones still work.
-    const copy = join(dir, 'copy.db');
-    mustGridgov('backup', '--db', db, copy);
+    assert.ok(raw.includes(Buffer.from('南桂东路'))); // what is not personal is there to read
+    assert.ok(existsSync(keyFile()));
+    // The database without its key (a copy of the file; PostgreSQL: the database with the key
+    // file gone): exports refuse to reveal, masked ones still work.
+    const copy = IS_PG ? db : join(dir, 'copy.db');
+    if (!IS_PG) mustGridgov('backup', '--db', db, copy);
+    const key = process.env.GRIDGOV_KEY_FILE;
+    if (IS_PG) process.env.GRIDGOV_KEY_FILE = join(dir, 'no-such.key');
     const out = join(dir, 'copy.csv');
     const r = gridgov('export', 'persons', '--db', copy, '--out', out, '--reveal', 'audit');
     assert.notEqual(r.status, 0);
     assert.match(r.stderr, /key file/);
     const masked = gridgov('export', 'persons', '--db', copy, '--out', out);
+    if (IS_PG) process.env.GRIDGOV_KEY_FILE = key;
     assert.equal(masked.status, 0, masked.stderr);
     const text = readFileSync(out, 'utf8');
     assert.match(text, /1101\*\*\*\*\*\*\*\*\*\*002X/);
@@ -376,9 +425,17 @@ test('import: a run killed halfway leaves a consistent database; a re-run comple
   const N = 60000;
   for (let i = 0; i < N; i++) rows.push(`K-${i},business,南桂东路${i}号,${CELL2}`);
   const big = csvFile('big.csv', rows);
-  const copy = join(dir, 'interrupt.db');
-  mustGridgov('backup', '--db', db, copy);
-  copyFileSync(`${db}.key`, `${copy}.key`);
+  // Into a copy of db (PostgreSQL: a second database), counted before the import.
+  let copy = join(dir, 'interrupt.db');
+  if (IS_PG) {
+    copy = secondDatabase('interrupt');
+  } else {
+    mustGridgov('backup', '--db', db, copy);
+    copyFileSync(`${db}.key`, `${copy}.key`);
+  }
+  const count = () => Number(gridgov('export', 'households', '--db', copy, '--out',
+    join(dir, 'n.csv')).stdout.match(/: (\d+) households/)[1]);
+  const before = count();
   // Kill it once the first batches are committed.
   // Small batches, so that the kill lands between commits whatever the machine's speed.
   const proc = spawn(BIN, ['import', 'households', big, '--db', copy, '--batch', '500'],
@@ -393,11 +450,7 @@ test('import: a run killed halfway leaves a consistent database; a re-run comple
     if (proc.exitCode !== null) break;
   }
   await new Promise((r) => (proc.exitCode !== null ? r() : proc.on('exit', r)));
-  const count = () => Number(gridgov('export', 'households', '--db', copy, '--out',
-    join(dir, 'n.csv')).stdout.match(/: (\d+) households/)[1]);
   const partial = count();
-  const before = Number(gridgov('export', 'households', '--db', db, '--out', join(dir, 'm.csv'))
-    .stdout.match(/: (\d+) households/)[1]);
   assert.ok(killed, 'the import finished before it could be killed');
   assert.ok(partial > before && partial < before + N, `partial ${partial}`);
   assert.equal((partial - before) % 500, 0); // whole batches only
@@ -476,23 +529,25 @@ test("a case reporter's phone is encrypted, masked, and revealed only with a rea
   const log = await req('GET', '/api/v1/access-log?subject_kind=case', tokens.admin);
   assert.ok(log.body.items.some((e) => e.subject_id === c.body.id && e.reason === '回访核实'
     && e.fields === 'reporter_phone'));
-  const raw = Buffer.concat([readFileSync(db),
-    existsSync(`${db}-wal`) ? readFileSync(`${db}-wal`) : Buffer.alloc(0)]);
-  assert.equal(raw.includes(Buffer.from('13712345678')), false);
+  assert.equal(rawDatabaseBytes().includes(Buffer.from('13712345678')), false);
 });
 
 test('gridgov init encrypts reporter phones an earlier version stored in plain text', () => {
-  const old = join(dir, 'legacy.db');
-  mustGridgov('backup', '--db', db, old);
-  copyFileSync(`${db}.key`, `${old}.key`);
-  const sql = (q) => spawnSync('sqlite3', [old, q], { encoding: 'utf8' });
+  // On a copy of db (PostgreSQL: db itself, this being the file's last test).
+  const old = IS_PG ? db : join(dir, 'legacy.db');
+  if (!IS_PG) {
+    mustGridgov('backup', '--db', db, old);
+    copyFileSync(`${db}.key`, `${old}.key`);
+  }
+  const sql = (q) => (IS_PG ? { status: 0, stdout: psql(old, q) }
+    : spawnSync('sqlite3', [old, q], { encoding: 'utf8' }));
   let r = sql("UPDATE cases SET reporter_phone = '13688889999', reporter_phone_masked = '' "
     + 'WHERE id = (SELECT min(id) FROM cases)');
   assert.equal(r.status, 0, r.stderr);
   r = gridgov('init', '--db', old);
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /encrypted the reporter phones of 1 cases/);
-  r = sql("SELECT reporter_phone_masked, substr(reporter_phone, 1, 3) FROM cases "
+  r = sql("SELECT reporter_phone_masked || '|' || substr(reporter_phone, 1, 3) FROM cases "
     + 'WHERE id = (SELECT min(id) FROM cases)');
   assert.equal(r.stdout.trim(), '136****9999|v1:');
   r = gridgov('init', '--db', old);

@@ -4,7 +4,10 @@
  * the trigram search, the access log (append-only), household links, retention, and the
  * upgrade of a schema-2 database that already holds households and persons.
  *
- * Only store.h is used, except in the upgrade test, which builds the old schema with sqlite3.
+ * Each test gets a fresh database of the run's backend (testdb.h: SQLite by default,
+ * PostgreSQL in the 'pg' suite). Only store.h is used, except where a test goes around the
+ * store: the append-only check (testdb_exec, either backend) and the upgrade test, which builds
+ * an old SQLite schema with sqlite3 (SQLite only: PostgreSQL starts at the baseline).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -16,6 +19,7 @@
 #include "base/error.h"
 #include "store/sqlite/migrations.h"
 #include "store/store.h"
+#include "testdb.h"
 
 #include <sqlite3.h>
 #include <stdio.h>
@@ -25,10 +29,10 @@
 
 #define CELL_A "440605001001001001"
 #define CELL_B "440605002001001001"
+#define CELL_C "440606001001001001" /* another district */
 
 struct fixture {
-    char dir[64];
-    char path[128];
+    struct testdb db;
     struct store *st;
 };
 
@@ -36,15 +40,17 @@ static int setup(void **state)
 {
     struct fixture *f = calloc(1, sizeof(*f));
     struct errbuf eb = {{0}};
-    snprintf(f->dir, sizeof(f->dir), "%s", "/tmp/gridgov-bdstore-XXXXXX");
-    if (mkdtemp(f->dir) == NULL)
+    if (testdb_create(&f->db) != 0)
         goto fail;
-    snprintf(f->path, sizeof(f->path), "%s/t.db", f->dir);
-    if (store_open(f->path, STORE_CREATE, &f->st, &eb) != 0)
+    if (store_open(f->db.url, STORE_CREATE, &f->st, &eb) != 0) {
+        fprintf(stderr, "open: %s\n", eb.msg);
         goto fail;
+    }
     *state = f;
     return 0;
 fail:
+    store_close(f->st);
+    testdb_destroy(&f->db);
     free(f);
     return -1;
 }
@@ -52,11 +58,8 @@ fail:
 static int teardown(void **state)
 {
     struct fixture *f = *state;
-    char cmd[200];
     store_close(f->st);
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
-    if (system(cmd) != 0)
-        return -1;
+    testdb_destroy(&f->db);
     free(f);
     return 0;
 }
@@ -377,13 +380,16 @@ static void test_access_log(void **state)
     assert_int_equal(store_access_log_list(f->st, &flt, access_fn, out), 0);
     assert_string_equal(out, "u2/13/r3;");
 
-    /* Append-only: the database refuses to change or delete an entry. */
-    sqlite3 *db;
-    assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
-    assert_int_not_equal(sqlite3_exec(db, "UPDATE access_log SET reason = 'x'", NULL, NULL, NULL),
-                         SQLITE_OK);
-    assert_int_not_equal(sqlite3_exec(db, "DELETE FROM access_log", NULL, NULL, NULL), SQLITE_OK);
-    sqlite3_close(db);
+    /* Append-only: the database refuses to change or delete an entry (the same SQL on both
+     * backends; PostgreSQL also refuses TRUNCATE, which SQLite does not have). */
+    assert_int_equal(testdb_exec(&f->db, f->db.url, "UPDATE access_log SET reason = 'x'"), -1);
+    assert_int_equal(testdb_exec(&f->db, f->db.url, "DELETE FROM access_log"), -1);
+    if (f->db.is_pg)
+        assert_int_equal(testdb_exec(&f->db, f->db.url, "TRUNCATE access_log"), -1);
+    out[0] = '\0';
+    flt.from_ms = 0;
+    assert_int_equal(store_access_log_list(f->st, &flt, access_fn, out), 0);
+    assert_string_equal(out, "u2/13/r3;u1/11/r1;"); /* still there, unchanged */
 }
 
 static int link_fn(void *ctx, const struct household_link *l)
@@ -464,6 +470,237 @@ static void test_retention(void **state)
     assert_int_equal(n, 0);
 }
 
+/* Natural keys are unique over the whole table and references may cross districts: the same
+ * answers on every backend (PostgreSQL keys its tables by district, so it checks these in the
+ * store; SQLite has its unique indexes and foreign keys). */
+static void test_keys_and_references_across_districts(void **state)
+{
+    struct fixture *f = *state;
+    struct bd_record b = rec(0, BD_BUILDING, CELL_A, "building_no", "B1", "name", "1栋", END);
+    struct bd_record h, h2, got;
+    struct household_link l;
+    char bid[24], out[1024] = "";
+    int created = -1;
+    int64_t id = 0, n = 0;
+
+    assert_int_equal(store_bd_put(f->st, &b, NULL), 0);
+    snprintf(bid, sizeof(bid), "%lld", (long long)b.id);
+    /* A household in another district in the building of this one. */
+    h = rec(1, BD_HOUSEHOLD, CELL_C, "household_no", "H9", "kind", "business", "address",
+            "罗村大道9号", "building_id", bid, END);
+    assert_int_equal(store_bd_put(f->st, &h, &created), 0);
+    assert_int_equal(created, 1);
+    assert_int_equal(store_bd_delete(f->st, BD_BUILDING, b.id), ERR_CONFLICT);
+    /* A reference to a record that does not exist is refused, as a constraint. */
+    h2 = rec(2, BD_HOUSEHOLD, CELL_A, "household_no", "H10", "kind", "business", "address", "x",
+             "building_id", "999", END);
+    assert_int_equal(store_bd_put(f->st, &h2, NULL), ERR_EXISTS);
+    assert_int_equal(store_bd_find(f->st, BD_HOUSEHOLD, 0, "H10", &id), ERR_NOT_FOUND);
+    /* The key H9 is taken in district 440606: a new row with it anywhere is refused, and so is
+     * another row taking it. */
+    h2 =
+        rec(2, BD_HOUSEHOLD, CELL_A, "household_no", "H9", "kind", "business", "address", "y", END);
+    h2.id = -1;
+    assert_int_equal(store_bd_put(f->st, &h2, NULL), ERR_EXISTS);
+    h2 = rec(2, BD_HOUSEHOLD, CELL_A, "household_no", "H11", "kind", "business", "address", "y",
+             END);
+    assert_int_equal(store_bd_put(f->st, &h2, NULL), 0);
+    h2 =
+        rec(2, BD_HOUSEHOLD, CELL_A, "household_no", "H9", "kind", "business", "address", "y", END);
+    h2.id = h.id + 1;
+    assert_int_equal(store_bd_put(f->st, &h2, NULL), ERR_EXISTS);
+    assert_int_equal(store_bd_count(f->st, BD_HOUSEHOLD, "44", &n), 0);
+    assert_int_equal(n, 2);
+
+    /* The household has a timeline; then it moves to the other district by its key: same row,
+     * its links and its search entry follow it. */
+    memset(&l, 0, sizeof(l));
+    l.household_id = h.id;
+    snprintf(l.kind, sizeof(l.kind), "case");
+    l.ref_id = 5;
+    l.at_ms = 100;
+    snprintf(l.summary, sizeof(l.summary), "漏水");
+    assert_int_equal(store_household_link_add(f->st, &l), 0);
+    l.household_id = 999;
+    assert_int_equal(store_household_link_add(f->st, &l), ERR_CONFLICT); /* no such household */
+    h2 = rec(2, BD_HOUSEHOLD, CELL_A, "household_no", "H9", "kind", "business", "address",
+             "南桂东路9号", END);
+    assert_int_equal(store_bd_put(f->st, &h2, &created), 0);
+    assert_int_equal(created, 0);
+    assert_int_equal(h2.id, h.id);
+    assert_int_equal(store_bd_get(f->st, BD_HOUSEHOLD, h.id, &got), 0);
+    assert_string_equal(got.cell_code, CELL_A);
+    bd_record_cleanup(&got);
+    assert_int_equal(store_household_links(f->st, h.id, link_fn, out), 0);
+    assert_string_equal(out, "case:5:漏水;");
+    out[0] = '\0';
+    assert_int_equal(store_bd_search(f->st, "440606", "罗村大道", 10, hit_fn, out), 0);
+    assert_string_equal(out, "");
+    assert_int_equal(store_bd_search(f->st, "440605", "南桂东路9号", 10, hit_fn, out), 0);
+    assert_string_equal(out, "household:南桂东路9号;");
+
+    /* The core rows: a person of a missing household is refused (a foreign key). */
+    struct household hh;
+    struct person pe;
+    int64_t households = 0, persons = 0;
+    memset(&hh, 0, sizeof(hh));
+    snprintf(hh.cell_code, sizeof(hh.cell_code), "%s", CELL_B);
+    snprintf(hh.address, sizeof(hh.address), "%s", "九江镇1号");
+    snprintf(hh.kind, sizeof(hh.kind), "%s", "registered_family");
+    assert_int_equal(store_household_insert(f->st, &hh), 0);
+    assert_true(hh.id > 0);
+    memset(&pe, 0, sizeof(pe));
+    pe.household_id = hh.id;
+    snprintf(pe.cell_code, sizeof(pe.cell_code), "%s", CELL_B);
+    snprintf(pe.name, sizeof(pe.name), "%s", "李四");
+    snprintf(pe.sex, sizeof(pe.sex), "%s", "M");
+    snprintf(pe.birth_date, sizeof(pe.birth_date), "%s", "1980-01-01");
+    pe.is_registered = 1;
+    assert_int_equal(store_person_insert(f->st, &pe), 0);
+    assert_true(pe.id > 0);
+    pe.household_id = hh.id + 100;
+    assert_int_equal(store_person_insert(f->st, &pe), ERR_CONFLICT);
+    assert_int_equal(store_household_count(f->st, "440605002", &households, &persons), 0);
+    assert_int_equal(households, 1);
+    assert_int_equal(persons, 1);
+    assert_int_equal(store_bd_get(f->st, BD_PERSON, pe.id - 0, &got), 0);
+    assert_string_equal(val(&got, "name"), "李四");
+    assert_string_equal(val(&got, "is_registered"), "1");
+    bd_record_cleanup(&got);
+    assert_int_equal(store_household_count(f->st, "440606", &households, &persons), 0);
+    assert_int_equal(households, 0);
+}
+
+/* What a search text means: a substring of 3+ characters, any case, with no wildcards; a
+ * shorter list query is an exact substring of one field; more occurrences rank first, then
+ * the shorter text. */
+static void test_search_text_semantics(void **state)
+{
+    struct fixture *f = *state;
+    struct bd_filter flt;
+    int64_t ids[16];
+    char out[2048] = "";
+    static const char *const names[] = {
+        "Block ABC 折扣50%店",    "5000号店",        "a_b 商行", "axb 商行",
+        "南桂 南桂 南桂东路南桂", "南桂东路南桂东路"};
+    for (int i = 0; i < 6; i++) {
+        char no[8];
+        struct bd_record o;
+        snprintf(no, sizeof(no), "C%d", i);
+        o = rec(0, BD_ORGANISATION, CELL_A, "credit_code", no, "name", names[i], "kind", "business",
+                END);
+        assert_int_equal(store_bd_put(f->st, &o, NULL), 0);
+    }
+    memset(&flt, 0, sizeof(flt));
+    flt.kind = BD_ORGANISATION;
+    flt.ref_field = -1;
+    flt.hash_field = -1;
+    flt.area = "44";
+    flt.limit = 10;
+    static const struct {
+        const char *q;
+        int n;
+    } cases[] = {{"abc", 1}, {"ABC", 1}, {"50%", 1}, {"a_b", 1}, {"bc", 0},
+                 {"BC", 1},  {"%", 1},   {"_", 1},   {"\\", 0},  {"5000号店", 1}};
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        flt.query = cases[i].q;
+        ids[0] = 0;
+        assert_int_equal(store_bd_list(f->st, &flt, count_fn, ids), 0);
+        if (ids[0] != cases[i].n)
+            fail_msg("query '%s': %lld rows, expected %d", cases[i].q, (long long)ids[0],
+                     cases[i].n);
+    }
+    assert_int_equal(store_bd_search(f->st, "44", "50%", 10, hit_fn, out), 0);
+    assert_string_equal(out, "organisation:Block ABC 折扣50%店;");
+    out[0] = '\0';
+    assert_int_equal(store_bd_search(f->st, "44", "A_B", 10, hit_fn, out), 0);
+    assert_string_equal(out, "organisation:a_b 商行;");
+    /* Best first: twice before once; of two with the phrase twice, the shorter text. */
+    out[0] = '\0';
+    assert_int_equal(store_bd_search(f->st, "44", "南桂东路", 10, hit_fn, out), 0);
+    assert_string_equal(out, "organisation:南桂东路南桂东路;organisation:南桂 南桂 南桂东路南桂;");
+    out[0] = '\0';
+    assert_int_equal(store_bd_search(f->st, "44", "南桂", 10, hit_fn, out), ERR_INVALID);
+    assert_int_equal(store_bd_search(f->st, "44", "南桂 ", 10, hit_fn, out), 0);
+    assert_string_equal(out, "organisation:南桂 南桂 南桂东路南桂;");
+}
+
+static int64_t add_case(struct store *st, const char *number, const char *status, int64_t updated,
+                        const char *name, const char *phone)
+{
+    struct case_rec c;
+    memset(&c, 0, sizeof(c));
+    snprintf(c.number, sizeof(c.number), "%s", number);
+    snprintf(c.area_code, sizeof(c.area_code), "%s", "440605001001001");
+    snprintf(c.category, sizeof(c.category), "%s", "0204");
+    snprintf(c.channel, sizeof(c.channel), "%s", "phone");
+    snprintf(c.urgency, sizeof(c.urgency), "%s", "normal");
+    snprintf(c.status, sizeof(c.status), "%s", status);
+    snprintf(c.reporter_name, sizeof(c.reporter_name), "%s", name);
+    snprintf(c.reporter_phone, sizeof(c.reporter_phone), "%s", phone);
+    c.queue_level = 6;
+    c.description = (char *)"x";
+    c.created_ms = updated;
+    c.updated_ms = updated;
+    assert_int_equal(store_case_insert(st, &c), 0);
+    return c.id;
+}
+
+static int phone_fn(void *ctx, int64_t case_id, const char *phone)
+{
+    char *out = ctx;
+    size_t len = strlen(out);
+    snprintf(out + len, 1024 - len, "%lld:%s;", (long long)case_id, phone);
+    return 0;
+}
+
+/* The reporters of cases (personal data kept with the case): plain phones found and sealed,
+ * closed cases' reporters counted and cleared after the retention period. */
+static void test_case_reporters(void **state)
+{
+    struct fixture *f = *state;
+    char out[1024] = "", want[128];
+    int64_t n = -1;
+    int64_t a = add_case(f->st, "N-1", "closed", 1000, "张三", "13800138000");
+    int64_t b = add_case(f->st, "N-2", "evaluated", 2000, "", "v1:sealed");
+    int64_t c = add_case(f->st, "N-3", "dispatched", 1000, "李四", "13900139000");
+    int64_t d = add_case(f->st, "N-4", "closed", 9000, "王五", "");
+    struct case_rec got;
+
+    assert_int_equal(store_case_plain_phones(f->st, 10, phone_fn, out), 0);
+    snprintf(want, sizeof(want), "%lld:13800138000;%lld:13900139000;", (long long)a, (long long)c);
+    assert_string_equal(out, want);
+    out[0] = '\0';
+    assert_int_equal(store_case_plain_phones(f->st, 1, phone_fn, out), 0);
+    snprintf(want, sizeof(want), "%lld:13800138000;", (long long)a);
+    assert_string_equal(out, want);
+    assert_int_equal(store_case_set_reporter_phone(f->st, a, "v1:x", "138****8000"), 0);
+    assert_int_equal(store_case_get(f->st, a, &got), 0);
+    assert_string_equal(got.reporter_phone, "v1:x");
+    assert_string_equal(got.reporter_phone_masked, "138****8000");
+    case_rec_cleanup(&got);
+
+    /* Closed or evaluated before 5000 with a name or phone: a and b (c is open, d too new). */
+    assert_int_equal(store_case_clear_reporters(f->st, 5000, 1, &n), 0);
+    assert_int_equal(n, 2);
+    assert_int_equal(store_case_clear_reporters(f->st, 5000, 0, &n), 0);
+    assert_int_equal(n, 2);
+    assert_int_equal(store_case_get(f->st, a, &got), 0);
+    assert_string_equal(got.reporter_name, "");
+    assert_string_equal(got.reporter_phone, "");
+    assert_string_equal(got.reporter_phone_masked, "");
+    case_rec_cleanup(&got);
+    assert_int_equal(store_case_get(f->st, d, &got), 0);
+    assert_string_equal(got.reporter_name, "王五");
+    case_rec_cleanup(&got);
+    assert_int_equal(store_case_get(f->st, c, &got), 0);
+    assert_string_equal(got.reporter_phone, "13900139000");
+    case_rec_cleanup(&got);
+    assert_int_equal(store_case_clear_reporters(f->st, 5000, 1, &n), 0);
+    assert_int_equal(n, 0);
+    (void)b;
+}
+
 /* A database created at schema 2 with households and persons upgrades to the base-data
  * schema keeping every row, id and value, and indexes them for search. */
 static void test_upgrade_from_schema_2(void **state)
@@ -475,6 +712,10 @@ static void test_upgrade_from_schema_2(void **state)
     sqlite3 *db;
     int count, version = 0;
     (void)state;
+    if (testdb_backend_is_pg()) {
+        skip(); /* a SQLite file's upgrade; PostgreSQL databases start at the baseline */
+        return;
+    }
     assert_non_null(mkdtemp(dir));
     snprintf(path, sizeof(path), "%s/old.db", dir);
     m = sqlite_migrations(&count);
@@ -525,6 +766,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_access_log, setup, teardown),
         cmocka_unit_test_setup_teardown(test_household_links, setup, teardown),
         cmocka_unit_test_setup_teardown(test_retention, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_keys_and_references_across_districts, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_search_text_semantics, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_case_reporters, setup, teardown),
         cmocka_unit_test(test_upgrade_from_schema_2),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
