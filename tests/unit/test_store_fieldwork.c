@@ -1,11 +1,12 @@
 /*
- * test_store_fieldwork.c - the field-work store ops (store_sqlite_fieldwork.c) through store.h:
+ * test_store_fieldwork.c - the field-work store ops through store.h:
  * patrols (insert, get, finish once, counts, listing by subtree/user/running/time with keyset
  * paging, counts per grid), track points in time order, batch ids recognised on retry, and the
  * links of cases to field work; visits (get, list filters, the last visit and members' tags
  * per household), campaigns (frozen target set, coverage per grid in the window) and case
  * counts per grid and channel; station teams (communities, members, weekly slots; listing by
- * street or community) and sessions with their items.
+ * street or community) and sessions with their items. Each test gets a fresh database of the
+ * run's backend (testdb.h: SQLite by default, PostgreSQL in the 'pg' suite).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -17,6 +18,7 @@
 #include "base/error.h"
 #include "domain/basedata.h"
 #include "store/store.h"
+#include "testdb.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,8 +29,7 @@
 #define HOUR ((int64_t)3600000)
 
 struct fixture {
-    char dir[64];
-    char path[128];
+    struct testdb db;
     struct store *st;
 };
 
@@ -36,11 +37,9 @@ static int setup(void **state)
 {
     struct fixture *f = calloc(1, sizeof(*f));
     struct errbuf eb = {{0}};
-    snprintf(f->dir, sizeof(f->dir), "%s", "/tmp/gridgov-fieldwork-XXXXXX");
-    if (mkdtemp(f->dir) == NULL)
+    if (testdb_create(&f->db) != 0)
         goto fail;
-    snprintf(f->path, sizeof(f->path), "%s/t.db", f->dir);
-    if (store_open(f->path, STORE_CREATE, &f->st, &eb) != 0) {
+    if (store_open(f->db.url, STORE_CREATE, &f->st, &eb) != 0) {
         fprintf(stderr, "open: %s\n", eb.msg);
         goto fail;
     }
@@ -48,6 +47,7 @@ static int setup(void **state)
     return 0;
 fail:
     store_close(f->st);
+    testdb_destroy(&f->db);
     free(f);
     return -1;
 }
@@ -55,11 +55,8 @@ fail:
 static int teardown(void **state)
 {
     struct fixture *f = *state;
-    char cmd[200];
     store_close(f->st);
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
-    if (system(cmd) != 0)
-        return -1;
+    testdb_destroy(&f->db);
     free(f);
     return 0;
 }
