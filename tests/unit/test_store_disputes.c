@@ -228,6 +228,11 @@ static void test_dispute_children(void **state)
     assert_int_equal(p.seq, 2);
     snprintf(p.kind, sizeof(p.kind), "%s", "alien"); /* refused by the schema */
     assert_int_not_equal(store_dispute_party_add(f->st, &p), 0);
+    /* a party, mediator or session of a dispute that does not exist */
+    snprintf(p.kind, sizeof(p.kind), "%s", "outsider");
+    p.dispute_id = d.id + 100;
+    assert_int_equal(store_dispute_party_add(f->st, &p), ERR_EXISTS);
+    p.dispute_id = d.id;
     assert_int_equal(store_dispute_parties(f->st, d.id, &parties), 0);
     assert_int_equal(parties.len, 2);
     assert_int_equal(parties.items[0].person_id, 7);
@@ -496,6 +501,20 @@ static void test_topic_entries(void **state)
     assert_int_equal(store_topic_entries(f->st, TOPIC_ENTRY_COSIGNER, t.id, &list), 0);
     assert_int_equal(list.len, 2);
     topic_entry_list_cleanup(&list);
+    /* inside a transaction a refused duplicate leaves the transaction usable */
+    assert_int_equal(store_begin(f->st), 0);
+    assert_int_equal(store_topic_entry_add(f->st, TOPIC_ENTRY_COSIGNER, &e), ERR_EXISTS);
+    e.user_id = 23;
+    assert_int_equal(store_topic_entry_add(f->st, TOPIC_ENTRY_COSIGNER, &e), 0);
+    assert_int_equal(store_commit(f->st), 0);
+    assert_int_equal(store_topic_entries(f->st, TOPIC_ENTRY_COSIGNER, t.id, &list), 0);
+    assert_int_equal(list.len, 3);
+    assert_int_equal(list.items[2].user_id, 23);
+    topic_entry_list_cleanup(&list);
+    /* an entry of a topic that does not exist */
+    e.topic_id = t.id + 100;
+    assert_int_equal(store_topic_entry_add(f->st, TOPIC_ENTRY_COSIGNER, &e), ERR_EXISTS);
+    e.topic_id = t.id;
 
     e.member_id = 3;
     e.household_id = 77;
@@ -572,6 +591,20 @@ static void test_meetings_and_ballots(void **state)
     assert_int_equal(abstain, 1);
     assert_int_equal(store_topic_ballot_totals(f->st, t.id + 100, &yes, &no, &abstain), 0);
     assert_int_equal(yes + no + abstain, 0);
+    /* a ballot on a topic that does not exist; a meeting with a member who does not exist or
+     * is listed twice */
+    assert_int_equal(store_topic_ballot_add(f->st, t.id + 100, "m:1", "yes", 0, T0), ERR_EXISTS);
+    ids[2] = ids[0] + 1000;
+    assert_int_equal(store_topic_meeting_add(f->st, t.id, T0, "", ids, 3, &meeting), ERR_EXISTS);
+    ids[2] = ids[0];
+    assert_int_equal(store_topic_meeting_add(f->st, t.id, T0, "", ids, 3, &meeting), ERR_EXISTS);
+    /* a duplicate ballot inside a transaction leaves it usable */
+    assert_int_equal(store_begin(f->st), 0);
+    assert_int_equal(store_topic_ballot_add(f->st, t.id, "m:2", "yes", 0, T0), ERR_EXISTS);
+    assert_int_equal(store_topic_ballot_add(f->st, t.id, "m:6", "yes", 0, T0), 0);
+    assert_int_equal(store_commit(f->st), 0);
+    assert_int_equal(store_topic_ballot_totals(f->st, t.id, &yes, &no, &abstain), 0);
+    assert_int_equal(yes, 3);
 }
 
 static void test_secret_ballots(void **state)

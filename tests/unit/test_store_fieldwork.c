@@ -282,6 +282,23 @@ static void test_points_and_batches(void **state)
     assert_true(t.pts[2].lon == 113.02 && t.pts[2].lat == 23.01 && t.pts[2].accuracy == 7);
     assert_int_equal(t.pts[2].flags, PATROL_PT_OUTSIDE);
     assert_int_equal(t.pts[0].flags, 0);
+    /* points and batches of a patrol that does not exist are refused (foreign key) */
+    assert_int_equal(store_patrol_points_add(f->st, id + 100, late, 1), ERR_CONFLICT);
+    assert_int_equal(store_patrol_batch_add(f->st, id + 100, "b-9", 1, &is_new), ERR_CONFLICT);
+    /* inside a transaction a batch seen before leaves the transaction usable */
+    assert_int_equal(store_begin(f->st), 0);
+    assert_int_equal(store_patrol_batch_add(f->st, id, "b-2", 1, &is_new), 0);
+    assert_int_equal(is_new, 0);
+    assert_int_equal(store_patrol_batch_add(f->st, id, "b-3", 1, &is_new), 0);
+    assert_int_equal(is_new, 1);
+    assert_int_equal(store_patrol_points_add(f->st, id, late, 1), 0);
+    assert_int_equal(store_commit(f->st), 0);
+    memset(&t, 0, sizeof(t));
+    assert_int_equal(store_patrol_points(f->st, id, collect_point, &t), 0);
+    assert_int_equal(t.n, 4);
+    /* the same time twice: upload order */
+    assert_int_equal(t.pts[0].t_ms, T0 + 1000);
+    assert_int_equal(t.pts[1].t_ms, T0 + 1000);
 }
 
 static void add_case(struct store *st, const char *number, int64_t *id)
@@ -772,6 +789,14 @@ static void test_station_teams_and_sessions(void **state)
         assert_int_equal(l.n, 1);
     }
     assert_int_equal(store_station_session_get(f->st, 9999, &got), ERR_NOT_FOUND);
+    /* a session of a team that does not exist; a member who is no user (foreign keys) */
+    ss.team_id = t2 + 10;
+    assert_int_equal(store_station_session_insert(f->st, &ss), ERR_CONFLICT);
+    memset(&t, 0, sizeof(t));
+    snprintf(t.name, sizeof(t.name), "%s", "三组");
+    snprintf(t.area_code, sizeof(t.area_code), "%s", "440605003");
+    t.members[t.n_members++] = u2 + 100;
+    assert_int_equal(store_station_team_insert(f->st, &t), ERR_CONFLICT);
 }
 
 int main(void)
