@@ -732,6 +732,41 @@ static void test_village_voters(void **state)
     assert_int_equal(adults, 5);
 }
 
+/* PostgreSQL: every table of this module is ready to be distributed by district (issue 10):
+ * it has a primary key, and every primary key, unique index and foreign key (but those to the
+ * reference table users) starts with the district. */
+static void test_distribution_keys(void **state)
+{
+    struct fixture *f = *state;
+    static const char tables[] =
+        "('disputes', 'dispute_parties', 'dispute_mediators', 'dispute_sessions', "
+        "'dispute_follow_ups', 'dispute_events', 'councils', 'council_members', "
+        "'topics', 'topic_cosigners', 'topic_opinions', 'topic_tasks', 'topic_notes', "
+        "'topic_meetings', 'topic_attendance', 'topic_ballots', 'topic_secret_tally', "
+        "'topic_events')";
+    char sql[1024];
+    if (!f->db.is_pg)
+        return; /* SQLite is one file: nothing to distribute */
+    snprintf(sql, sizeof(sql),
+             "SELECT count(*) FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid "
+             "WHERE c.contype = 'p' AND t.relname IN %s",
+             tables);
+    assert_int_equal(query_int(f, sql), 18);
+    snprintf(sql, sizeof(sql),
+             "SELECT count(*) FROM pg_index i JOIN pg_class t ON t.oid = i.indrelid "
+             "JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = i.indkey[0] "
+             "WHERE i.indisunique AND t.relname IN %s AND a.attname <> 'district'",
+             tables);
+    assert_int_equal(query_int(f, sql), 0);
+    snprintf(sql, sizeof(sql),
+             "SELECT count(*) FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid "
+             "JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = c.conkey[1] "
+             "WHERE c.contype = 'f' AND t.relname IN %s AND a.attname <> 'district' "
+             "AND c.confrelid <> 'users'::regclass",
+             tables);
+    assert_int_equal(query_int(f, sql), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -745,6 +780,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_meetings_and_ballots, setup, teardown),
         cmocka_unit_test_setup_teardown(test_secret_ballots, setup, teardown),
         cmocka_unit_test_setup_teardown(test_logs_append_only, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_distribution_keys, setup, teardown),
         cmocka_unit_test_setup_teardown(test_village_voters, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -20,6 +20,7 @@
 #include "store/store.h"
 #include "testdb.h"
 
+#include <libpq-fe.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -799,6 +800,53 @@ static void test_station_teams_and_sessions(void **state)
     assert_int_equal(store_station_team_insert(f->st, &t), ERR_CONFLICT);
 }
 
+/* The integer in the first column of the first row of sql, read directly from the PostgreSQL
+ * database (bypassing the store); -1 when the query fails or returns no row. */
+static long long query_int(const struct fixture *f, const char *sql)
+{
+    long long v = -1;
+    PGconn *conn = PQconnectdb(f->db.url);
+    PGresult *res = PQexec(conn, sql);
+    if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1)
+        v = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+    PQclear(res);
+    PQfinish(conn);
+    return v;
+}
+
+/* PostgreSQL: every table of this module is ready to be distributed by district (issue 10):
+ * it has a primary key, and every primary key, unique index and foreign key (but those to the
+ * reference table users) starts with the district. */
+static void test_distribution_keys(void **state)
+{
+    struct fixture *f = *state;
+    static const char tables[] =
+        "('patrols', 'patrol_points', 'patrol_batches', 'field_case_links', 'visits', "
+        "'campaigns', 'campaign_targets', 'station_teams', 'station_team_communities', "
+        "'station_team_members', 'station_slots', 'station_sessions', 'station_items')";
+    char sql[1024];
+    if (!f->db.is_pg)
+        return; /* SQLite is one file: nothing to distribute */
+    snprintf(sql, sizeof(sql),
+             "SELECT count(*) FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid "
+             "WHERE c.contype = 'p' AND t.relname IN %s",
+             tables);
+    assert_int_equal(query_int(f, sql), 13);
+    snprintf(sql, sizeof(sql),
+             "SELECT count(*) FROM pg_index i JOIN pg_class t ON t.oid = i.indrelid "
+             "JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = i.indkey[0] "
+             "WHERE i.indisunique AND t.relname IN %s AND a.attname <> 'district'",
+             tables);
+    assert_int_equal(query_int(f, sql), 0);
+    snprintf(sql, sizeof(sql),
+             "SELECT count(*) FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid "
+             "JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = c.conkey[1] "
+             "WHERE c.contype = 'f' AND t.relname IN %s AND a.attname <> 'district' "
+             "AND c.confrelid <> 'users'::regclass",
+             tables);
+    assert_int_equal(query_int(f, sql), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -811,6 +859,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_campaign_coverage, setup, teardown),
         cmocka_unit_test_setup_teardown(test_case_channel_counts, setup, teardown),
         cmocka_unit_test_setup_teardown(test_station_teams_and_sessions, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_distribution_keys, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
