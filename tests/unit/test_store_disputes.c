@@ -1,10 +1,11 @@
 /*
  * test_store_disputes.c - the storage of disputes and deliberation councils, through store.h
- * only (so the PostgreSQL backend can run the same file): round trips, subtree scoping,
- * optimistic updates, recurrences, append-only logs, statistics, co-signers once, tasks,
- * attendance, ballots that come back only as totals (and secret ones that are not even linked
- * to their voter in the file), and eligible voters of a village. Only the secret-ballot test
- * reads the file with sqlite3 directly, to check what is stored.
+ * only, on the run's backend (testdb.h: SQLite by default, PostgreSQL in the 'pg' suite):
+ * round trips, subtree scoping, optimistic updates, recurrences, append-only logs, statistics,
+ * co-signers once, tasks, attendance, ballots that come back only as totals (and secret ones
+ * that are not even linked to their voter in the database), and eligible voters of a village.
+ * Only the secret-ballot and append-only tests read or write the database directly, in SQL
+ * both backends take.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -15,7 +16,9 @@
 
 #include "base/error.h"
 #include "store/store.h"
+#include "testdb.h"
 
+#include <libpq-fe.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,8 +29,7 @@
 #define DAY (24LL * 3600 * 1000)
 
 struct fixture {
-    char dir[64];
-    char path[128];
+    struct testdb db;
     struct store *st;
 };
 
@@ -35,31 +37,53 @@ static int setup(void **state)
 {
     struct fixture *f = calloc(1, sizeof(*f));
     struct errbuf eb = {{0}};
-    snprintf(f->dir, sizeof(f->dir), "%s", "/tmp/gridgov-disputes-XXXXXX");
-    if (mkdtemp(f->dir) == NULL) {
-        free(f);
-        return -1;
-    }
-    snprintf(f->path, sizeof(f->path), "%s/t.db", f->dir);
-    if (store_open(f->path, STORE_CREATE, &f->st, &eb) != 0) {
+    if (testdb_create(&f->db) != 0)
+        goto fail;
+    if (store_open(f->db.url, STORE_CREATE, &f->st, &eb) != 0) {
         fprintf(stderr, "open: %s\n", eb.msg);
-        free(f);
-        return -1;
+        goto fail;
     }
     *state = f;
     return 0;
+fail:
+    store_close(f->st);
+    testdb_destroy(&f->db);
+    free(f);
+    return -1;
 }
 
 static int teardown(void **state)
 {
     struct fixture *f = *state;
-    char cmd[200];
     store_close(f->st);
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
-    if (system(cmd) != 0)
-        return -1;
+    testdb_destroy(&f->db);
     free(f);
     return 0;
+}
+
+/* The integer in the first column of the first row of sql, read directly from the database
+ * (bypassing the store); -1 when the query fails or returns no row. */
+static long long query_int(const struct fixture *f, const char *sql)
+{
+    long long v = -1;
+    if (f->db.is_pg) {
+        PGconn *conn = PQconnectdb(f->db.url);
+        PGresult *res = PQexec(conn, sql);
+        if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1)
+            v = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+        PQclear(res);
+        PQfinish(conn);
+    } else {
+        sqlite3 *db = NULL;
+        sqlite3_stmt *stmt = NULL;
+        if (sqlite3_open_v2(f->db.url, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+            sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) == SQLITE_OK &&
+            sqlite3_step(stmt) == SQLITE_ROW)
+            v = sqlite3_column_int64(stmt, 0);
+        sqlite3_finalize(stmt);
+        sqlite3_close(db);
+    }
+    return v;
 }
 
 static struct dispute_rec make_dispute(const char *area, const char *type, const char *key,
@@ -204,6 +228,11 @@ static void test_dispute_children(void **state)
     assert_int_equal(p.seq, 2);
     snprintf(p.kind, sizeof(p.kind), "%s", "alien"); /* refused by the schema */
     assert_int_not_equal(store_dispute_party_add(f->st, &p), 0);
+    /* a party, mediator or session of a dispute that does not exist */
+    snprintf(p.kind, sizeof(p.kind), "%s", "outsider");
+    p.dispute_id = d.id + 100;
+    assert_int_equal(store_dispute_party_add(f->st, &p), ERR_EXISTS);
+    p.dispute_id = d.id;
     assert_int_equal(store_dispute_parties(f->st, d.id, &parties), 0);
     assert_int_equal(parties.len, 2);
     assert_int_equal(parties.items[0].person_id, 7);
@@ -472,6 +501,20 @@ static void test_topic_entries(void **state)
     assert_int_equal(store_topic_entries(f->st, TOPIC_ENTRY_COSIGNER, t.id, &list), 0);
     assert_int_equal(list.len, 2);
     topic_entry_list_cleanup(&list);
+    /* inside a transaction a refused duplicate leaves the transaction usable */
+    assert_int_equal(store_begin(f->st), 0);
+    assert_int_equal(store_topic_entry_add(f->st, TOPIC_ENTRY_COSIGNER, &e), ERR_EXISTS);
+    e.user_id = 23;
+    assert_int_equal(store_topic_entry_add(f->st, TOPIC_ENTRY_COSIGNER, &e), 0);
+    assert_int_equal(store_commit(f->st), 0);
+    assert_int_equal(store_topic_entries(f->st, TOPIC_ENTRY_COSIGNER, t.id, &list), 0);
+    assert_int_equal(list.len, 3);
+    assert_int_equal(list.items[2].user_id, 23);
+    topic_entry_list_cleanup(&list);
+    /* an entry of a topic that does not exist */
+    e.topic_id = t.id + 100;
+    assert_int_equal(store_topic_entry_add(f->st, TOPIC_ENTRY_COSIGNER, &e), ERR_EXISTS);
+    e.topic_id = t.id;
 
     e.member_id = 3;
     e.household_id = 77;
@@ -548,6 +591,20 @@ static void test_meetings_and_ballots(void **state)
     assert_int_equal(abstain, 1);
     assert_int_equal(store_topic_ballot_totals(f->st, t.id + 100, &yes, &no, &abstain), 0);
     assert_int_equal(yes + no + abstain, 0);
+    /* a ballot on a topic that does not exist; a meeting with a member who does not exist or
+     * is listed twice */
+    assert_int_equal(store_topic_ballot_add(f->st, t.id + 100, "m:1", "yes", 0, T0), ERR_EXISTS);
+    ids[2] = ids[0] + 1000;
+    assert_int_equal(store_topic_meeting_add(f->st, t.id, T0, "", ids, 3, &meeting), ERR_EXISTS);
+    ids[2] = ids[0];
+    assert_int_equal(store_topic_meeting_add(f->st, t.id, T0, "", ids, 3, &meeting), ERR_EXISTS);
+    /* a duplicate ballot inside a transaction leaves it usable */
+    assert_int_equal(store_begin(f->st), 0);
+    assert_int_equal(store_topic_ballot_add(f->st, t.id, "m:2", "yes", 0, T0), ERR_EXISTS);
+    assert_int_equal(store_topic_ballot_add(f->st, t.id, "m:6", "yes", 0, T0), 0);
+    assert_int_equal(store_commit(f->st), 0);
+    assert_int_equal(store_topic_ballot_totals(f->st, t.id, &yes, &no, &abstain), 0);
+    assert_int_equal(yes, 3);
 }
 
 static void test_secret_ballots(void **state)
@@ -556,8 +613,7 @@ static void test_secret_ballots(void **state)
     struct council_rec c = make_council(f->st, "440605001201");
     struct topic_rec t = make_topic(f->st, &c);
     int yes, no, abstain;
-    sqlite3 *db = NULL;
-    sqlite3_stmt *stmt = NULL;
+    char sql[200];
 
     assert_int_equal(store_topic_ballot_add(f->st, t.id, "m:1", "yes", 1, T0), 0);
     assert_int_equal(store_topic_ballot_add(f->st, t.id, "m:2", "yes", 1, T0), 0);
@@ -569,19 +625,61 @@ static void test_secret_ballots(void **state)
     assert_int_equal(yes, 2);
     assert_int_equal(no, 1);
     assert_int_equal(abstain, 0);
-    /* in the file itself, no voter row carries a choice */
-    assert_int_equal(sqlite3_open_v2(f->path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_prepare_v2(db,
-                                        "SELECT count(*), count(choice) FROM topic_ballots "
-                                        "WHERE topic_id = ?1",
-                                        -1, &stmt, NULL),
-                     SQLITE_OK);
-    sqlite3_bind_int64(stmt, 1, t.id);
-    assert_int_equal(sqlite3_step(stmt), SQLITE_ROW);
-    assert_int_equal(sqlite3_column_int(stmt, 0), 3);
-    assert_int_equal(sqlite3_column_int(stmt, 1), 0);
-    sqlite3_finalize(stmt);
-    sqlite3_close(db);
+    /* in the database itself, no voter row carries a choice */
+    snprintf(sql, sizeof(sql), "SELECT count(*) FROM topic_ballots WHERE topic_id = %lld",
+             (long long)t.id);
+    assert_int_equal(query_int(f, sql), 3);
+    snprintf(sql, sizeof(sql), "SELECT count(choice) FROM topic_ballots WHERE topic_id = %lld",
+             (long long)t.id);
+    assert_int_equal(query_int(f, sql), 0);
+    if (f->db.is_pg) {
+        /* PostgreSQL stamps each row version with its writer's transaction (xmin): every tally
+         * row carries the last voter's, so the stamp points at no choice */
+        snprintf(sql, sizeof(sql),
+                 "SELECT count(DISTINCT xmin::text) FROM topic_secret_tally WHERE topic_id = %lld",
+                 (long long)t.id);
+        assert_int_equal(query_int(f, sql), 1);
+    }
+}
+
+static void test_logs_append_only(void **state)
+{
+    struct fixture *f = *state;
+    struct dispute_rec d = make_dispute("440605001001001", "neighbour", "", T0);
+    struct council_rec c = make_council(f->st, "440605001201");
+    struct topic_rec t = make_topic(f->st, &c);
+    struct gov_event ev;
+    struct gov_event_list events;
+
+    assert_int_equal(store_dispute_insert(f->st, &d), 0);
+    memset(&ev, 0, sizeof(ev));
+    ev.owner_id = d.id;
+    ev.seq = 1;
+    ev.at_ms = T0;
+    snprintf(ev.action, sizeof(ev.action), "%s", "register");
+    assert_int_equal(store_dispute_event_append(f->st, &ev), 0);
+    ev.owner_id = t.id;
+    assert_int_equal(store_topic_event_append(f->st, &ev), 0);
+    /* a log of a dispute / topic that does not exist is refused */
+    ev.owner_id = d.id + 100;
+    assert_int_equal(store_dispute_event_append(f->st, &ev), ERR_CONFLICT);
+    ev.owner_id = t.id + 100;
+    assert_int_equal(store_topic_event_append(f->st, &ev), ERR_CONFLICT);
+
+    /* the database itself refuses to change or remove an event; other rows it changes */
+    assert_int_equal(testdb_exec(&f->db, f->db.url, "UPDATE dispute_events SET payload = 'x'"), -1);
+    assert_int_equal(testdb_exec(&f->db, f->db.url, "DELETE FROM dispute_events"), -1);
+    assert_int_equal(testdb_exec(&f->db, f->db.url, "UPDATE topic_events SET action = 'x'"), -1);
+    assert_int_equal(testdb_exec(&f->db, f->db.url, "DELETE FROM topic_events"), -1);
+    assert_int_equal(testdb_exec(&f->db, f->db.url, "UPDATE disputes SET summary = 'x'"), 0);
+    assert_int_equal(store_dispute_events(f->st, d.id, &events), 0);
+    assert_int_equal(events.len, 1);
+    assert_string_equal(events.items[0].action, "register");
+    assert_string_equal(events.items[0].payload, "{}");
+    gov_event_list_cleanup(&events);
+    assert_int_equal(store_topic_events(f->st, t.id, &events), 0);
+    assert_int_equal(events.len, 1);
+    gov_event_list_cleanup(&events);
 }
 
 static void test_village_voters(void **state)
@@ -634,6 +732,41 @@ static void test_village_voters(void **state)
     assert_int_equal(adults, 5);
 }
 
+/* PostgreSQL: every table of this module is ready to be distributed by district (issue 10):
+ * it has a primary key, and every primary key, unique index and foreign key (but those to the
+ * reference table users) starts with the district. */
+static void test_distribution_keys(void **state)
+{
+    struct fixture *f = *state;
+    static const char tables[] =
+        "('disputes', 'dispute_parties', 'dispute_mediators', 'dispute_sessions', "
+        "'dispute_follow_ups', 'dispute_events', 'councils', 'council_members', "
+        "'topics', 'topic_cosigners', 'topic_opinions', 'topic_tasks', 'topic_notes', "
+        "'topic_meetings', 'topic_attendance', 'topic_ballots', 'topic_secret_tally', "
+        "'topic_events')";
+    char sql[1024];
+    if (!f->db.is_pg)
+        return; /* SQLite is one file: nothing to distribute */
+    snprintf(sql, sizeof(sql),
+             "SELECT count(*) FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid "
+             "WHERE c.contype = 'p' AND t.relname IN %s",
+             tables);
+    assert_int_equal(query_int(f, sql), 18);
+    snprintf(sql, sizeof(sql),
+             "SELECT count(*) FROM pg_index i JOIN pg_class t ON t.oid = i.indrelid "
+             "JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = i.indkey[0] "
+             "WHERE i.indisunique AND t.relname IN %s AND a.attname <> 'district'",
+             tables);
+    assert_int_equal(query_int(f, sql), 0);
+    snprintf(sql, sizeof(sql),
+             "SELECT count(*) FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid "
+             "JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = c.conkey[1] "
+             "WHERE c.contype = 'f' AND t.relname IN %s AND a.attname <> 'district' "
+             "AND c.confrelid <> 'users'::regclass",
+             tables);
+    assert_int_equal(query_int(f, sql), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -646,6 +779,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_topic_entries, setup, teardown),
         cmocka_unit_test_setup_teardown(test_meetings_and_ballots, setup, teardown),
         cmocka_unit_test_setup_teardown(test_secret_ballots, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_logs_append_only, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_distribution_keys, setup, teardown),
         cmocka_unit_test_setup_teardown(test_village_voters, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

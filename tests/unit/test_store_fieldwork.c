@@ -1,11 +1,12 @@
 /*
- * test_store_fieldwork.c - the field-work store ops (store_sqlite_fieldwork.c) through store.h:
+ * test_store_fieldwork.c - the field-work store ops through store.h:
  * patrols (insert, get, finish once, counts, listing by subtree/user/running/time with keyset
  * paging, counts per grid), track points in time order, batch ids recognised on retry, and the
  * links of cases to field work; visits (get, list filters, the last visit and members' tags
  * per household), campaigns (frozen target set, coverage per grid in the window) and case
  * counts per grid and channel; station teams (communities, members, weekly slots; listing by
- * street or community) and sessions with their items.
+ * street or community) and sessions with their items. Each test gets a fresh database of the
+ * run's backend (testdb.h: SQLite by default, PostgreSQL in the 'pg' suite).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -17,7 +18,9 @@
 #include "base/error.h"
 #include "domain/basedata.h"
 #include "store/store.h"
+#include "testdb.h"
 
+#include <libpq-fe.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,8 +30,7 @@
 #define HOUR ((int64_t)3600000)
 
 struct fixture {
-    char dir[64];
-    char path[128];
+    struct testdb db;
     struct store *st;
 };
 
@@ -36,11 +38,9 @@ static int setup(void **state)
 {
     struct fixture *f = calloc(1, sizeof(*f));
     struct errbuf eb = {{0}};
-    snprintf(f->dir, sizeof(f->dir), "%s", "/tmp/gridgov-fieldwork-XXXXXX");
-    if (mkdtemp(f->dir) == NULL)
+    if (testdb_create(&f->db) != 0)
         goto fail;
-    snprintf(f->path, sizeof(f->path), "%s/t.db", f->dir);
-    if (store_open(f->path, STORE_CREATE, &f->st, &eb) != 0) {
+    if (store_open(f->db.url, STORE_CREATE, &f->st, &eb) != 0) {
         fprintf(stderr, "open: %s\n", eb.msg);
         goto fail;
     }
@@ -48,6 +48,7 @@ static int setup(void **state)
     return 0;
 fail:
     store_close(f->st);
+    testdb_destroy(&f->db);
     free(f);
     return -1;
 }
@@ -55,11 +56,8 @@ fail:
 static int teardown(void **state)
 {
     struct fixture *f = *state;
-    char cmd[200];
     store_close(f->st);
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
-    if (system(cmd) != 0)
-        return -1;
+    testdb_destroy(&f->db);
     free(f);
     return 0;
 }
@@ -285,6 +283,23 @@ static void test_points_and_batches(void **state)
     assert_true(t.pts[2].lon == 113.02 && t.pts[2].lat == 23.01 && t.pts[2].accuracy == 7);
     assert_int_equal(t.pts[2].flags, PATROL_PT_OUTSIDE);
     assert_int_equal(t.pts[0].flags, 0);
+    /* points and batches of a patrol that does not exist are refused (foreign key) */
+    assert_int_equal(store_patrol_points_add(f->st, id + 100, late, 1), ERR_CONFLICT);
+    assert_int_equal(store_patrol_batch_add(f->st, id + 100, "b-9", 1, &is_new), ERR_CONFLICT);
+    /* inside a transaction a batch seen before leaves the transaction usable */
+    assert_int_equal(store_begin(f->st), 0);
+    assert_int_equal(store_patrol_batch_add(f->st, id, "b-2", 1, &is_new), 0);
+    assert_int_equal(is_new, 0);
+    assert_int_equal(store_patrol_batch_add(f->st, id, "b-3", 1, &is_new), 0);
+    assert_int_equal(is_new, 1);
+    assert_int_equal(store_patrol_points_add(f->st, id, late, 1), 0);
+    assert_int_equal(store_commit(f->st), 0);
+    memset(&t, 0, sizeof(t));
+    assert_int_equal(store_patrol_points(f->st, id, collect_point, &t), 0);
+    assert_int_equal(t.n, 4);
+    /* the same time twice: upload order */
+    assert_int_equal(t.pts[0].t_ms, T0 + 1000);
+    assert_int_equal(t.pts[1].t_ms, T0 + 1000);
 }
 
 static void add_case(struct store *st, const char *number, int64_t *id)
@@ -775,6 +790,61 @@ static void test_station_teams_and_sessions(void **state)
         assert_int_equal(l.n, 1);
     }
     assert_int_equal(store_station_session_get(f->st, 9999, &got), ERR_NOT_FOUND);
+    /* a session of a team that does not exist; a member who is no user (foreign keys) */
+    ss.team_id = t2 + 10;
+    assert_int_equal(store_station_session_insert(f->st, &ss), ERR_CONFLICT);
+    memset(&t, 0, sizeof(t));
+    snprintf(t.name, sizeof(t.name), "%s", "三组");
+    snprintf(t.area_code, sizeof(t.area_code), "%s", "440605003");
+    t.members[t.n_members++] = u2 + 100;
+    assert_int_equal(store_station_team_insert(f->st, &t), ERR_CONFLICT);
+}
+
+/* The integer in the first column of the first row of sql, read directly from the PostgreSQL
+ * database (bypassing the store); -1 when the query fails or returns no row. */
+static long long query_int(const struct fixture *f, const char *sql)
+{
+    long long v = -1;
+    PGconn *conn = PQconnectdb(f->db.url);
+    PGresult *res = PQexec(conn, sql);
+    if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1)
+        v = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+    PQclear(res);
+    PQfinish(conn);
+    return v;
+}
+
+/* PostgreSQL: every table of this module is ready to be distributed by district (issue 10):
+ * it has a primary key, and every primary key, unique index and foreign key (but those to the
+ * reference table users) starts with the district. */
+static void test_distribution_keys(void **state)
+{
+    struct fixture *f = *state;
+    static const char tables[] =
+        "('patrols', 'patrol_points', 'patrol_batches', 'field_case_links', 'visits', "
+        "'campaigns', 'campaign_targets', 'station_teams', 'station_team_communities', "
+        "'station_team_members', 'station_slots', 'station_sessions', 'station_items')";
+    char sql[1024];
+    if (!f->db.is_pg)
+        return; /* SQLite is one file: nothing to distribute */
+    snprintf(sql, sizeof(sql),
+             "SELECT count(*) FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid "
+             "WHERE c.contype = 'p' AND t.relname IN %s",
+             tables);
+    assert_int_equal(query_int(f, sql), 13);
+    snprintf(sql, sizeof(sql),
+             "SELECT count(*) FROM pg_index i JOIN pg_class t ON t.oid = i.indrelid "
+             "JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = i.indkey[0] "
+             "WHERE i.indisunique AND t.relname IN %s AND a.attname <> 'district'",
+             tables);
+    assert_int_equal(query_int(f, sql), 0);
+    snprintf(sql, sizeof(sql),
+             "SELECT count(*) FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid "
+             "JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = c.conkey[1] "
+             "WHERE c.contype = 'f' AND t.relname IN %s AND a.attname <> 'district' "
+             "AND c.confrelid <> 'users'::regclass",
+             tables);
+    assert_int_equal(query_int(f, sql), 0);
 }
 
 int main(void)
@@ -789,6 +859,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_campaign_coverage, setup, teardown),
         cmocka_unit_test_setup_teardown(test_case_channel_counts, setup, teardown),
         cmocka_unit_test_setup_teardown(test_station_teams_and_sessions, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_distribution_keys, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
