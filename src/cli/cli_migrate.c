@@ -1,12 +1,13 @@
 /*
  * cli_migrate.c - `gridgov migrate --from SRC --to DST`: move a whole database between
  * SQLite and PostgreSQL, either way (store_copy), with a progress bar, then prove the copy:
- * the row counts of every table were compared before the commit, and every case's hash chain
- * is verified on the target here.
+ * the row counts of every table were compared before the commit; here the indicator roll-ups
+ * are rebuilt on the target from its events and every case's hash chain is verified there.
  */
 #include "cli/cli.h"
 
 #include "base/progress.h"
+#include "service/context.h"
 #include "service/history.h"
 #include "store/store.h"
 
@@ -36,7 +37,8 @@ int cli_migrate(int argc, char **argv)
     struct store_copy_result res;
     struct history_verify_result hv;
     struct progress bar;
-    struct store *st = NULL;
+    struct service_ctx *ctx = NULL;
+    struct config cfg;
     int c, r;
 
     optind = 1;
@@ -60,10 +62,15 @@ int cli_migrate(int argc, char **argv)
         return cli_fail("migrate", r, eb.msg);
     progress_update(&bar, res.rows);
     progress_finish(&bar);
-    if ((r = store_open(to, STORE_READONLY, &st, &eb)) != 0)
+    /* Opening the target as the server would rebuilds its roll-ups (marked stale). */
+    if (cli_config_load(&cfg) != 0)
+        return 2;
+    if (config_set(&cfg, "db", to, &eb) != 0)
+        return cli_fail("migrate", ERR_INVALID, eb.msg);
+    if ((r = service_ctx_open(&cfg, 0, &ctx, &eb)) != 0)
         return cli_fail(to, r, eb.msg);
-    r = history_verify_all(st, &hv);
-    store_close(st);
+    r = history_verify_all(ctx->st, &hv);
+    service_ctx_free(ctx);
     if (r != 0)
         return cli_fail("migrate: verify", r, NULL);
     if (hv.broken_case_id != 0) {

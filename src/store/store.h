@@ -1218,7 +1218,9 @@ struct store_copy_result {
  * The source is read in one snapshot, so it may keep serving; the target is written in one
  * transaction (all or nothing) and refused when it already holds data (ERR_EXISTS). Row
  * counts are compared table by table before committing; text indexes are rebuilt on the
- * target. fn (may be NULL) is called as rows go.
+ * target; the indicator roll-ups are marked stale there (meta rollups_stale), for the service
+ * layer to rebuild from the events (service_ctx_open does). fn (may be NULL) is called as rows
+ * go.
  */
 int store_copy(const char *from_url, const char *to_url, store_copy_progress_fn fn, void *fn_ctx,
                struct store_copy_result *res, struct errbuf *eb);

@@ -16,7 +16,10 @@
  *   bound INSERT in one transaction.
  *
  * The copy reads the source in one snapshot (a REPEATABLE READ transaction on PostgreSQL, one
- * read transaction on SQLite), so it is consistent while the source takes writes. Table and
+ * read transaction on SQLite), so it is consistent while the source takes writes. Derived
+ * tables are not copied: the indicator roll-ups (whose histogram each backend encodes its own
+ * way) are marked stale on the target, and rebuilt from the copied event log when the target
+ * is next opened by the service layer (gridgov migrate does it at once). Table and
  * column names come from the databases' own catalogues and are quoted as identifiers; values
  * are never pasted into SQL. Full-text indexes are rebuilt on the target, not copied.
  */
@@ -128,6 +131,8 @@ static int list_tables(struct copy_job *j, char (**names)[64], size_t *n)
             size_t len = strlen(virt[v]);
             skip = strncmp(name, virt[v], len) == 0 && name[len] == '_';
         }
+        /* derived data, rebuilt on the target from the event log */
+        skip |= strcmp(name, "rollups") == 0 || strcmp(name, "rollups_check") == 0;
         if (skip)
             continue;
         if (*n == cap) {
@@ -793,6 +798,19 @@ int store_copy(const char *from_url, const char *to_url, store_copy_progress_fn 
             goto rollback;
         report(&j, t->name);
     }
+    /* The roll-ups were not copied: the target rebuilds them from its events. */
+    if (to_pg)
+        r = pg_do(&j,
+                  "INSERT INTO meta(key, value) VALUES ('rollups_stale', '1') ON CONFLICT (key) "
+                  "DO UPDATE SET value = excluded.value",
+                  "mark roll-ups stale");
+    else if (sqlite3_exec(j.lite,
+                          "INSERT OR REPLACE INTO meta(key, value) VALUES "
+                          "('rollups_stale', '1')",
+                          NULL, NULL, NULL) != SQLITE_OK)
+        r = errbuf_set(eb, ERR_DB, "mark roll-ups stale: %s", sqlite3_errmsg(j.lite));
+    if (r != 0)
+        goto rollback;
     /* Verify: every table holds as many rows on both sides (meta aside: each keeps its own
      * bookkeeping keys). */
     for (size_t i = 0; i < n; i++) {
