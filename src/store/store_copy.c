@@ -10,7 +10,8 @@
  *   SQLite -> PostgreSQL: the rows go through the COPY protocol into a temporary staging
  *   table with the columns both schemas share, then into the real table with one INSERT ...
  *   SELECT that also fills the district key PostgreSQL adds (from the foreign key to the
- *   parent that carries it, or from the row's own area code), and identity sequences are
+ *   parent that carries it, else the row's own area code, else the parent named by an
+ *   "X_id" column of a table "Xs"), and identity sequences are
  *   moved past the copied ids.
  *   PostgreSQL -> SQLite: COPY (SELECT ...) TO STDOUT, each row inserted with a prepared,
  *   bound INSERT in one transaction.
@@ -218,6 +219,20 @@ static int load_columns(struct copy_job *j, struct copy_table *t)
     return r;
 }
 
+/* Table name exists and has both a district and an id column. */
+static int pg_has_district_and_id(struct copy_job *j, const char *name)
+{
+    const char *params[1] = {name};
+    PGresult *res = PQexecParams(j->pg,
+                                 "SELECT count(*) FROM information_schema.columns WHERE "
+                                 "table_schema = current_schema() AND table_name = $1 AND "
+                                 "column_name IN ('district', 'id')",
+                                 1, NULL, params, NULL, NULL, 0);
+    int yes = pg_ok(res) && strcmp(PQgetvalue(res, 0, 0), "2") == 0;
+    PQclear(res);
+    return yes;
+}
+
 /* The expression giving a staged row (alias s) its district: through the foreign key that
  * carries the district to a parent, else from the row's own area code. */
 static int district_expr(struct copy_job *j, const struct copy_table *t, struct buf *out)
@@ -279,6 +294,24 @@ static int district_expr(struct copy_job *j, const struct copy_table *t, struct 
                 found = 1;
             }
         }
+    }
+    /* A reference to a parent by id without a foreign key (case_id -> cases, ...): the
+     * parent's district. */
+    for (int i = 0; i < t->n_cols && !found; i++) {
+        const struct copy_col *c = &t->cols[i];
+        size_t len = strlen(c->name);
+        char parent[72];
+        if (!c->in_sqlite || len < 4 || strcmp(c->name + len - 3, "_id") != 0)
+            continue;
+        snprintf(parent, sizeof(parent), "%.*ss", (int)(len - 3), c->name);
+        if (!pg_has_district_and_id(j, parent))
+            continue;
+        buf_append_str(out, "(SELECT p.district FROM ");
+        append_ident(j, out, parent);
+        buf_append_str(out, " p WHERE p.id = s.");
+        append_ident(j, out, c->name);
+        buf_append_str(out, " LIMIT 1)");
+        found = 1;
     }
     if (!found)
         r = errbuf_set(j->eb, ERR_DB, "no rule gives the rows of %s their district", t->name);
