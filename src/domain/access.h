@@ -26,7 +26,8 @@
     X(COUNCIL_MEMBER, "council_member", "村务商议团成员")                                          \
     X(VOLUNTEER, "volunteer", "志愿者")                                                            \
     X(LEADER, "leader", "领导")                                                                    \
-    X(ADMIN, "admin", "管理员")
+    X(ADMIN, "admin", "管理员")                                                                    \
+    X(CHIEF, "chief", "楼长/巷长/街长")
 
 enum role {
 #define ROLE_GEN_ENUM(name, str, zh) ROLE_##name,
@@ -55,6 +56,10 @@ enum capability {
     CAP_FIELD_PLAN,     /* start visit campaigns in the area */
     CAP_COMPLIANCE,     /* read the compliance of the area's grids (patrol and visit norms) */
     CAP_STATION_WORK,   /* hold station-team office hours and record their sessions */
+    CAP_VOLUNTEER_READ,   /* read the area's volunteers, needs and matches, posts, hours, chiefs */
+    CAP_VOLUNTEER_MANAGE, /* register volunteers and chiefs, declare needs and assign, set up
+                             posts and their members, log hours (SPEC section 8) */
+    CAP_CHIEF_RELAY,      /* relay a case as a building/lane/street chief (service/volunteers.h) */
     CAP_COUNT
 };
 
