@@ -194,9 +194,10 @@ static int report_replay(struct api_request *req, struct api_response *resp, con
 int api_cases_create(struct api_request *req, struct api_response *resp)
 {
     static const char *const allowed[] = {
-        "channel",   "category",    "description",  "lon",           "lat",
-        "area_code", "address",     "urgency",      "reporter_name", "reporter_phone",
-        "anonymous", "attachments", "household_id", "patrol_id",     "chief_id", NULL};
+        "channel",       "category",       "description", "lon",
+        "lat",           "area_code",      "address",     "urgency",
+        "reporter_name", "reporter_phone", "anonymous",   "attachments",
+        "household_id",  "patrol_id",      "chief_id",    NULL};
     struct errbuf eb = {{0}};
     struct case_report in;
     struct case_rec c;

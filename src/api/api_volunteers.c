@@ -71,11 +71,11 @@ static json_t *skills_json(const char *text)
     if (volunteer_skills_parse(text, &sk, NULL) != 0)
         return a;
     for (int i = 0; i < sk.n; i++)
-        json_array_append_new(
-            a, json_pack("{s:s, s:i, s:s, s:s}", "code", volunteer_skill_code(sk.items[i].skill),
-                         "level", sk.items[i].level, "name_zh",
-                         volunteer_skill_name_zh(sk.items[i].skill), "name_en",
-                         volunteer_skill_name_en(sk.items[i].skill)));
+        json_array_append_new(a, json_pack("{s:s, s:i, s:s, s:s}", "code",
+                                           volunteer_skill_code(sk.items[i].skill), "level",
+                                           sk.items[i].level, "name_zh",
+                                           volunteer_skill_name_zh(sk.items[i].skill), "name_en",
+                                           volunteer_skill_name_en(sk.items[i].skill)));
     return a;
 }
 
@@ -99,8 +99,10 @@ static int parse_skills(json_t *body, const char *key, char *out, size_t size, s
         struct vol_skills tmp;
         if (!json_is_string(item) || json_string_length(item) >= sizeof(one) ||
             strchr(json_string_value(item), ',') != NULL)
-            return errbuf_set(eb, ERR_INVALID, "field '%s': item %zu must be \"code\" or "
-                                               "\"code:level\"", key, i);
+            return errbuf_set(eb, ERR_INVALID,
+                              "field '%s': item %zu must be \"code\" or "
+                              "\"code:level\"",
+                              key, i);
         snprintf(one, sizeof(one), "%s", json_string_value(item));
         if ((r = volunteer_skills_parse(one, &tmp, eb)) != 0)
             return r;
@@ -132,8 +134,9 @@ static int parse_availability(json_t *body, int64_t *out, int *is_set, struct er
         return 0;
     *out = 0;
     if (!json_is_array(a) || json_array_size(a) > VOL_AVAIL_BITS)
-        return errbuf_set(eb, ERR_INVALID, "field 'availability' must be a list of weekly slots "
-                                           "like \"mon:morning\"");
+        return errbuf_set(eb, ERR_INVALID,
+                          "field 'availability' must be a list of weekly slots "
+                          "like \"mon:morning\"");
     json_array_foreach(a, i, item)
     {
         int bit;
@@ -149,15 +152,13 @@ static int parse_availability(json_t *body, int64_t *out, int *is_set, struct er
 
 static json_t *volunteer_json(const struct volunteer_rec *v)
 {
-    return json_pack("{s:I, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:s, s:o, s:o}", "id",
-                     (json_int_t)v->id, "name", v->name, "area_code", v->area_code, "person_id",
-                     id_or_null(v->person_id), "user_id", id_or_null(v->user_id), "skills",
-                     skills_json(v->skills), "availability", availability_json(v->availability),
-                     "home",
-                     v->has_home ? json_pack("{s:f, s:f}", "lon", v->lon, "lat", v->lat)
-                                 : json_null(),
-                     "status", v->status, "created_at", time_json(v->created_ms), "updated_at",
-                     time_json(v->updated_ms));
+    return json_pack(
+        "{s:I, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:s, s:o, s:o}", "id", (json_int_t)v->id, "name",
+        v->name, "area_code", v->area_code, "person_id", id_or_null(v->person_id), "user_id",
+        id_or_null(v->user_id), "skills", skills_json(v->skills), "availability",
+        availability_json(v->availability), "home",
+        v->has_home ? json_pack("{s:f, s:f}", "lon", v->lon, "lat", v->lat) : json_null(), "status",
+        v->status, "created_at", time_json(v->created_ms), "updated_at", time_json(v->updated_ms));
 }
 
 int api_skills(struct api_request *req, struct api_response *resp)
@@ -213,9 +214,9 @@ static int volunteer_from_body(json_t *body, struct volunteer_rec *v, struct err
     return 0;
 }
 
-static const char *const volunteer_keys[] = {"name",    "area_code", "person_id", "user_id",
-                                             "skills",  "availability", "lon",    "lat",
-                                             "status",  NULL};
+static const char *const volunteer_keys[] = {
+    "name",         "area_code", "person_id", "user_id", "skills",
+    "availability", "lon",       "lat",       "status",  NULL};
 
 int api_volunteers_create(struct api_request *req, struct api_response *resp)
 {
@@ -361,8 +362,8 @@ int api_volunteer_hours(struct api_request *req, struct api_response *resp)
         return api_reply_errbuf(resp, r, &eb);
     }
     return api_reply_json(resp, 200,
-                          json_pack("{s:I, s:f, s:I, s:o}", "volunteer_id", (json_int_t)id,
-                                    "hours", round3((double)sum.minutes / 60.0), "entries",
+                          json_pack("{s:I, s:f, s:I, s:o}", "volunteer_id", (json_int_t)id, "hours",
+                                    round3((double)sum.minutes / 60.0), "entries",
                                     (json_int_t)sum.entries, "posts", sum.items));
 }
 
@@ -386,9 +387,9 @@ static json_t *need_json(struct api_request *req, const struct need_rec *n)
 
 int api_needs_create(struct api_request *req, struct api_response *resp)
 {
-    static const char *const allowed[] = {"source",    "source_id", "title",      "skills",
-                                          "lon",       "lat",       "area_code",  "starts_at",
-                                          "hours",     "volunteers", "radius_m",  NULL};
+    static const char *const allowed[] = {"source", "source_id",  "title",     "skills",
+                                          "lon",    "lat",        "area_code", "starts_at",
+                                          "hours",  "volunteers", "radius_m",  NULL};
     struct errbuf eb = {{0}};
     struct need_rec in, out;
     json_t *body = NULL;
@@ -437,10 +438,10 @@ out:
 
 static int assignment_collect(void *arg, const struct need_assignment *a)
 {
-    json_array_append_new(arg, json_pack("{s:I, s:o, s:I}", "volunteer_id",
-                                         (json_int_t)a->volunteer_id, "assigned_at",
-                                         time_json(a->assigned_ms), "assigned_by",
-                                         (json_int_t)a->assigned_by));
+    json_array_append_new(arg,
+                          json_pack("{s:I, s:o, s:I}", "volunteer_id", (json_int_t)a->volunteer_id,
+                                    "assigned_at", time_json(a->assigned_ms), "assigned_by",
+                                    (json_int_t)a->assigned_by));
     return 0;
 }
 
@@ -524,29 +525,28 @@ int api_need_matches(struct api_request *req, struct api_response *resp)
     for (size_t i = 0; i < m.n; i++) {
         const struct need_match *x = &m.items[i];
         json_array_append_new(
-            items,
-            json_pack("{s:I, s:{s:I, s:s, s:s, s:o}, s:{s:f, s:f, s:f, s:f}, s:o, s:f, s:I}",
-                      "rank", (json_int_t)(i + 1), "volunteer", "id", (json_int_t)x->v.id, "name",
-                      x->v.name, "area_code", x->v.area_code, "skills", skills_json(x->v.skills),
-                      "score", "total", round3(x->score.total), "skill", round3(x->score.skill),
-                      "distance", round3(x->score.distance), "load", round3(x->score.load),
-                      "distance_m",
-                      x->score.distance_m >= 0 ? json_real(round(x->score.distance_m))
-                                               : json_null(),
-                      "hours_30d", round3(x->hours_30d), "assignments_30d",
-                      (json_int_t)x->assignments_30d));
+            items, json_pack("{s:I, s:{s:I, s:s, s:s, s:o}, s:{s:f, s:f, s:f, s:f}, s:o, s:f, s:I}",
+                             "rank", (json_int_t)i + 1, "volunteer", "id", (json_int_t)x->v.id,
+                             "name", x->v.name, "area_code", x->v.area_code, "skills",
+                             skills_json(x->v.skills), "score", "total", round3(x->score.total),
+                             "skill", round3(x->score.skill), "distance", round3(x->score.distance),
+                             "load", round3(x->score.load), "distance_m",
+                             x->score.distance_m >= 0 ? json_real(round(x->score.distance_m))
+                                                      : json_null(),
+                             "hours_30d", round3(x->hours_30d), "assignments_30d",
+                             (json_int_t)x->assignments_30d));
     }
     excluded = json_object();
     for (int i = 0; i < MATCH_REASON_COUNT; i++)
         json_object_set_new(excluded, matching_reason_name((enum match_reason)i),
                             json_integer(m.excluded[i]));
     need_matches_cleanup(&m);
-    return api_reply_json(
-        resp, 200,
-        json_pack("{s:I, s:I, s:o, s:{s:f, s:f, s:f}, s:o}", "need_id", (json_int_t)id,
-                  "candidates", (json_int_t)m.candidates, "excluded", excluded, "weights", "skill",
-                  MATCH_W_SKILL, "distance", MATCH_W_DISTANCE, "load", MATCH_W_LOAD, "items",
-                  items));
+    return api_reply_json(resp, 200,
+                          json_pack("{s:I, s:I, s:o, s:{s:f, s:f, s:f}, s:o}", "need_id",
+                                    (json_int_t)id, "candidates", (json_int_t)m.candidates,
+                                    "excluded", excluded, "weights", "skill", MATCH_W_SKILL,
+                                    "distance", MATCH_W_DISTANCE, "load", MATCH_W_LOAD, "items",
+                                    items));
 }
 
 int api_need_assign(struct api_request *req, struct api_response *resp)
@@ -584,11 +584,10 @@ static json_t *post_json(const struct post_rec *p)
 
 static json_t *member_json(const struct post_member *m)
 {
-    return json_pack("{s:I, s:I, s:s, s:I, s:s, s:o, s:f, s:I}", "id", (json_int_t)m->id,
-                     "post_id", (json_int_t)m->post_id, "member_kind", m->member_kind,
-                     "member_id", (json_int_t)m->member_id, "duty", m->duty, "since",
-                     time_json(m->since_ms), "hours", round3((double)m->minutes / 60.0),
-                     "entries", (json_int_t)m->entries);
+    return json_pack("{s:I, s:I, s:s, s:I, s:s, s:o, s:f, s:I}", "id", (json_int_t)m->id, "post_id",
+                     (json_int_t)m->post_id, "member_kind", m->member_kind, "member_id",
+                     (json_int_t)m->member_id, "duty", m->duty, "since", time_json(m->since_ms),
+                     "hours", round3((double)m->minutes / 60.0), "entries", (json_int_t)m->entries);
 }
 
 int api_posts_create(struct api_request *req, struct api_response *resp)
@@ -738,13 +737,12 @@ out:
     json_decref(body);
     if (r != 0)
         return api_reply_errbuf(resp, r, &eb);
-    return api_reply_json(resp, 201,
-                          json_pack("{s:I, s:I, s:I, s:s, s:I, s:s, s:f, s:s}", "id",
-                                    (json_int_t)out.id, "post_id", (json_int_t)out.post_id,
-                                    "member_id", (json_int_t)out.member_id, "member_kind",
-                                    out.member_kind, "person_id", (json_int_t)out.person_key,
-                                    "date", day, "hours", round3((double)out.minutes / 60.0),
-                                    "note", out.note));
+    return api_reply_json(
+        resp, 201,
+        json_pack("{s:I, s:I, s:I, s:s, s:I, s:s, s:f, s:s}", "id", (json_int_t)out.id, "post_id",
+                  (json_int_t)out.post_id, "member_id", (json_int_t)out.member_id, "member_kind",
+                  out.member_kind, "person_id", (json_int_t)out.person_key, "date", day, "hours",
+                  round3((double)out.minutes / 60.0), "note", out.note));
 }
 
 /* ---- chiefs ------------------------------------------------------------------------------- */
@@ -808,9 +806,9 @@ static int relay_collect(void *arg, int64_t case_id)
     struct case_rec c;
     if (cases_get(a->req->svc, a->req->principal, case_id, &c) != 0)
         return 0; /* not one this user may see */
-    json_array_append_new(a->items, json_pack("{s:I, s:s, s:s, s:s}", "id", (json_int_t)c.id,
-                                              "number", c.number, "status", c.status, "area_code",
-                                              c.area_code));
+    json_array_append_new(a->items,
+                          json_pack("{s:I, s:s, s:s, s:s}", "id", (json_int_t)c.id, "number",
+                                    c.number, "status", c.status, "area_code", c.area_code));
     case_rec_cleanup(&c);
     return 0;
 }

@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const reason_names[MATCH_REASON_COUNT] = {"inactive", "assigned",
-                                                             "unavailable", "no_skill", "too_far"};
+static const char *const reason_names[MATCH_REASON_COUNT] = {"inactive", "assigned", "unavailable",
+                                                             "no_skill", "too_far"};
 
 const char *matching_reason_name(enum match_reason r)
 {
@@ -104,8 +104,7 @@ int matching_rank(const struct match_need *need, const struct match_candidate *c
 {
     size_t k = 0;
     int r;
-    if (need == NULL || (n > 0 && (c == NULL || out == NULL)) || n_out == NULL ||
-        excluded == NULL)
+    if (need == NULL || (n > 0 && (c == NULL || out == NULL)) || n_out == NULL || excluded == NULL)
         return errbuf_set(eb, ERR_INVALID, "matching: missing argument");
     if ((r = check_need(need, eb)) != 0)
         return r;
@@ -145,7 +144,8 @@ int matching_rank(const struct match_need *need, const struct match_candidate *c
             }
             s.distance = 1.0 - s.distance_m / need->radius_m;
         }
-        load = v->hours_30d / MATCH_LOAD_HOURS + (double)v->assignments_30d / MATCH_LOAD_ASSIGNMENTS;
+        load =
+            v->hours_30d / MATCH_LOAD_HOURS + (double)v->assignments_30d / MATCH_LOAD_ASSIGNMENTS;
         s.load = 1.0 / (1.0 + load);
         s.total = MATCH_W_SKILL * s.skill + MATCH_W_DISTANCE * s.distance + MATCH_W_LOAD * s.load;
         s.index = i;

@@ -46,9 +46,13 @@ static const struct skill_def skills[] = {
 static const char *const weekdays[7] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
 static const char *const slots[VOL_SLOTS_PER_DAY] = {"morning", "afternoon", "evening"};
 
-static const char *const post_kinds[POST_KIND_COUNT] = {
-    "dispute_mediation", "policy_publicity", "sanitation_watch", "safety_inspection",
-    "elderly_visiting",  "civility_guidance", "other"};
+static const char *const post_kinds[POST_KIND_COUNT] = {"dispute_mediation",
+                                                        "policy_publicity",
+                                                        "sanitation_watch",
+                                                        "safety_inspection",
+                                                        "elderly_visiting",
+                                                        "civility_guidance",
+                                                        "other"};
 static const char *const post_kinds_zh[POST_KIND_COUNT] = {
     "矛盾调解岗", "政策宣传岗", "环境卫生监督岗", "安全巡查岗",
     "关爱探访岗", "文明劝导岗", "其他岗位"};
@@ -191,8 +195,7 @@ int volunteer_avail_format(int bit, char *out, size_t size)
 {
     if (bit < 0 || bit >= VOL_AVAIL_BITS)
         return ERR_INVALID;
-    snprintf(out, size, "%s:%s", weekdays[bit / VOL_SLOTS_PER_DAY],
-             slots[bit % VOL_SLOTS_PER_DAY]);
+    snprintf(out, size, "%s:%s", weekdays[bit / VOL_SLOTS_PER_DAY], slots[bit % VOL_SLOTS_PER_DAY]);
     return 0;
 }
 
@@ -203,7 +206,7 @@ int volunteer_slot_of(int64_t ms, int utc_offset_min)
     int64_t minute = (local - day * DAY_MS) / 60000;
     /* 1970-01-01 was a Thursday: day 0 -> weekday index 3 (Monday 0) */
     int wd = (int)(((day % 7) + 7 + 3) % 7);
-    int slot = minute < 12 * 60 ? 0 : minute < 18 * 60 ? 1 : 2;
+    int slot = minute < 12 * 60LL ? 0 : minute < 18 * 60LL ? 1 : 2;
     return wd * VOL_SLOTS_PER_DAY + slot;
 }
 
@@ -285,9 +288,8 @@ int volunteer_hours_check(int64_t minutes, int64_t day_ms, int64_t now_ms, int u
 {
     int64_t off = (int64_t)utc_offset_min * 60000;
     int64_t local_now = now_ms + off;
-    int64_t today = (local_now >= 0 ? local_now / DAY_MS : (local_now - DAY_MS + 1) / DAY_MS) *
-                        DAY_MS -
-                    off;
+    int64_t today =
+        (local_now >= 0 ? local_now / DAY_MS : (local_now - DAY_MS + 1) / DAY_MS) * DAY_MS - off;
     if (minutes < 1)
         return errbuf_set(eb, ERR_INVALID, "field 'hours' must be more than 0");
     if (minutes > VOL_DAY_MINUTES)

@@ -25,9 +25,9 @@ struct errbuf;
 #define VOL_LEVEL_MIN       1   /* 1 basic, 2 skilled, 3 professional (a licensed doctor) */
 #define VOL_LEVEL_MAX       3
 #define VOL_SLOTS_PER_DAY   3
-#define VOL_AVAIL_BITS      21             /* 7 days x 3 slots */
+#define VOL_AVAIL_BITS      21 /* 7 days x 3 slots */
 #define VOL_AVAIL_ALL       ((1u << 21) - 1)
-#define VOL_DAY_MINUTES     (24 * 60)
+#define VOL_DAY_MINUTES     ((int64_t)24 * 60)
 
 /* One skill: index into the table (volunteer_skill_code) and a level 1..3. */
 struct vol_skill {

@@ -615,8 +615,9 @@ static int report_prepare(struct service_ctx *ctx, struct report_prep *rp)
     /* A chief relays the problems of their cell, only as their own chief record
      * (service/volunteers.h); the case is linked to the chief. */
     if (p != NULL && p->role == ROLE_CHIEF && in->chief_id <= 0)
-        return errbuf_set(eb, ERR_INVALID, "a chief reports with channel 'building_chief' and "
-                                           "field 'chief_id'");
+        return errbuf_set(eb, ERR_INVALID,
+                          "a chief reports with channel 'building_chief' and "
+                          "field 'chief_id'");
     if (in->chief_id > 0) {
         if (strcmp(in->channel, "building_chief") != 0)
             return errbuf_set(eb, ERR_INVALID,

@@ -20,9 +20,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define DAY_MS  ((int64_t)86400000)
-#define HOUR_MS ((int64_t)3600000)
-#define MIN_MS  ((int64_t)60000)
+#define DAY_MS     ((int64_t)86400000)
+#define HOUR_MS    ((int64_t)3600000)
+#define MIN_MS     ((int64_t)60000)
 #define N_ELEMS(a) (sizeof(a) / sizeof((a)[0]))
 
 struct place {
@@ -49,20 +49,20 @@ struct gen {
 
 static const char *const surnames[] = {"王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周",
                                        "徐", "孙", "马", "朱", "胡", "郭", "何", "林", "罗", "梁"};
-static const char *const given[] = {"芳", "伟", "敏", "静", "丽", "强", "磊", "军", "洋", "勇",
-                                    "艳", "杰", "娟", "涛", "明", "超", "秀英", "霞", "平", "桂英",
-                                    "建国", "志华", "美玲", "海燕"};
+static const char *const given[] = {"芳",   "伟", "敏", "静",   "丽",   "强",   "磊",   "军",
+                                    "洋",   "勇", "艳", "杰",   "娟",   "涛",   "明",   "超",
+                                    "秀英", "霞", "平", "桂英", "建国", "志华", "美玲", "海燕"};
 
 /* How common each skill is among the volunteers of a community (relative weights). */
 static const struct {
     const char *code;
     int weight;
 } skill_weights[] = {
-    {"elderly_care", 28}, {"teaching", 20},    {"sanitation", 20},    {"policy_publicity", 16},
-    {"childcare", 12},    {"repair", 12},      {"first_aid", 12},     {"mediation", 10},
-    {"culture_arts", 10}, {"driving", 10},     {"electrician", 8},    {"it_support", 8},
-    {"fire_safety", 8},   {"nursing", 8},      {"plumbing", 6},       {"medical", 6},
-    {"legal", 4},         {"psychology", 4},   {"translation", 2},    {"sign_language", 1},
+    {"elderly_care", 28}, {"teaching", 20},  {"sanitation", 20}, {"policy_publicity", 16},
+    {"childcare", 12},    {"repair", 12},    {"first_aid", 12},  {"mediation", 10},
+    {"culture_arts", 10}, {"driving", 10},   {"electrician", 8}, {"it_support", 8},
+    {"fire_safety", 8},   {"nursing", 8},    {"plumbing", 6},    {"medical", 6},
+    {"legal", 4},         {"psychology", 4}, {"translation", 2}, {"sign_language", 1},
 };
 
 static const struct {
@@ -101,11 +101,11 @@ static const struct {
 static const struct {
     const char *category, *description;
 } relays[] = {
-    {"0401", "楼道堆放杂物，堵塞消防通道"},     {"0403", "居民在楼道内给电动车充电"},
-    {"0404", "地下室堆放大量纸箱等易燃物"},     {"0206", "楼前井盖松动，老人孩子经过有危险"},
-    {"0207", "化粪池外溢，排水管道堵塞"},       {"0204", "巷口路灯不亮已有一周"},
+    {"0401", "楼道堆放杂物，堵塞消防通道"},       {"0403", "居民在楼道内给电动车充电"},
+    {"0404", "地下室堆放大量纸箱等易燃物"},       {"0206", "楼前井盖松动，老人孩子经过有危险"},
+    {"0207", "化粪池外溢，排水管道堵塞"},         {"0204", "巷口路灯不亮已有一周"},
     {"0701", "楼上漏水引发邻里争执，需上门调解"}, {"0502", "出租屋私拉电线，存在安全隐患"},
-    {"0101", "巷内垃圾桶满溢无人清运"},         {"0208", "单元门禁损坏，外来人员随意进出"},
+    {"0101", "巷内垃圾桶满溢无人清运"},           {"0208", "单元门禁损坏，外来人员随意进出"},
 };
 
 static int add_place(struct places *ps, const struct area *a)
@@ -230,7 +230,10 @@ static int gen_volunteers(struct gen *g, const struct place *community, size_t c
             snprintf(in.area_code, sizeof(in.area_code), "%s", community->code);
         }
         x = rng_below(&g->rng, 100);
-        snprintf(in.status, sizeof(in.status), "%s", x < 88 ? "active" : x < 96 ? "paused" : "left");
+        snprintf(in.status, sizeof(in.status), "%s",
+                 x < 88   ? "active"
+                 : x < 96 ? "paused"
+                          : "left");
         if ((r = volunteers_create(g->ctx, &g->admin, &in, g->end_ms - 200 * DAY_MS, &out,
                                    g->eb)) != 0)
             return r;
@@ -266,8 +269,7 @@ static int gen_posts(struct gen *g, const struct place *community, const int64_t
         snprintf(in.name, sizeof(in.name), "%.90s%s", community->name,
                  volunteer_post_kind_zh(kind));
         snprintf(in.duties, sizeof(in.duties), "%s", post_defs[k].duties);
-        if ((r = posts_create(g->ctx, &g->admin, &in, g->end_ms - 120 * DAY_MS, &post, g->eb)) !=
-            0)
+        if ((r = posts_create(g->ctx, &g->admin, &in, g->end_ms - 120 * DAY_MS, &post, g->eb)) != 0)
             return r;
         g->res->posts++;
         post_ids[(*n_posts)++] = post.id;
@@ -281,8 +283,8 @@ static int gen_posts(struct gen *g, const struct place *community, const int64_t
             snprintf(pm.member_kind, sizeof(pm.member_kind), "volunteer");
             pm.member_id = vid;
             snprintf(pm.duty, sizeof(pm.duty), "%s", m == 0 ? "岗长" : "岗员");
-            r = posts_member_add(g->ctx, &g->admin, post.id, &pm, g->end_ms - 100 * DAY_MS,
-                                 &member, g->eb);
+            r = posts_member_add(g->ctx, &g->admin, post.id, &pm, g->end_ms - 100 * DAY_MS, &member,
+                                 g->eb);
             if (r == ERR_EXISTS) { /* drew the same volunteer twice */
                 errbuf_clear(g->eb);
                 continue;
@@ -297,8 +299,9 @@ static int gen_posts(struct gen *g, const struct place *community, const int64_t
                 memset(&h, 0, sizeof(h));
                 h.member_id = member.id;
                 h.day_ms = today - d * DAY_MS;
-                h.minutes = 30 * rng_range(&g->rng, 2, 8);
-                snprintf(h.note, sizeof(h.note), "%s", post_defs[k].kind[0] == 'd' ? "接待调解" : "值守");
+                h.minutes = 30 * (int64_t)rng_range(&g->rng, 2, 8);
+                snprintf(h.note, sizeof(h.note), "%s",
+                         post_defs[k].kind[0] == 'd' ? "接待调解" : "值守");
                 if ((r = posts_log_hours(g->ctx, &g->admin, post.id, &h, g->end_ms, &stored,
                                          g->eb)) != 0)
                     return r;
@@ -350,11 +353,12 @@ static int gen_needs(struct gen *g, const struct place *community, size_t c0, si
         }
         /* on a weekend morning or afternoon, or a weekday evening: when volunteers are free */
         in.starts_ms = today + rng_range(&g->rng, 1, 14) * DAY_MS;
-        in.starts_ms += (volunteer_slot_of(in.starts_ms, (int)(off / MIN_MS)) / VOL_SLOTS_PER_DAY >= 5
-                             ? start_minutes[rng_below(&g->rng, 2)]
-                             : start_minutes[2]) *
-                        MIN_MS;
-        in.duration_min = 60 * rng_range(&g->rng, 2, 3);
+        in.starts_ms +=
+            (volunteer_slot_of(in.starts_ms, (int)(off / MIN_MS)) / VOL_SLOTS_PER_DAY >= 5
+                 ? start_minutes[rng_below(&g->rng, 2)]
+                 : start_minutes[2]) *
+            MIN_MS;
+        in.duration_min = 60 * (int64_t)rng_range(&g->rng, 2, 3);
         in.wanted = need_defs[k].wanted;
         in.radius_m = 8000;
         if ((r = needs_create(g->ctx, &g->admin, &in, g->end_ms, &need, g->eb)) != 0)

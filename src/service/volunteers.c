@@ -225,7 +225,8 @@ int volunteers_list(struct service_ctx *ctx, const struct principal *p, struct v
     if ((r = read_scope(p, &f->area, eb)) != 0)
         return r;
     if (f->status != NULL && volunteer_status_parse(f->status, &st) != 0)
-        return errbuf_set(eb, ERR_INVALID, "query parameter 'status' must be active, paused or left");
+        return errbuf_set(eb, ERR_INVALID,
+                          "query parameter 'status' must be active, paused or left");
     if (f->skill != NULL && volunteer_skill_find(f->skill) < 0)
         return errbuf_set(eb, ERR_INVALID, "query parameter 'skill' is not a skill code");
     if (f->limit < 1 || f->limit > VOLUNTEERS_PAGE_MAX)
@@ -481,8 +482,8 @@ int needs_matches(struct service_ctx *ctx, const struct principal *p, int64_t id
     f.area = root;
     f.limit = VOLUNTEERS_POOL_MAX;
     if ((r = store_volunteer_list(ctx->st, &f, pool_add, &pl)) != 0 ||
-        (r = store_volunteer_loads(ctx->st, root, now_ms - VOLUNTEERS_LOAD_DAYS * DAY_MS,
-                                   pool_load, &pl)) != 0 ||
+        (r = store_volunteer_loads(ctx->st, root, now_ms - VOLUNTEERS_LOAD_DAYS * DAY_MS, pool_load,
+                                   &pl)) != 0 ||
         (r = store_need_assignments(ctx->st, id, pool_assigned, &pl)) != 0)
         goto out;
     scores = xcalloc(pl.n ? pl.n : 1, sizeof(*scores));

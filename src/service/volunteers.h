@@ -30,13 +30,13 @@
 
 struct service_ctx;
 
-#define VOLUNTEERS_PAGE_MAX     1000
-#define NEEDS_PAGE_MAX          1000
-#define NEEDS_WANTED_MAX        50
-#define NEEDS_RADIUS_DEFAULT_M  5000.0
-#define NEEDS_MATCHES_MAX       200
-#define VOLUNTEERS_LOAD_DAYS    30
-#define VOLUNTEERS_POOL_MAX     5000 /* candidates read for one matching */
+#define VOLUNTEERS_PAGE_MAX    1000
+#define NEEDS_PAGE_MAX         1000
+#define NEEDS_WANTED_MAX       50
+#define NEEDS_RADIUS_DEFAULT_M 5000.0
+#define NEEDS_MATCHES_MAX      200
+#define VOLUNTEERS_LOAD_DAYS   30
+#define VOLUNTEERS_POOL_MAX    5000 /* candidates read for one matching */
 
 /* Create (write): validates every field of in (name, area, skills text, availability, home,
  * status; person_id a person of the area; user_id a user with role volunteer whose area

@@ -1241,8 +1241,7 @@ typedef int (*store_volunteer_fn)(void *ctx, const struct volunteer_rec *v);
 /* Volunteers matching f in id order; a nonzero return of fn stops and is returned. */
 int store_volunteer_list(struct store *st, const struct volunteer_filter *f, store_volunteer_fn fn,
                          void *ctx);
-typedef int (*store_load_fn)(void *ctx, int64_t volunteer_id, int64_t minutes,
-                             int64_t assignments);
+typedef int (*store_load_fn)(void *ctx, int64_t volunteer_id, int64_t minutes, int64_t assignments);
 /* The load of every volunteer in area's subtree who has any since since_ms: minutes logged for
  * days from since_ms on, and need assignments made from since_ms on; in volunteer id order. */
 int store_volunteer_loads(struct store *st, const char *area, int64_t since_ms, store_load_fn fn,
@@ -1304,12 +1303,12 @@ int store_post_list(struct store *st, const char *area, store_post_fn fn, void *
 struct post_member {
     int64_t id;
     int64_t post_id;
-    char member_kind[12]; /* "volunteer" | "person" */
     int64_t member_id;
-    char duty[POST_DUTY_MAX + 1];
     int64_t since_ms;
-    int64_t minutes; /* read only: every minute logged for this member at this post */
-    int64_t entries; /* read only: entries logged */
+    int64_t minutes;      /* read only: every minute logged for this member at this post */
+    int64_t entries;      /* read only: entries logged */
+    char member_kind[12]; /* "volunteer" | "person" (with member_id: who) */
+    char duty[POST_DUTY_MAX + 1];
 };
 /* Add a member to a post (write); sets m->id. ERR_EXISTS when already a member of it. */
 int store_post_member_add(struct store *st, struct post_member *m);
@@ -1343,8 +1342,8 @@ int store_hours_totals(struct store *st, const char *member_kind, int64_t person
 
 struct chief_rec {
     int64_t id;
-    char kind[12];      /* enum chief_kind name */
-    char area_code[19]; /* the cell the chief answers for */
+    char kind[12];       /* enum chief_kind name */
+    char area_code[19];  /* the cell the chief answers for */
     int64_t building_id; /* the base-data building, 0 when none */
     int64_t person_id;   /* the base-data person, 0 when none */
     int64_t user_id;     /* the chief's login (role chief), 0 when none */

@@ -235,8 +235,8 @@ struct store_ops {
     int (*volunteer_insert)(struct store *st, struct volunteer_rec *v);
     int (*volunteer_update)(struct store *st, const struct volunteer_rec *v);
     int (*volunteer_get)(struct store *st, int64_t id, struct volunteer_rec *out);
-    int (*volunteer_list)(struct store *st, const struct volunteer_filter *f,
-                          store_volunteer_fn fn, void *ctx);
+    int (*volunteer_list)(struct store *st, const struct volunteer_filter *f, store_volunteer_fn fn,
+                          void *ctx);
     int (*volunteer_loads)(struct store *st, const char *area, int64_t since_ms, store_load_fn fn,
                            void *ctx);
     int (*need_insert)(struct store *st, struct need_rec *n);
@@ -244,8 +244,7 @@ struct store_ops {
     int (*need_list)(struct store *st, const struct need_filter *f, store_need_fn fn, void *ctx);
     int (*need_assign)(struct store *st, int64_t need_id, int64_t volunteer_id, int64_t by,
                        int64_t at_ms);
-    int (*need_assignments)(struct store *st, int64_t need_id, store_assignment_fn fn,
-                            void *ctx);
+    int (*need_assignments)(struct store *st, int64_t need_id, store_assignment_fn fn, void *ctx);
     int (*post_insert)(struct store *st, struct post_rec *p);
     int (*post_get)(struct store *st, int64_t id, struct post_rec *out);
     int (*post_list)(struct store *st, const char *area, store_post_fn fn, void *ctx);

@@ -160,7 +160,7 @@ static void test_posts_and_hours(void **state)
     /* the rule of the hours holds in what the demo wrote */
     assert_true(sql_count(db_main, "SELECT max(t) FROM (SELECT sum(minutes) AS t FROM "
                                    "volunteer_hours GROUP BY member_kind, person_key, day_ms)") <=
-                24 * 60);
+                24 * 60LL);
     assert_int_equal(sql_count(db_main, "SELECT count(*) FROM volunteer_hours WHERE minutes < 1"),
                      0);
     {
@@ -275,8 +275,9 @@ static void test_deterministic_and_once(void **state)
                                      "volunteers"),
                      sql_count(db_main, "SELECT sum(length(skills) * id + availability) FROM "
                                         "volunteers"));
-    assert_int_equal(sql_count(path, "SELECT sum(need_id * volunteer_id) FROM need_assignments"),
-                     sql_count(db_main, "SELECT sum(need_id * volunteer_id) FROM need_assignments"));
+    assert_int_equal(
+        sql_count(path, "SELECT sum(need_id * volunteer_id) FROM need_assignments"),
+        sql_count(db_main, "SELECT sum(need_id * volunteer_id) FROM need_assignments"));
     assert_int_equal(open_ctx(path, &ctx), 0);
     assert_int_equal(demo_volunteers_generate(ctx, &opt, &again, &eb), ERR_EXISTS);
     service_ctx_free(ctx);

@@ -64,10 +64,10 @@ static void test_skill_fit(void **state)
 {
     struct match_need n = need_with("medical:3,legal:2");
     struct match_candidate c[] = {
-        cand(1, "medical:3,legal:2"), /* both at the level: 1 */
-        cand(2, "medical:3"),         /* one of two: 0.5 */
-        cand(3, "medical:1,legal:1"), /* (1/3 + 1/2) / 2 */
-        cand(4, "repair:3"),          /* none: excluded */
+        cand(1, "medical:3,legal:2"),          /* both at the level: 1 */
+        cand(2, "medical:3"),                  /* one of two: 0.5 */
+        cand(3, "medical:1,legal:1"),          /* (1/3 + 1/2) / 2 */
+        cand(4, "repair:3"),                   /* none: excluded */
         cand(5, "medical:3,legal:3,repair:1"), /* more than asked: 1 */
     };
     struct match_score out[5];
@@ -152,8 +152,10 @@ static void test_distance(void **state)
     assert_int_equal(rank(&n, c, 2, out, &k, ex), 0);
     assert_int_equal(k, 2);
     assert_int_equal(out[0].id, 21);
-    assert_true(out[0].distance_m < 2 * LAT_CENTIDEGREE_M * cos(23.06 * 3.14159265358979323846 / 180.0) + 1);
-    assert_true(out[0].distance_m > 2 * LAT_CENTIDEGREE_M * cos(23.04 * 3.14159265358979323846 / 180.0) - 1);
+    assert_true(out[0].distance_m <
+                2 * LAT_CENTIDEGREE_M * cos(23.06 * 3.14159265358979323846 / 180.0) + 1);
+    assert_true(out[0].distance_m >
+                2 * LAT_CENTIDEGREE_M * cos(23.04 * 3.14159265358979323846 / 180.0) - 1);
     assert_true(out[1].distance >= 0 && out[1].distance < 0.001);
 }
 
@@ -364,9 +366,12 @@ static void test_bad_input(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_skill_fit),     cmocka_unit_test(test_distance),
-        cmocka_unit_test(test_load),          cmocka_unit_test(test_filters),
-        cmocka_unit_test(test_total_order_under_shuffle), cmocka_unit_test(test_bad_input),
+        cmocka_unit_test(test_skill_fit),
+        cmocka_unit_test(test_distance),
+        cmocka_unit_test(test_load),
+        cmocka_unit_test(test_filters),
+        cmocka_unit_test(test_total_order_under_shuffle),
+        cmocka_unit_test(test_bad_input),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -414,13 +414,11 @@ static void test_posts_and_hours(void **state)
     assert_int_equal(t.post[1], p2.id);
     assert_int_equal(t.minutes[1], 30);
     memset(&t, 0, sizeof(t));
-    assert_int_equal(store_hours_totals(f->st, "volunteer", v, day - 30 * DAY, day + DAY,
-                                        collect_total, &t),
-                     0);
+    assert_int_equal(
+        store_hours_totals(f->st, "volunteer", v, day - 30 * DAY, day + DAY, collect_total, &t), 0);
     assert_int_equal(t.minutes[0], 180); /* the entry 40 days back is outside */
     memset(&t, 0, sizeof(t));
-    assert_int_equal(
-        store_hours_totals(f->st, "volunteer", v, day + DAY, 0, collect_total, &t), 0);
+    assert_int_equal(store_hours_totals(f->st, "volunteer", v, day + DAY, 0, collect_total, &t), 0);
     assert_int_equal(t.n, 0);
 
     memset(members, 0, sizeof(members));

@@ -23,6 +23,13 @@
 /* Monday 2026-11-23 00:00 in UTC+8 (2026-11-22T16:00:00Z), computed outside the code. */
 #define MONDAY_MIDNIGHT ((int64_t)1795363200000)
 
+/* Append text to buf (size bytes), bounded. */
+static void append(char *buf, size_t size, const char *text)
+{
+    size_t len = strlen(buf);
+    snprintf(buf + len, size - len, "%s", text);
+}
+
 static void test_skill_table(void **state)
 {
     (void)state;
@@ -43,8 +50,8 @@ static void test_skill_table(void **state)
     assert_int_equal(volunteer_skill_find("sweeping"), -1);
     assert_int_equal(volunteer_skill_find(NULL), -1);
     /* the skills named by the task exist */
-    const char *const wanted[] = {"medical", "legal", "elderly_care", "repair", "teaching",
-                                  "translation", "psychology"};
+    const char *const wanted[] = {"medical",  "legal",       "elderly_care", "repair",
+                                  "teaching", "translation", "psychology"};
     for (size_t i = 0; i < sizeof(wanted) / sizeof(wanted[0]); i++)
         assert_true(volunteer_skill_find(wanted[i]) >= 0);
 }
@@ -82,10 +89,10 @@ static void test_skills_parse_and_format(void **state)
         struct errbuf eb = {{0}};
         int n = volunteer_skill_count() < VOL_SKILLS_MAX ? volunteer_skill_count() : VOL_SKILLS_MAX;
         for (int i = n - 1; i >= 0; i--) {
-            strcat(all, volunteer_skill_code(i));
-            strcat(all, ":2");
+            append(all, sizeof(all), volunteer_skill_code(i));
+            append(all, sizeof(all), ":2");
             if (i)
-                strcat(all, ",");
+                append(all, sizeof(all), ",");
         }
         assert_int_equal(volunteer_skills_parse(all, &s, &eb), 0);
         assert_int_equal(s.n, n);
@@ -99,8 +106,8 @@ static void test_skills_parse_and_format(void **state)
 static void test_skills_bad_input(void **state)
 {
     static const char *const bad[] = {
-        "sweeping",  "medical:0", "medical:4", "medical:x", "medical:",   "medical:1:2",
-        ":3",        "medical,medical:2",     "MEDICAL", "medical:-1", "medical: 2",
+        "sweeping", "medical:0",         "medical:4", "medical:x",  "medical:",   "medical:1:2",
+        ":3",       "medical,medical:2", "MEDICAL",   "medical:-1", "medical: 2",
     };
     struct vol_skills s;
     (void)state;
@@ -114,8 +121,8 @@ static void test_skills_bad_input(void **state)
         char many[1024] = "";
         for (int i = 0; i <= VOL_SKILLS_MAX && i < volunteer_skill_count(); i++) {
             if (i)
-                strcat(many, ",");
-            strcat(many, volunteer_skill_code(i));
+                append(many, sizeof(many), ",");
+            append(many, sizeof(many), volunteer_skill_code(i));
         }
         assert_int_equal(volunteer_skills_parse(many, &s, NULL), ERR_INVALID);
     }
@@ -151,8 +158,8 @@ static void test_availability(void **state)
     assert_int_equal(bit, 20);
     assert_int_equal(volunteer_avail_parse("wed:afternoon", &bit), 0);
     assert_int_equal(bit, 2 * 3 + 1);
-    static const char *const bad[] = {"mon",         "mon:",          "mon:noon", "xyz:morning",
-                                      "monday:morning", "MON:morning", ":morning", ""};
+    static const char *const bad[] = {
+        "mon", "mon:", "mon:noon", "xyz:morning", "monday:morning", "MON:morning", ":morning", ""};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
         assert_int_equal(volunteer_avail_parse(bad[i], &bit), ERR_INVALID);
     assert_int_equal(volunteer_avail_parse(NULL, &bit), ERR_INVALID);
@@ -192,8 +199,8 @@ static void test_kinds(void **state)
     (void)state;
     for (int k = 0; k < POST_KIND_COUNT; k++) {
         enum post_kind out;
-        assert_int_equal(volunteer_post_kind_parse(volunteer_post_kind_name((enum post_kind)k), &out),
-                         0);
+        assert_int_equal(
+            volunteer_post_kind_parse(volunteer_post_kind_name((enum post_kind)k), &out), 0);
         assert_int_equal(out, k);
         assert_non_null(volunteer_post_kind_zh((enum post_kind)k));
     }
@@ -273,9 +280,9 @@ static void test_hours_rule(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_skill_table),   cmocka_unit_test(test_skills_parse_and_format),
+        cmocka_unit_test(test_skill_table),      cmocka_unit_test(test_skills_parse_and_format),
         cmocka_unit_test(test_skills_bad_input), cmocka_unit_test(test_availability),
-        cmocka_unit_test(test_slot_of),       cmocka_unit_test(test_kinds),
+        cmocka_unit_test(test_slot_of),          cmocka_unit_test(test_kinds),
         cmocka_unit_test(test_hours_rule),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -29,16 +29,16 @@ static int prepare(struct sqlite_store *s, const char *sql, sqlite3_stmt **out)
 static int exec_once(struct sqlite_store *s, sqlite3_stmt *stmt, const char *what)
 {
     int rc = sqlite3_step(stmt);
-    int r = rc == SQLITE_DONE                                    ? 0
+    int r = rc == SQLITE_DONE                  ? 0
             : (rc & 0xff) == SQLITE_CONSTRAINT ? ERR_EXISTS
-                                                                 : sq_fail(s, what);
+                                               : sq_fail(s, what);
     sqlite3_finalize(stmt);
     return r;
 }
 
 /* Step a statement expected to return at most one row: read(stmt, out) on it; ERR_NOT_FOUND. */
-static int get_once(struct sqlite_store *s, sqlite3_stmt *stmt, void (*read)(sqlite3_stmt *, void *),
-                    void *out, const char *what)
+static int get_once(struct sqlite_store *s, sqlite3_stmt *stmt,
+                    void (*read)(sqlite3_stmt *, void *), void *out, const char *what)
 {
     int rc = sqlite3_step(stmt), r;
     if (rc == SQLITE_ROW)
@@ -117,11 +117,12 @@ int sq_volunteer_update(struct store *st, const struct volunteer_rec *v)
     struct sqlite_store *s = sq(st);
     sqlite3_stmt *stmt;
     int r;
-    if ((r = prepare(s,
-                     "UPDATE volunteers SET area_code = ?1, person_id = ?2, user_id = ?3, name = ?4, "
-                     "skills = ?5, availability = ?6, has_home = ?7, lon = ?8, lat = ?9, "
-                     "status = ?10, updated_ms = ?11 WHERE id = ?12",
-                     &stmt)) != 0)
+    if ((r = prepare(
+             s,
+             "UPDATE volunteers SET area_code = ?1, person_id = ?2, user_id = ?3, name = ?4, "
+             "skills = ?5, availability = ?6, has_home = ?7, lon = ?8, lat = ?9, "
+             "status = ?10, updated_ms = ?11 WHERE id = ?12",
+             &stmt)) != 0)
         return r;
     bind_volunteer(stmt, v);
     sqlite3_bind_int64(stmt, 12, v->id);
@@ -498,9 +499,9 @@ int sq_post_members(struct store *st, int64_t post_id, store_member_fn fn, void 
     struct sqlite_store *s = sq(st);
     sqlite3_stmt *stmt;
     int r = 0, rc;
-    if ((r = prepare(s,
-                     "SELECT " MEMBER_COLS " FROM post_members m WHERE m.post_id = ?1 ORDER BY m.id",
-                     &stmt)) != 0)
+    if ((r = prepare(
+             s, "SELECT " MEMBER_COLS " FROM post_members m WHERE m.post_id = ?1 ORDER BY m.id",
+             &stmt)) != 0)
         return r;
     sqlite3_bind_int64(stmt, 1, post_id);
     while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
