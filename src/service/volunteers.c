@@ -312,6 +312,9 @@ int needs_create(struct service_ctx *ctx, const struct principal *p, const struc
             return errbuf_set(eb, r, "no post %lld", (long long)n.source_id);
         if (r != 0)
             return r;
+        if (access_check(p, CAP_VOLUNTEER_READ, post.area_code) != 0)
+            return errbuf_set(eb, ERR_FORBIDDEN, "post %lld is not one this user may see",
+                              (long long)n.source_id);
         if (!n.has_point && n.area_code[0] == '\0')
             snprintf(n.area_code, sizeof(n.area_code), "%s", post.area_code);
     }

@@ -610,6 +610,17 @@ test('hours: logged per member and day, validated, totalled per post and per vol
       starts_at: nextSaturdayMorning().toISOString(), hours: 2,
     });
     assert.equal(n2.status, 201, JSON.stringify(n2.body));
+    assert.equal(n2.body.source, 'post');
+    assert.equal(n2.body.source_id, post.id);
+    // another community's staff may not attach a need to this post, even in their own area
+    expectError(await req('POST', '/api/v1/needs', tokens.staff2, {
+      source: 'post', source_id: post.id, title: 'x', lon: 113.15, lat: 23.05,
+      starts_at: nextSaturdayMorning().toISOString(),
+    }), 403, 'forbidden');
+    expectError(await req('POST', '/api/v1/needs', tokens.staff, {
+      source: 'post', source_id: 999999, title: 'x', ...NEED,
+      starts_at: nextSaturdayMorning().toISOString(),
+    }), 404, 'not_found');
     const m = await req('GET', `/api/v1/needs/${n2.body.id}/matches`, tokens.staff);
     const a = m.body.items.find((x) => x.volunteer.id === vols.a.id);
     assert.equal(a.hours_30d, 27);
