@@ -64,6 +64,7 @@ const zh = {
   'role.mediator': '调解员',
   'role.council_member': '村务商议团成员',
   'role.volunteer': '志愿者',
+  'role.chief': '楼长/巷长/街长',
   'role.leader': '领导',
   'role.admin': '管理员',
 
@@ -699,6 +700,7 @@ const en = {
   'role.mediator': 'Mediator',
   'role.council_member': 'Village council member',
   'role.volunteer': 'Volunteer',
+  'role.chief': 'Building/lane/street chief',
   'role.leader': 'Leader',
   'role.admin': 'Administrator',
 

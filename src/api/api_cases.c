@@ -194,16 +194,17 @@ static int report_replay(struct api_request *req, struct api_response *resp, con
 int api_cases_create(struct api_request *req, struct api_response *resp)
 {
     static const char *const allowed[] = {
-        "channel",   "category",    "description",  "lon",           "lat",
-        "area_code", "address",     "urgency",      "reporter_name", "reporter_phone",
-        "anonymous", "attachments", "household_id", "patrol_id",     NULL};
+        "channel",       "category",       "description", "lon",
+        "lat",           "area_code",      "address",     "urgency",
+        "reporter_name", "reporter_phone", "anonymous",   "attachments",
+        "household_id",  "patrol_id",      "chief_id",    NULL};
     struct errbuf eb = {{0}};
     struct case_report in;
     struct case_rec c;
     struct case_list dups;
     struct report_key_arg idem = {0, NULL, 0};
     json_t *body = NULL, *j, *items;
-    long long household = 0, patrol = 0;
+    long long household = 0, patrol = 0, chief = 0;
     int has_lon = 0, has_lat = 0, r;
 
     memset(&in, 0, sizeof(in));
@@ -220,10 +221,12 @@ int api_cases_create(struct api_request *req, struct api_response *resp)
         (r = json_get_string(body, "reporter_name", 0, 63, &in.reporter_name, &eb)) != 0 ||
         (r = json_get_string(body, "reporter_phone", 0, 20, &in.reporter_phone, &eb)) != 0 ||
         (r = json_get_int(body, "household_id", 0, 1, INT64_MAX, &household, NULL, &eb)) != 0 ||
-        (r = json_get_int(body, "patrol_id", 0, 1, INT64_MAX, &patrol, NULL, &eb)) != 0)
+        (r = json_get_int(body, "patrol_id", 0, 1, INT64_MAX, &patrol, NULL, &eb)) != 0 ||
+        (r = json_get_int(body, "chief_id", 0, 1, INT64_MAX, &chief, NULL, &eb)) != 0)
         goto bad;
     in.household_id = household;
     in.patrol_id = patrol;
+    in.chief_id = chief;
     if (has_lon != has_lat) {
         r = errbuf_set(&eb, ERR_INVALID, "give both 'lon' and 'lat', or neither");
         goto bad;

@@ -103,6 +103,28 @@ int api_sessions_list(struct api_request *req, struct api_response *resp);
 int api_session_get(struct api_request *req, struct api_response *resp);
 int api_compliance(struct api_request *req, struct api_response *resp);
 
+/* api_volunteers.c (issue 5, SPEC section 8) */
+int api_skills(struct api_request *req, struct api_response *resp);
+int api_volunteers_create(struct api_request *req, struct api_response *resp);
+int api_volunteers_list(struct api_request *req, struct api_response *resp);
+int api_volunteer_get(struct api_request *req, struct api_response *resp);
+int api_volunteer_update(struct api_request *req, struct api_response *resp);
+int api_volunteer_delete(struct api_request *req, struct api_response *resp);
+int api_volunteer_hours(struct api_request *req, struct api_response *resp);
+int api_needs_create(struct api_request *req, struct api_response *resp);
+int api_needs_list(struct api_request *req, struct api_response *resp);
+int api_need_get(struct api_request *req, struct api_response *resp);
+int api_need_matches(struct api_request *req, struct api_response *resp);
+int api_need_assign(struct api_request *req, struct api_response *resp);
+int api_posts_create(struct api_request *req, struct api_response *resp);
+int api_posts_list(struct api_request *req, struct api_response *resp);
+int api_post_get(struct api_request *req, struct api_response *resp);
+int api_post_members_add(struct api_request *req, struct api_response *resp);
+int api_post_hours(struct api_request *req, struct api_response *resp);
+int api_chiefs_create(struct api_request *req, struct api_response *resp);
+int api_chiefs_list(struct api_request *req, struct api_response *resp);
+int api_chief_get(struct api_request *req, struct api_response *resp);
+
 /* api_metrics.c */
 int api_metrics(struct api_request *req, struct api_response *resp);
 

@@ -1,7 +1,8 @@
 /*
  * cli_demo.c - `gridgov demo`: create a database holding the demo city (src/service/demo.c)
  * and a year of cases run through the case workflow (src/service/demo_cases.c), then a year of
- * field work through the field-work services (src/service/demo_fieldwork.c), and print the
+ * field work through the field-work services (src/service/demo_fieldwork.c), volunteers, posts,
+ * needs and chiefs (src/service/demo_volunteers.c), and print the
  * totals and the logins.
  *
  * Before the cases, the holiday calendar the repository ships (data/holidays-cn.csv) is
@@ -21,6 +22,7 @@
 #include "service/demo_cases.h"
 #include "service/demo_disputes.h"
 #include "service/demo_fieldwork.h"
+#include "service/demo_volunteers.h"
 #include "service/rules.h"
 #include "store/store.h"
 
@@ -181,6 +183,23 @@ static int generate_cases(const struct config *cfg, const struct demo_options *c
                (long long)fr.outside_points, (long long)fr.visits, (long long)fr.teams,
                (long long)fr.sessions, (long long)fr.items, (long long)fr.tickets,
                (long long)fr.lagging_grids, (long long)fr.grid_workers + 1);
+    }
+    /* then volunteers, posts with hours, needs, chiefs and their relayed cases (issue 5) */
+    {
+        struct demo_volunteers_options vo = {opt.seed, opt.end_ms};
+        struct demo_volunteers_result vr;
+        if ((r = demo_volunteers_generate(ctx, &vo, &vr, &eb)) != 0) {
+            r = cli_fail("demo volunteers", r, eb.msg);
+            goto out;
+        }
+        printf("volunteers in %.1f s: %lld registered (%lld active), %lld posts with %lld members "
+               "and %.0f h logged (%lld posts idle for a month), %lld needs (%lld filled, %lld "
+               "with no match), %lld assignments; %lld chiefs relayed %lld cases (login %s)\n",
+               (double)vr.elapsed_ms / 1000.0, (long long)vr.volunteers, (long long)vr.active,
+               (long long)vr.posts, (long long)vr.members, (double)vr.hours_minutes / 60.0,
+               (long long)vr.idle_posts, (long long)vr.needs, (long long)vr.needs_filled,
+               (long long)vr.needs_unmatched, (long long)vr.assignments, (long long)vr.chiefs,
+               (long long)vr.relayed_cases, vr.chief_login[0] ? vr.chief_login : "-");
     }
     r = 0;
 out:

@@ -18,7 +18,7 @@ static const char user_usage[] =
     "       gridgov user list --db FILE [--area CODE]\n"
     "       gridgov user passwd --db FILE --username NAME [--password PW]\n"
     "roles: resident grid_worker community_staff station_cadre dispatcher department_handler\n"
-    "       mediator council_member volunteer leader admin\n";
+    "       mediator council_member volunteer leader admin chief\n";
 
 /* Read a password from stdin (no echo on a terminal). */
 static int read_password(char *out, size_t size)

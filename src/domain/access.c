@@ -49,25 +49,36 @@ static const char *const role_names_zh[ROLE_COUNT] = {
 #define DISPUTES     (BIT(CAP_DISPUTE_READ) | BIT(CAP_DISPUTE_REPORT))
 #define COUNCIL_READ BIT(CAP_COUNCIL_READ)
 
+/* Volunteers, posts and chiefs (SPEC section 8): community staff (and admins) organise them;
+ * those who dispatch work or supervise the area read them. A chief (楼长/巷长/街长) reads the
+ * map and relays the problems of their building or lane as cases (CAP_CASE_REPORT, scoped to
+ * their cell, and only through their chief record: service/cases.c); community staff may
+ * relay for a chief who phoned in. */
+#define VOL_READ   BIT(CAP_VOLUNTEER_READ)
+#define VOL_MANAGE (VOL_READ | BIT(CAP_VOLUNTEER_MANAGE))
+
 static const unsigned role_caps[ROLE_COUNT] = {
     [ROLE_RESIDENT] = BIT(CAP_AREA_READ),
-    [ROLE_GRID_WORKER] = BIT(CAP_AREA_READ) | KEEPER | STAFF_CASES | DISPUTES | FIELD_DOER,
+    [ROLE_GRID_WORKER] =
+        BIT(CAP_AREA_READ) | KEEPER | STAFF_CASES | DISPUTES | FIELD_DOER | VOL_READ,
     [ROLE_COMMUNITY_STAFF] = BIT(CAP_AREA_READ) | KEEPER | STAFF_CASES | DISPUTES | COUNCIL_READ |
-                             BIT(CAP_COUNCIL_MANAGE) | FIELD_DOER | SUPERVISOR,
+                             BIT(CAP_COUNCIL_MANAGE) | FIELD_DOER | SUPERVISOR | VOL_MANAGE |
+                             BIT(CAP_CHIEF_RELAY),
     [ROLE_STATION_CADRE] = BIT(CAP_AREA_READ) | BIT(CAP_PERSON_READ) | STAFF_CASES | DISPUTES |
-                           COUNCIL_READ | FIELD_READ | BIT(CAP_STATION_WORK),
+                           COUNCIL_READ | FIELD_READ | BIT(CAP_STATION_WORK) | VOL_READ,
     [ROLE_DISPATCHER] = BIT(CAP_AREA_READ) | BIT(CAP_PERSON_READ) | STAFF_CASES | DISPUTES |
-                        COUNCIL_READ | FIELD_READ | BIT(CAP_COMPLIANCE),
+                        COUNCIL_READ | FIELD_READ | BIT(CAP_COMPLIANCE) | VOL_READ,
     [ROLE_DEPARTMENT_HANDLER] = BIT(CAP_AREA_READ) | BIT(CAP_CASE_READ),
     [ROLE_MEDIATOR] =
         BIT(CAP_AREA_READ) | BIT(CAP_PERSON_READ) | BIT(CAP_PERSON_PII) | STAFF_CASES | DISPUTES,
     [ROLE_COUNCIL_MEMBER] = BIT(CAP_AREA_READ) | BIT(CAP_CASE_REPORT) | COUNCIL_READ,
     [ROLE_VOLUNTEER] = BIT(CAP_AREA_READ) | BIT(CAP_CASE_REPORT),
     [ROLE_LEADER] = BIT(CAP_AREA_READ) | BIT(CAP_PERSON_READ) | STAFF_CASES |
-                    BIT(CAP_DISPUTE_READ) | COUNCIL_READ | SUPERVISOR,
+                    BIT(CAP_DISPUTE_READ) | COUNCIL_READ | SUPERVISOR | VOL_READ,
     [ROLE_ADMIN] = BIT(CAP_AREA_READ) | BIT(CAP_AREA_WRITE) | BIT(CAP_USER_ADMIN) |
                    BIT(CAP_PERSON_READ) | BIT(CAP_PERSON_WRITE) | STAFF_CASES | DISPUTES |
-                   COUNCIL_READ | BIT(CAP_COUNCIL_MANAGE) | SUPERVISOR,
+                   COUNCIL_READ | BIT(CAP_COUNCIL_MANAGE) | SUPERVISOR | VOL_MANAGE,
+    [ROLE_CHIEF] = BIT(CAP_AREA_READ) | BIT(CAP_CASE_REPORT) | BIT(CAP_CHIEF_RELAY),
 };
 
 const char *access_role_name(enum role role)

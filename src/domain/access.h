@@ -26,7 +26,8 @@
     X(COUNCIL_MEMBER, "council_member", "村务商议团成员")                                          \
     X(VOLUNTEER, "volunteer", "志愿者")                                                            \
     X(LEADER, "leader", "领导")                                                                    \
-    X(ADMIN, "admin", "管理员")
+    X(ADMIN, "admin", "管理员")                                                                    \
+    X(CHIEF, "chief", "楼长/巷长/街长")
 
 enum role {
 #define ROLE_GEN_ENUM(name, str, zh) ROLE_##name,
@@ -37,24 +38,28 @@ enum role {
 
 /* What a request wants to do; each role holds a set of these (table in access.c). */
 enum capability {
-    CAP_AREA_READ,      /* read areas, their polygons and counts */
-    CAP_AREA_WRITE,     /* import or change areas */
-    CAP_USER_ADMIN,     /* create users, reset passwords, list users */
-    CAP_PERSON_READ,    /* read base data (households, persons), masked */
-    CAP_PERSON_WRITE,   /* create, change, delete and import base data */
-    CAP_PERSON_PII,     /* see ID numbers and phones unmasked (each read is logged) */
-    CAP_CASE_READ,      /* read and list the cases of the area (residents: see cases.h) */
-    CAP_CASE_REPORT,    /* report a case in the area (channels other than the public form) */
-    CAP_DISPUTE_READ,   /* read and list the disputes of the area and their statistics */
-    CAP_DISPUTE_REPORT, /* register a dispute found in the area */
-    CAP_COUNCIL_READ,   /* read the councils and every topic of the area (residents: see
-                           service/councils.h, published decisions of their village only) */
-    CAP_COUNCIL_MANAGE, /* set up councils and their members (the two committees) */
-    CAP_FIELD_WORK,     /* run patrols and record household visits in the area (issue 5) */
-    CAP_FIELD_READ,     /* read the area's patrols, visits, campaigns and task lists */
-    CAP_FIELD_PLAN,     /* start visit campaigns in the area */
-    CAP_COMPLIANCE,     /* read the compliance of the area's grids (patrol and visit norms) */
-    CAP_STATION_WORK,   /* hold station-team office hours and record their sessions */
+    CAP_AREA_READ,        /* read areas, their polygons and counts */
+    CAP_AREA_WRITE,       /* import or change areas */
+    CAP_USER_ADMIN,       /* create users, reset passwords, list users */
+    CAP_PERSON_READ,      /* read base data (households, persons), masked */
+    CAP_PERSON_WRITE,     /* create, change, delete and import base data */
+    CAP_PERSON_PII,       /* see ID numbers and phones unmasked (each read is logged) */
+    CAP_CASE_READ,        /* read and list the cases of the area (residents: see cases.h) */
+    CAP_CASE_REPORT,      /* report a case in the area (channels other than the public form) */
+    CAP_DISPUTE_READ,     /* read and list the disputes of the area and their statistics */
+    CAP_DISPUTE_REPORT,   /* register a dispute found in the area */
+    CAP_COUNCIL_READ,     /* read the councils and every topic of the area (residents: see
+                             service/councils.h, published decisions of their village only) */
+    CAP_COUNCIL_MANAGE,   /* set up councils and their members (the two committees) */
+    CAP_FIELD_WORK,       /* run patrols and record household visits in the area (issue 5) */
+    CAP_FIELD_READ,       /* read the area's patrols, visits, campaigns and task lists */
+    CAP_FIELD_PLAN,       /* start visit campaigns in the area */
+    CAP_COMPLIANCE,       /* read the compliance of the area's grids (patrol and visit norms) */
+    CAP_STATION_WORK,     /* hold station-team office hours and record their sessions */
+    CAP_VOLUNTEER_READ,   /* read the area's volunteers, needs and matches, posts, hours, chiefs */
+    CAP_VOLUNTEER_MANAGE, /* register volunteers and chiefs, declare needs and assign, set up
+                             posts and their members, log hours (SPEC section 8) */
+    CAP_CHIEF_RELAY,      /* relay a case as a building/lane/street chief (service/volunteers.h) */
     CAP_COUNT
 };
 

@@ -31,6 +31,7 @@
 #include "service/rollups.h"
 #include "service/patrols.h"
 #include "service/rules.h"
+#include "service/volunteers.h"
 #include "service/writer.h"
 
 #include <jansson.h>
@@ -611,6 +612,20 @@ static int report_prepare(struct service_ctx *ctx, struct report_prep *rp)
             return r;
     }
 
+    /* A chief relays the problems of their cell, only as their own chief record
+     * (service/volunteers.h); the case is linked to the chief. */
+    if (p != NULL && p->role == ROLE_CHIEF && in->chief_id <= 0)
+        return errbuf_set(eb, ERR_INVALID,
+                          "a chief reports with channel 'building_chief' and "
+                          "field 'chief_id'");
+    if (in->chief_id > 0) {
+        if (strcmp(in->channel, "building_chief") != 0)
+            return errbuf_set(eb, ERR_INVALID,
+                              "field 'chief_id' goes with channel 'building_chief'");
+        if ((r = volunteers_check_relay(ctx, p, in->chief_id, c->area_code, eb)) != 0)
+            return r;
+    }
+
     /* Every attachment must have been uploaded: checked before anything is written. */
     for (int i = 0; i < in->n_attachments; i++) {
         struct attachment a;
@@ -670,6 +685,8 @@ static int report_write(struct service_ctx *ctx, struct report_prep *rp)
         goto fail;
     if (in->patrol_id > 0 &&
         (r = store_field_case_link_add(st, "patrol", in->patrol_id, c->id)) != 0)
+        goto fail;
+    if (in->chief_id > 0 && (r = store_field_case_link_add(st, "chief", in->chief_id, c->id)) != 0)
         goto fail;
     before = c->event_seq;
     if ((r = append_event_text(st, c, rp->p, rp->p ? access_role_name(rp->p->role) : "public",

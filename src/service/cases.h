@@ -46,6 +46,8 @@ struct case_report {
     const char *reporter_phone;
     int64_t household_id; /* the household it concerns (its file's timeline), 0 if none */
     int64_t patrol_id;    /* the reporter's patrol that found it (channel patrol), 0 if none */
+    int64_t chief_id;     /* the chief who relays it (channel building_chief; service/volunteers.h),
+                             0 if none; a user with role chief reports only this way */
     const char *attachments[CASES_MAX_ATTACHMENTS]; /* hashes of uploaded attachments */
     int n_attachments;
     int64_t now_ms;

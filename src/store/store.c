@@ -1028,3 +1028,120 @@ int store_station_session_list(struct store *st, int64_t team_id, const char *ar
 {
     return st->ops->station_session_list(st, team_id, area, from_ms, to_ms, limit, fn, ctx);
 }
+
+/* ---- volunteers, needs, posts, hours, chiefs (issue 5) ------------------------------------ */
+
+int store_volunteer_insert(struct store *st, struct volunteer_rec *v)
+{
+    return st->ops->volunteer_insert(st, v);
+}
+
+int store_volunteer_update(struct store *st, const struct volunteer_rec *v)
+{
+    return st->ops->volunteer_update(st, v);
+}
+
+int store_volunteer_get(struct store *st, int64_t id, struct volunteer_rec *out)
+{
+    return st->ops->volunteer_get(st, id, out);
+}
+
+int store_volunteer_list(struct store *st, const struct volunteer_filter *f, store_volunteer_fn fn,
+                         void *ctx)
+{
+    return st->ops->volunteer_list(st, f, fn, ctx);
+}
+
+int store_volunteer_loads(struct store *st, const char *area, int64_t since_ms, store_load_fn fn,
+                          void *ctx)
+{
+    return st->ops->volunteer_loads(st, area, since_ms, fn, ctx);
+}
+
+int store_need_insert(struct store *st, struct need_rec *n)
+{
+    return st->ops->need_insert(st, n);
+}
+
+int store_need_get(struct store *st, int64_t id, struct need_rec *out)
+{
+    return st->ops->need_get(st, id, out);
+}
+
+int store_need_list(struct store *st, const struct need_filter *f, store_need_fn fn, void *ctx)
+{
+    return st->ops->need_list(st, f, fn, ctx);
+}
+
+int store_need_assign(struct store *st, int64_t need_id, int64_t volunteer_id, int64_t by,
+                      int64_t at_ms)
+{
+    return st->ops->need_assign(st, need_id, volunteer_id, by, at_ms);
+}
+
+int store_need_assignments(struct store *st, int64_t need_id, store_assignment_fn fn, void *ctx)
+{
+    return st->ops->need_assignments(st, need_id, fn, ctx);
+}
+
+int store_post_insert(struct store *st, struct post_rec *p)
+{
+    return st->ops->post_insert(st, p);
+}
+
+int store_post_get(struct store *st, int64_t id, struct post_rec *out)
+{
+    return st->ops->post_get(st, id, out);
+}
+
+int store_post_list(struct store *st, const char *area, store_post_fn fn, void *ctx)
+{
+    return st->ops->post_list(st, area, fn, ctx);
+}
+
+int store_post_member_add(struct store *st, struct post_member *m)
+{
+    return st->ops->post_member_add(st, m);
+}
+
+int store_post_member_get(struct store *st, int64_t id, struct post_member *out)
+{
+    return st->ops->post_member_get(st, id, out);
+}
+
+int store_post_members(struct store *st, int64_t post_id, store_member_fn fn, void *ctx)
+{
+    return st->ops->post_members(st, post_id, fn, ctx);
+}
+
+int store_hours_insert(struct store *st, struct hours_rec *h)
+{
+    return st->ops->hours_insert(st, h);
+}
+
+int store_hours_day_total(struct store *st, const char *member_kind, int64_t person_key,
+                          int64_t day_ms, int64_t *minutes)
+{
+    return st->ops->hours_day_total(st, member_kind, person_key, day_ms, minutes);
+}
+
+int store_hours_totals(struct store *st, const char *member_kind, int64_t person_key,
+                       int64_t from_ms, int64_t to_ms, store_hours_total_fn fn, void *ctx)
+{
+    return st->ops->hours_totals(st, member_kind, person_key, from_ms, to_ms, fn, ctx);
+}
+
+int store_chief_insert(struct store *st, struct chief_rec *c)
+{
+    return st->ops->chief_insert(st, c);
+}
+
+int store_chief_get(struct store *st, int64_t id, struct chief_rec *out)
+{
+    return st->ops->chief_get(st, id, out);
+}
+
+int store_chief_list(struct store *st, const char *area, store_chief_fn fn, void *ctx)
+{
+    return st->ops->chief_list(st, area, fn, ctx);
+}

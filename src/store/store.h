@@ -29,6 +29,7 @@
 #include "base/rollup_fields.h"
 #include "domain/patrol.h"
 #include "domain/station.h"
+#include "domain/volunteer.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -1224,5 +1225,159 @@ struct store_copy_result {
  */
 int store_copy(const char *from_url, const char *to_url, store_copy_progress_fn fn, void *fn_ctx,
                struct store_copy_result *res, struct errbuf *eb);
+/* ---- volunteers, needs, posts, hours, chiefs (issue 5, SPEC section 8:
+ *      store_sqlite_volunteers.c) ------------------------------------------------------------ */
+
+#define VOLUNTEER_NAME_MAX 64
+#define NEED_TITLE_MAX     128
+#define POST_DUTIES_MAX    1000
+#define POST_DUTY_MAX      200
+#define HOURS_NOTE_MAX     200
+
+struct volunteer_rec {
+    int64_t id;
+    char area_code[19]; /* the cell (or any area) the volunteer belongs to */
+    int64_t person_id;  /* the base-data person, 0 when none */
+    int64_t user_id;    /* the volunteer's login, 0 when none */
+    char name[VOLUNTEER_NAME_MAX + 1];
+    char skills[VOL_SKILLS_TEXT_MAX]; /* text form, domain/volunteer.h */
+    int64_t availability;             /* bit set, domain/volunteer.h */
+    int has_home;
+    double lon, lat; /* home, WGS84 */
+    char status[12]; /* enum volunteer_status name */
+    int64_t created_ms, updated_ms;
+};
+/* Insert (write); sets v->id. */
+int store_volunteer_insert(struct store *st, struct volunteer_rec *v);
+/* Replace every field but id and created_ms (write). ERR_NOT_FOUND. */
+int store_volunteer_update(struct store *st, const struct volunteer_rec *v);
+/* ERR_NOT_FOUND. */
+int store_volunteer_get(struct store *st, int64_t id, struct volunteer_rec *out);
+struct volunteer_filter {
+    const char *area;   /* subtree (required) */
+    const char *status; /* NULL: any */
+    const char *skill;  /* a skill code the volunteer holds (any level); NULL: any */
+    int64_t after_id;   /* keyset: ids above this, ascending */
+    int limit;          /* 1..10000 */
+};
+typedef int (*store_volunteer_fn)(void *ctx, const struct volunteer_rec *v);
+/* Volunteers matching f in id order; a nonzero return of fn stops and is returned. */
+int store_volunteer_list(struct store *st, const struct volunteer_filter *f, store_volunteer_fn fn,
+                         void *ctx);
+typedef int (*store_load_fn)(void *ctx, int64_t volunteer_id, int64_t minutes, int64_t assignments);
+/* The load of every volunteer in area's subtree who has any since since_ms: minutes logged for
+ * days from since_ms on, and need assignments made from since_ms on; in volunteer id order. */
+int store_volunteer_loads(struct store *st, const char *area, int64_t since_ms, store_load_fn fn,
+                          void *ctx);
+
+struct need_rec {
+    int64_t id;
+    char source[12];   /* enum need_source name */
+    int64_t source_id; /* the case or post; 0 for a service request */
+    char title[NEED_TITLE_MAX + 1];
+    char area_code[19];
+    int has_point;
+    double lon, lat;
+    double radius_m;                  /* volunteers farther away are not matched */
+    char skills[VOL_SKILLS_TEXT_MAX]; /* required, text form */
+    int64_t starts_ms;
+    int64_t duration_min;
+    int64_t wanted;   /* volunteers wanted, >= 1 */
+    int64_t assigned; /* volunteers assigned so far */
+    char status[12];  /* "open" until assigned == wanted, then "filled" */
+    int64_t created_by, created_ms;
+};
+/* Insert (write); sets n->id; assigned 0, status "open". */
+int store_need_insert(struct store *st, struct need_rec *n);
+int store_need_get(struct store *st, int64_t id, struct need_rec *out);
+struct need_filter {
+    const char *area;   /* subtree (required) */
+    const char *status; /* NULL: any */
+    int64_t before_id;  /* keyset: newest first, ids below this; 0: from the newest */
+    int limit;          /* 1..10000 */
+};
+typedef int (*store_need_fn)(void *ctx, const struct need_rec *n);
+int store_need_list(struct store *st, const struct need_filter *f, store_need_fn fn, void *ctx);
+/* Assign a volunteer to a need (write): ERR_EXISTS when already assigned, ERR_CONFLICT when
+ * the need is filled; counts the assignment and marks the need filled at its number. */
+int store_need_assign(struct store *st, int64_t need_id, int64_t volunteer_id, int64_t by,
+                      int64_t at_ms);
+struct need_assignment {
+    int64_t need_id, volunteer_id, assigned_by, assigned_ms;
+};
+typedef int (*store_assignment_fn)(void *ctx, const struct need_assignment *a);
+/* The assignments of a need in the order they were made. */
+int store_need_assignments(struct store *st, int64_t need_id, store_assignment_fn fn, void *ctx);
+
+struct post_rec {
+    int64_t id;
+    char area_code[19];
+    char kind[24]; /* enum post_kind name */
+    char name[129];
+    char duties[POST_DUTIES_MAX + 1];
+    int64_t created_by, created_ms;
+};
+int store_post_insert(struct store *st, struct post_rec *p);
+int store_post_get(struct store *st, int64_t id, struct post_rec *out);
+typedef int (*store_post_fn)(void *ctx, const struct post_rec *p);
+/* Posts in area's subtree, by id. */
+int store_post_list(struct store *st, const char *area, store_post_fn fn, void *ctx);
+
+struct post_member {
+    int64_t id;
+    int64_t post_id;
+    int64_t member_id;
+    int64_t since_ms;
+    int64_t minutes;      /* read only: every minute logged for this member at this post */
+    int64_t entries;      /* read only: entries logged */
+    char member_kind[12]; /* "volunteer" | "person" (with member_id: who) */
+    char duty[POST_DUTY_MAX + 1];
+};
+/* Add a member to a post (write); sets m->id. ERR_EXISTS when already a member of it. */
+int store_post_member_add(struct store *st, struct post_member *m);
+/* ERR_NOT_FOUND. */
+int store_post_member_get(struct store *st, int64_t id, struct post_member *out);
+typedef int (*store_member_fn)(void *ctx, const struct post_member *m);
+/* The members of a post with their totals, by id. */
+int store_post_members(struct store *st, int64_t post_id, store_member_fn fn, void *ctx);
+
+struct hours_rec {
+    int64_t id;
+    int64_t post_id;
+    int64_t member_id; /* the post_member row */
+    char member_kind[12];
+    int64_t person_key; /* the volunteer or person id (with member_kind: who worked) */
+    int64_t day_ms;     /* local midnight of the day worked */
+    int64_t minutes;
+    char note[HOURS_NOTE_MAX + 1];
+    int64_t logged_by, created_ms;
+};
+/* Insert (write); sets h->id. */
+int store_hours_insert(struct store *st, struct hours_rec *h);
+/* Minutes logged on day_ms for (member_kind, person_key) at every post. */
+int store_hours_day_total(struct store *st, const char *member_kind, int64_t person_key,
+                          int64_t day_ms, int64_t *minutes);
+typedef int (*store_hours_total_fn)(void *ctx, int64_t post_id, int64_t minutes, int64_t entries);
+/* Totals of (member_kind, person_key) per post for days in [from_ms, to_ms) (0: open), by
+ * post id. */
+int store_hours_totals(struct store *st, const char *member_kind, int64_t person_key,
+                       int64_t from_ms, int64_t to_ms, store_hours_total_fn fn, void *ctx);
+
+struct chief_rec {
+    int64_t id;
+    char kind[12];       /* enum chief_kind name */
+    char area_code[19];  /* the cell the chief answers for */
+    int64_t building_id; /* the base-data building, 0 when none */
+    int64_t person_id;   /* the base-data person, 0 when none */
+    int64_t user_id;     /* the chief's login (role chief), 0 when none */
+    char name[VOLUNTEER_NAME_MAX + 1];
+    int64_t created_ms;
+};
+int store_chief_insert(struct store *st, struct chief_rec *c);
+int store_chief_get(struct store *st, int64_t id, struct chief_rec *out);
+typedef int (*store_chief_fn)(void *ctx, const struct chief_rec *c);
+/* Chiefs in area's subtree, by id. */
+int store_chief_list(struct store *st, const char *area, store_chief_fn fn, void *ctx);
+/* A chief's relayed cases are field_case_links with source "chief". */
 
 #endif

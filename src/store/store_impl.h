@@ -231,6 +231,34 @@ struct store_ops {
     int (*station_session_list)(struct store *st, int64_t team_id, const char *area,
                                 int64_t from_ms, int64_t to_ms, int limit, store_session_fn fn,
                                 void *ctx);
+    /* volunteers, needs, posts, hours, chiefs (issue 5: store_sqlite_volunteers.c) */
+    int (*volunteer_insert)(struct store *st, struct volunteer_rec *v);
+    int (*volunteer_update)(struct store *st, const struct volunteer_rec *v);
+    int (*volunteer_get)(struct store *st, int64_t id, struct volunteer_rec *out);
+    int (*volunteer_list)(struct store *st, const struct volunteer_filter *f, store_volunteer_fn fn,
+                          void *ctx);
+    int (*volunteer_loads)(struct store *st, const char *area, int64_t since_ms, store_load_fn fn,
+                           void *ctx);
+    int (*need_insert)(struct store *st, struct need_rec *n);
+    int (*need_get)(struct store *st, int64_t id, struct need_rec *out);
+    int (*need_list)(struct store *st, const struct need_filter *f, store_need_fn fn, void *ctx);
+    int (*need_assign)(struct store *st, int64_t need_id, int64_t volunteer_id, int64_t by,
+                       int64_t at_ms);
+    int (*need_assignments)(struct store *st, int64_t need_id, store_assignment_fn fn, void *ctx);
+    int (*post_insert)(struct store *st, struct post_rec *p);
+    int (*post_get)(struct store *st, int64_t id, struct post_rec *out);
+    int (*post_list)(struct store *st, const char *area, store_post_fn fn, void *ctx);
+    int (*post_member_add)(struct store *st, struct post_member *m);
+    int (*post_member_get)(struct store *st, int64_t id, struct post_member *out);
+    int (*post_members)(struct store *st, int64_t post_id, store_member_fn fn, void *ctx);
+    int (*hours_insert)(struct store *st, struct hours_rec *h);
+    int (*hours_day_total)(struct store *st, const char *member_kind, int64_t person_key,
+                           int64_t day_ms, int64_t *minutes);
+    int (*hours_totals)(struct store *st, const char *member_kind, int64_t person_key,
+                        int64_t from_ms, int64_t to_ms, store_hours_total_fn fn, void *ctx);
+    int (*chief_insert)(struct store *st, struct chief_rec *c);
+    int (*chief_get)(struct store *st, int64_t id, struct chief_rec *out);
+    int (*chief_list)(struct store *st, const char *area, store_chief_fn fn, void *ctx);
 };
 
 struct store {

@@ -45,18 +45,20 @@ static void test_role_names_round_trip(void **state)
 static const int expected[ROLE_COUNT][CAP_COUNT] = {
     /* area-read, area-write, user-admin, person-read, person-write, person-pii, case-read,
      * case-report, dispute-read, dispute-report, council-read, council-manage, field-work,
-     * field-read, field-plan, compliance, station-work */
-    [ROLE_RESIDENT] = {1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0},
-    [ROLE_GRID_WORKER] = {1, 0, 0, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1, 0, 0, 0},
-    [ROLE_COMMUNITY_STAFF] = {1, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0},
-    [ROLE_STATION_CADRE] = {1, 0, 0, 1, 0, 0, 1, 1, 1, 1, 1, 0, 0, 1, 0, 0, 1},
-    [ROLE_DISPATCHER] = {1, 0, 0, 1, 0, 0, 1, 1, 1, 1, 1, 0, 0, 1, 0, 1, 0},
-    [ROLE_DEPARTMENT_HANDLER] = {1, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0},
-    [ROLE_MEDIATOR] = {1, 0, 0, 1, 0, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0},
-    [ROLE_COUNCIL_MEMBER] = {1, 0, 0, 0, 0, 0, 0, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0},
-    [ROLE_VOLUNTEER] = {1, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0},
-    [ROLE_LEADER] = {1, 0, 0, 1, 0, 0, 1, 1, 1, 0, 1, 0, 0, 1, 1, 1, 0},
-    [ROLE_ADMIN] = {1, 1, 1, 1, 1, 0, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1, 0},
+     * field-read, field-plan, compliance, station-work, volunteer-read, volunteer-manage,
+     * chief-relay */
+    [ROLE_RESIDENT] = {1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0},
+    [ROLE_GRID_WORKER] = {1, 0, 0, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1, 0, 0, 0, 1, 0, 0},
+    [ROLE_COMMUNITY_STAFF] = {1, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1},
+    [ROLE_STATION_CADRE] = {1, 0, 0, 1, 0, 0, 1, 1, 1, 1, 1, 0, 0, 1, 0, 0, 1, 1, 0, 0},
+    [ROLE_DISPATCHER] = {1, 0, 0, 1, 0, 0, 1, 1, 1, 1, 1, 0, 0, 1, 0, 1, 0, 1, 0, 0},
+    [ROLE_DEPARTMENT_HANDLER] = {1, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0},
+    [ROLE_MEDIATOR] = {1, 0, 0, 1, 0, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0},
+    [ROLE_COUNCIL_MEMBER] = {1, 0, 0, 0, 0, 0, 0, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0},
+    [ROLE_VOLUNTEER] = {1, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0},
+    [ROLE_LEADER] = {1, 0, 0, 1, 0, 0, 1, 1, 1, 0, 1, 0, 0, 1, 1, 1, 0, 1, 0, 0},
+    [ROLE_CHIEF] = {1, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1},
+    [ROLE_ADMIN] = {1, 1, 1, 1, 1, 0, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1, 0, 1, 1, 0},
 };
 
 static void test_every_role_and_capability(void **state)

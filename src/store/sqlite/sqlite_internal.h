@@ -241,4 +241,33 @@ int sq_station_session_get(struct store *st, int64_t id, struct station_session 
 int sq_station_session_list(struct store *st, int64_t team_id, const char *area, int64_t from_ms,
                             int64_t to_ms, int limit, store_session_fn fn, void *ctx);
 
+/* store_sqlite_volunteers.c (issue 5, SPEC section 8) */
+int sq_volunteer_insert(struct store *st, struct volunteer_rec *v);
+int sq_volunteer_update(struct store *st, const struct volunteer_rec *v);
+int sq_volunteer_get(struct store *st, int64_t id, struct volunteer_rec *out);
+int sq_volunteer_list(struct store *st, const struct volunteer_filter *f, store_volunteer_fn fn,
+                      void *ctx);
+int sq_volunteer_loads(struct store *st, const char *area, int64_t since_ms, store_load_fn fn,
+                       void *ctx);
+int sq_need_insert(struct store *st, struct need_rec *n);
+int sq_need_get(struct store *st, int64_t id, struct need_rec *out);
+int sq_need_list(struct store *st, const struct need_filter *f, store_need_fn fn, void *ctx);
+int sq_need_assign(struct store *st, int64_t need_id, int64_t volunteer_id, int64_t by,
+                   int64_t at_ms);
+int sq_need_assignments(struct store *st, int64_t need_id, store_assignment_fn fn, void *ctx);
+int sq_post_insert(struct store *st, struct post_rec *p);
+int sq_post_get(struct store *st, int64_t id, struct post_rec *out);
+int sq_post_list(struct store *st, const char *area, store_post_fn fn, void *ctx);
+int sq_post_member_add(struct store *st, struct post_member *m);
+int sq_post_member_get(struct store *st, int64_t id, struct post_member *out);
+int sq_post_members(struct store *st, int64_t post_id, store_member_fn fn, void *ctx);
+int sq_hours_insert(struct store *st, struct hours_rec *h);
+int sq_hours_day_total(struct store *st, const char *member_kind, int64_t person_key,
+                       int64_t day_ms, int64_t *minutes);
+int sq_hours_totals(struct store *st, const char *member_kind, int64_t person_key, int64_t from_ms,
+                    int64_t to_ms, store_hours_total_fn fn, void *ctx);
+int sq_chief_insert(struct store *st, struct chief_rec *c);
+int sq_chief_get(struct store *st, int64_t id, struct chief_rec *out);
+int sq_chief_list(struct store *st, const char *area, store_chief_fn fn, void *ctx);
+
 #endif
