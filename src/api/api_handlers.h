@@ -103,6 +103,16 @@ int api_sessions_list(struct api_request *req, struct api_response *resp);
 int api_session_get(struct api_request *req, struct api_response *resp);
 int api_compliance(struct api_request *req, struct api_response *resp);
 
+/* api_ratings.c (issue 7, item 4) */
+int api_stats_scores(struct api_request *req, struct api_response *resp);
+int api_stats_stars(struct api_request *req, struct api_response *resp);
+int api_stats_stars_rate(struct api_request *req, struct api_response *resp);
+int api_surveys_list(struct api_request *req, struct api_response *resp);
+int api_surveys_create(struct api_request *req, struct api_response *resp);
+int api_survey_get(struct api_request *req, struct api_response *resp);
+int api_survey_respond(struct api_request *req, struct api_response *resp);
+int api_survey_results(struct api_request *req, struct api_response *resp);
+
 /* api_metrics.c */
 int api_metrics(struct api_request *req, struct api_response *resp);
 
