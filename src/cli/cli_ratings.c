@@ -13,6 +13,7 @@
 #include "base/config.h"
 #include "base/timeutil.h"
 #include "base/xalloc.h"
+#include "domain/areacode.h"
 #include "service/context.h"
 #include "service/ratings.h"
 #include "service/surveys.h"
@@ -68,6 +69,26 @@ static int rate_one(struct service_ctx *ctx, const struct config *cfg, const cha
     return 0;
 }
 
+/* The shallowest areas (the roots of the tree). */
+struct roots {
+    int level;
+    char (*codes)[AREA_CODE_BUF];
+    size_t n, cap;
+};
+
+static int on_root(void *arg, const struct area *a)
+{
+    struct roots *roots = arg;
+    if (a->level != roots->level)
+        return 0;
+    if (roots->n == roots->cap) {
+        roots->cap = roots->cap ? roots->cap * 2 : 8;
+        roots->codes = xrealloc(roots->codes, roots->cap * sizeof(*roots->codes));
+    }
+    snprintf(roots->codes[roots->n++], AREA_CODE_BUF, "%s", a->code);
+    return 0;
+}
+
 int cli_rate(int argc, char **argv)
 {
     static const char usage[] = "rate stars --year Y [--area CODE] --db FILE";
@@ -87,18 +108,20 @@ int cli_rate(int argc, char **argv)
     if (area != NULL) {
         status = rate_one(ctx, &cfg, area, year) == 0 ? 0 : 1;
     } else {
-        struct area_list tops = {0};
-        int r = store_area_children(ctx->st, "", 0, &tops);
+        struct roots roots = {0};
+        int r = store_area_min_level(ctx->st, &roots.level);
+        if (r == 0 && roots.level > 0)
+            r = store_area_walk(ctx->st, "", roots.level, 0, on_root, &roots);
         if (r != 0)
             cli_fail(cfg.db, r, "cannot list the areas");
-        else if (tops.len == 0)
+        else if (roots.n == 0)
             cli_fail(cfg.db, ERR_NOT_FOUND, "no areas imported");
         else
             status = 0;
-        for (size_t i = 0; r == 0 && i < tops.len; i++)
-            if (rate_one(ctx, &cfg, tops.items[i].code, year) != 0)
+        for (size_t i = 0; r == 0 && i < roots.n; i++)
+            if (rate_one(ctx, &cfg, roots.codes[i], year) != 0)
                 status = 1;
-        area_list_cleanup(&tops);
+        free(roots.codes);
     }
     service_ctx_free(ctx);
     return status;
