@@ -7,8 +7,8 @@
  *
  * --direct fills the same tables quickly, for measuring the query cost on 10 million cases
  * without replaying them through the intake path: the cases (their grid, day, category and
- * their life, packed in 16 bytes) are drawn in memory, sorted by the key of each level's cells, and each
- * cell is written once, with the counters of all its cases summed, through the same store op
+ * their life, packed in 16 bytes) are drawn in memory, sorted by the key of each level's cells, and
+ * each cell is written once, with the counters of all its cases summed, through the same store op
  * (store_rollup_add) in key order. The rows are what rollups_apply would leave for the same
  * cases; only the fill rate printed differs in meaning (cells/s, not upserts per event).
  * Otherwise creates DB (which must not exist) and fills its roll-ups with CASES synthetic cases
@@ -117,9 +117,9 @@ static void case_life(struct rng *r, struct rollup_counters *d)
 
 /* A case in memory: grid index (12 bits) | day index (12 bits) | category (6 bits) | its
  * number (25 bits, the seed of its life). */
-#define CASE_BITS 25
-#define CAT_SHIFT CASE_BITS
-#define DAY_SHIFT (CAT_SHIFT + 6)
+#define CASE_BITS  25
+#define CAT_SHIFT  CASE_BITS
+#define DAY_SHIFT  (CAT_SHIFT + 6)
 #define AREA_SHIFT (DAY_SHIFT + 12)
 
 static int compare_u64(const void *a, const void *b)
@@ -132,7 +132,7 @@ static int compare_u64(const void *a, const void *b)
 static void area_of_grid(unsigned g, int level, char out[19])
 {
     static const int lengths[] = {0, 2, 4, 6, 9, 12, 15};
-    char code[19];
+    char code[40]; /* room for any unsigned, though g < 4000 */
     unsigned d = g / 800 + 1, s = g / 80 % 10 + 1, c = g / 8 % 10 + 1, gg = g % 8 + 1;
     snprintf(code, sizeof(code), "4406%02u%03u%03u%03u", d, s, c, gg);
     snprintf(out, 19, "%.*s", lengths[level], code);
@@ -185,12 +185,13 @@ static int fill_direct(struct store *st, long long cases, int years, int64_t spa
     int *month_first = malloc((size_t)years * 366 * sizeof(*month_first));
     int ndays = (int)(span_ms / DAY_MS);
     int64_t t0 = time_mono_ms(), cells = 0;
+    int status = 1;
     struct rng r;
     if (keys == NULL || sorted == NULL || day_of == NULL || month_first == NULL || lives == NULL ||
         cases >= (1LL << CASE_BITS) || years > 10) {
         fprintf(stderr, "--direct: out of memory, more than %lld cases or 10 years\n",
                 1LL << CASE_BITS);
-        return 1;
+        goto out;
     }
     for (int i = 0; i < ndays; i++)
         day_of[i] = indicator_day(END_MS - span_ms + (int64_t)i * DAY_MS);
@@ -207,7 +208,7 @@ static int fill_direct(struct store *st, long long cases, int years, int64_t spa
     }
     printf("drew %lld cases in %.1f s\n", cases, (double)(time_mono_ms() - t0) / 1000.0);
     for (int level = 1; level <= 6; level++) {
-        for (int month = 0; month <= (level <= 4); month++) {
+        for (int month = 0; month < (level <= ROLLUPS_MONTH_LEVEL_MAX ? 2 : 1); month++) {
             long long at = 0;
             /* The cell key of each case at this level: its area's first grid and, for month
              * cells, the first day index of its month (days map to months monotonically). */
@@ -220,7 +221,7 @@ static int fill_direct(struct store *st, long long cases, int years, int64_t spa
             }
             qsort(sorted, (size_t)cases, sizeof(*sorted), compare_u64);
             if (store_begin(st) != 0)
-                return 1;
+                goto out;
             while (at < cases) {
                 uint64_t cell = sorted[at] >> CAT_SHIFT;
                 struct rollup_counters sum;
@@ -235,13 +236,13 @@ static int fill_direct(struct store *st, long long cases, int years, int64_t spa
                 if (store_rollup_add(st, ROLLUP_LIVE, month ? level + ROLLUPS_MONTH_LEVEL : level,
                                      area, month ? day / 100 * 100 : day, cat, &sum) != 0) {
                     fprintf(stderr, "store_rollup_add failed\n");
-                    return 1;
+                    goto out;
                 }
                 if (++cells % 200000 == 0 && (store_commit(st) != 0 || store_begin(st) != 0))
-                    return 1;
+                    goto out;
             }
             if (store_commit(st) != 0)
-                return 1;
+                goto out;
             printf("level %d%s written (%lld cells so far, %.1f s)\n", level,
                    month ? " month cells" : "", (long long)cells,
                    (double)(time_mono_ms() - t0) / 1000.0);
@@ -254,12 +255,14 @@ static int fill_direct(struct store *st, long long cases, int years, int64_t spa
                "%.0f cells/s\n",
                cases, years, s, (long long)cells, (double)cells / s);
     }
+    status = 0;
+out:
     free(keys);
     free(sorted);
     free(day_of);
     free(month_first);
     free(lives);
-    return 0;
+    return status;
 }
 
 static int sink(void *ctx, const char *key, const struct rollup_counters *sum)
@@ -318,7 +321,8 @@ int main(int argc, char **argv)
         fputs("usage: bench_indicators [--direct] DB [CASES] [YEARS]\n", stderr);
         return 2;
     }
-    if (store_open(argv[1], cases > 0 ? STORE_CREATE | (direct ? STORE_BULK : 0) : 0, &st, &eb) != 0) {
+    if (store_open(argv[1], cases > 0 ? STORE_CREATE | (direct ? STORE_BULK : 0) : 0, &st, &eb) !=
+        0) {
         fprintf(stderr, "cannot open %s: %s\n", argv[1], eb.msg);
         return 1;
     }

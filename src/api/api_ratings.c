@@ -122,20 +122,19 @@ int api_stats_scores(struct api_request *req, struct api_response *resp)
         const struct ratings_row *row = &rows[i];
         json_t *comp = json_object();
         for (int c = 0; c < RATING_COMPONENT_COUNT; c++)
-            json_object_set_new(comp, rating_component_name((enum rating_component)c),
-                                json_pack("{s:o, s:o, s:f}", "value",
-                                          number_or_null(row->values[c]), "score",
-                                          number_or_null(row->result.sub[c]), "weight",
-                                          s.weight[c]));
+            json_object_set_new(
+                comp, rating_component_name((enum rating_component)c),
+                json_pack("{s:o, s:o, s:f}", "value", number_or_null(row->values[c]), "score",
+                          number_or_null(row->result.sub[c]), "weight", s.weight[c]));
         json_array_append_new(
-            out, json_pack("{s:s, s:s, s:I, s:I, s:{s:o, s:o, s:o}, s:o, s:o, s:f, s:o}", "area",
-                           row->area, "name", row->name, "cases", (json_int_t)row->cases,
-                           "survey_responses", (json_int_t)row->survey_responses, "survey",
-                           "overall", number_or_null(row->survey[0]), "security",
-                           number_or_null(row->survey[1]), "satisfaction",
-                           number_or_null(row->survey[2]), "components", comp, "score",
-                           number_or_null(row->result.score), "coverage", row->result.coverage,
-                           "rank", row->rank > 0 ? json_integer(row->rank) : json_null()));
+            out,
+            json_pack("{s:s, s:s, s:I, s:I, s:{s:o, s:o, s:o}, s:o, s:o, s:f, s:o}", "area",
+                      row->area, "name", row->name, "cases", (json_int_t)row->cases,
+                      "survey_responses", (json_int_t)row->survey_responses, "survey", "overall",
+                      number_or_null(row->survey[0]), "security", number_or_null(row->survey[1]),
+                      "satisfaction", number_or_null(row->survey[2]), "components", comp, "score",
+                      number_or_null(row->result.score), "coverage", row->result.coverage, "rank",
+                      row->rank > 0 ? json_integer(row->rank) : json_null()));
     }
     free(rows);
     day_text(from, from_text);
@@ -160,13 +159,13 @@ static int star_row(void *arg, const struct star_rating_rec *sr)
     struct area a;
     json_t *components = json_loads(sr->components ? sr->components : "{}", 0, NULL);
     int has_name = store_area_get(o->st, sr->area, 0, &a) == 0;
-    json_array_append_new(
-        o->rows, json_pack("{s:s, s:s, s:o, s:o, s:I, s:i, s:o, s:I}", "area", sr->area, "name",
-                           has_name ? a.name : "", "score", number_or_null(sr->score),
-                           "survey_score", number_or_null(sr->survey_score), "survey_responses",
-                           (json_int_t)sr->survey_responses, "stars", sr->stars, "components",
-                           components ? components : json_object(), "rated_ms",
-                           (json_int_t)sr->rated_ms));
+    json_array_append_new(o->rows, json_pack("{s:s, s:s, s:o, s:o, s:I, s:i, s:o, s:I}", "area",
+                                             sr->area, "name", has_name ? a.name : "", "score",
+                                             number_or_null(sr->score), "survey_score",
+                                             number_or_null(sr->survey_score), "survey_responses",
+                                             (json_int_t)sr->survey_responses, "stars", sr->stars,
+                                             "components", components ? components : json_object(),
+                                             "rated_ms", (json_int_t)sr->rated_ms));
     if (has_name)
         area_cleanup(&a);
     return 0;
@@ -235,8 +234,8 @@ int api_stats_stars_rate(struct api_request *req, struct api_response *resp)
         json_decref(body);
         return api_reply_access(resp, ERR_FORBIDDEN, code);
     }
-    r = ratings_rate_stars(req->svc->st, req->svc->cfg, area, (int)year, p->user_id,
-                           time_now_ms(), &rated, &eb);
+    r = ratings_rate_stars(req->svc->st, req->svc->cfg, area, (int)year, p->user_id, time_now_ms(),
+                           &rated, &eb);
     if (r == 0)
         r = api_reply_json(resp, 201,
                            json_pack("{s:s, s:I, s:I}", "area", area, "year", (json_int_t)year,
@@ -366,11 +365,11 @@ int api_survey_respond(struct api_request *req, struct api_response *resp)
         r = api_reply_errbuf(resp, r, &eb);
         goto out;
     }
-    r = surveys_respond(req->svc->st, &rec, def, respondent, area,
-                        json_object_get(body, "answers"), 1, time_now_ms(), &eb);
+    r = surveys_respond(req->svc->st, &rec, def, respondent, area, json_object_get(body, "answers"),
+                        1, time_now_ms(), &eb);
     if (r == 0)
-        r = api_reply_json(resp, 201, json_pack("{s:I, s:b}", "survey", (json_int_t)rec.id,
-                                                "recorded", 1));
+        r = api_reply_json(resp, 201,
+                           json_pack("{s:I, s:b}", "survey", (json_int_t)rec.id, "recorded", 1));
     else if (r == ERR_INVALID || r == ERR_EXISTS || r == ERR_CONFLICT)
         r = api_reply_errbuf(resp, r, &eb);
 out:
@@ -382,14 +381,13 @@ out:
 
 static json_t *result_json(const struct survey_area_result *row)
 {
-    return json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:b}", "area", row->area, "name",
-                     row->name, "responses",
-                     row->is_suppressed ? json_null() : json_integer(row->responses), "score",
-                     number_or_null(row->score[SURVEY_SCORE_OVERALL]), "security",
-                     number_or_null(row->score[SURVEY_SCORE_SECURITY]), "satisfaction",
-                     number_or_null(row->score[SURVEY_SCORE_SATISFACTION]), "rank",
-                     row->rank > 0 ? json_integer(row->rank) : json_null(), "suppressed",
-                     row->is_suppressed);
+    return json_pack(
+        "{s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:b}", "area", row->area, "name", row->name,
+        "responses", row->is_suppressed ? json_null() : json_integer(row->responses), "score",
+        number_or_null(row->score[SURVEY_SCORE_OVERALL]), "security",
+        number_or_null(row->score[SURVEY_SCORE_SECURITY]), "satisfaction",
+        number_or_null(row->score[SURVEY_SCORE_SATISFACTION]), "rank",
+        row->rank > 0 ? json_integer(row->rank) : json_null(), "suppressed", row->is_suppressed);
 }
 
 int api_survey_results(struct api_request *req, struct api_response *resp)

@@ -83,8 +83,8 @@ static int validate_options(const struct survey_question *q, struct errbuf *eb)
                               i + 1);
         for (int j = 0; j < i; j++)
             if (strcmp(q->option[i], q->option[j]) == 0)
-                return errbuf_set(eb, ERR_INVALID, "question '%s': option '%s' is repeated",
-                                  q->id, q->option[i]);
+                return errbuf_set(eb, ERR_INVALID, "question '%s': option '%s' is repeated", q->id,
+                                  q->option[i]);
     }
     return 0;
 }

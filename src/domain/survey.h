@@ -92,7 +92,6 @@ double survey_answer_score(const struct survey_question *q, int a);
 
 /* The response's scores (NAN for a dimension with no answered question of positive weight).
  * answers must be valid. */
-void survey_score(const struct survey_def *d, const int *answers,
-                  double out[SURVEY_SCORE_COUNT]);
+void survey_score(const struct survey_def *d, const int *answers, double out[SURVEY_SCORE_COUNT]);
 
 #endif

@@ -154,11 +154,10 @@ int ratings_scores(struct store *st, const struct config *cfg, const char *area,
     for (size_t i = 0; i < kids.len; i++)
         init_row(&c.rows[i], kids.items[i].code, kids.items[i].name);
     area_list_cleanup(&kids);
-    if (c.n > 0 &&
-        ((r = rollups_query(st, area, from_day, to_day, "", ROLLUPS_BY_CHILD, on_rollup, &c)) !=
-             0 ||
-         (r = store_survey_sums(st, 0, from_day, to_day, area, (int)strlen(c.rows[0].area),
-                                on_survey, &c)) != 0)) {
+    if (c.n > 0 && ((r = rollups_query(st, area, from_day, to_day, "", ROLLUPS_BY_CHILD, on_rollup,
+                                       &c)) != 0 ||
+                    (r = store_survey_sums(st, 0, from_day, to_day, area,
+                                           (int)strlen(c.rows[0].area), on_survey, &c)) != 0)) {
         free(c.rows);
         return r;
     }
@@ -168,7 +167,8 @@ int ratings_scores(struct store *st, const struct config *cfg, const char *area,
     return 0;
 }
 
-/* ---- star ratings ------------------------------------------------------------------------------ */
+/* ---- star ratings ------------------------------------------------------------------------------
+ */
 
 struct communities {
     struct ratings_row *rows;

@@ -33,8 +33,8 @@ int ratings_settings_store(struct store *st, const char *csv, size_t len, struct
 struct ratings_row {
     char area[19];
     char name[AREA_NAME_MAX + 1];
-    int64_t cases;            /* collected in the period */
-    int64_t survey_responses; /* in the period's surveys */
+    int64_t cases;                /* collected in the period */
+    int64_t survey_responses;     /* in the period's surveys */
     double survey[SURVEY_SCORES]; /* survey means (overall, security, satisfaction); NAN when
                                      none or fewer than k responses */
     double values[RATING_COMPONENT_COUNT];

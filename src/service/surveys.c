@@ -52,8 +52,7 @@ static int question_from_json(const json_t *jq, int index, struct survey_questio
     if (q->type != SURVEY_CHOICE && options != NULL)
         return errbuf_set(eb, ERR_INVALID, "question '%s': only a choice has options", id);
     if (q->type != SURVEY_YESNO && scores != NULL)
-        return errbuf_set(eb, ERR_INVALID, "question '%s': only a yes/no question has scores",
-                          id);
+        return errbuf_set(eb, ERR_INVALID, "question '%s': only a yes/no question has scores", id);
     if (q->type == SURVEY_YESNO) {
         survey_question_set_yesno(q);
         if (scores != NULL) {
@@ -128,8 +127,8 @@ json_t *surveys_def_to_json(const struct survey_def *d)
         if (q->type == SURVEY_CHOICE) {
             json_t *opts = json_array();
             for (int k = 0; k < q->n_options; k++)
-                json_array_append_new(opts, json_pack("{s:s, s:f}", "label", q->option[k],
-                                                      "score", q->option_score[k]));
+                json_array_append_new(opts, json_pack("{s:s, s:f}", "label", q->option[k], "score",
+                                                      q->option_score[k]));
             json_object_set_new(jq, "options", opts);
         } else if (q->type == SURVEY_YESNO) {
             json_object_set_new(jq, "scores",
@@ -229,8 +228,7 @@ static int is_open(const struct survey_rec *rec, int64_t now_ms)
     return today >= rec->opens_day && today <= rec->closes_day;
 }
 
-json_t *surveys_to_json(const struct survey_rec *rec, const struct survey_def *def,
-                        int64_t now_ms)
+json_t *surveys_to_json(const struct survey_rec *rec, const struct survey_def *def, int64_t now_ms)
 {
     char opens[16], closes[16];
     json_t *j;
@@ -278,7 +276,8 @@ static int check_area(struct store *st, const struct survey_rec *rec, const char
 {
     int exists = 0, r;
     if (area == NULL || !areacode_is_valid(area) || areacode_level(area) < AREA_GRID)
-        return errbuf_set(eb, ERR_INVALID, "area must be the code of the respondent's grid or cell");
+        return errbuf_set(eb, ERR_INVALID,
+                          "area must be the code of the respondent's grid or cell");
     if (!areacode_in_subtree(area, rec->area))
         return errbuf_set(eb, ERR_INVALID, "area %s is outside the survey's area %s", area,
                           rec->area);
@@ -375,7 +374,8 @@ int surveys_respond(struct store *st, const struct survey_rec *rec, const struct
         if (i < 0)
             return errbuf_set(eb, ERR_INVALID, "answers: no question '%.40s' in this survey", key);
         if (answer_from_json(&def->q[i], v, &a[i]) != 0)
-            return errbuf_set(eb, ERR_INVALID, "answers: '%s' is not a valid answer to question '%s'",
+            return errbuf_set(eb, ERR_INVALID,
+                              "answers: '%s' is not a valid answer to question '%s'",
                               json_is_string(v) ? "text" : "value", key);
     }
     if ((r = survey_answers_validate(def, a, eb)) != 0)
@@ -452,8 +452,7 @@ int surveys_import_csv(struct store *st, int64_t survey_id, const char *csv, siz
         if (row->error[0] != '\0')
             snprintf(reason, sizeof(reason), "%s", row->error);
         else if (row->n_fields != n_cols)
-            snprintf(reason, sizeof(reason), "expected %d fields, found %d", n_cols,
-                     row->n_fields);
+            snprintf(reason, sizeof(reason), "expected %d fields, found %d", n_cols, row->n_fields);
         for (int c = 0; reason[0] == '\0' && c < n_cols; c++) {
             if (col[c] == COL_RESPONDENT)
                 respondent = row->field[c];
@@ -548,8 +547,8 @@ static void suppress(struct survey_area_result *row, int64_t k)
     }
 }
 
-int surveys_results(struct store *st, int64_t survey_id, int from_day, int to_day,
-                    const char *area, int64_t k, struct survey_area_result *total,
+int surveys_results(struct store *st, int64_t survey_id, int from_day, int to_day, const char *area,
+                    int64_t k, struct survey_area_result *total,
                     struct survey_area_result **children, size_t *n)
 {
     struct area_list kids = {0};
@@ -576,8 +575,8 @@ int surveys_results(struct store *st, int64_t survey_id, int from_day, int to_da
     }
     child_len = kids.len > 0 ? (int)strlen(kids.items[0].code) : (int)strlen(area) + 1;
     area_list_cleanup(&kids);
-    if ((r = store_survey_sums(st, survey_id, from_day, to_day, area, (int)strlen(area),
-                               total_sums, &c)) != 0 ||
+    if ((r = store_survey_sums(st, survey_id, from_day, to_day, area, (int)strlen(area), total_sums,
+                               &c)) != 0 ||
         (c.n > 0 && (r = store_survey_sums(st, survey_id, from_day, to_day, area, child_len,
                                            child_sums, &c)) != 0)) {
         free(c.rows);

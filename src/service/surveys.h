@@ -43,8 +43,7 @@ int surveys_load(struct store *st, int64_t id, struct survey_rec *rec, struct su
 
 /* A survey's JSON for clients: id, title, area, year, quarter, opens, closes, is_open (at
  * now_ms), questions. */
-json_t *surveys_to_json(const struct survey_rec *rec, const struct survey_def *def,
-                        int64_t now_ms);
+json_t *surveys_to_json(const struct survey_rec *rec, const struct survey_def *def, int64_t now_ms);
 
 /*
  * Record one response (write): respondent key (1..64 bytes of printable text), area (an
@@ -89,8 +88,8 @@ struct survey_area_result {
  * each of its child areas (*children: caller frees, *n of them, in code order, every child
  * even without responses). Areas with 1..k−1 responses are suppressed and unranked.
  */
-int surveys_results(struct store *st, int64_t survey_id, int from_day, int to_day,
-                    const char *area, int64_t k, struct survey_area_result *total,
+int surveys_results(struct store *st, int64_t survey_id, int from_day, int to_day, const char *area,
+                    int64_t k, struct survey_area_result *total,
                     struct survey_area_result **children, size_t *n);
 
 #endif

@@ -1232,9 +1232,9 @@ int store_survey_list(struct store *st, int limit, store_survey_fn fn, void *ctx
 
 struct survey_response_rec {
     int64_t survey_id;
-    char respondent[65]; /* hex hash of the respondent key */
-    char area[19];       /* the respondent's area (grid or cell) */
-    const char *answers; /* borrowed JSON text: {"question id": answer, ...} */
+    char respondent[65];         /* hex hash of the respondent key */
+    char area[19];               /* the respondent's area (grid or cell) */
+    const char *answers;         /* borrowed JSON text: {"question id": answer, ...} */
     double score[SURVEY_SCORES]; /* NAN is stored as NULL */
     char source[8];              /* "web" or "csv" */
     int64_t created_ms;

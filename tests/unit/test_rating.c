@@ -192,9 +192,9 @@ static void test_parse_errors(void **state)
     assert_non_null(strstr(eb.msg, "line 2"));
     assert_int_equal(parse("setting,value\nweight.closure_rate,-1\n", &s, &eb), ERR_INVALID);
     assert_int_equal(parse("setting,value\nweight.closure_rate,abc\n", &s, &eb), ERR_INVALID);
-    assert_int_equal(parse("setting,value\nweight.closure_rate,1\n\nweight.closure_rate,2\n", &s,
-                           &eb),
-                     ERR_INVALID);
+    assert_int_equal(
+        parse("setting,value\nweight.closure_rate,1\n\nweight.closure_rate,2\n", &s, &eb),
+        ERR_INVALID);
     assert_non_null(strstr(eb.msg, "line 4"));
     assert_int_equal(parse("setting,value\nstars.4,95\n", &s, &eb), ERR_INVALID); /* > stars.5 */
     assert_int_equal(parse("setting,value\nstars.6,95\n", &s, &eb), ERR_INVALID);

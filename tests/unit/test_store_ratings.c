@@ -121,7 +121,8 @@ static void test_survey_list(void **state)
 {
     struct store *st = *state;
     struct listed l = {0};
-    int64_t a = add_survey(st, "a", 20260101, 20260331), b = add_survey(st, "b", 20260401, 20260630);
+    int64_t a = add_survey(st, "a", 20260101, 20260331),
+            b = add_survey(st, "b", 20260401, 20260630);
     assert_int_equal(store_survey_list(st, 10, on_survey, &l), 0);
     assert_int_equal(l.n, 2);
     assert_int_equal(l.ids[0], b); /* newest first */
@@ -134,7 +135,8 @@ static void test_survey_list(void **state)
 static void test_one_response_per_respondent(void **state)
 {
     struct store *st = *state;
-    int64_t a = add_survey(st, "a", 20260101, 20260331), b = add_survey(st, "b", 20260401, 20260630);
+    int64_t a = add_survey(st, "a", 20260101, 20260331),
+            b = add_survey(st, "b", 20260401, 20260630);
     assert_int_equal(respond(st, a, "k1", "440605001001001", 50, 50, NAN), 0);
     assert_int_equal(respond(st, a, "k1", "440605001001002", 90, 90, 90), ERR_EXISTS);
     assert_int_equal(respond(st, b, "k1", "440605001001001", 90, 90, 90), 0); /* other survey */
@@ -160,7 +162,8 @@ static void test_sums(void **state)
 {
     struct store *st = *state;
     struct sums o;
-    int64_t q1 = add_survey(st, "q1", 20260101, 20260331), q2 = add_survey(st, "q2", 20260401, 20260630);
+    int64_t q1 = add_survey(st, "q1", 20260101, 20260331),
+            q2 = add_survey(st, "q2", 20260401, 20260630);
     assert_int_equal(respond(st, q1, "a", "440605001001001", 80, 60, 100), 0);
     assert_int_equal(respond(st, q1, "b", "440605001001002001", 40, NAN, 40), 0);
     assert_int_equal(respond(st, q1, "c", "440605001002001", 10, 10, NAN), 0);

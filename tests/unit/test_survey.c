@@ -163,8 +163,8 @@ static void test_scores(void **state)
 {
     struct survey_def *d = example();
     double s[SURVEY_SCORE_COUNT];
-    int all[4] = {4, 1, 1, 5};                     /* 75, 0, 75, (100 with weight 0) */
-    int skip[4] = {4, SURVEY_UNANSWERED, 1, 5};    /* q2 not answered */
+    int all[4] = {4, 1, 1, 5};                  /* 75, 0, 75, (100 with weight 0) */
+    int skip[4] = {4, SURVEY_UNANSWERED, 1, 5}; /* q2 not answered */
     int only_zero[4] = {SURVEY_UNANSWERED, SURVEY_UNANSWERED, SURVEY_UNANSWERED, 5};
     (void)state;
     assert_true(survey_answer_score(&d->q[0], 1) == 0);
@@ -206,9 +206,9 @@ static void test_names(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_valid),           cmocka_unit_test(test_invalid),
-        cmocka_unit_test(test_parse_answers),   cmocka_unit_test(test_validate_answers),
-        cmocka_unit_test(test_scores),          cmocka_unit_test(test_names),
+        cmocka_unit_test(test_valid),         cmocka_unit_test(test_invalid),
+        cmocka_unit_test(test_parse_answers), cmocka_unit_test(test_validate_answers),
+        cmocka_unit_test(test_scores),        cmocka_unit_test(test_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -64,9 +64,9 @@ static int insert_result(struct sqlite_store *s, sqlite3_stmt *stmt, const char 
 int sq_survey_insert(struct store *st, struct survey_rec *sv)
 {
     struct sqlite_store *s = sq(st);
-    sqlite3_stmt *stmt =
-        prepare(s, "INSERT INTO surveys(title, area, year, quarter, opens_day, closes_day, "
-                   "definition, created_by, created_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+    sqlite3_stmt *stmt = prepare(
+        s, "INSERT INTO surveys(title, area, year, quarter, opens_day, closes_day, "
+           "definition, created_by, created_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
     int r;
     if (stmt == NULL)
         return ERR_DB;
@@ -149,10 +149,10 @@ int sq_survey_list(struct store *st, int limit, store_survey_fn fn, void *ctx)
 int sq_survey_response_insert(struct store *st, const struct survey_response_rec *rr)
 {
     struct sqlite_store *s = sq(st);
-    sqlite3_stmt *stmt = prepare(
-        s, "INSERT INTO survey_responses(survey_id, respondent, area, answers, score, "
-           "score_security, score_satisfaction, source, created_ms) "
-           "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+    sqlite3_stmt *stmt =
+        prepare(s, "INSERT INTO survey_responses(survey_id, respondent, area, answers, score, "
+                   "score_security, score_satisfaction, source, created_ms) "
+                   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
     if (stmt == NULL)
         return ERR_DB;
     sqlite3_bind_int64(stmt, 1, rr->survey_id);
@@ -166,18 +166,18 @@ int sq_survey_response_insert(struct store *st, const struct survey_response_rec
     return insert_result(s, stmt, "survey response insert");
 }
 
-int sq_survey_sums(struct store *st, int64_t survey_id, int from_day, int to_day,
-                   const char *area, int key_len, store_survey_sums_fn fn, void *ctx)
+int sq_survey_sums(struct store *st, int64_t survey_id, int from_day, int to_day, const char *area,
+                   int key_len, store_survey_sums_fn fn, void *ctx)
 {
     struct sqlite_store *s = sq(st);
-    sqlite3_stmt *stmt = prepare(
-        s, "SELECT substr(r.area, 1, ?1) AS k, COUNT(*), SUM(r.score), COUNT(r.score), "
-           "SUM(r.score_security), COUNT(r.score_security), SUM(r.score_satisfaction), "
-           "COUNT(r.score_satisfaction) "
-           "FROM survey_responses r JOIN surveys v ON v.id = r.survey_id "
-           "WHERE r.area >= ?2 AND r.area < ?3 AND "
-           "(v.id = ?4 OR (?4 = 0 AND v.opens_day <= ?6 AND v.closes_day >= ?5)) "
-           "GROUP BY substr(r.area, 1, ?1) ORDER BY k");
+    sqlite3_stmt *stmt =
+        prepare(s, "SELECT substr(r.area, 1, ?1) AS k, COUNT(*), SUM(r.score), COUNT(r.score), "
+                   "SUM(r.score_security), COUNT(r.score_security), SUM(r.score_satisfaction), "
+                   "COUNT(r.score_satisfaction) "
+                   "FROM survey_responses r JOIN surveys v ON v.id = r.survey_id "
+                   "WHERE r.area >= ?2 AND r.area < ?3 AND "
+                   "(v.id = ?4 OR (?4 = 0 AND v.opens_day <= ?6 AND v.closes_day >= ?5)) "
+                   "GROUP BY substr(r.area, 1, ?1) ORDER BY k");
     char end[24];
     int rc, r = 0;
     if (stmt == NULL)
@@ -251,8 +251,7 @@ int sq_star_rating_count(struct store *st, int year, const char *area, int64_t *
     return r;
 }
 
-int sq_star_rating_list(struct store *st, int year, const char *area, store_star_fn fn,
-                        void *ctx)
+int sq_star_rating_list(struct store *st, int year, const char *area, store_star_fn fn, void *ctx)
 {
     struct sqlite_store *s = sq(st);
     sqlite3_stmt *stmt = prepare(
