@@ -126,6 +126,15 @@ export function surveyView(ctx, r) {
       status.setAttribute('role', 'status');
       const submit = button('btn btn-primary', t('survey.submit'), null, { type: 'submit' });
       form.append(key.wrap, area.wrap, ...questions, status, submit);
+      // A message goes as soon as what it is about is corrected.
+      key.control.addEventListener('input', () => setFieldError(key, ''));
+      area.control.addEventListener('input', () => setFieldError(area, ''));
+      form.addEventListener('change', () => {
+        if (status.classList.contains('panel-error') && form.querySelector('input[type=radio]:checked')) {
+          status.textContent = '';
+          status.classList.remove('panel-error');
+        }
+      });
       form.addEventListener('submit', async (ev) => {
         ev.preventDefault();
         setFieldError(key, '');
