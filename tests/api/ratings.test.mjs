@@ -3,7 +3,7 @@
 // respondent key, a grid or cell required, bad answers refused), results per child area with
 // small cells suppressed and ranks, paper answers imported from CSV (line-numbered rejects,
 // idempotent), composite scores tied to the indicators, the year's stars rated once by a
-// leader, and the rating settings document. Access: 401 anonymous, 403 residents and areas
+// leader, and the rating settings document; answering is rate limited. Access: 401 anonymous, 403 residents and areas
 // outside the caller's subtree, admins/leaders only where the brief says so.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -366,4 +366,22 @@ test('rating settings: a validated document; the scores use its weights', async 
   assert.equal(r.body.settings.weights.closure_rate, 40);
   assert.equal(r.body.settings.star_min['5'], 95);
   assert.equal(r.body.rows[0].components.closure_rate.weight, 40);
+});
+
+test('answering is rate limited per client address like the other public routes', async () => {
+  // One token a minute after a burst of 3: the fourth answer within the minute is refused.
+  const limited = await startServer(db, [], { GRIDGOV_RATELIMIT_PER_MIN: '1', GRIDGOV_RATELIMIT_BURST: '3' });
+  try {
+    const statuses = [];
+    for (let i = 0; i < 6; i++) {
+      const r = await postJson(`${limited.url}/api/v1/surveys/${surveyId}/responses`, null, {
+        respondent: `burst-${i}`, area: GRID1, answers: { q1: 4 },
+      });
+      statuses.push(r.status);
+    }
+    assert.deepEqual(statuses.slice(0, 3), [201, 201, 201]);
+    assert.deepEqual(statuses.slice(3), [429, 429, 429]);
+  } finally {
+    await limited.stop();
+  }
 });
