@@ -3,8 +3,9 @@
 // respondent key, a grid or cell required, bad answers refused), results per child area with
 // small cells suppressed and ranks, paper answers imported from CSV (line-numbered rejects,
 // idempotent), composite scores tied to the indicators, the year's stars rated once by a
-// leader, and the rating settings document; answering is rate limited. Access: 401 anonymous, 403 residents and areas
-// outside the caller's subtree, admins/leaders only where the brief says so.
+// leader, and the rating settings document; answering is rate limited. Access: 401
+// anonymous, 403 residents and areas outside the caller's subtree, admins/leaders only where
+// the brief says so.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';

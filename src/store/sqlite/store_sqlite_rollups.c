@@ -214,7 +214,7 @@ static const char *group_key(enum rollup_group g)
  * day of every child's history. ?1 child level, ?2 the previous child (first: the parent), ?3
  * the parent. */
 #define NEXT_CHILD_SQL                                                                             \
-    "SELECT area FROM rollups WHERE level = ?1 AND area > ?2 AND area < ?3 || ':' "               \
+    "SELECT area FROM rollups WHERE level = ?1 AND area > ?2 AND area < ?3 || ':' "                \
     "ORDER BY level, area LIMIT 1"
 
 /* Sums of the counters: key, count(*), sum(counter)... (BY_CHILD: NEXT_CHILD_SQL) */
