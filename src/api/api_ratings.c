@@ -5,7 +5,8 @@
  *   GET  /api/v1/stats/scores?area=&from=&to=   staff: each child area's score and rank
  *   GET  /api/v1/stats/stars?area=&year=        staff: the stored stars of a year
  *   POST /api/v1/stats/stars {year, area?}      admins and leaders: rate the year (once)
- *   GET  /api/v1/surveys                        staff: the surveys (newest first)
+ *   GET  /api/v1/surveys                        staff: the surveys of their subtree or
+ *                                               above it (newest first)
  *   POST /api/v1/surveys                        admins: create a questionnaire
  *   GET  /api/v1/surveys/{id}                   anyone: the questionnaire (to answer it)
  *   POST /api/v1/surveys/{id}/responses         anyone (rate limited): one response per key
@@ -260,27 +261,36 @@ static int64_t path_id(struct api_request *req)
     return *end == '\0' && id > 0 ? (int64_t)id : 0;
 }
 
+struct list_ctx {
+    const struct principal *p;
+    json_t *rows;
+};
+
+/* A survey the caller has to do with: held inside their subtree, or over an area holding it. */
 static int list_row(void *arg, const struct survey_rec *s)
 {
-    json_array_append_new(arg, surveys_to_json(s, NULL, time_now_ms()));
+    struct list_ctx *c = arg;
+    if (areacode_in_subtree(s->area, c->p->scope) || areacode_in_subtree(c->p->scope, s->area))
+        json_array_append_new(c->rows, surveys_to_json(s, NULL, time_now_ms()));
     return 0;
 }
 
 int api_surveys_list(struct api_request *req, struct api_response *resp)
 {
     const struct principal *p = req->principal;
-    json_t *rows;
+    struct list_ctx c;
     int r;
     if (p == NULL)
         return api_reply_access(resp, ERR_UNAUTHORIZED, "");
     if (p->role == ROLE_RESIDENT)
         return api_reply_access(resp, ERR_FORBIDDEN, p->scope);
-    rows = json_array();
-    if ((r = store_survey_list(req->svc->st, SURVEY_LIST_MAX, list_row, rows)) != 0) {
-        json_decref(rows);
+    c.p = p;
+    c.rows = json_array();
+    if ((r = store_survey_list(req->svc->st, SURVEY_LIST_MAX, list_row, &c)) != 0) {
+        json_decref(c.rows);
         return r;
     }
-    return api_reply_json(resp, 200, json_pack("{s:o}", "surveys", rows));
+    return api_reply_json(resp, 200, json_pack("{s:o}", "surveys", c.rows));
 }
 
 int api_surveys_create(struct api_request *req, struct api_response *resp)

@@ -111,9 +111,14 @@ test('creating a survey: admins only, validated', async () => {
   assert.equal((await getJson(`${url}/api/v1/surveys/${pastSurveyId}`)).body.is_open, false);
   assert.equal((await getJson(`${url}/api/v1/surveys/99999`)).status, 404);
   assert.equal((await getJson(`${url}/api/v1/surveys/abc`)).status, 404);
+  // A survey of the other street: listed for the admin, not for the first street's staff.
+  const other = await postJson(`${url}/api/v1/surveys`, tokens.admin, { ...body, title: '九江镇调查', area: '440605002' });
+  assert.equal(other.status, 201);
   const list = await getJson(`${url}/api/v1/surveys`, tokens.staff);
   assert.equal(list.status, 200);
   assert.deepEqual(list.body.surveys.map((s) => s.id), [pastSurveyId, surveyId]);
+  const all = await getJson(`${url}/api/v1/surveys`, tokens.admin);
+  assert.deepEqual(all.body.surveys.map((s) => s.id), [other.body.id, pastSurveyId, surveyId]);
   assert.equal((await getJson(`${url}/api/v1/surveys`, tokens.resident)).status, 403);
   assert.equal((await getJson(`${url}/api/v1/surveys`)).status, 401);
 });
