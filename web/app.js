@@ -2,7 +2,8 @@
 // Plain ES module, no framework. All DOM text is set with textContent (never innerHTML with data).
 //
 // Routes (hash): #/map, #/cases (queue; "my cases" for residents), #/cases/ID, #/report,
-// #/track[/NUMBER], #/login. Report and track are public; the rest needs a session.
+// #/track[/NUMBER], #/login, #/survey/ID[/results]. Report, track and answering a survey are
+// public; the rest needs a session.
 
 import { t, toggleLang, applyDocumentLang, levelName, roleName, fmtNumber } from './i18n.js';
 import { api, errorText, setCsrf } from './api.js';
@@ -14,6 +15,7 @@ import { dashboardView, DASHBOARD_ROLES } from './dashboard.js';
 import { householdsView, householdView, HOUSEHOLD_ROLES } from './households.js';
 import { outboxView, startOutbox, onChange as onOutboxChange, pending as outboxPending } from './outbox.js';
 import { disputesView, disputeView, councilsView, topicView, decisionView, DISPUTE_ROLES, COUNCIL_ROLES } from './civic.js';
+import { surveyView, surveyResultsView, SURVEY_RESULT_ROLES } from './survey.js';
 
 const root = document.getElementById('app');
 
@@ -49,7 +51,7 @@ const QUEUE_ROLES = new Set([
 ]);
 // Roles the server lets report a case (department handlers only receive them).
 const CANNOT_REPORT = new Set(['department_handler']);
-const PUBLIC_ROUTES = new Set(['report', 'track', 'decision']);
+const PUBLIC_ROUTES = new Set(['report', 'track', 'decision', 'survey']);
 
 function setReady(ready) {
   document.body.dataset.ready = ready ? '1' : '0';
@@ -251,6 +253,9 @@ function parseRoute() {
       return parts[1] ? { name: 'decision', id: parts[1], query } : { name: 'home', query };
     case 'outbox':
       return { name: 'outbox', query };
+    case 'survey':
+      if (!parts[1]) return { name: 'home', query };
+      return parts[2] === 'results' ? { name: 'surveyResults', id: parts[1], query } : { name: 'survey', id: parts[1], query };
     case 'households':
       return parts[1] ? { name: 'household', id: parts[1], query } : { name: 'households', query };
     case 'cases':
@@ -293,7 +298,7 @@ function route() {
   if (((r.name === 'disputes' || r.name === 'dispute') && !DISPUTE_ROLES.has(user.role)) ||
     ((r.name === 'councils' || r.name === 'topic') && !COUNCIL_ROLES.has(user.role)) ||
     ((r.name === 'households' || r.name === 'household') && !HOUSEHOLD_ROLES.has(user.role)) ||
-    (r.name === 'dashboard' && !DASHBOARD_ROLES.has(user.role)) || (r.name === 'cases' && !canQueue(user)) || (r.name === 'report' && !canReport(user))) {
+    (r.name === 'dashboard' && !DASHBOARD_ROLES.has(user.role)) || (r.name === 'surveyResults' && !SURVEY_RESULT_ROLES.has(user.role)) || (r.name === 'cases' && !canQueue(user)) || (r.name === 'report' && !canReport(user))) {
     history.replaceState(null, '', '#/map');
     r = { name: 'map', query: new URLSearchParams() };
   }
@@ -310,6 +315,8 @@ const VIEWS = {
   councils: (ctx, r) => councilsView(ctx, r),
   topic: (ctx, r) => topicView(ctx, r),
   decision: (ctx, r) => decisionView(ctx, r),
+  survey: (ctx, r) => surveyView(ctx, r),
+  surveyResults: (ctx, r) => surveyResultsView(ctx, r),
   household: (ctx, r) => householdView(ctx, r),
   cases: (ctx, r) => queueView(ctx, r),
   case: (ctx, r) => caseView(ctx, r),

@@ -3,7 +3,7 @@
 // (a fresh deployment is picked up at once when online), the cached copy when offline. The
 // API is never cached: reports made offline wait in the page's IndexedDB outbox (outbox.js).
 
-const CACHE = 'gridgov-shell-v1';
+const CACHE = 'gridgov-shell-v2';
 const SHELL = [
   '/',
   '/index.html',
@@ -18,6 +18,7 @@ const SHELL = [
   '/dashboard.js',
   '/households.js',
   '/civic.js',
+  '/survey.js',
   '/outbox.js',
   '/style.css',
   '/icon.svg',

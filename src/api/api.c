@@ -158,6 +158,15 @@ const struct api_route api_routes[] = {
     {"POST", "/api/v1/chiefs", api_chiefs_create, 0},
     {"GET", "/api/v1/chiefs", api_chiefs_list, 0},
     {"GET", "/api/v1/chiefs/{id}", api_chief_get, 0},
+    /* ratings and surveys (issue 7, item 4): api_ratings.c */
+    {"GET", "/api/v1/stats/scores", api_stats_scores, 0},
+    {"GET", "/api/v1/stats/stars", api_stats_stars, 0},
+    {"POST", "/api/v1/stats/stars", api_stats_stars_rate, 0},
+    {"GET", "/api/v1/surveys", api_surveys_list, 0},
+    {"POST", "/api/v1/surveys", api_surveys_create, 0},
+    {"GET", "/api/v1/surveys/{id}", api_survey_get, API_PUBLIC | API_RATE_LIMITED},
+    {"POST", "/api/v1/surveys/{id}/responses", api_survey_respond, API_PUBLIC | API_RATE_LIMITED},
+    {"GET", "/api/v1/surveys/{id}/results", api_survey_results, 0},
     {NULL, NULL, NULL, 0},
 };
 

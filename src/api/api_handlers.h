@@ -124,6 +124,15 @@ int api_post_hours(struct api_request *req, struct api_response *resp);
 int api_chiefs_create(struct api_request *req, struct api_response *resp);
 int api_chiefs_list(struct api_request *req, struct api_response *resp);
 int api_chief_get(struct api_request *req, struct api_response *resp);
+/* api_ratings.c (issue 7, item 4) */
+int api_stats_scores(struct api_request *req, struct api_response *resp);
+int api_stats_stars(struct api_request *req, struct api_response *resp);
+int api_stats_stars_rate(struct api_request *req, struct api_response *resp);
+int api_surveys_list(struct api_request *req, struct api_response *resp);
+int api_surveys_create(struct api_request *req, struct api_response *resp);
+int api_survey_get(struct api_request *req, struct api_response *resp);
+int api_survey_respond(struct api_request *req, struct api_response *resp);
+int api_survey_results(struct api_request *req, struct api_response *resp);
 
 /* api_metrics.c */
 int api_metrics(struct api_request *req, struct api_response *resp);

@@ -31,7 +31,9 @@ static const struct cli_command cli_commands[] = {
      "  import persons|households|buildings|organisations|facilities FILE.csv --db FILE\n"
      "              [--encoding gb18030]      import areas (GeoJSON), rules or base data (CSV)\n"
      "  gridgov import open311 FILE.csv... --db FILE [--mapping MAP.csv] [--area CODE]\n"
-     "                                           other cities' 311 exports as history"},
+     "                                           other cities' 311 exports as history\n"
+     "  gridgov import survey-responses SURVEY_ID FILE.csv --db FILE   paper survey answers\n"
+     "  gridgov import rating-settings FILE.csv --db FILE   score weights, star thresholds"},
     {"export", cli_export,
      "export areas --db FILE [--root CODE] [--out FILE] | export categories --db FILE\n"
      "  export persons|households|... --db FILE --out FILE [--area CODE] [--format csv|xlsx]\n"
@@ -49,6 +51,8 @@ static const struct cli_command cli_commands[] = {
     {"verify", cli_verify, "verify --db FILE                    check every case's hash chain"},
     {"report", cli_report,
      "report indicators --db FILE --area CODE [--from D] [--to D] (--xlsx F | --csv F)"},
+    {"rate", cli_rate,
+     "rate stars --year Y [--area CODE] --db FILE   rate the year's communities (once)"},
     {"rollups", cli_rollups,
      "rollups rebuild|verify --db FILE    rebuild the indicator roll-ups, or check them"},
     {"calendar", cli_calendar,

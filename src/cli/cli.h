@@ -52,6 +52,10 @@ int cli_fail(const char *what, int err, const char *detail);
 /* base data (cli_basedata.c) */
 int cli_import_basedata(int argc, char **argv, const struct config *cfg);
 int cli_export_basedata(int argc, char **argv, const struct config *cfg);
+/* cli_ratings.c (issue 7, item 4): rate stars; import survey-responses|rating-settings */
+int cli_rate(int argc, char **argv);
+int cli_import_survey_responses(int argc, char **argv, const struct config *cfg);
+int cli_import_rating_settings(int argc, char **argv, const struct config *cfg);
 int cli_retention(int argc, char **argv);
 int cli_accesslog(int argc, char **argv);
 /* Create the personal-data key file named by cfg if it does not exist yet (init, demo);

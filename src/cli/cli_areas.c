@@ -86,6 +86,10 @@ int cli_import(int argc, char **argv)
         return 2;
     if (argc > 1 && bd_kind_parse(argv[1], &kind) == 0)
         return cli_import_basedata(argc, argv, &cfg);
+    if (argc > 1 && strcmp(argv[1], "survey-responses") == 0)
+        return cli_import_survey_responses(argc, argv, &cfg);
+    if (argc > 1 && strcmp(argv[1], "rating-settings") == 0)
+        return cli_import_rating_settings(argc, argv, &cfg);
     if (parse_db_flag(argc, argv, &cfg, usage) != 0)
         return 2;
     if (argc - optind == 2 &&

@@ -1144,4 +1144,52 @@ int store_chief_get(struct store *st, int64_t id, struct chief_rec *out)
 int store_chief_list(struct store *st, const char *area, store_chief_fn fn, void *ctx)
 {
     return st->ops->chief_list(st, area, fn, ctx);
+/* ---- ratings and surveys (ratings module) ---- */
+
+void survey_rec_cleanup(struct survey_rec *s)
+{
+    free(s->definition);
+    s->definition = NULL;
+}
+
+int store_survey_insert(struct store *st, struct survey_rec *s)
+{
+    return st->ops->survey_insert(st, s);
+}
+
+int store_survey_get(struct store *st, int64_t id, struct survey_rec *out)
+{
+    return st->ops->survey_get(st, id, out);
+}
+
+int store_survey_list(struct store *st, int limit, store_survey_fn fn, void *ctx)
+{
+    return st->ops->survey_list(st, limit, fn, ctx);
+}
+
+int store_survey_response_insert(struct store *st, const struct survey_response_rec *r)
+{
+    return st->ops->survey_response_insert(st, r);
+}
+
+int store_survey_sums(struct store *st, int64_t survey_id, int from_day, int to_day,
+                      const char *area, int key_len, store_survey_sums_fn fn, void *ctx)
+{
+    return st->ops->survey_sums(st, survey_id, from_day, to_day, area, key_len, fn, ctx);
+}
+
+int store_star_rating_insert(struct store *st, const struct star_rating_rec *r)
+{
+    return st->ops->star_rating_insert(st, r);
+}
+
+int store_star_rating_count(struct store *st, int year, const char *area, int64_t *out)
+{
+    return st->ops->star_rating_count(st, year, area, out);
+}
+
+int store_star_rating_list(struct store *st, int year, const char *area, store_star_fn fn,
+                           void *ctx)
+{
+    return st->ops->star_rating_list(st, year, area, fn, ctx);
 }

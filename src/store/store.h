@@ -1379,5 +1379,81 @@ typedef int (*store_chief_fn)(void *ctx, const struct chief_rec *c);
 /* Chiefs in area's subtree, by id. */
 int store_chief_list(struct store *st, const char *area, store_chief_fn fn, void *ctx);
 /* A chief's relayed cases are field_case_links with source "chief". */
+/* ---- ratings and surveys (ratings module, issue 7: store_sqlite_ratings.c) -------------------
+ * Questionnaires of resident surveys, their responses (scores computed by domain/survey.c at
+ * insert) and the yearly star ratings of communities. Days are YYYYMMDD integers. */
+
+#define SURVEY_TITLE_BUF 401
+
+struct survey_rec {
+    int64_t id;
+    char title[SURVEY_TITLE_BUF];
+    char area[19]; /* the subtree it is held in: responses come from inside it */
+    int year, quarter;
+    int opens_day, closes_day; /* inclusive */
+    char *definition;          /* JSON of the questionnaire: owned when read (cleanup),
+                                  borrowed for insert; NULL in store_survey_list */
+    int64_t created_by;        /* user id */
+    int64_t created_ms;
+};
+void survey_rec_cleanup(struct survey_rec *s);
+/* Insert s (write); sets s->id. */
+int store_survey_insert(struct store *st, struct survey_rec *s);
+/* One survey with its definition; ERR_NOT_FOUND. */
+int store_survey_get(struct store *st, int64_t id, struct survey_rec *out);
+typedef int (*store_survey_fn)(void *ctx, const struct survey_rec *s);
+/* Every survey (without definition), newest first, at most limit. */
+int store_survey_list(struct store *st, int limit, store_survey_fn fn, void *ctx);
+
+/* The score columns of a response, in order (domain/survey.h enum survey_score_kind). */
+#define SURVEY_SCORES 3
+
+struct survey_response_rec {
+    int64_t survey_id;
+    char respondent[65];         /* hex hash of the respondent key */
+    char area[19];               /* the respondent's area (grid or cell) */
+    const char *answers;         /* borrowed JSON text: {"question id": answer, ...} */
+    double score[SURVEY_SCORES]; /* NAN is stored as NULL */
+    char source[8];              /* "web" or "csv" */
+    int64_t created_ms;
+};
+/* Insert a response (write); ERR_EXISTS when this respondent already answered this survey. */
+int store_survey_response_insert(struct store *st, const struct survey_response_rec *r);
+
+struct survey_sums {
+    int64_t responses;
+    double sum[SURVEY_SCORES];    /* of the non-NULL scores */
+    int64_t count[SURVEY_SCORES]; /* non-NULL scores */
+};
+typedef int (*store_survey_sums_fn)(void *ctx, const char *key, const struct survey_sums *s);
+/*
+ * Sums of the scores of the responses whose area lies in area's subtree, grouped by the first
+ * key_len characters of the response's area (key_len = strlen(area): one row, the total; the
+ * length of the child level: one row per child), in key order; groups without responses are
+ * not called. survey_id > 0: that survey's responses; 0: the responses of every survey whose
+ * period overlaps from_day..to_day.
+ */
+int store_survey_sums(struct store *st, int64_t survey_id, int from_day, int to_day,
+                      const char *area, int key_len, store_survey_sums_fn fn, void *ctx);
+
+struct star_rating_rec {
+    int year;
+    char area[19];
+    double score;        /* composite score of the year; NAN stored as NULL */
+    double survey_score; /* the year's survey score; NAN when none or suppressed */
+    int64_t survey_responses;
+    int stars;              /* 0 (not rated: no data) .. 5 */
+    const char *components; /* JSON of the sub-scores: borrowed (insert, and in callbacks) */
+    int64_t rated_by;
+    int64_t rated_ms;
+};
+/* Insert one rating (write); ERR_EXISTS when the area already has one for the year. */
+int store_star_rating_insert(struct store *st, const struct star_rating_rec *r);
+/* Number of ratings of year for areas in area's subtree. */
+int store_star_rating_count(struct store *st, int year, const char *area, int64_t *out);
+typedef int (*store_star_fn)(void *ctx, const struct star_rating_rec *r);
+/* The ratings of year for areas in area's subtree, in area order. */
+int store_star_rating_list(struct store *st, int year, const char *area, store_star_fn fn,
+                           void *ctx);
 
 #endif

@@ -259,6 +259,17 @@ struct store_ops {
     int (*chief_insert)(struct store *st, struct chief_rec *c);
     int (*chief_get)(struct store *st, int64_t id, struct chief_rec *out);
     int (*chief_list)(struct store *st, const char *area, store_chief_fn fn, void *ctx);
+    /* ratings and surveys (store_sqlite_ratings.c) */
+    int (*survey_insert)(struct store *st, struct survey_rec *s);
+    int (*survey_get)(struct store *st, int64_t id, struct survey_rec *out);
+    int (*survey_list)(struct store *st, int limit, store_survey_fn fn, void *ctx);
+    int (*survey_response_insert)(struct store *st, const struct survey_response_rec *r);
+    int (*survey_sums)(struct store *st, int64_t survey_id, int from_day, int to_day,
+                       const char *area, int key_len, store_survey_sums_fn fn, void *ctx);
+    int (*star_rating_insert)(struct store *st, const struct star_rating_rec *r);
+    int (*star_rating_count)(struct store *st, int year, const char *area, int64_t *out);
+    int (*star_rating_list)(struct store *st, int year, const char *area, store_star_fn fn,
+                            void *ctx);
 };
 
 struct store {

@@ -937,6 +937,50 @@ static const struct sqlite_migration migrations[] = {
      ");"
      "CREATE INDEX chiefs_area ON chiefs(area_code, id);"
      "CREATE INDEX chiefs_user ON chiefs(user_id);"},
+    {11, "ratings and surveys: questionnaires, responses, yearly star ratings",
+     /* A questionnaire (definition = its JSON, validated by domain/survey.c) held for an area
+      * subtree over a period (days YYYYMMDD, inclusive). */
+     "CREATE TABLE surveys ("
+     "  id INTEGER PRIMARY KEY,"
+     "  title TEXT NOT NULL,"
+     "  area TEXT NOT NULL,"
+     "  year INTEGER NOT NULL,"
+     "  quarter INTEGER NOT NULL,"
+     "  opens_day INTEGER NOT NULL,"
+     "  closes_day INTEGER NOT NULL,"
+     "  definition TEXT NOT NULL,"
+     "  created_by INTEGER NOT NULL,"
+     "  created_ms INTEGER NOT NULL"
+     ");"
+     "CREATE INDEX surveys_period ON surveys(closes_day, opens_day);"
+     /* One response per respondent (a hash of the respondent key) per survey; its scores
+      * (NULL = no answered question of that dimension) are computed once, at insert. */
+     "CREATE TABLE survey_responses ("
+     "  survey_id INTEGER NOT NULL REFERENCES surveys(id),"
+     "  respondent TEXT NOT NULL,"
+     "  area TEXT NOT NULL,"
+     "  answers TEXT NOT NULL,"
+     "  score REAL,"
+     "  score_security REAL,"
+     "  score_satisfaction REAL,"
+     "  source TEXT NOT NULL,"
+     "  created_ms INTEGER NOT NULL,"
+     "  PRIMARY KEY (survey_id, respondent)"
+     ") WITHOUT ROWID;"
+     "CREATE INDEX survey_responses_area ON survey_responses(survey_id, area);"
+     /* The stars of an area (a community) for a year, kept once the year is rated. */
+     "CREATE TABLE star_ratings ("
+     "  year INTEGER NOT NULL,"
+     "  area TEXT NOT NULL,"
+     "  score REAL,"
+     "  survey_score REAL,"
+     "  survey_responses INTEGER NOT NULL,"
+     "  stars INTEGER NOT NULL,"
+     "  components TEXT NOT NULL,"
+     "  rated_by INTEGER NOT NULL,"
+     "  rated_ms INTEGER NOT NULL,"
+     "  PRIMARY KEY (year, area)"
+     ") WITHOUT ROWID;"},
 };
 
 const struct sqlite_migration *sqlite_migrations(int *count)

@@ -269,5 +269,15 @@ int sq_hours_totals(struct store *st, const char *member_kind, int64_t person_ke
 int sq_chief_insert(struct store *st, struct chief_rec *c);
 int sq_chief_get(struct store *st, int64_t id, struct chief_rec *out);
 int sq_chief_list(struct store *st, const char *area, store_chief_fn fn, void *ctx);
+/* store_sqlite_ratings.c: surveys, their responses, star ratings. */
+int sq_survey_insert(struct store *st, struct survey_rec *s);
+int sq_survey_get(struct store *st, int64_t id, struct survey_rec *out);
+int sq_survey_list(struct store *st, int limit, store_survey_fn fn, void *ctx);
+int sq_survey_response_insert(struct store *st, const struct survey_response_rec *r);
+int sq_survey_sums(struct store *st, int64_t survey_id, int from_day, int to_day, const char *area,
+                   int key_len, store_survey_sums_fn fn, void *ctx);
+int sq_star_rating_insert(struct store *st, const struct star_rating_rec *r);
+int sq_star_rating_count(struct store *st, int year, const char *area, int64_t *out);
+int sq_star_rating_list(struct store *st, int year, const char *area, store_star_fn fn, void *ctx);
 
 #endif

@@ -201,15 +201,31 @@ static const char *group_key(enum rollup_group g)
     }
 }
 
+/* One area of one level: level and area are equalities, so the day range is a range of the
+ * primary key and a year reads that year's cells only, however long the history. (Every code
+ * of a level has the same length, so the area of its own level is the only code of its
+ * subtree there.) */
 #define SUM_WHERE                                                                                  \
-    " WHERE level = ?1 AND area >= ?2 AND area < ?2 || ':' AND day BETWEEN ?3 AND ?4 "             \
+    " WHERE level = ?1 AND area = ?2 AND day BETWEEN ?3 AND ?4 "                                   \
     "AND (?5 = '' OR (category >= ?5 AND category < ?5 || ':'))"
 
-/* Sums of the counters: key, count(*), sum(counter)... */
+/* BY_CHILD walks the children one by one: the next child with any cell (one seek), then its
+ * own sum with the BY_TOTAL statement; a GROUP BY over the subtree's range would read every
+ * day of every child's history. ?1 child level, ?2 the previous child (first: the parent), ?3
+ * the parent. */
+#define NEXT_CHILD_SQL                                                                             \
+    "SELECT area FROM rollups WHERE level = ?1 AND area > ?2 AND area < ?3 || ':' "                \
+    "ORDER BY level, area LIMIT 1"
+
+/* Sums of the counters: key, count(*), sum(counter)... (BY_CHILD: NEXT_CHILD_SQL) */
 static void build_sum(enum rollup_group g, char *sql)
 {
     size_t len = 0;
     sql[0] = '\0';
+    if (g == ROLLUP_BY_CHILD) {
+        sql_add(sql, &len, NEXT_CHILD_SQL);
+        return;
+    }
     sql_add(sql, &len, "SELECT ");
     sql_add(sql, &len, group_key(g));
     sql_add(sql, &len, ", count(*)");
@@ -314,22 +330,12 @@ static void read_key(sqlite3_stmt *stmt, enum rollup_group g, char *key, size_t 
         key[0] = '\0';
 }
 
-int sq_rollup_sum(struct store *st, int level, const char *area, int child_level, int from_day,
-                  int to_day, const char *category_prefix, enum rollup_group g, store_rollup_fn fn,
-                  void *ctx)
+/* Run the prepared sum stmt (bound) and call fn per non-empty group; key_override, when set,
+ * is the key of every row (a child summed with the BY_TOTAL statement). */
+static int sum_rows(struct sqlite_store *s, sqlite3_stmt *stmt, enum rollup_group g,
+                    const char *key_override, store_rollup_fn fn, void *ctx)
 {
-    struct sqlite_store *s = sq(st);
-    sqlite3_stmt *stmt;
     int rc, r = 0;
-    if ((unsigned)g > ROLLUP_BY_CHILD)
-        return ERR_INVALID;
-    if ((stmt = rstmt(s, RSTMT_SUM + (int)g, build_sum_i, (int)g)) == NULL)
-        return ERR_DB;
-    sqlite3_bind_int(stmt, 1, g == ROLLUP_BY_CHILD ? child_level : level);
-    bind_text(stmt, 2, area);
-    sqlite3_bind_int(stmt, 3, from_day);
-    sqlite3_bind_int(stmt, 4, to_day);
-    bind_text(stmt, 5, category_prefix ? category_prefix : "");
     while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
         struct rollup_counters c;
         char key[24];
@@ -338,6 +344,8 @@ int sq_rollup_sum(struct store *st, int level, const char *area, int child_level
             continue; /* the total of an empty selection */
         memset(&c, 0, sizeof(c));
         read_key(stmt, g, key, sizeof(key), &day);
+        if (key_override != NULL)
+            snprintf(key, sizeof(key), "%s", key_override);
         for (int i = 0; i < ROLLUP_FIELD_COUNT; i++)
             c.v[i] = sqlite3_column_int64(stmt, 2 + i);
         if (sqlite3_column_type(stmt, hcol) == SQLITE_BLOB)
@@ -350,6 +358,54 @@ int sq_rollup_sum(struct store *st, int level, const char *area, int child_level
         r = sq_fail(s, "rollup sum");
     sqlite3_reset(stmt);
     return r;
+}
+
+static void bind_sum(sqlite3_stmt *stmt, int level, const char *area, int from_day, int to_day,
+                     const char *category_prefix)
+{
+    sqlite3_bind_int(stmt, 1, level);
+    bind_text(stmt, 2, area);
+    sqlite3_bind_int(stmt, 3, from_day);
+    sqlite3_bind_int(stmt, 4, to_day);
+    bind_text(stmt, 5, category_prefix ? category_prefix : "");
+}
+
+int sq_rollup_sum(struct store *st, int level, const char *area, int child_level, int from_day,
+                  int to_day, const char *category_prefix, enum rollup_group g, store_rollup_fn fn,
+                  void *ctx)
+{
+    struct sqlite_store *s = sq(st);
+    sqlite3_stmt *stmt, *next;
+    char child[24];
+    int rc, r = 0;
+    if ((unsigned)g > ROLLUP_BY_CHILD)
+        return ERR_INVALID;
+    if ((stmt = rstmt(s, RSTMT_SUM + (int)g, build_sum_i, (int)g)) == NULL)
+        return ERR_DB;
+    if (g != ROLLUP_BY_CHILD) {
+        bind_sum(stmt, level, area, from_day, to_day, category_prefix);
+        return sum_rows(s, stmt, g, NULL, fn, ctx);
+    }
+    next = stmt;
+    if ((stmt = rstmt(s, RSTMT_SUM + ROLLUP_BY_TOTAL, build_sum_i, ROLLUP_BY_TOTAL)) == NULL)
+        return ERR_DB;
+    snprintf(child, sizeof(child), "%s", area);
+    for (;;) {
+        sqlite3_bind_int(next, 1, child_level);
+        bind_text(next, 2, child);
+        bind_text(next, 3, area);
+        rc = sqlite3_step(next);
+        if (rc == SQLITE_ROW)
+            copy_col(next, 0, child, sizeof(child));
+        sqlite3_reset(next);
+        if (rc == SQLITE_DONE)
+            return 0;
+        if (rc != SQLITE_ROW)
+            return sq_fail(s, "rollup next child");
+        bind_sum(stmt, child_level, child, from_day, to_day, category_prefix);
+        if ((r = sum_rows(s, stmt, ROLLUP_BY_TOTAL, child, fn, ctx)) != 0)
+            return r;
+    }
 }
 
 int sq_rollup_event_walk(struct store *st, store_rollup_event_fn fn, void *ctx)
