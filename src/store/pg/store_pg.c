@@ -381,11 +381,17 @@ static const char *const baseline_pieces[] = {
     pg_schema_open311, pg_schema_disputes, pg_schema_fieldwork, NULL,
 };
 
+static const char *const volunteers_pieces[] = {pg_schema_volunteers, NULL};
+static const char *const ratings_pieces[] = {pg_schema_ratings, NULL};
+
 static const struct pg_migration pg_migrations[] = {
     {PG_SCHEMA_BASELINE,
      "areas, users, sessions, base data, cases, roll-ups, Open311, disputes, councils, field "
      "work (the SQLite schema of version 9 in one step)",
      baseline_pieces},
+    {10, "volunteers, needs and assignments, posts with members and logged hours, chiefs",
+     volunteers_pieces},
+    {11, "ratings and surveys: questionnaires, responses, yearly star ratings", ratings_pieces},
 };
 
 #define PG_MIGRATION_COUNT ((int)(sizeof(pg_migrations) / sizeof(pg_migrations[0])))
@@ -1348,4 +1354,34 @@ static const struct store_ops pg_ops = {
     .station_session_insert = pg_station_session_insert,
     .station_session_get = pg_station_session_get,
     .station_session_list = pg_station_session_list,
+    .volunteer_insert = pg_volunteer_insert,
+    .volunteer_update = pg_volunteer_update,
+    .volunteer_get = pg_volunteer_get,
+    .volunteer_list = pg_volunteer_list,
+    .volunteer_loads = pg_volunteer_loads,
+    .need_insert = pg_need_insert,
+    .need_get = pg_need_get,
+    .need_list = pg_need_list,
+    .need_assign = pg_need_assign,
+    .need_assignments = pg_need_assignments,
+    .post_insert = pg_post_insert,
+    .post_get = pg_post_get,
+    .post_list = pg_post_list,
+    .post_member_add = pg_post_member_add,
+    .post_member_get = pg_post_member_get,
+    .post_members = pg_post_members,
+    .hours_insert = pg_hours_insert,
+    .hours_day_total = pg_hours_day_total,
+    .hours_totals = pg_hours_totals,
+    .chief_insert = pg_chief_insert,
+    .chief_get = pg_chief_get,
+    .chief_list = pg_chief_list,
+    .survey_insert = pg_survey_insert,
+    .survey_get = pg_survey_get,
+    .survey_list = pg_survey_list,
+    .survey_response_insert = pg_survey_response_insert,
+    .survey_sums = pg_survey_sums,
+    .star_rating_insert = pg_star_rating_insert,
+    .star_rating_count = pg_star_rating_count,
+    .star_rating_list = pg_star_rating_list,
 };
