@@ -92,8 +92,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
     (void)url;
     (void)version;
     if (c->static_body && strcmp(method, "GET") == 0) {
-        struct MHD_Response *r = MHD_create_response_from_buffer(
-            c->static_len, c->static_body, MHD_RESPMEM_PERSISTENT);
+        struct MHD_Response *r =
+            MHD_create_response_from_buffer(c->static_len, c->static_body, MHD_RESPMEM_PERSISTENT);
         MHD_add_response_header(r, "Content-Type", "application/json");
         enum MHD_Result ret = MHD_queue_response(conn, MHD_HTTP_OK, r);
         MHD_destroy_response(r);

@@ -71,8 +71,9 @@ static const char *fake_cookie(void *conn, const char *name)
 /* ---- the fixture: made once, removed at exit ---- */
 
 static const char *const roles[] = {
-    "admin",    "leader",         "grid_worker", "community_staff", "station_cadre", "dispatcher",
-    "resident", "council_member", "volunteer",   "mediator",        "department_handler"};
+    "admin",         "leader",     "grid_worker",       "community_staff",
+    "station_cadre", "dispatcher", "resident",          "council_member",
+    "volunteer",     "mediator",   "department_handler"};
 #define N_ROLES (sizeof(roles) / sizeof(roles[0]))
 
 struct fixture {
@@ -184,9 +185,13 @@ static void fixture_make(void)
     free(res);
     st = fx->ctx->st;
     for (size_t i = 0; i < N_ROLES; i++) {
-        struct user_spec spec = {roles[i], NULL, "fuzz-password-1", roles[i], area_of(roles[i]),
-                                 strcmp(roles[i], "department_handler") == 0 ? "urban_management"
-                                                                             : NULL};
+        struct user_spec spec = {
+            roles[i],
+            NULL,
+            "fuzz-password-1",
+            roles[i],
+            area_of(roles[i]),
+            strcmp(roles[i], "department_handler") == 0 ? "urban_management" : NULL};
         struct user u;
         if (auth_user_add(st, &spec, NULL, &eb) != 0)
             fail("user", &eb);
@@ -201,7 +206,8 @@ static void fixture_make(void)
         "grid_worker POST /api/v1/households\n\n{\"area_code\":\"440605001001001\","
         "\"household_no\":\"HH-1\",\"kind\":\"户籍家庭\",\"address\":\"桂城街道1号\","
         "\"head_name\":\"陈大文\"}",
-        "grid_worker POST /api/v1/persons\n\n{\"area_code\":\"440605001001001\",\"name\":\"陈大文\","
+        "grid_worker POST "
+        "/api/v1/persons\n\n{\"area_code\":\"440605001001001\",\"name\":\"陈大文\","
         "\"sex\":\"M\",\"birth_date\":\"1980-01-01\",\"is_registered\":true,\"household_id\":1,"
         "\"relation\":\"户主\"}",
     };
@@ -304,10 +310,12 @@ static int dispatch(const char *input, size_t len, int must_succeed)
     status = resp.status;
     if (getenv("FUZZ_API_TRACE")) /* for corpus work: what each input got */
         fprintf(stderr, "fuzz_api: %s %s %s -> %d %.*s\n", role, method, rt->pattern, status,
-                (int)(resp.body.len < 160 ? resp.body.len : 160), resp.body.data ? resp.body.data : "");
+                (int)(resp.body.len < 160 ? resp.body.len : 160),
+                resp.body.data ? resp.body.data : "");
     if (status == 0 || status >= 500 || (must_succeed && (status < 200 || status > 299))) {
         fprintf(stderr, "fuzz_api: %s %s %s answered %d: %.*s\n", role, method, rt->pattern, status,
-                (int)(resp.body.len < 400 ? resp.body.len : 400), resp.body.data ? resp.body.data : "");
+                (int)(resp.body.len < 400 ? resp.body.len : 400),
+                resp.body.data ? resp.body.data : "");
         abort();
     }
 out:
