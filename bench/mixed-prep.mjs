@@ -1,7 +1,8 @@
 // bench/mixed-prep.mjs URL PASSWORD DIR ROLE... - before a bench/mixed or scripts/soak run:
 // log in as each demo user (the city-scale demo names its users after their roles), and write
 // DIR/ROLE.ids for bench/mixed.lua: the bearer token, the user's area, ids of cases the user
-// may see and act on (open ones first), ids of households in the user's area. Also writes
+// may see and act on (open ones; when fewer than 20, the user reports more first), ids of
+// households in the user's area. Also writes
 // DIR/static.json, a real case-list answer, for the ceilings to serve. Exits non-zero when a
 // user cannot log in or sees nothing to work on.
 import { writeFileSync } from 'node:fs';
@@ -14,7 +15,7 @@ if (!url || !password || !dir || roles.length === 0) {
 }
 
 async function call(path, token, body) {
-  const headers = { authorization: `Bearer ${token}` };
+  const headers = token ? { authorization: `Bearer ${token}` } : {};
   const init = { headers };
   if (body) {
     init.method = 'POST';
@@ -29,6 +30,8 @@ async function call(path, token, body) {
 // Cases still open (so a comment is a valid workflow action on them), then any.
 const OPEN = ['reported', 'accepted', 'dispatched', 'in_progress', 'handled', 'rework', 'reopened'];
 
+const MIN_OPEN = 20;
+const CHANNEL = { grid_worker: 'patrol', station_cadre: 'office_hours' };
 let failed = false;
 let staticWritten = false;
 for (const role of roles) {
@@ -49,6 +52,16 @@ for (const role of roles) {
       writeFileSync(join(dir, 'static.json'), page.text);
       staticWritten = true;
     }
+  }
+  // A year's demo leaves few cases open in one grid: report more (as this user, through the
+  // API) so that comments always have open cases to act on.
+  for (let i = 0; cases.size < MIN_OPEN && i < MIN_OPEN; i++) {
+    const r = await call('/api/v1/cases', token, {
+      channel: CHANNEL[role] ?? 'phone', category: '0204', description: `基准准备 ${role} ${i} 路灯不亮`,
+      area_code: area,
+    });
+    if (r.status !== 201) break;
+    cases.add(r.body.id);
   }
   const households = [];
   const h = await call(`/api/v1/households?limit=200&area=${area}`, token);
