@@ -127,6 +127,15 @@ test(`acknowledged reports and actions survive ${KILLS} SIGKILLs; roll-ups and o
     assert.equal(r.status, 200, `case ${number} acknowledged but missing`);
     if (status === 'accepted') assert.equal(r.body.status, 'accepted', number);
   }
+  // /metrics counts the cases by state: at least every acknowledged one, each state at least
+  // as many as acknowledged in it, and the total is what the recount below sees.
+  const metrics = String((await getJson(`${server.url}/metrics`)).body);
+  const byState = Object.fromEntries([...metrics.matchAll(/^gridgov_cases\{status="(\w+)"\} (\d+)$/gm)]
+    .map((m) => [m[1], Number(m[2])]));
+  const accepted = [...acked.values()].filter((s) => s === 'accepted').length;
+  assert.ok((byState.accepted ?? 0) >= accepted, `metrics: ${JSON.stringify(byState)}, ${accepted} accepted`);
+  const metricsTotal = Object.values(byState).reduce((a, b) => a + b, 0);
+  assert.ok(metricsTotal >= acked.size, `metrics count ${metricsTotal} cases, ${acked.size} acknowledged`);
   // Failed messages wait out their back-off (2 s, 4 s, ... after each failed attempt).
   const reportKeys = [...acked.keys()].map((n) => `case-${n}-event-1`);
   const deadline = Date.now() + 60000;
@@ -148,4 +157,5 @@ test(`acknowledged reports and actions survive ${KILLS} SIGKILLs; roll-ups and o
   assert.match(ru.stdout, /roll-ups equal a full recount/);
   const m = ru.stdout.match(/rollups verify: (\d+) cases/);
   assert.ok(Number(m[1]) >= acked.size, `the recount saw ${m[1]} cases, ${acked.size} acknowledged`);
+  assert.equal(Number(m[1]), metricsTotal, 'the recount and /metrics disagree on the number of cases');
 });
