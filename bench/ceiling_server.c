@@ -4,8 +4,10 @@
  * and inserts one row into SQLite (WAL, synchronous=NORMAL) through one writer thread with
  * group commit, answering 201 only after the commit. No routing, no auth, no validation,
  * no locating, no history: what gridgov does on top is the difference to this.
+ * With STATIC_FILE, every GET is answered 200 with that file's bytes (read once into memory):
+ * the read ceiling of a bare libmicrohttpd server, for the mixed workload (bench/mixed).
  *
- * usage: ceiling_server DB PORT [THREADS]
+ * usage: ceiling_server DB PORT [THREADS [STATIC_FILE]]
  */
 #include <jansson.h>
 #include <microhttpd.h>
@@ -30,6 +32,8 @@ struct ceiling {
     pthread_mutex_t lock;
     pthread_cond_t has_work, has_done;
     struct job *head, *tail;
+    char *static_body; /* owned; the GET answer, or NULL */
+    size_t static_len;
 };
 
 struct upload {
@@ -53,9 +57,14 @@ static void *writer_main(void *arg)
             json_t *v = json_loadb(j->body, j->len, 0, &err);
             const char *desc = v ? json_string_value(json_object_get(v, "description")) : NULL;
             j->result = 400;
-            if (desc) {
+            if (json_is_object(v)) {
+                /* A report's description; any other write (bench/mixed: comments, visits)
+                 * is stored whole. */
                 sqlite3_reset(c->insert);
-                sqlite3_bind_text(c->insert, 1, desc, -1, SQLITE_TRANSIENT);
+                if (desc)
+                    sqlite3_bind_text(c->insert, 1, desc, -1, SQLITE_TRANSIENT);
+                else
+                    sqlite3_bind_text(c->insert, 1, j->body, (int)j->len, SQLITE_TRANSIENT);
                 sqlite3_bind_double(c->insert, 2, json_number_value(json_object_get(v, "lon")));
                 sqlite3_bind_double(c->insert, 3, json_number_value(json_object_get(v, "lat")));
                 j->result = sqlite3_step(c->insert) == SQLITE_DONE ? 201 : 500;
@@ -81,8 +90,15 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
     struct ceiling *c = cls;
     struct upload *up = *state;
     (void)url;
-    (void)method;
     (void)version;
+    if (c->static_body && strcmp(method, "GET") == 0) {
+        struct MHD_Response *r =
+            MHD_create_response_from_buffer(c->static_len, c->static_body, MHD_RESPMEM_PERSISTENT);
+        MHD_add_response_header(r, "Content-Type", "application/json");
+        enum MHD_Result ret = MHD_queue_response(conn, MHD_HTTP_OK, r);
+        MHD_destroy_response(r);
+        return ret;
+    }
     if (up == NULL) {
         *state = calloc(1, sizeof(*up));
         return MHD_YES;
@@ -127,6 +143,30 @@ static void completed(void *cls, struct MHD_Connection *conn, void **state,
     }
 }
 
+/* Read a whole (small) file into *out (owned by the caller, free()). */
+static int read_file(const char *path, char **out, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    long n;
+    if (f == NULL)
+        return -1;
+    if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 || n > (1L << 24) ||
+        fseek(f, 0, SEEK_SET) != 0) {
+        fclose(f);
+        return -1;
+    }
+    *out = malloc((size_t)n + 1);
+    if (*out == NULL || fread(*out, 1, (size_t)n, f) != (size_t)n) {
+        free(*out);
+        *out = NULL;
+        fclose(f);
+        return -1;
+    }
+    fclose(f);
+    *len = (size_t)n;
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     struct ceiling c;
@@ -134,10 +174,14 @@ int main(int argc, char **argv)
     sigset_t sigs;
     int sig;
     if (argc < 3) {
-        fprintf(stderr, "usage: ceiling_server DB PORT [THREADS]\n");
+        fprintf(stderr, "usage: ceiling_server DB PORT [THREADS [STATIC_FILE]]\n");
         return 2;
     }
     memset(&c, 0, sizeof(c));
+    if (argc > 4 && read_file(argv[4], &c.static_body, &c.static_len) != 0) {
+        fprintf(stderr, "ceiling_server: cannot read %s\n", argv[4]);
+        return 1;
+    }
     if (sqlite3_open(argv[1], &c.db) != SQLITE_OK)
         return 1;
     sqlite3_exec(c.db,
@@ -166,5 +210,6 @@ int main(int argc, char **argv)
     fflush(stdout);
     sigwait(&sigs, &sig);
     MHD_stop_daemon(d);
+    free(c.static_body);
     return 0;
 }

@@ -54,6 +54,7 @@
 #include "http/ratelimit.h"
 #include "http/router.h"
 #include "http/static.h"
+#include "http/unescape.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -548,40 +549,13 @@ static enum MHD_Result http_serve_static(struct http_server *srv, struct MHD_Con
 
 /* ---- percent-decoding ---- */
 
-static int http_hex(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-/*
- * Percent-decoding of the path, query keys and values (MHD_OPTION_UNESCAPE_CALLBACK): as
- * libmicrohttpd's own, except that "%00" is left as those three characters. Decoded, a NUL
- * would silently cut the C string short: GET /api/v1/cases/12%00junk would read case 12 and
- * ?q=a%00b search for "a". In place; returns the new length.
- */
+/* MHD_OPTION_UNESCAPE_CALLBACK for the path, query keys and values: http/unescape.h (which
+ * leaves "%00" undecoded). */
 static size_t http_unescape(void *cls, struct MHD_Connection *conn, char *s)
 {
-    char *w = s;
     (void)cls;
     (void)conn;
-    for (const char *r = s; *r != '\0';) {
-        int hi = r[0] == '%' ? http_hex(r[1]) : -1;
-        int lo = hi >= 0 ? http_hex(r[2]) : -1;
-        if (lo >= 0 && (hi | lo) != 0) {
-            *w++ = (char)((hi << 4) | lo);
-            r += 3;
-        } else {
-            *w++ = *r++;
-        }
-    }
-    *w = '\0';
-    return (size_t)(w - s);
+    return http_unescape_inplace(s);
 }
 
 /* ---- connections and their request deadline ---- */

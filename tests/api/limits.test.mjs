@@ -1,7 +1,8 @@
 // Limits against slow or heavy clients, each proven on a running server with raw sockets:
 // the connection limit (total and per address), the request deadline (a slowloris client
 // trickling its headers is cut off while other clients are served), body and upload size
-// limits (413 before buffering), oversized headers, and page-size caps on list endpoints.
+// limits (413 before buffering), the per-connection memory bound (oversized headers, many
+// small headers, a huge request line), and page-size caps on list endpoints.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
@@ -215,6 +216,29 @@ test('oversized request headers are refused, not buffered', async () => {
   assert.match(s.data, /HTTP\/1.1 431/);
 });
 
+test('per-connection memory is bounded: many small headers and a huge URL are refused too', async () => {
+  // 64 KiB per connection (HTTP_CONN_MEMORY in src/http/server.c) holds the request line and
+  // headers, whatever their shape: 2,000 headers of 40 bytes each are over it...
+  const many = await connect('127.0.0.9');
+  let head = 'GET /healthz HTTP/1.1\r\nHost: x\r\n';
+  for (let i = 0; i < 2000; i++) head += `X-H${String(i).padStart(4, '0')}: ${'v'.repeat(30)}\r\n`;
+  many.write(`${head}\r\n`);
+  assert.ok(await closedWithin(many, 3000), 'a connection with 80 KB of small headers stays open');
+  assert.match(many.data, /HTTP\/1.1 431/);
+  // ...and so is a request line of 100 KB.
+  const long = await connect('127.0.0.10');
+  long.write(`GET /api/v1/cases?q=${'a'.repeat(100 * 1024)} HTTP/1.1\r\nHost: x\r\n\r\n`);
+  assert.ok(await closedWithin(long, 3000), 'a connection with a 100 KB URL stays open');
+  assert.match(long.data, /HTTP\/1.1 (414|431)/);
+  // Just under the bound is served.
+  const fits = await connect('127.0.0.11');
+  fits.write(`GET /healthz HTTP/1.1\r\nHost: x\r\nX-Fits: ${'a'.repeat(16 * 1024)}\r\nConnection: close\r\n\r\n`);
+  await fits.closedAt;
+  assert.match(fits.data, /HTTP\/1.1 200/);
+  const r = await getFrom('127.0.0.13', '/healthz');
+  assert.equal(r.status, 200);
+});
+
 test('list page sizes are capped: limit outside 1..200 is 400 naming the parameter', async () => {
   for (const limit of ['100000', '201', '0', '-1', 'abc', '1e3']) {
     const r = await getJson(`${url}/api/v1/cases?limit=${limit}`, token);
@@ -224,6 +248,37 @@ test('list page sizes are capped: limit outside 1..200 is 400 naming the paramet
   }
   const r = await getJson(`${url}/api/v1/cases?limit=200`, token);
   assert.equal(r.status, 200);
+});
+
+test('every list endpoint caps its page size: one over the cap is 400, the cap itself is served', async () => {
+  const admin = (await login(url, 'admin')).token;
+  // [path, the cap, who may list it]
+  const LISTS = [
+    ['/api/v1/cases', 200, token], ['/api/v1/users', 500, admin],
+    ['/api/v1/persons', 1000, token], ['/api/v1/households', 1000, token],
+    ['/api/v1/buildings', 1000, token], ['/api/v1/organisations', 1000, token],
+    ['/api/v1/facilities', 1000, token], ['/api/v1/search?q=测试路', 200, token],
+    ['/api/v1/access-log', 1000, admin], ['/api/v1/disputes', 200, token],
+    ['/api/v1/patrols', 1000, token], ['/api/v1/visits', 1000, token],
+    ['/api/v1/tasks', 500, token], ['/api/v1/sessions', 1000, admin],
+  ];
+  for (const [path, cap, who] of LISTS) {
+    const sep = path.includes('?') ? '&' : '?';
+    for (const limit of [cap + 1, 1000000]) {
+      const r = await getJson(`${url}${path}${sep}limit=${limit}`, who);
+      assert.equal(r.status, 400, `${path} limit=${limit}: ${r.status}`);
+      assert.match(r.body.error.message, new RegExp(`'limit'.*1 and ${cap}`), path);
+    }
+    const r = await getJson(`${url}${path}${sep}limit=${cap}`, who);
+    assert.equal(r.status, 200, `${path} limit=${cap}: ${JSON.stringify(r.body)}`);
+  }
+  // Open311 pages are page_size 1..1000.
+  for (const size of ['1001', '0', '-5', 'x']) {
+    const res = await fetch(`${url}/open311/v2/requests.json?page_size=${size}`);
+    assert.equal(res.status, 400, `page_size=${size}`);
+  }
+  const res = await fetch(`${url}/open311/v2/requests.json?page_size=1000`);
+  assert.equal(res.status, 200);
 });
 
 test('the users list is paged: limit 1..500 (default 100), next_cursor walks all of them', async () => {

@@ -1,13 +1,19 @@
 // Per-address rate limiting of public routes: anonymous calls to routes declared
-// API_RATE_LIMITED (login, anonymous reporting, tracking, locate) share one token bucket per
+// API_RATE_LIMITED (login, anonymous reporting, tracking, locate, Open311, published
+// statistics, published council decisions; each is checked) share one token bucket per
 // client address; past the burst they get 429 rate_limited with Retry-After, and the bucket
 // refills at the configured rate. Calls with a session and routes not declared limited are
 // not counted.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import {
   tempDir, removeDir, makeDatabase, startServer, login, getJson, postJson,
 } from './helpers.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
 
 let dir;
 let server;
@@ -87,6 +93,28 @@ test('callers with a session are not counted against their address', async () =>
     channel: 'web', category: '0204', description: '路灯不亮', lon: 113.07, lat: 23.05,
   });
   assert.equal(r.status, 201, JSON.stringify(r.body));
+});
+
+test('every route declared API_RATE_LIMITED in src/api/api.c answers 429 once the bucket is empty', async () => {
+  const src = readFileSync(resolve(here, '../../src/api/api.c'), 'utf8');
+  const limited = [...src.matchAll(/\{"(GET|POST|PUT|PATCH|DELETE)",\s*"([^"]+)",\s*\w+,\s*([^}]*)\}/g)]
+    .filter((m) => /API_RATE_LIMITED/.test(m[3])).map((m) => [m[1], m[2]]);
+  // Resident reporting, Open311 and the published statistics are among them (SPEC section 12).
+  for (const p of ['/api/v1/cases', '/api/v1/public/stats', '/open311/v2/{file}', '/api/v1/auth/login']) {
+    assert.ok(limited.some(([, q]) => q === p), `${p} is not declared API_RATE_LIMITED`);
+  }
+  const fill = { file: 'requests.json', hash: 'a'.repeat(64), id: '1', number: '440605-19990101-00001' };
+  for (const [method, pattern] of limited) {
+    const path = pattern.replace(/\{(\w+)\}/g, (_, n) => fill[n]);
+    for (let i = 0; i < BURST + 2; i++) await track(); // empty the bucket
+    const res = await fetch(`${url}${path}`, {
+      method, headers: method === 'GET' ? {} : { 'content-type': 'application/json' },
+      body: method === 'GET' ? undefined : '{}',
+    });
+    assert.equal(res.status, 429, `${method} ${path}: ${res.status}`);
+    assert.ok(Number(res.headers.get('retry-after')) >= 1, `${method} ${path}: no Retry-After`);
+  }
+  assert.equal((await getJson(`${url}/api/v1/categories`)).status, 200);
 });
 
 test('rate limiting is off when ratelimit_per_min is 0', async () => {
