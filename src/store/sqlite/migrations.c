@@ -847,6 +847,14 @@ static const struct sqlite_migration migrations[] = {
      "  created_ms INTEGER NOT NULL,"
      "  PRIMARY KEY (user_id, key)"
      ") WITHOUT ROWID;"},
+    {10, "idempotency keys of household visits (offline web queue)",
+     "CREATE TABLE visit_keys ("
+     "  user_id INTEGER NOT NULL,"
+     "  key TEXT NOT NULL,"
+     "  visit_id INTEGER NOT NULL REFERENCES visits(id),"
+     "  created_ms INTEGER NOT NULL,"
+     "  PRIMARY KEY (user_id, key)"
+     ") WITHOUT ROWID;"},
 };
 
 const struct sqlite_migration *sqlite_migrations(int *count)

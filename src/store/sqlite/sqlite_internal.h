@@ -248,4 +248,10 @@ int sq_station_session_get(struct store *st, int64_t id, struct station_session 
 int sq_station_session_list(struct store *st, int64_t team_id, const char *area, int64_t from_ms,
                             int64_t to_ms, int limit, store_session_fn fn, void *ctx);
 
+/* store_sqlite_webui.c: the grid worker's app and user administration (issue 8). */
+int sq_user_set_disabled(struct store *st, int64_t id, int is_disabled);
+int sq_visit_key_insert(struct store *st, int64_t user_id, const char *key, int64_t visit_id,
+                        int64_t now_ms);
+int sq_visit_key_get(struct store *st, int64_t user_id, const char *key, int64_t *visit_id);
+
 #endif

@@ -1211,4 +1211,7 @@ static const struct store_ops sqlite_ops = {
     .station_session_insert = sq_station_session_insert,
     .station_session_get = sq_station_session_get,
     .station_session_list = sq_station_session_list,
+    .user_set_disabled = sq_user_set_disabled,
+    .visit_key_insert = sq_visit_key_insert,
+    .visit_key_get = sq_visit_key_get,
 };
