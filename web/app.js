@@ -96,8 +96,8 @@ function showLogin(error = null) {
   unmountView();
   shell = null;
   state.user = null;
+  resumePatrol(null); // before the outbox forgets the user: unsent fixes are queued as theirs
   startOutbox(null);
-  resumePatrol(null);
   state.area = null;
   state.loginError = error;
   setView('login');

@@ -113,6 +113,8 @@ async function sendBuffer() {
 // Resume the signed-in user's running patrol remembered on this device (called at login).
 export function resumePatrol(user) {
   if (!user || tracker.user !== user.id) {
+    // Signing out: the fixes not yet handed over go to the outbox, still as this user's.
+    if (tracker.patrol && tracker.buffer.length) queuePoints(tracker.patrol.id, tracker.buffer.splice(0)).catch(() => {});
     stopWatch();
     tracker.patrol = null;
     tracker.buffer = [];
@@ -180,6 +182,25 @@ async function endPatrol() {
   return { id: p.id, waiting };
 }
 
+// A patrol remembered on this device that the server has ended (from another device, or an
+// end sent from here before a reload) is forgotten here too.
+async function reconcilePatrol() {
+  const p = tracker.patrol;
+  if (!p || !navigator.onLine) return;
+  try {
+    const r = await get(`/api/v1/patrols/${enc(p.id)}`);
+    if (r.status === 'ended' && tracker.patrol && tracker.patrol.id === p.id) {
+      stopWatch();
+      tracker.patrol = null;
+      tracker.buffer = [];
+      store(PATROL_KEY, null);
+      emit();
+    }
+  } catch {
+    /* unknown now: keep recording */
+  }
+}
+
 /* -------------------------------------------------------------- my tasks */
 
 export function tasksView(ctx) {
@@ -194,6 +215,8 @@ export function tasksView(ctx) {
 
   async function loadAll() {
     ctx.busy();
+    await reconcilePatrol();
+    if (!alive) return;
     const [rt, rc] = await Promise.allSettled([get('/api/v1/tasks?limit=100'), api.cases('limit=100')]);
     if (!alive) return;
     if (rt.status === 'fulfilled') {
@@ -387,11 +410,16 @@ export function tasksView(ctx) {
     quick.setAttribute('aria-label', t('fw.quick'));
     quick.append(link('btn btn-secondary', t('fw.recordVisit'), '#/visit', { id: 'tasks-visit-link' }), link('btn btn-secondary', t('fw.myHouseholds'), '#/households', { id: 'tasks-households-link' }), link('btn btn-secondary', t('nav.report'), '#/report'));
     page.append(quick);
-    parts.patrol = el('section', 'card patrol-card');
-    parts.patrol.id = 'patrol-card';
-    parts.patrol.setAttribute('aria-labelledby', 'patrol-title');
+    // Patrols are of a grid: for grid workers (community staff visit, they do not patrol).
+    parts.patrol = null;
+    if (user.role === 'grid_worker') {
+      parts.patrol = el('section', 'card patrol-card');
+      parts.patrol.id = 'patrol-card';
+      parts.patrol.setAttribute('aria-labelledby', 'patrol-title');
+      page.append(parts.patrol);
+    }
     parts.tasks = el('div', 'task-sections');
-    page.append(parts.patrol, parts.tasks);
+    page.append(parts.tasks);
     main.replaceChildren(page);
     renderPatrol();
     renderTasks();
