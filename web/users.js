@@ -59,6 +59,11 @@ export function usersView(ctx) {
     ctx.ready();
   }
 
+  function deptName(code) {
+    const d = st.departments.find((x) => x.code === code);
+    return (d && (getLang() === 'en' ? d.name_en : d.name_zh)) || code;
+  }
+
   function readValues() {
     if (!f) return;
     for (const k of Object.keys(st.v)) if (f[k]) st.v[k] = f[k].control.value;
@@ -91,6 +96,7 @@ export function usersView(ctx) {
     if (v.department) body.department = v.department;
     st.creating = true;
     st.createError = null;
+    st.created = null;
     renderForm();
     ctx.busy();
     try {
@@ -176,7 +182,7 @@ export function usersView(ctx) {
     const state = el('span', 'user-state ' + (u.disabled ? 'is-off' : 'is-on'), u.disabled ? t('users.disabled') : t('users.active'));
     head.append(state);
     li.append(head);
-    li.append(el('span', 'muted', [u.area_name || u.area_code, u.department ? t('users.deptShort', { dept: u.department }) : ''].filter(Boolean).join(' · ')));
+    li.append(el('span', 'muted', [u.area_name || u.area_code, u.department ? t('users.deptShort', { dept: deptName(u.department) }) : ''].filter(Boolean).join(' · ')));
     const actions = el('div', 'user-actions');
     const isMe = u.id === ctx.user.id;
     if (u.disabled) actions.append(button('btn btn-secondary btn-small', t('users.enable'), () => act(u, 'enable'), { 'aria-label': t('users.enableLabel', { name: u.username }), 'data-action': 'enable' }));
@@ -308,6 +314,7 @@ export function usersView(ctx) {
           st.departments = (r && r.items) || [];
           readValues();
           renderForm();
+          renderList();
         })
         .catch(() => {
           /* the department list is a convenience; without it only handlers cannot be made */
