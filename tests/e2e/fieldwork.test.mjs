@@ -1,6 +1,7 @@
 // Browser tests of the grid worker's mobile pages and of user administration (issue 8):
 //  - on a phone-sized screen with a fake device location, a grid worker opens "my tasks",
-//    starts a patrol, walks (the location moves), sends the track, ends the patrol; the server
+//    starts a patrol, walks (the location moves), sends the track (one batch while the network
+//    is cut: it waits in the outbox and arrives once it returns), ends the patrol; the server
 //    has the patrol with those points (read through the API);
 //  - the same worker records a household visit with the network cut: it waits in the outbox,
 //    and when the network returns it reaches the server exactly once, even though the first
@@ -104,7 +105,20 @@ test('a grid worker patrols with the device location and records a visit offline
   assert.equal(mid.body.points, sent, 'every point handed over is stored, none twice');
   assert.equal(mid.body.outside_points, 0, 'the walk stayed inside the grid');
 
+  // Points recorded without a network wait in the outbox and follow when it returns.
+  await context.setOffline(true);
   await context.setGeolocation(at(4));
+  await page.waitForFunction(() => Number(document.querySelectorAll('.patrol-stats dd')[1].textContent) > 0);
+  await page.click('#patrol-send');
+  await page.waitForSelector('#outbox-count:text("1")');
+  assert.match(await page.textContent('.patrol-waiting'), /1 条记录等待发送/);
+  sent = Number(await page.locator('.patrol-stats dd').nth(0).textContent());
+  assert.equal((await apiJson(office, `/api/v1/patrols/${patrolId}`)).body.points, mid.body.points, 'nothing sent while offline');
+  await context.setOffline(false);
+  await page.waitForSelector('#outbox-count', { state: 'hidden' });
+  assert.equal((await apiJson(office, `/api/v1/patrols/${patrolId}`)).body.points, sent, 'the waiting batch arrived once');
+
+  await context.setGeolocation(at(5));
   await page.waitForFunction(() => Number(document.querySelectorAll('.patrol-stats dd')[1].textContent) > 0);
   sent += 1;
   await page.click('#patrol-end');
