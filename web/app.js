@@ -2,8 +2,9 @@
 // Plain ES module, no framework. All DOM text is set with textContent (never innerHTML with data).
 //
 // Routes (hash): #/map, #/cases (queue; "my cases" for residents), #/cases/ID, #/report,
-// #/track[/NUMBER], #/login, #/survey/ID[/results]. Report, track and answering a survey are
-// public; the rest needs a session.
+// #/track[/NUMBER], #/login, #/tasks and #/visit (grid workers), #/users (admins),
+// #/survey/ID[/results]. Report, track and answering a survey are public; the rest needs a
+// session.
 
 import { t, toggleLang, applyDocumentLang, levelName, roleName, fmtNumber } from './i18n.js';
 import { api, errorText, setCsrf } from './api.js';
@@ -16,6 +17,8 @@ import { householdsView, householdView, HOUSEHOLD_ROLES } from './households.js'
 import { outboxView, startOutbox, onChange as onOutboxChange, pending as outboxPending } from './outbox.js';
 import { disputesView, disputeView, councilsView, topicView, decisionView, DISPUTE_ROLES, COUNCIL_ROLES } from './civic.js';
 import { surveyView, surveyResultsView, SURVEY_RESULT_ROLES } from './survey.js';
+import { tasksView, visitView, resumePatrol, FIELD_ROLES } from './fieldwork.js';
+import { usersView, USER_ADMIN_ROLES } from './users.js';
 
 const root = document.getElementById('app');
 
@@ -95,6 +98,7 @@ function showLogin(error = null) {
   unmountView();
   shell = null;
   state.user = null;
+  resumePatrol(null); // before the outbox forgets the user: unsent fixes are queued as theirs
   startOutbox(null);
   state.area = null;
   state.loginError = error;
@@ -211,6 +215,7 @@ async function doLogin(form, submit) {
     state.user = user;
     state.area = null;
     startOutbox(user);
+    resumePatrol(user);
     if (parseRoute().name === 'login') history.replaceState(null, '', '#/map');
     route();
   } catch (e) {
@@ -256,6 +261,12 @@ function parseRoute() {
     case 'survey':
       if (!parts[1]) return { name: 'home', query };
       return parts[2] === 'results' ? { name: 'surveyResults', id: parts[1], query } : { name: 'survey', id: parts[1], query };
+    case 'tasks':
+      return { name: 'tasks', query };
+    case 'visit':
+      return { name: 'visit', query };
+    case 'users':
+      return { name: 'users', query };
     case 'households':
       return parts[1] ? { name: 'household', id: parts[1], query } : { name: 'households', query };
     case 'cases':
@@ -298,7 +309,10 @@ function route() {
   if (((r.name === 'disputes' || r.name === 'dispute') && !DISPUTE_ROLES.has(user.role)) ||
     ((r.name === 'councils' || r.name === 'topic') && !COUNCIL_ROLES.has(user.role)) ||
     ((r.name === 'households' || r.name === 'household') && !HOUSEHOLD_ROLES.has(user.role)) ||
-    (r.name === 'dashboard' && !DASHBOARD_ROLES.has(user.role)) || (r.name === 'surveyResults' && !SURVEY_RESULT_ROLES.has(user.role)) || (r.name === 'cases' && !canQueue(user)) || (r.name === 'report' && !canReport(user))) {
+    (r.name === 'dashboard' && !DASHBOARD_ROLES.has(user.role)) ||
+    (r.name === 'surveyResults' && !SURVEY_RESULT_ROLES.has(user.role)) ||
+    ((r.name === 'tasks' || r.name === 'visit') && !FIELD_ROLES.has(user.role)) ||
+    (r.name === 'users' && !USER_ADMIN_ROLES.has(user.role)) || (r.name === 'cases' && !canQueue(user)) || (r.name === 'report' && !canReport(user))) {
     history.replaceState(null, '', '#/map');
     r = { name: 'map', query: new URLSearchParams() };
   }
@@ -310,6 +324,9 @@ const VIEWS = {
   dashboard: (ctx, r) => dashboardView(ctx, r),
   households: (ctx, r) => householdsView(ctx, r),
   outbox: (ctx) => outboxView(ctx),
+  tasks: (ctx, r) => tasksView(ctx, r),
+  visit: (ctx, r) => visitView(ctx, r),
+  users: (ctx, r) => usersView(ctx, r),
   disputes: (ctx, r) => disputesView(ctx, r),
   dispute: (ctx, r) => disputeView(ctx, r),
   councils: (ctx, r) => councilsView(ctx, r),
@@ -392,11 +409,13 @@ function userAreaName() {
 function navItems() {
   const u = state.user;
   const items = [];
+  if (u && FIELD_ROLES.has(u.role)) items.push(['tasks', '#/tasks', 'nav.tasks']);
   if (u) items.push(['map', '#/map', 'nav.map']);
   if (u && DASHBOARD_ROLES.has(u.role)) items.push(['dashboard', '#/dashboard', 'nav.dashboard']);
   if (u && HOUSEHOLD_ROLES.has(u.role)) items.push(['households', '#/households', 'nav.households']);
   if (u && DISPUTE_ROLES.has(u.role)) items.push(['disputes', '#/disputes', 'nav.disputes']);
   if (u && COUNCIL_ROLES.has(u.role)) items.push(['councils', '#/councils', 'nav.councils']);
+  if (u && USER_ADMIN_ROLES.has(u.role)) items.push(['users', '#/users', 'nav.users']);
   if (u && u.role === 'resident') items.push(['cases', '#/cases', 'nav.mine']);
   else if (u && QUEUE_ROLES.has(u.role)) items.push(['cases', '#/cases', 'nav.queue']);
   if (canReport(u)) items.push(['report', '#/report', 'nav.report']);
@@ -419,7 +438,7 @@ function renderHeader() {
   const nav = el('nav', 'topnav');
   nav.setAttribute('aria-label', t('nav.label'));
   const ul = el('ul');
-  const active = state.routeName === 'case' ? 'cases' : state.routeName === 'household' ? 'households' : state.routeName === 'dispute' ? 'disputes' : state.routeName === 'topic' ? 'councils' : state.routeName;
+  const active = state.routeName === 'visit' ? 'tasks' : state.routeName === 'case' ? 'cases' : state.routeName === 'household' ? 'households' : state.routeName === 'dispute' ? 'disputes' : state.routeName === 'topic' ? 'councils' : state.routeName;
   for (const [name, href, key] of navItems()) {
     const li = el('li');
     const a = el('a', 'topnav-link', t(key));
@@ -780,6 +799,7 @@ async function boot() {
     if (me.csrf_token) setCsrf(me.csrf_token);
     state.user = me;
     startOutbox(me);
+    resumePatrol(me);
   } catch (e) {
     state.user = null;
     state.loginError = e && e.status === 401 ? null : e;

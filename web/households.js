@@ -7,6 +7,7 @@
 import { t, nameOf, fmtDateTime } from './i18n.js';
 import { errorText, get } from './api.js';
 import { el, button, link, formField, inputEl } from './ui.js';
+import { FIELD_ROLES } from './fieldwork.js';
 
 const enc = encodeURIComponent;
 const PAGE = 50;
@@ -115,7 +116,8 @@ export function householdsView(ctx, r) {
   function renderList() {
     if (!listBox) return;
     const out = [];
-    const h = el('h2', 'card-title', t('hh.listTitle'));
+    const field = FIELD_ROLES.has(ctx.user.role);
+    const h = el('h2', 'card-title', field && st.area === ctx.user.area_code ? t('hh.listMine') : t('hh.listTitle'));
     h.id = 'hh-list-title';
     out.push(h);
     if (st.error) out.push(errorBox(st.error));
@@ -123,7 +125,7 @@ export function householdsView(ctx, r) {
     else {
       const table = el('table', 'dash-table hh-table');
       const tr = el('tr');
-      for (const k of ['hh.col.no', 'hh.col.address', 'hh.col.kind']) {
+      for (const k of field ? ['hh.col.no', 'hh.col.address', 'hh.col.kind', 'hh.col.visit'] : ['hh.col.no', 'hh.col.address', 'hh.col.kind']) {
         const th = el('th', null, t(k));
         th.scope = 'col';
         tr.append(th);
@@ -138,6 +140,11 @@ export function householdsView(ctx, r) {
         th.scope = 'row';
         th.append(link('hh-link', x.household_no || String(x.id), `#/households/${x.id}`));
         row.append(th, el('td', null, x.address || ''), el('td', null, nameOf('hh.hkind', x.kind)));
+        if (field) {
+          const td = el('td');
+          td.append(link('btn btn-secondary btn-small', t('fw.visitNow'), `#/visit?household=${enc(x.id)}`, { 'aria-label': t('fw.visitLabel', { name: x.household_no || x.address || x.id }) }));
+          row.append(td);
+        }
         tbody.append(row);
       }
       table.append(thead, tbody);

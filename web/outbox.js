@@ -1,10 +1,13 @@
-// The offline queue ("outbox") of a signed-in user's reports, kept in IndexedDB so it survives
-// a closed tab or a phone without signal. Each report gets an idempotency key when it is
-// queued; it is sent with the header Idempotency-Key, so a report whose answer was lost and is
-// sent again yields the first case, never a second (the server keeps the key with the case).
-// Photos taken offline are kept as blobs and uploaded first (uploads are content-addressed).
-// Sending runs when the network comes back ('online'), every 30 s, at start and on demand.
-// #/outbox shows what is still waiting.
+// The offline queue ("outbox") of a signed-in user's writes, kept in IndexedDB so it survives
+// a closed tab or a phone without signal: case reports, household visits, batches of patrol
+// track points and the end of a patrol. Each item gets a key when it is queued and is sent
+// with it -- reports and visits in the header Idempotency-Key, track points as the batch id --
+// so an item whose answer was lost and is sent again yields the first result, never a second
+// (the server keeps the key with what it made). A patrol's end is sent after its points (the
+// queue is sent oldest first, stopping at the first network failure), and an end answered
+// "already ended" is done. Photos taken offline are kept as blobs and uploaded first (uploads
+// are content-addressed). Sending runs when the network comes back ('online'), every 30 s, at
+// start and on demand. #/outbox shows what is still waiting.
 
 import { t, fmtDateTime } from './i18n.js';
 import { request, errorText, ApiError } from './api.js';
@@ -90,8 +93,19 @@ export function onChange(fn) {
   return () => listeners.delete(fn);
 }
 
-// Send one item: upload its photos, then the report with its key. Returns the case.
+// Send one item; returns the server's answer. Reports upload their photos first.
 async function sendOne(item) {
+  const kind = item.kind || 'report';
+  if (kind === 'visit') return request('POST', '/api/v1/visits', item.body, { 'Idempotency-Key': item.key });
+  if (kind === 'points') return request('POST', `/api/v1/patrols/${encodeURIComponent(item.patrol)}/points`, { batch_id: item.key, points: item.body.points });
+  if (kind === 'patrol_end') {
+    try {
+      return await request('POST', `/api/v1/patrols/${encodeURIComponent(item.patrol)}/end`);
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 409) return { status: 'ended' }; // ended before: done
+      throw e;
+    }
+  }
   const attachments = [...(item.body.attachments || [])];
   for (const p of item.photos || []) {
     const r = await request('POST', '/api/v1/attachments', { raw: p.blob, type: p.mime });
@@ -102,11 +116,16 @@ async function sendOne(item) {
   return request('POST', '/api/v1/cases', body, { 'Idempotency-Key': item.key });
 }
 
-// Queue a report and try to send it now. Resolves { sent: case } or { queued: item };
-// an answer of the server that is not about the network (a refused report) is thrown and
-// the report is not kept.
-export async function submitReport(body, photos = []) {
-  const item = { key: newKey(), kind: 'report', user: owner, created: Date.now(), body, photos, attempts: 0, error: '' };
+// An answer that says the server refused the item for good (not the network, the session,
+// the load or a server fault): sending it again cannot help.
+function refused(e) {
+  return e instanceof ApiError && e.status >= 400 && e.status < 500 && e.status !== 401 && e.status !== 429;
+}
+
+// Queue an item and try to send it now. Resolves { sent: answer } or { queued: item }; an
+// answer of the server that is not about the network (a refused item) is thrown and the item
+// is not kept. If other items wait, they go first (in order), this one after them.
+async function submitItem(item) {
   try {
     await put(item);
   } catch {
@@ -114,13 +133,25 @@ export async function submitReport(body, photos = []) {
     return { sent: await sendOne(item) };
   }
   notify();
+  const before = (await pending()).filter((x) => x.key !== item.key && !x.failed);
+  if (before.length) {
+    await flush();
+    const still = (await pending()).find((x) => x.key === item.key);
+    if (!still) return { sent: true };
+    if (still.failed) {
+      await remove(item.key);
+      notify();
+      throw new ApiError(400, still.error || 'invalid_argument', still.message || '');
+    }
+    return { queued: still };
+  }
   try {
-    const c = await sendOne(item);
+    const answer = await sendOne(item);
     await remove(item.key);
     notify();
-    return { sent: c };
+    return { sent: answer };
   } catch (e) {
-    if (e instanceof ApiError && e.status !== 0 && e.status !== 401 && e.status < 500 && e.status !== 429) {
+    if (refused(e)) {
       await remove(item.key);
       notify();
       throw e;
@@ -133,22 +164,59 @@ export async function submitReport(body, photos = []) {
   }
 }
 
-// Send everything waiting, oldest first; stops at the first network failure.
+function baseItem(kind, body) {
+  return { key: newKey(), kind, user: owner, created: Date.now(), body, attempts: 0, error: '' };
+}
+
+// A case report (photos: [{ blob, mime, name }] taken offline).
+export function submitReport(body, photos = []) {
+  return submitItem({ ...baseItem('report', body), photos });
+}
+
+// A household visit (body as POST /api/v1/visits; visited_at is set by the caller).
+export function submitVisit(body) {
+  return submitItem(baseItem('visit', body));
+}
+
+// A batch of track points [{ t, lon, lat, accuracy }] of patrol id: queued, then sent in order.
+export async function queuePoints(patrolId, points) {
+  const item = { ...baseItem('points', { points }), patrol: patrolId };
+  await put(item);
+  notify();
+  if (navigator.onLine) await flush();
+  return item;
+}
+
+// The end of patrol id, after its points: queued, then sent in order.
+export async function queuePatrolEnd(patrolId) {
+  const item = { ...baseItem('patrol_end', {}), patrol: patrolId };
+  await put(item);
+  notify();
+  if (navigator.onLine) await flush();
+  return item;
+}
+
+// Send everything waiting, oldest first; stops at the first failure that is not a refusal.
+// Items queued while it runs are sent in the same run.
 export function flush() {
   if (owner === null) return Promise.resolve(0);
-  if (flushing) return flushing;
+  if (flushing) return flushing.then(() => flush());
   flushing = (async () => {
     let sent = 0;
-    for (const item of await pending()) {
-      if (item.failed) continue;
+    const tried = new Set();
+    for (;;) {
+      const item = (await pending()).find((x) => !x.failed && !tried.has(x.key));
+      if (!item) break;
+      tried.add(item.key);
       try {
         await sendOne(item);
         await remove(item.key);
         sent++;
+        notify();
       } catch (e) {
         item.attempts = (item.attempts || 0) + 1;
         item.error = e instanceof ApiError ? e.code : 'network';
-        if (e instanceof ApiError && e.status >= 400 && e.status < 500 && e.status !== 401 && e.status !== 429) {
+        if (refused(e)) {
           item.failed = true; // refused: kept for the user to see and discard
           item.message = e.message || '';
           await put(item);
@@ -197,6 +265,20 @@ function errorWords(item) {
   return errorText(new ApiError(item.error === 'network' ? 0 : 500, item.error, ''));
 }
 
+// What an item is, in words.
+function itemTitle(it) {
+  switch (it.kind) {
+    case 'visit':
+      return t('outbox.kind.visit', { text: String(it.body.findings || '').slice(0, 40) });
+    case 'points':
+      return t('outbox.kind.points', { n: it.body.points.length, id: it.patrol });
+    case 'patrol_end':
+      return t('outbox.kind.patrolEnd', { id: it.patrol });
+    default:
+      return t('outbox.kind.report', { text: String(it.body.description || '').slice(0, 60) });
+  }
+}
+
 export function outboxView(ctx) {
   let main = null;
   let off = null;
@@ -215,8 +297,9 @@ export function outboxView(ctx) {
       for (const it of items) {
         const li = el('li', 'outbox-item' + (it.failed ? ' is-failed' : ''));
         li.dataset.key = it.key;
+        li.dataset.kind = it.kind || 'report';
         li.dataset.attempts = String(it.attempts || 0);
-        li.append(el('strong', null, it.body.description.slice(0, 60)));
+        li.append(el('strong', null, itemTitle(it)));
         li.append(el('span', 'muted', t('outbox.queuedAt', { at: fmtDateTime(new Date(it.created).toISOString()) }) + (it.photos && it.photos.length ? ' · ' + t('outbox.photos', { n: it.photos.length }) : '')));
         li.append(el('span', 'outbox-state', errorWords(it)));
         if (it.failed) li.append(button('btn btn-ghost btn-small', t('outbox.discard'), () => discard(it.key)));

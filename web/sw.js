@@ -20,6 +20,8 @@ const SHELL = [
   '/civic.js',
   '/survey.js',
   '/outbox.js',
+  '/fieldwork.js',
+  '/users.js',
   '/style.css',
   '/icon.svg',
   '/manifest.webmanifest',

@@ -9,6 +9,7 @@
  *                               page of ?limit= (1..500, default 100) after ?cursor=, with
  *                               next_cursor
  *   POST /api/v1/users       -> create a user inside the caller's subtree (admins)
+ * (disabling, enabling and password resets: api_users.c)
  */
 #include "api/api_handlers.h"
 
@@ -33,9 +34,10 @@ static json_t *user_json(const struct user *u, struct store *st)
     int found = store_area_get(st, u->area_code, 0, &a) == 0;
     if (found)
         area_name = a.name;
-    j = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s}", "id", (json_int_t)u->id, "username",
+    j = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:b}", "id", (json_int_t)u->id, "username",
                   u->username, "display_name", u->display_name, "role", u->role, "area_code",
-                  u->area_code, "area_name", area_name, "department", u->department);
+                  u->area_code, "area_name", area_name, "department", u->department, "disabled",
+                  u->is_disabled != 0);
     if (found)
         area_cleanup(&a);
     return j;

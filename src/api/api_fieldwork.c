@@ -320,6 +320,52 @@ static int parse_follow_up(json_t *j, struct case_report *rep, struct errbuf *eb
     return 0;
 }
 
+/* Idempotency-Key of a visit: 16..CASE_REPORT_KEY_MAX of [A-Za-z0-9_-] (as for case reports,
+ * api_cases.c). Sets *key (NULL when absent). ERR_INVALID when present but malformed. */
+static int visit_key(struct api_request *req, const char **key, struct errbuf *eb)
+{
+    const char *k = api_header(req, "Idempotency-Key");
+    size_t n;
+    *key = NULL;
+    if (k == NULL || req->principal == NULL)
+        return 0;
+    n = strlen(k);
+    if (n < 16 || n > CASE_REPORT_KEY_MAX ||
+        strspn(k, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                  "abcdefghijklmnopqrstuvwxyz"
+                  "0123456789_-") != n)
+        return errbuf_set(eb, ERR_INVALID,
+                          "header Idempotency-Key must be 16 to %d letters, digits, '-' or '_'",
+                          CASE_REPORT_KEY_MAX);
+    *key = k;
+    return 0;
+}
+
+/* The visit an earlier request with the same key made, answered as the first time but with
+ * 200 and "replayed": true. Returns 1 when it answered, 0 when there is none. */
+static int visit_replay(struct api_request *req, struct api_response *resp, const char *key)
+{
+    int64_t id;
+    struct visit_rec v;
+    struct case_rec c;
+    json_t *j;
+    if (store_visit_key_get(req->svc->st, req->principal->user_id, key, &id) != 0 ||
+        store_visit_get(req->svc->st, id, &v) != 0)
+        return 0;
+    j = visit_json(&v);
+    if (v.case_id != 0 && store_case_get(req->svc->st, v.case_id, &c) == 0) {
+        json_object_set_new(j, "follow_up_case",
+                            json_pack("{s:I, s:s, s:s, s:s}", "id", (json_int_t)c.id, "number",
+                                      c.number, "status", c.status, "channel", c.channel));
+        case_rec_cleanup(&c);
+    } else {
+        json_object_set_new(j, "follow_up_case", json_null());
+    }
+    json_object_set_new(j, "replayed", json_true());
+    api_reply_json(resp, 200, j);
+    return 1;
+}
+
 int api_visits_create(struct api_request *req, struct api_response *resp)
 {
     static const char *const allowed[] = {"household_id", "organisation_id", "visited_at",
@@ -362,7 +408,15 @@ int api_visits_create(struct api_request *req, struct api_response *resp)
             goto out;
         in.follow_up = &rep;
     }
-    if ((r = visits_record(req->svc, req->principal, &in, &v, &c, &eb)) != 0)
+    if ((r = visit_key(req, &in.idem_key, &eb)) != 0)
+        goto out;
+    if (in.idem_key != NULL && visit_replay(req, resp, in.idem_key))
+        goto out;
+    r = visits_record(req->svc, req->principal, &in, &v, &c, &eb);
+    /* Lost a race with the same key: the other request's visit is the answer. */
+    if (r == ERR_EXISTS && in.idem_key != NULL && visit_replay(req, resp, in.idem_key))
+        r = 0;
+    if (r != 0 || resp->status != 0)
         goto out;
     out = visit_json(&v);
     json_object_set_new(out, "follow_up_case",

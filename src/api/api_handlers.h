@@ -16,6 +16,10 @@ int api_auth_logout(struct api_request *req, struct api_response *resp);
 int api_me(struct api_request *req, struct api_response *resp);
 int api_users_list(struct api_request *req, struct api_response *resp);
 int api_users_create(struct api_request *req, struct api_response *resp);
+/* api_users.c */
+int api_user_disable(struct api_request *req, struct api_response *resp);
+int api_user_enable(struct api_request *req, struct api_response *resp);
+int api_user_password(struct api_request *req, struct api_response *resp);
 
 /* api_areas.c */
 int api_areas_list(struct api_request *req, struct api_response *resp);

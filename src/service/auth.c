@@ -134,6 +134,19 @@ int auth_user_set_password(struct store *st, const char *username, const char *p
     return store_commit(st);
 }
 
+int auth_user_set_disabled(struct store *st, int64_t id, int is_disabled, struct errbuf *eb)
+{
+    int r;
+    if ((r = store_begin(st)) != 0)
+        return r;
+    if ((r = store_user_set_disabled(st, id, is_disabled)) != 0 ||
+        (is_disabled && (r = store_session_delete_user(st, id)) != 0)) {
+        store_rollback(st);
+        return r == ERR_NOT_FOUND ? errbuf_set(eb, r, "no user %lld", (long long)id) : r;
+    }
+    return store_commit(st);
+}
+
 void auth_token_hash(const char *token, char out[65])
 {
     unsigned char h[32];

@@ -58,6 +58,10 @@ int auth_user_add(struct store *st, const struct user_spec *spec, int64_t *id_ou
 int auth_user_set_password(struct store *st, const char *username, const char *password,
                            struct errbuf *eb);
 
+/* Disable (is_disabled 1) or enable (0) the account id (write). Disabling also ends every
+ * session of that user, in the same transaction. ERR_NOT_FOUND. */
+int auth_user_set_disabled(struct store *st, int64_t id, int is_disabled, struct errbuf *eb);
+
 struct login_result {
     char token[AUTH_TOKEN_MAX + 1];
     char csrf_token[65];

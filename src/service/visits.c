@@ -77,6 +77,9 @@ static int record_run(struct service_ctx *ctx, void *arg)
     v.created_ms = in->now_ms;
     if ((r = store_visit_insert(ctx->st, &v)) != 0)
         goto fail;
+    if (in->idem_key != NULL &&
+        (r = store_visit_key_insert(ctx->st, j->p->user_id, in->idem_key, v.id, in->now_ms)) != 0)
+        goto fail;
     if (c.id != 0 && (r = store_field_case_link_add(ctx->st, "visit", v.id, c.id)) != 0)
         goto fail;
     if (j->kind == BD_HOUSEHOLD &&

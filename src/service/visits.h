@@ -45,6 +45,10 @@ struct visit_input {
      * and household are filled in here. */
     struct case_report *follow_up;
     int64_t now_ms;
+    /* The client's idempotency key (offline queues), or NULL: stored with the visit in its
+     * transaction (store_visit_key_insert); a key the caller used before makes the whole
+     * record ERR_EXISTS, and the visit made the first time stands. */
+    const char *idem_key;
 };
 /* Record a visit (write). *visit is the stored visit; *follow_up_case the case opened (id 0
  * when none; caller cleans it up). ERR_INVALID naming the field, ERR_NOT_FOUND,

@@ -806,6 +806,24 @@ int store_case_report_key_get(struct store *st, int64_t user_id, const char *key
     return st->ops->case_report_key_get(st, user_id, key, case_id);
 }
 
+/* ---- The grid worker's app and user administration (issue 8) ---- */
+
+int store_user_set_disabled(struct store *st, int64_t id, int is_disabled)
+{
+    return st->ops->user_set_disabled(st, id, is_disabled);
+}
+
+int store_visit_key_insert(struct store *st, int64_t user_id, const char *key, int64_t visit_id,
+                           int64_t now_ms)
+{
+    return st->ops->visit_key_insert(st, user_id, key, visit_id, now_ms);
+}
+
+int store_visit_key_get(struct store *st, int64_t user_id, const char *key, int64_t *visit_id)
+{
+    return st->ops->visit_key_get(st, user_id, key, visit_id);
+}
+
 /* ---- Open311 (api_open311.c) ---- */
 
 void api_key_list_cleanup(struct api_key_list *list)

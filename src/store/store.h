@@ -941,6 +941,19 @@ int store_case_report_key_insert(struct store *st, int64_t user_id, const char *
 /* The case user_id's report with key made, or ERR_NOT_FOUND. */
 int store_case_report_key_get(struct store *st, int64_t user_id, const char *key, int64_t *case_id);
 
+/* ---- The grid worker's app and user administration (issue 8, api_users.c, api_fieldwork.c) */
+
+/* Disable (is_disabled 1) or enable (0) a user's account (write). ERR_NOT_FOUND. A disabled
+ * user cannot log in and no session of theirs authenticates (auth.c). */
+int store_user_set_disabled(struct store *st, int64_t id, int is_disabled);
+/* Remember that user_id's visit with key (a client's Idempotency-Key, 1..CASE_REPORT_KEY_MAX
+ * characters) made visit_id. ERR_EXISTS when the user already used the key (the caller's
+ * transaction then rolls back and the first visit stands). */
+int store_visit_key_insert(struct store *st, int64_t user_id, const char *key, int64_t visit_id,
+                           int64_t now_ms);
+/* The visit user_id's request with key made, or ERR_NOT_FOUND. */
+int store_visit_key_get(struct store *st, int64_t user_id, const char *key, int64_t *visit_id);
+
 /* ---- Open311: API keys and the details of requests made through it (api_open311.c) ------ */
 
 #define API_KEY_NAME_MAX 64

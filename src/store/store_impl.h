@@ -178,6 +178,11 @@ struct store_ops {
                                   int64_t case_id, int64_t now_ms);
     int (*case_report_key_get)(struct store *st, int64_t user_id, const char *key,
                                int64_t *case_id);
+    /* The grid worker's app and user administration (issue 8) */
+    int (*user_set_disabled)(struct store *st, int64_t id, int is_disabled);
+    int (*visit_key_insert)(struct store *st, int64_t user_id, const char *key, int64_t visit_id,
+                            int64_t now_ms);
+    int (*visit_key_get)(struct store *st, int64_t user_id, const char *key, int64_t *visit_id);
     /* Open311 (api_open311.c) */
     int (*api_key_insert)(struct store *st, struct api_key *k);
     int (*api_key_get_by_hash)(struct store *st, const char *key_hash, struct api_key *out);

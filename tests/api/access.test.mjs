@@ -181,6 +181,9 @@ test('the generic walk: every route x every caller x every fixture case', async 
   const markers = { A: 'fixture A', B: 'fixture B', C: 'fixture C' };
   for (const [method, pattern, isPublic] of routeTable()) {
     if (pattern === '/api/v1/auth/logout') continue; // ends sessions: checked on its own below
+    // Disabling a user (fixture ids are user ids too) ends that caller's sessions for the rest of
+    // the walk: its access rules are checked in users.test.mjs.
+    if (pattern === '/api/v1/users/{id}/disable') continue;
     for (const n of CALLERS) {
       for (const key of ['A', 'B', 'C']) {
         const c = fx[key];

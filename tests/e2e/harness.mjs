@@ -81,7 +81,7 @@ export async function setUp() {
   const db = path.join(env.tmp, 'demo.db');
   const [, browser] = await Promise.all([
     execFileP(BIN, ['demo', '--db', db, '--scale', 'small', '--seed', '1', '--password', PASSWORD], {
-      timeout: 60000,
+      timeout: 240000, // about 50 s alone; several times that on a loaded 2-core CI machine
       maxBuffer: 16 * 1024 * 1024,
     }),
     chromium.launch({
@@ -115,8 +115,9 @@ export async function tearDown() {
 // resource" for the expected 401 answers of /api/v1/me (not signed in) and of a wrong
 // login: those are allowed.
 // storageState: the cookies of another context, to reuse its session without a new login.
-export async function newPage(viewport = DESKTOP, { storageState } = {}) {
-  const context = await env.browser.newContext({ viewport, locale: 'zh-CN', storageState });
+// contextOptions: more Playwright context options (geolocation, permissions, ...).
+export async function newPage(viewport = DESKTOP, { storageState, contextOptions = {} } = {}) {
+  const context = await env.browser.newContext({ viewport, locale: 'zh-CN', storageState, ...contextOptions });
   const page = await context.newPage();
   const problems = [];
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));

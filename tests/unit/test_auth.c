@@ -241,6 +241,32 @@ static void test_password_change_ends_sessions(void **state)
     assert_int_equal(auth_login(f->st, &f->policy, "wang", "new-password-1", T0, &login, &eb), 0);
 }
 
+static void test_disable_ends_sessions_and_logins(void **state)
+{
+    struct fixture *f = *state;
+    struct errbuf eb = {{0}};
+    struct login_result login, other;
+    struct principal p;
+    struct user u;
+    add(f, "wang", "grid_worker", "440605001001001");
+    add(f, "li", "grid_worker", "440605001001001");
+    assert_int_equal(store_user_get_by_name(f->st, "wang", &u), 0);
+    assert_int_equal(auth_login(f->st, &f->policy, "wang", "correct-horse", T0, &login, &eb), 0);
+    assert_int_equal(auth_login(f->st, &f->policy, "li", "correct-horse", T0, &other, &eb), 0);
+    assert_int_equal(auth_user_set_disabled(f->st, u.id, 1, &eb), 0);
+    /* The session is gone, a new login is refused like a wrong password; li is untouched. */
+    assert_int_equal(auth_authenticate(f->st, login.token, T0 + 1, &p, NULL), ERR_UNAUTHORIZED);
+    assert_int_equal(auth_login(f->st, &f->policy, "wang", "correct-horse", T0 + 2, &login, &eb),
+                     ERR_BAD_LOGIN);
+    assert_int_equal(auth_authenticate(f->st, other.token, T0 + 1, &p, NULL), 0);
+    /* Enabled again: logging in works. */
+    assert_int_equal(auth_user_set_disabled(f->st, u.id, 0, &eb), 0);
+    assert_int_equal(auth_login(f->st, &f->policy, "wang", "correct-horse", T0 + 3, &login, &eb),
+                     0);
+    assert_int_equal(auth_authenticate(f->st, login.token, T0 + 4, &p, NULL), 0);
+    assert_int_equal(auth_user_set_disabled(f->st, u.id + 1000, 1, &eb), ERR_NOT_FOUND);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -250,6 +276,7 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_lockout_grows_and_expires, setup, teardown),
         cmocka_unit_test_setup_teardown(test_password_change_ends_sessions, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_disable_ends_sessions_and_logins, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

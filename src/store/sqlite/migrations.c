@@ -980,6 +980,13 @@ static const struct sqlite_migration migrations[] = {
      "  rated_by INTEGER NOT NULL,"
      "  rated_ms INTEGER NOT NULL,"
      "  PRIMARY KEY (year, area)"
+    {12, "idempotency keys of household visits (offline web queue)",
+     "CREATE TABLE visit_keys ("
+     "  user_id INTEGER NOT NULL,"
+     "  key TEXT NOT NULL,"
+     "  visit_id INTEGER NOT NULL REFERENCES visits(id),"
+     "  created_ms INTEGER NOT NULL,"
+     "  PRIMARY KEY (user_id, key)"
      ") WITHOUT ROWID;"},
 };
 

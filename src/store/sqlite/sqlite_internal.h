@@ -279,5 +279,10 @@ int sq_survey_sums(struct store *st, int64_t survey_id, int from_day, int to_day
 int sq_star_rating_insert(struct store *st, const struct star_rating_rec *r);
 int sq_star_rating_count(struct store *st, int year, const char *area, int64_t *out);
 int sq_star_rating_list(struct store *st, int year, const char *area, store_star_fn fn, void *ctx);
+/* store_sqlite_webui.c: the grid worker's app and user administration (issue 8). */
+int sq_user_set_disabled(struct store *st, int64_t id, int is_disabled);
+int sq_visit_key_insert(struct store *st, int64_t user_id, const char *key, int64_t visit_id,
+                        int64_t now_ms);
+int sq_visit_key_get(struct store *st, int64_t user_id, const char *key, int64_t *visit_id);
 
 #endif

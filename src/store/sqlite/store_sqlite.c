@@ -1242,4 +1242,7 @@ static const struct store_ops sqlite_ops = {
     .chief_insert = sq_chief_insert,
     .chief_get = sq_chief_get,
     .chief_list = sq_chief_list,
+    .user_set_disabled = sq_user_set_disabled,
+    .visit_key_insert = sq_visit_key_insert,
+    .visit_key_get = sq_visit_key_get,
 };
