@@ -3,7 +3,7 @@
 // (a fresh deployment is picked up at once when online), the cached copy when offline. The
 // API is never cached: reports made offline wait in the page's IndexedDB outbox (outbox.js).
 
-const CACHE = 'gridgov-shell-v2';
+const CACHE = 'gridgov-shell-v3';
 const SHELL = [
   '/',
   '/index.html',

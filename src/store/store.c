@@ -1162,6 +1162,8 @@ int store_chief_get(struct store *st, int64_t id, struct chief_rec *out)
 int store_chief_list(struct store *st, const char *area, store_chief_fn fn, void *ctx)
 {
     return st->ops->chief_list(st, area, fn, ctx);
+}
+
 /* ---- ratings and surveys (ratings module) ---- */
 
 void survey_rec_cleanup(struct survey_rec *s)

@@ -36,6 +36,7 @@ enum {
     PG_SLOT_FIELDWORK = 550,
     PG_SLOT_VOLUNTEERS = 650,
     PG_SLOT_RATINGS = 750,
+    PG_SLOT_WEBUI = 850,
     PG_SLOT_COUNT = 900
 };
 
@@ -44,7 +45,7 @@ enum {
 struct pg_store {
     struct store base; /* must be first */
     PGconn *conn;
-    char *url; /* owned: what it was opened with (backups reopen it) */
+    char *url;                             /* owned: what it was opened with (backups reopen it) */
     unsigned char prepared[PG_SLOT_COUNT]; /* slot i is prepared on this connection */
     int in_tx;      /* transaction depth: 0 none, 1 a transaction, more: savepoints inside it */
     unsigned flags; /* enum store_open_flags */
@@ -117,6 +118,7 @@ extern const char pg_schema_disputes[];
 extern const char pg_schema_fieldwork[];
 extern const char pg_schema_volunteers[]; /* schema version 10 */
 extern const char pg_schema_ratings[];    /* schema version 11 */
+extern const char pg_schema_webui[];      /* schema version 12 */
 
 /* store_pg.c: the core ops */
 void pg_close(struct store *st);
@@ -332,12 +334,15 @@ int pg_station_session_list(struct store *st, int64_t team_id, const char *area,
 int pg_volunteer_insert(struct store *st, struct volunteer_rec *v);
 int pg_volunteer_update(struct store *st, const struct volunteer_rec *v);
 int pg_volunteer_get(struct store *st, int64_t id, struct volunteer_rec *out);
-int pg_volunteer_list(struct store *st, const struct volunteer_filter *f, store_volunteer_fn fn, void *ctx);
-int pg_volunteer_loads(struct store *st, const char *area, int64_t since_ms, store_load_fn fn, void *ctx);
+int pg_volunteer_list(struct store *st, const struct volunteer_filter *f, store_volunteer_fn fn,
+                      void *ctx);
+int pg_volunteer_loads(struct store *st, const char *area, int64_t since_ms, store_load_fn fn,
+                       void *ctx);
 int pg_need_insert(struct store *st, struct need_rec *n);
 int pg_need_get(struct store *st, int64_t id, struct need_rec *out);
 int pg_need_list(struct store *st, const struct need_filter *f, store_need_fn fn, void *ctx);
-int pg_need_assign(struct store *st, int64_t need_id, int64_t volunteer_id, int64_t by, int64_t at_ms);
+int pg_need_assign(struct store *st, int64_t need_id, int64_t volunteer_id, int64_t by,
+                   int64_t at_ms);
 int pg_need_assignments(struct store *st, int64_t need_id, store_assignment_fn fn, void *ctx);
 int pg_post_insert(struct store *st, struct post_rec *p);
 int pg_post_get(struct store *st, int64_t id, struct post_rec *out);
@@ -346,8 +351,10 @@ int pg_post_member_add(struct store *st, struct post_member *m);
 int pg_post_member_get(struct store *st, int64_t id, struct post_member *out);
 int pg_post_members(struct store *st, int64_t post_id, store_member_fn fn, void *ctx);
 int pg_hours_insert(struct store *st, struct hours_rec *h);
-int pg_hours_day_total(struct store *st, const char *member_kind, int64_t person_key, int64_t day_ms, int64_t *minutes);
-int pg_hours_totals(struct store *st, const char *member_kind, int64_t person_key, int64_t from_ms, int64_t to_ms, store_hours_total_fn fn, void *ctx);
+int pg_hours_day_total(struct store *st, const char *member_kind, int64_t person_key,
+                       int64_t day_ms, int64_t *minutes);
+int pg_hours_totals(struct store *st, const char *member_kind, int64_t person_key, int64_t from_ms,
+                    int64_t to_ms, store_hours_total_fn fn, void *ctx);
 int pg_chief_insert(struct store *st, struct chief_rec *c);
 int pg_chief_get(struct store *st, int64_t id, struct chief_rec *out);
 int pg_chief_list(struct store *st, const char *area, store_chief_fn fn, void *ctx);
@@ -356,9 +363,16 @@ int pg_survey_insert(struct store *st, struct survey_rec *s);
 int pg_survey_get(struct store *st, int64_t id, struct survey_rec *out);
 int pg_survey_list(struct store *st, int limit, store_survey_fn fn, void *ctx);
 int pg_survey_response_insert(struct store *st, const struct survey_response_rec *r);
-int pg_survey_sums(struct store *st, int64_t survey_id, int from_day, int to_day, const char *area, int key_len, store_survey_sums_fn fn, void *ctx);
+int pg_survey_sums(struct store *st, int64_t survey_id, int from_day, int to_day, const char *area,
+                   int key_len, store_survey_sums_fn fn, void *ctx);
 int pg_star_rating_insert(struct store *st, const struct star_rating_rec *r);
 int pg_star_rating_count(struct store *st, int year, const char *area, int64_t *out);
 int pg_star_rating_list(struct store *st, int year, const char *area, store_star_fn fn, void *ctx);
+
+/* store_pg_webui.c */
+int pg_user_set_disabled(struct store *st, int64_t id, int is_disabled);
+int pg_visit_key_insert(struct store *st, int64_t user_id, const char *key, int64_t visit_id,
+                        int64_t now_ms);
+int pg_visit_key_get(struct store *st, int64_t user_id, const char *key, int64_t *visit_id);
 
 #endif

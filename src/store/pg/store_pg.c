@@ -383,6 +383,7 @@ static const char *const baseline_pieces[] = {
 
 static const char *const volunteers_pieces[] = {pg_schema_volunteers, NULL};
 static const char *const ratings_pieces[] = {pg_schema_ratings, NULL};
+static const char *const webui_pieces[] = {pg_schema_webui, NULL};
 
 static const struct pg_migration pg_migrations[] = {
     {PG_SCHEMA_BASELINE,
@@ -392,6 +393,7 @@ static const struct pg_migration pg_migrations[] = {
     {10, "volunteers, needs and assignments, posts with members and logged hours, chiefs",
      volunteers_pieces},
     {11, "ratings and surveys: questionnaires, responses, yearly star ratings", ratings_pieces},
+    {12, "idempotency keys of household visits (offline web queue)", webui_pieces},
 };
 
 #define PG_MIGRATION_COUNT ((int)(sizeof(pg_migrations) / sizeof(pg_migrations[0])))
@@ -1384,4 +1386,7 @@ static const struct store_ops pg_ops = {
     .star_rating_insert = pg_star_rating_insert,
     .star_rating_count = pg_star_rating_count,
     .star_rating_list = pg_star_rating_list,
+    .user_set_disabled = pg_user_set_disabled,
+    .visit_key_insert = pg_visit_key_insert,
+    .visit_key_get = pg_visit_key_get,
 };

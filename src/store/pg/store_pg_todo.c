@@ -30,7 +30,8 @@ int pg_volunteer_get(struct store *st, int64_t id, struct volunteer_rec *out)
     return ERR_INTERNAL;
 }
 
-int pg_volunteer_list(struct store *st, const struct volunteer_filter *f, store_volunteer_fn fn, void *ctx)
+int pg_volunteer_list(struct store *st, const struct volunteer_filter *f, store_volunteer_fn fn,
+                      void *ctx)
 {
     (void)st;
     (void)f;
@@ -39,7 +40,8 @@ int pg_volunteer_list(struct store *st, const struct volunteer_filter *f, store_
     return ERR_INTERNAL;
 }
 
-int pg_volunteer_loads(struct store *st, const char *area, int64_t since_ms, store_load_fn fn, void *ctx)
+int pg_volunteer_loads(struct store *st, const char *area, int64_t since_ms, store_load_fn fn,
+                       void *ctx)
 {
     (void)st;
     (void)area;
@@ -73,7 +75,8 @@ int pg_need_list(struct store *st, const struct need_filter *f, store_need_fn fn
     return ERR_INTERNAL;
 }
 
-int pg_need_assign(struct store *st, int64_t need_id, int64_t volunteer_id, int64_t by, int64_t at_ms)
+int pg_need_assign(struct store *st, int64_t need_id, int64_t volunteer_id, int64_t by,
+                   int64_t at_ms)
 {
     (void)st;
     (void)need_id;
@@ -147,7 +150,8 @@ int pg_hours_insert(struct store *st, struct hours_rec *h)
     return ERR_INTERNAL;
 }
 
-int pg_hours_day_total(struct store *st, const char *member_kind, int64_t person_key, int64_t day_ms, int64_t *minutes)
+int pg_hours_day_total(struct store *st, const char *member_kind, int64_t person_key,
+                       int64_t day_ms, int64_t *minutes)
 {
     (void)st;
     (void)member_kind;
@@ -157,7 +161,8 @@ int pg_hours_day_total(struct store *st, const char *member_kind, int64_t person
     return ERR_INTERNAL;
 }
 
-int pg_hours_totals(struct store *st, const char *member_kind, int64_t person_key, int64_t from_ms, int64_t to_ms, store_hours_total_fn fn, void *ctx)
+int pg_hours_totals(struct store *st, const char *member_kind, int64_t person_key, int64_t from_ms,
+                    int64_t to_ms, store_hours_total_fn fn, void *ctx)
 {
     (void)st;
     (void)member_kind;
@@ -230,7 +235,8 @@ int pg_survey_response_insert(struct store *st, const struct survey_response_rec
     return ERR_INTERNAL;
 }
 
-int pg_survey_sums(struct store *st, int64_t survey_id, int from_day, int to_day, const char *area, int key_len, store_survey_sums_fn fn, void *ctx)
+int pg_survey_sums(struct store *st, int64_t survey_id, int from_day, int to_day, const char *area,
+                   int key_len, store_survey_sums_fn fn, void *ctx)
 {
     (void)st;
     (void)survey_id;
@@ -270,4 +276,3 @@ int pg_star_rating_list(struct store *st, int year, const char *area, store_star
 }
 
 /* ==== end of ratings ==== */
-

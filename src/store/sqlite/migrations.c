@@ -980,6 +980,7 @@ static const struct sqlite_migration migrations[] = {
      "  rated_by INTEGER NOT NULL,"
      "  rated_ms INTEGER NOT NULL,"
      "  PRIMARY KEY (year, area)"
+     ") WITHOUT ROWID;"},
     {12, "idempotency keys of household visits (offline web queue)",
      "CREATE TABLE visit_keys ("
      "  user_id INTEGER NOT NULL,"
