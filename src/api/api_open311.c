@@ -42,6 +42,7 @@
 #include "service/auth.h"
 #include "service/cases.h"
 #include "service/context.h"
+#include "service/open311_updates.h"
 #include "service/rules.h"
 
 #include <errno.h>
@@ -579,18 +580,6 @@ static const char *state_label(enum case_state s)
     return "Open";
 }
 
-/* Internal steps the public does not see (as on the tracking page). */
-static int is_internal(const char *action)
-{
-    static const char *const internal[] = {
-        "comment",           "supervise",      "urge", "request_extension",
-        "approve_extension", "deny_extension", NULL};
-    for (const char *const *a = internal; *a; a++)
-        if (strcmp(action, *a) == 0)
-            return 1;
-    return 0;
-}
-
 /* The public text of an event (a result, an explanation, a reason for refusing, closing or
  * reopening), or NULL. Borrowed from payload. */
 static const char *event_text(const struct case_event *e, json_t *payload)
@@ -658,7 +647,7 @@ static json_t *request_json(struct o311 *o, const struct case_rules *rules,
     for (size_t i = 0; i < events.len; i++) {
         const struct case_event *e = &events.items[i];
         json_t *payload;
-        if (is_internal(e->action))
+        if (open311_action_is_internal(e->action))
             continue;
         payload = json_loads(e->payload, 0, NULL);
         const char *text = event_text(e, payload);
@@ -1197,7 +1186,7 @@ static int updates_list(struct o311 *o)
             const struct case_event *e = &events.items[k];
             enum case_state s = CASE_STATE_REPORTED;
             char update_id[64];
-            if (is_internal(e->action))
+            if (open311_action_is_internal(e->action))
                 continue;
             was_escalated = strcmp(e->action, "escalate") == 0;
             if (e->at_ms < from || e->at_ms >= to)
@@ -1239,19 +1228,12 @@ static int updates_create(struct o311 *o)
     struct api_key key;
     struct user u;
     struct principal p;
-    struct case_rec c, out;
-    struct workflow_input in;
-    struct open311_plan plan;
-    enum open311_fms_status want, current;
-    enum case_state state = CASE_STATE_REPORTED;
-    struct case_event_list events = {NULL, 0};
+    struct open311_update_in in;
     char desc[WORKFLOW_TEXT_MAX + 1], update_id[64];
-    const char *v, *id;
-    int64_t when;
-    int r;
+    const char *v;
+    int r, replayed = 0;
 
-    memset(&c, 0, sizeof(c));
-    memset(&out, 0, sizeof(out));
+    memset(&in, 0, sizeof(in));
     r = form_parse_body(api_header(req, "Content-Type"), req->body, req->body_len, NULL, &f, &eb);
     if (r != 0)
         return reply_error(o, 400, "%s", eb.msg[0] ? eb.msg : "the form cannot be read");
@@ -1276,17 +1258,17 @@ static int updates_create(struct o311 *o)
             goto done;
         }
     }
-    if (open311_fms_status_parse(param(o, &f, "status"), &want) != 0) {
+    if (open311_fms_status_parse(param(o, &f, "status"), &in.want) != 0) {
         reply_error(o, 400, "status must be one of the FixMyStreet statuses");
         goto done;
     }
-    if (parse_w3c(param(o, &f, "updated_datetime"), &when) != 0) {
+    if (parse_w3c(param(o, &f, "updated_datetime"), &in.now_ms) != 0) {
         reply_error(o, 400, "updated_datetime must be a W3C date-time with a time zone");
         goto done;
     }
     v = param(o, &f, "update_id");
-    if (strlen(v) > 64 || !utf8_is_clean_text(v, strlen(v))) {
-        reply_error(o, 400, "update_id must be at most 64 characters");
+    if (strlen(v) > OPEN311_UPDATE_ID_MAX || !utf8_is_clean_text(v, strlen(v))) {
+        reply_error(o, 400, "update_id must be at most %d characters", OPEN311_UPDATE_ID_MAX);
         goto done;
     }
     v = param(o, &f, "description");
@@ -1296,51 +1278,24 @@ static int updates_create(struct o311 *o)
     }
     snprintf(desc, sizeof(desc), "%s", v);
     normalise_newlines(desc);
-    id = param(o, &f, "service_request_id");
-    if (strlen(id) > CASE_NUMBER_MAX || store_case_get_by_number(req->svc->st, id, &c) != 0) {
-        reply_error(o, 404, "service_request_id '%.32s' does not exist", id);
+    v = param(o, &f, "service_request_id");
+    if (strlen(v) > CASE_NUMBER_MAX) {
+        reply_error(o, 404, "service_request_id '%.32s' does not exist", v);
         goto done;
     }
-    workflow_state_parse(c.status, &state);
-    store_case_events(req->svc->st, c.id, &events);
-    {
-        /* As request_json shows it: escalated when the last public event escalated. */
-        int was_escalated = 0;
-        for (size_t i = events.len; i > 0; i--) {
-            if (!is_internal(events.items[i - 1].action)) {
-                was_escalated = strcmp(events.items[i - 1].action, "escalate") == 0;
-                break;
-            }
-        }
-        current = open311_fms_status_of(state, c.outcome, c.outcome_reason, was_escalated);
-    }
-    if (open311_fms_plan(want, current, state, &plan) != 0) {
-        reply_error(o, 400, "status %s cannot be applied to a request that is %s",
-                    open311_fms_status_name(want), open311_fms_status_name(current));
-        goto done;
-    }
-    memset(&in, 0, sizeof(in));
-    in.action = plan.action;
-    if (plan.text_field == OPEN311_REASON)
-        in.reason = desc;
-    else if (plan.text_field == OPEN311_EVIDENCE)
-        in.evidence = desc;
-    else
-        in.text = desc;
-    in.outcome = plan.outcome;
-    in.outcome_reason = plan.outcome_reason;
+    in.api_key_id = key.id;
+    in.update_id = param(o, &f, "update_id");
+    in.service_request_id = v;
+    in.description = desc;
+    /* The event is stamped now (updated_datetime is the client's clock, only checked). */
     in.now_ms = time_now_ms();
-    r = cases_act(req->svc, &p, c.id, &in, &out, &eb);
+    r = open311_update_apply(req->svc, &p, &in, update_id, sizeof(update_id), &replayed, &eb);
     if (r != 0) {
         reply_error(o, status_of(r), "%s", eb.msg[0] ? eb.msg : err_message(r));
         goto done;
     }
-    snprintf(update_id, sizeof(update_id), "%s-%lld", out.number, (long long)out.event_seq);
     reply(o, 200, json_pack("[{s:s}]", "update_id", update_id), "service_request_updates");
 done:
-    case_event_list_cleanup(&events);
-    case_rec_cleanup(&c);
-    case_rec_cleanup(&out);
     form_cleanup(&f);
     return 0;
 }

@@ -553,8 +553,10 @@ test('round trip: POST, handled through our workflow, GET shows it closed with n
 // ---- FixMyStreet updates ------------------------------------------------------------------------
 test('POST servicerequestupdates: statuses become workflow actions of the key\'s user', async () => {
   const id = await reportOne({ description: 'Broken lamp again' });
+  let n = 0;
+  // Each post is a new update (its own update_id) unless the test names one.
   const upd = (extra, key = fmsKey, fmt = 'json') => post(`servicerequestupdates.${fmt}`, {
-    api_key: key, jurisdiction_id: JURISDICTION, service_request_id: id, update_id: 'fms-1',
+    api_key: key, jurisdiction_id: JURISDICTION, service_request_id: id, update_id: `fms-auto-${++n}`,
     status: 'IN_PROGRESS', updated_datetime: '2026-11-22T10:00:00+08:00', description: 'We are on it', ...extra,
   });
   let r = await upd({});
@@ -604,6 +606,114 @@ test('POST servicerequestupdates: statuses become workflow actions of the key\'s
   assert.equal(q.extended_attributes.reopen_count, 1);
   // The internal comment never appears publicly.
   assert.ok(!q.notes.some((n) => n.summary === 'comment'));
+});
+
+const fmsUpdate = (id, updateId, status, extra = {}, fmt = 'json', key = fmsKey) => post(`servicerequestupdates.${fmt}`, {
+  api_key: key, jurisdiction_id: JURISDICTION, service_request_id: id, update_id: updateId,
+  status, updated_datetime: '2026-11-22T10:00:00Z', description: `Update ${updateId}`, ...extra,
+});
+
+test('POST servicerequestupdates: the same update_id twice acts once; GET lists stable update ids', async () => {
+  const id = await reportOne({ description: 'Sign knocked over' });
+  const first = await fmsUpdate(id, 'fms-dup-1', 'INVESTIGATING');
+  assert.equal(first.status, 200, first.text);
+  const uid = first.body[0].update_id;
+  assert.equal(uid, `${id}-2`);
+  const notesBefore = (await get(`requests/${id}.json?extensions=true`)).body[0].notes;
+  assert.deepEqual(notesBefore.map((x) => x.summary), ['report', 'accept']);
+  // FixMyStreet retries: the same update_id (even with another status or text) answers the
+  // first update's id in both formats and creates nothing.
+  for (const [status, fmt] of [['INVESTIGATING', 'json'], ['FIXED', 'json'], ['INVESTIGATING', 'xml']]) {
+    const again = await fmsUpdate(id, 'fms-dup-1', status, { description: 'retried' }, fmt);
+    assert.equal(again.status, 200, again.text);
+    if (fmt === 'xml') {
+      xmlWellFormed(again.text);
+      assert.equal(xmlText(again.text, 'update_id'), uid);
+    } else {
+      assertSchema('updateResult', again.body);
+      assert.equal(again.body[0].update_id, uid);
+    }
+  }
+  let q = (await get(`requests/${id}.json?extensions=true`)).body[0];
+  assert.deepEqual(q.notes, notesBefore);
+  assert.equal(q.extended_attributes.state, 'accepted');
+  const staff = await (await fetch(`${url}/api/v1/cases/${id}/events`, { headers: { authorization: `Bearer ${tokens.dispatcher}` } })).json();
+  assert.equal((staff.items ?? staff).length, 2, JSON.stringify(staff));
+  // The update_id of one client on another request is refused; another client's own ids are
+  // its own.
+  const other = await reportOne();
+  await expectError(400, (f) => fmsUpdate(other, 'fms-dup-1', 'INVESTIGATING', {}, f), 'update_id reused');
+  const fms2 = mustGridgov('apikey', 'add', '--db', db, '--name', 'fixmystreet-2', '--user', 'dispatcher').stdout.trim();
+  const second = await fmsUpdate(id, 'fms-dup-1', 'NO_FURTHER_ACTION', {}, 'json', fms2);
+  assert.equal(second.status, 200, second.text);
+  assert.equal(second.body[0].update_id, `${id}-3`);
+  q = (await get(`requests/${id}.json?extensions=true`)).body[0];
+  assert.equal(q.extended_attributes.fms_status, 'no_further_action');
+
+  // GET with start_date/end_date: every public step with its update id, the same on every call.
+  const iso = (ms) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const window = `start_date=${iso(Date.now() - 3600e3)}&end_date=${iso(Date.now() + 3600e3)}`;
+  const list1 = await get(`servicerequestupdates.json?${window}`);
+  assert.equal(list1.status, 200, list1.text);
+  assertSchema('requestUpdates', list1.body);
+  const mine = list1.body.filter((u) => u.service_request_id === id);
+  assert.deepEqual(mine.map((u) => u.update_id), [`${id}-1`, `${id}-2`, `${id}-3`]);
+  assert.deepEqual(mine.map((u) => u.status), ['for_triage', 'investigating', 'no_further_action']);
+  assert.equal(mine[1].description, 'Update fms-dup-1');
+  const list2 = await get(`servicerequestupdates.json?${window}`);
+  assert.deepEqual(list2.body, list1.body);
+  const ids = list1.body.map((u) => u.update_id);
+  assert.equal(new Set(ids).size, ids.length, 'update ids are unique');
+  const lx = await get(`servicerequestupdates.xml?${window}`);
+  xmlWellFormed(lx.text);
+  assert.ok(lx.text.includes(`<update_id>${id}-2</update_id>`));
+  // Empty parameters are absent: the default window (the last 90 days) holds the same.
+  const dflt = await get('servicerequestupdates.json?start_date=&end_date=&jurisdiction_id=');
+  assert.deepEqual(dflt.body.filter((u) => u.service_request_id === id), mine);
+});
+
+test('every FixMyStreet extended status, posted and read back', async () => {
+  // Resolving on site is a grid worker's step: FixMyStreet's key for it acts as worker1.
+  const gridKey = mustGridgov('apikey', 'add', '--db', db, '--name', 'grid-app', '--user', 'worker1').stdout.trim();
+  // [statuses posted in order (w: by the grid worker's key), the fms_status read back, open/closed]
+  const cases = [
+    [['FOR_TRIAGE'], 'for_triage', 'open'],                       // same status: a comment
+    [['INVESTIGATING'], 'investigating', 'open'],                 // accept
+    [['IN_PROGRESS'], 'investigating', 'open'],                   // accept (no dispatch yet)
+    [['ACTION_SCHEDULED'], 'investigating', 'open'],              // accept
+    [['INVESTIGATING', 'INTERNAL_REFERRAL'], 'internal_referral', 'open'], // escalate
+    [['NO_FURTHER_ACTION'], 'no_further_action', 'open'],         // answer
+    [['w:FIXED'], 'fixed', 'open'],                                // resolve on site
+    [['w:FIXED', 'CLOSED'], 'fixed', 'closed'],                   // close resolved
+    [['w:FIXED', 'DUPLICATE'], 'duplicate', 'closed'],            // close not_resolved duplicate
+    [['NOT_COUNCILS_RESPONSIBILITY'], 'not_councils_responsibility', 'closed'], // reject
+    [['DUPLICATE'], 'not_councils_responsibility', 'closed'],     // reject (reason: the text)
+    [['w:FIXED', 'CLOSED', 'REOPEN'], 'reopen', 'open'],          // reopen
+    [['w:FIXED', 'CLOSED', 'OPEN'], 'reopen', 'open'],
+    [['w:FIXED', 'CLOSED', 'FOR_TRIAGE'], 'reopen', 'open'],
+  ];
+  const seen = new Set();
+  for (const [statuses, shown, plain] of cases) {
+    const id = await reportOne({ description: `Lamp for ${statuses.join(' ')}` });
+    for (const [i, step] of statuses.entries()) {
+      const status = step.replace(/^w:/, '');
+      seen.add(status.toLowerCase());
+      const key = step.startsWith('w:') ? gridKey : fmsKey;
+      const r = await fmsUpdate(id, `all-${id}-${i}`, status, { description: `${status} step` }, 'json', key);
+      assert.equal(r.status, 200, `${statuses.join('>')}: ${r.text}`);
+    }
+    const q = (await get(`requests/${id}.json?extensions=true`)).body[0];
+    assert.equal(q.extended_attributes.fms_status, shown, statuses.join('>'));
+    assert.equal(q.status, plain, statuses.join('>'));
+    const feed = (await get('servicerequestupdates.json')).body.filter((u) => u.service_request_id === id);
+    assert.equal(feed.at(-1).status, shown, statuses.join('>'));
+  }
+  assert.deepEqual([...seen].sort(), ['action_scheduled', 'closed', 'duplicate', 'fixed', 'for_triage',
+    'in_progress', 'internal_referral', 'investigating', 'no_further_action', 'not_councils_responsibility',
+    'open', 'reopen']);
+  // Statuses in lower case are accepted too (FixMyStreet sends upper case).
+  const id = await reportOne();
+  assert.equal((await fmsUpdate(id, `lc-${id}`, 'investigating')).status, 200);
 });
 
 // ---- the CLI and the settings -------------------------------------------------------------------
