@@ -432,9 +432,20 @@ test('GET requests: ids override, service_code and status lists, dates, paging',
   assert.deepEqual(r.body, []);
   r = await get(`requests.json?status=open,closed`);
   assert.equal(r.body.length, all.body.length);
-  // Empty parameters are absent.
+  // Empty parameters are absent: filters, paging, ids, dates and the jurisdiction.
   r = await get(`requests.json?service_code=&status=&start_date=&page=`);
   assert.equal(r.body.length, all.body.length);
+  r = await get(`requests.json?service_request_id=&end_date=&page_size=&extensions=&jurisdiction_id=`);
+  assert.equal(r.status, 200, r.text);
+  assert.deepEqual(r.body, all.body);
+  for (const path of ['services.json?jurisdiction_id=', `services/0204.json?jurisdiction_id=`, `requests/${a}.json?jurisdiction_id=&extensions=`, 'discovery.json?jurisdiction_id=']) {
+    assert.equal((await get(path)).status, 200, path);
+  }
+  // page_size alone, and the maximum page size.
+  r = await get('requests.json?page_size=1');
+  assert.deepEqual(r.body, all.body.slice(0, 1));
+  r = await get('requests.json?page_size=1000&page=1');
+  assert.deepEqual(r.body, all.body);
 
   // Dates: a window in the past has nothing; one around now has everything.
   const now = Date.now();
@@ -466,6 +477,10 @@ test('GET requests: ids override, service_code and status lists, dates, paging',
     pages.push(...pg.body.map((q) => q.service_request_id));
   }
   assert.deepEqual(pages, all.body.map((q) => q.service_request_id));
+
+  // An empty jurisdiction_id (and other empty fields) in a POST body are absent too.
+  const emptyJurisdiction = await post('requests.json', reportFields({ jurisdiction_id: '', address_string: '', email: '' }));
+  assert.equal(emptyJurisdiction.status, 200, emptyJurisdiction.text);
 
   const x = await get(`requests.xml?service_code=0101`);
   xmlWellFormed(x.text);
