@@ -93,8 +93,8 @@ static int field_of(const char *name)
 /* Fields of the common extensions that are known, not needed, and not worth a warning. */
 static int is_known_extension(const char *name)
 {
-    static const char *const known[] = {"extended_attributes", "notes", "attributes",
-                                        "media_urls", NULL};
+    static const char *const known[] = {"extended_attributes", "notes", "attributes", "media_urls",
+                                        NULL};
     for (const char *const *k = known; *k; k++)
         if (strcasecmp(name, *k) == 0)
             return 1;
@@ -363,7 +363,8 @@ static int read_xml(const char *text, size_t len, georeport_record_fn fn, void *
     while (ret == 1) {
         int type = xmlTextReaderNodeType(rd), depth = xmlTextReaderDepth(rd);
         if (type == XML_READER_TYPE_DOCUMENT_TYPE) {
-            r = errbuf_set(eb, ERR_INVALID, "the XML document has a DOCTYPE, which is not accepted");
+            r = errbuf_set(eb, ERR_INVALID,
+                           "the XML document has a DOCTYPE, which is not accepted");
             break;
         }
         if (type != XML_READER_TYPE_ELEMENT || depth > 1) {
@@ -389,8 +390,8 @@ static int read_xml(const char *text, size_t len, georeport_record_fn fn, void *
                 break;
             }
             if (strcasecmp(name, "request") != 0) {
-                r = errbuf_set(eb, ERR_INVALID,
-                               "the root element <%.40s> is not service_requests", name);
+                r = errbuf_set(eb, ERR_INVALID, "the root element <%.40s> is not service_requests",
+                               name);
                 break;
             }
         }
@@ -419,8 +420,8 @@ static int read_xml(const char *text, size_t len, georeport_record_fn fn, void *
     return r;
 }
 
-int georeport_read(const char *text, size_t len, enum georeport_format fmt,
-                   georeport_record_fn fn, void *arg, struct errbuf *eb)
+int georeport_read(const char *text, size_t len, enum georeport_format fmt, georeport_record_fn fn,
+                   void *arg, struct errbuf *eb)
 {
     if (len > GEOREPORT_DOC_MAX)
         return errbuf_set(eb, ERR_TOO_LARGE,

@@ -93,7 +93,7 @@ void georeport_init(void);
  * or carries a DOCTYPE (eb names the reason and, for XML, the line); or fn's result. Items
  * before a syntax error may already have been handed to fn (XML is streamed).
  */
-int georeport_read(const char *text, size_t len, enum georeport_format fmt,
-                   georeport_record_fn fn, void *arg, struct errbuf *eb);
+int georeport_read(const char *text, size_t len, enum georeport_format fmt, georeport_record_fn fn,
+                   void *arg, struct errbuf *eb);
 
 #endif

@@ -1,8 +1,9 @@
 /*
  * cli_import311.c - `gridgov import open311 FILE... [--mapping MAP.csv] [--area CODE]
  * [--default-category CODE] [--zone ZONE] [--format csv|json|xml]`: other cities' 311 exports
- * (CSV, or GeoReport JSON/XML responses) as historical cases (service/import311.h). Prints the first warnings, a summary per run and the services that
- * went to the default category, so a mapping file can be written for them.
+ * (CSV, or GeoReport JSON/XML responses) as historical cases (service/import311.h). Prints the
+ * first warnings, a summary per run and the services that went to the default category, so a
+ * mapping file can be written for them.
  */
 #include "cli/cli.h"
 
@@ -47,11 +48,13 @@ static void print_warning(void *ctx, size_t line, const char *message)
 
 int cli_import_open311(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"db", required_argument, NULL, 'd'},   {"mapping", required_argument, NULL, 'm'},
-        {"area", required_argument, NULL, 'a'}, {"default-category", required_argument, NULL, 'c'},
-        {"zone", required_argument, NULL, 'z'}, {"format", required_argument, NULL, 'f'},
-        {NULL, 0, NULL, 0}};
+    static const struct option opts[] = {{"db", required_argument, NULL, 'd'},
+                                         {"mapping", required_argument, NULL, 'm'},
+                                         {"area", required_argument, NULL, 'a'},
+                                         {"default-category", required_argument, NULL, 'c'},
+                                         {"zone", required_argument, NULL, 'z'},
+                                         {"format", required_argument, NULL, 'f'},
+                                         {NULL, 0, NULL, 0}};
     struct config cfg;
     struct errbuf eb = {{0}};
     struct import311_options opt;

@@ -420,9 +420,9 @@ struct run {
         int64_t count;
     } * unmapped;
     size_t n_unmapped;
-    int is_doc;           /* reading a GeoReport document: warnings name the record */
-    size_t doc_record;    /* ... the record's number */
-    size_t doc_line;      /* ... and its XML line (0 for JSON) */
+    int is_doc;        /* reading a GeoReport document: warnings name the record */
+    size_t doc_record; /* ... the record's number */
+    size_t doc_line;   /* ... and its XML line (0 for JSON) */
 };
 
 __attribute__((format(printf, 3, 4))) static void warnf(struct run *run, size_t line,
@@ -995,7 +995,7 @@ int import311_file(struct service_ctx *ctx, const char *name, const char *text, 
     if ((r = store_outbox_last_id(ctx->st, &last_outbox)) != 0)
         goto out;
 
-    fmt = opt->format == IMPORT311_AUTO ? georeport_detect(text, len)
+    fmt = opt->format == IMPORT311_AUTO   ? georeport_detect(text, len)
           : opt->format == IMPORT311_JSON ? GEOREPORT_JSON
           : opt->format == IMPORT311_XML  ? GEOREPORT_XML
                                           : GEOREPORT_CSV;

@@ -66,9 +66,8 @@ static int update_job_run(struct service_ctx *ctx, void *arg)
         if ((r = store_case_get(ctx->st, case_id, &c)) != 0)
             goto fail;
         if (strcmp(c.number, in->service_request_id) != 0) {
-            r = errbuf_set(j->eb, ERR_CONFLICT,
-                           "update_id '%.64s' was already used for request %s", in->update_id,
-                           c.number);
+            r = errbuf_set(j->eb, ERR_CONFLICT, "update_id '%.64s' was already used for request %s",
+                           in->update_id, c.number);
             goto fail;
         }
         snprintf(j->out, j->size, "%s-%lld", c.number, (long long)seq);
@@ -125,8 +124,8 @@ fail:
 }
 
 int open311_update_apply(struct service_ctx *ctx, const struct principal *p,
-                         const struct open311_update_in *in, char *out, size_t size,
-                         int *replayed, struct errbuf *eb)
+                         const struct open311_update_in *in, char *out, size_t size, int *replayed,
+                         struct errbuf *eb)
 {
     struct update_job job = {p, in, out, size, replayed, eb};
     *replayed = 0;

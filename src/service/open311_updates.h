@@ -40,7 +40,7 @@ struct open311_update_in {
  * ERR_INVALID; storage errors.
  */
 int open311_update_apply(struct service_ctx *ctx, const struct principal *p,
-                         const struct open311_update_in *in, char *out, size_t size,
-                         int *replayed, struct errbuf *eb);
+                         const struct open311_update_in *in, char *out, size_t size, int *replayed,
+                         struct errbuf *eb);
 
 #endif

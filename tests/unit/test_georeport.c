@@ -87,9 +87,8 @@ static void test_json_shapes(void **state)
 
     /* Wrapped: service_requests as an array, as {request: [...]}, {request: {...}}, requests,
      * and a lone request object. */
-    assert_int_equal(read_doc("{\"service_requests\": [{\"status\": \"closed\"}]}", GEOREPORT_JSON,
-                              g, &eb),
-                     0);
+    assert_int_equal(
+        read_doc("{\"service_requests\": [{\"status\": \"closed\"}]}", GEOREPORT_JSON, g, &eb), 0);
     assert_int_equal(g->n, 1);
     assert_int_equal(read_doc("{\"service_requests\": {\"request\": [{\"status\": \"a\"}, "
                               "{\"status\": \"b\"}]}}",
@@ -251,7 +250,7 @@ static void test_truncation(void **state)
     p += sprintf(p, "[{\"description\": \"");
     for (int i = 0; i < 255; i++)
         *p++ = 'a';
-    p += sprintf(p, "\xc3\xa9zzz\", \"status\": \"open\"}]");
+    sprintf(p, "\xc3\xa9zzz\", \"status\": \"open\"}]");
     assert_int_equal(read_doc(doc, GEOREPORT_JSON, g, &eb), 0);
     assert_int_equal(g->recs[0].is_truncated, 1);
     assert_int_equal(strlen(g->recs[0].field[GR_DESCRIPTION]), 255);
@@ -271,8 +270,8 @@ static void test_truncation(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_detect),      cmocka_unit_test(test_json_shapes),
-        cmocka_unit_test(test_xml_shapes),  cmocka_unit_test(test_xml_safety),
+        cmocka_unit_test(test_detect),     cmocka_unit_test(test_json_shapes),
+        cmocka_unit_test(test_xml_shapes), cmocka_unit_test(test_xml_safety),
         cmocka_unit_test(test_truncation),
     };
     georeport_init();
