@@ -10,7 +10,9 @@
  *                                                      start_date, end_date, status, page,
  *                                                      page_size, extensions
  *   POST /open311/v2/requests.{f}                      report a case (api_key); urlencoded or
- *                                                      multipart with media files
+ *                                                      multipart with media files; placed by
+ *                                                      lat/long, address_id, or the area an
+ *                                                      address_string names
  *   GET  /open311/v2/requests/{id}.{f}                 one case by its number
  *   GET  /open311/v2/tokens/{token}.{f}                token -> service_request_id
  *   GET  /open311/v2/servicerequestupdates.{f}         FixMyStreet: updates in a time window
@@ -52,6 +54,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define O311_PAGE_MAX    1000
 #define O311_WINDOW_MS   (90LL * 86400 * 1000)
@@ -917,6 +920,84 @@ static int attribute_allowed(const json_t *values, const char *v)
     return 0;
 }
 
+/* ---- address_string: the area it names ---------------------------------------------------- */
+
+#define ADDRESS_CANDIDATES 64
+
+/* Areas (district to grid) whose name occurs in an address_string. */
+struct address_match {
+    const char *address;
+    size_t n;
+    struct {
+        char code[AREA_CODE_BUF];
+        int level;
+    } items[ADDRESS_CANDIDATES];
+};
+
+/* needle in hay, ASCII letters in any case (names in other scripts compare byte for byte). */
+static int contains_ci(const char *hay, const char *needle)
+{
+    size_t n = strlen(needle);
+    for (; *hay; hay++)
+        if (strncasecmp(hay, needle, n) == 0)
+            return 1;
+    return 0;
+}
+
+static int address_candidate(void *arg, const struct area *a)
+{
+    struct address_match *m = arg;
+    if (a->level < AREA_DISTRICT || strlen(a->name) < 3 || !contains_ci(m->address, a->name))
+        return 0;
+    if (m->n >= ADDRESS_CANDIDATES)
+        return ERR_TOO_LARGE;
+    snprintf(m->items[m->n].code, sizeof(m->items[m->n].code), "%s", a->code);
+    m->items[m->n].level = a->level;
+    m->n++;
+    return 0;
+}
+
+/*
+ * The area an address_string names, for a POST without lat/long or address_id: every area from
+ * district to grid whose name (3 bytes or more) occurs in the text is a candidate; the one with
+ * the most candidates on its own path (itself and its named ancestors: "Pingzhou Community,
+ * Grid 1" picks Pingzhou's grid 1), then the deepest, wins. A tie is ambiguous. out has
+ * AREA_CODE_BUF bytes. 0, ERR_NOT_FOUND (no area named), ERR_CONFLICT (ambiguous), or a storage
+ * error.
+ */
+static int locate_address(struct store *st, const char *address, char *out)
+{
+    struct address_match *m = calloc(1, sizeof(*m));
+    int best = -1, best_score = -1, tie = 0, r;
+    if (m == NULL)
+        return ERR_INTERNAL;
+    m->address = address;
+    r = store_area_walk(st, "", AREA_GRID, 0, address_candidate, m);
+    if (r == ERR_TOO_LARGE)
+        r = ERR_CONFLICT; /* the text names too many areas to tell */
+    for (size_t i = 0; r == 0 && i < m->n; i++) {
+        int score = 0;
+        for (size_t k = 0; k < m->n; k++)
+            score += areacode_in_subtree(m->items[i].code, m->items[k].code) != 0;
+        score = score * 16 + m->items[i].level;
+        if (score > best_score) {
+            best = (int)i;
+            best_score = score;
+            tie = 0;
+        } else if (score == best_score) {
+            tie = 1;
+        }
+    }
+    if (r == 0 && best < 0)
+        r = ERR_NOT_FOUND;
+    else if (r == 0 && tie)
+        r = ERR_CONFLICT;
+    if (r == 0)
+        snprintf(out, AREA_CODE_BUF, "%s", m->items[best].code);
+    free(m);
+    return r;
+}
+
 static int requests_create(struct o311 *o)
 {
     struct api_request *req = o->req;
@@ -931,7 +1012,7 @@ static int requests_create(struct o311 *o)
     struct case_rec c;
     struct api_key key;
     char desc[O311_DESC_MAX * 2 + 1], name[64], first[32], last[32], phone[32], address[256];
-    char code[O311_ATTR_CODE];
+    char code[O311_ATTR_CODE], located[AREA_CODE_BUF];
     char hashes[CASES_MAX_ATTACHMENTS][65];
     const char *v, *urgency = NULL, *subcategory = NULL;
     double lat = 0, lon = 0;
@@ -1037,10 +1118,33 @@ static int requests_create(struct o311 *o)
     in.lat = lat;
     in.lon = lon;
     v = param(o, &f, "address_id");
+    if (!in.has_point && v == NULL && param(o, &f, "address_string") != NULL) {
+        /* Only an address: the area it names. */
+        const char *text = param(o, &f, "address_string");
+        r = strlen(text) > 255 ? ERR_INVALID : locate_address(req->svc->st, text, located);
+        if (r == ERR_NOT_FOUND || r == ERR_INVALID) {
+            reply_error(o, 400,
+                        "address_string names no area known here; give lat and long, or "
+                        "address_id (an area code)");
+            goto done;
+        }
+        if (r == ERR_CONFLICT) {
+            reply_error(o, 400,
+                        "address_string could name several areas; name the community too, or "
+                        "give lat and long, or address_id");
+            goto done;
+        }
+        if (r != 0) {
+            reply_error(o, 400, "the address cannot be located now");
+            goto done;
+        }
+        v = located;
+    }
     if (!in.has_point) {
         if (v == NULL) {
             reply_error(o, 400,
-                        "a location is required: lat and long, or address_id (an area code)");
+                        "a location is required: lat and long, address_string, or address_id "
+                        "(an area code)");
             goto done;
         }
         if (!areacode_is_valid(v)) {

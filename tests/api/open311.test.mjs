@@ -7,11 +7,11 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  tempDir, removeDir, makeDatabase, startServer, login, postJson, gridgov, mustGridgov,
+  tempDir, removeDir, makeDatabase, startServer, login, postJson, gridgov, mustGridgov, feature, rect,
 } from './helpers.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -117,6 +117,10 @@ const tokens = {};
 before(async () => {
   dir = tempDir();
   db = makeDatabase(dir);
+  // A second "第1网格" (in 夏北社区), so a bare grid name in an address_string is ambiguous.
+  const extra = join(dir, 'extra-area.geojson');
+  writeFileSync(extra, JSON.stringify({ type: 'FeatureCollection', features: [feature('440605001002001', '第1网格', rect(113.1, 23.0, 113.2, 23.1))] }));
+  mustGridgov('import', 'areas', extra, '--db', db);
   fmsKey = mustGridgov('apikey', 'add', '--db', db, '--name', 'fixmystreet', '--user', 'dispatcher').stdout.trim();
   appKey = mustGridgov('apikey', 'add', '--db', db, '--name', 'city-app').stdout.trim();
   workerKey = mustGridgov('apikey', 'add', '--db', db, '--name', 'patrol-app', '--user', 'worker2').stdout.trim();
@@ -328,6 +332,27 @@ test('POST a form-encoded request with attributes; read it back in both formats'
   assert.equal(q2.address_id, '440605001001002');
   assert.equal(q2.lat, null);
   assert.equal(q2.long, null);
+
+  // Only an address_string: the area it names (the most specific, its named ancestors
+  // deciding between areas of the same name).
+  const byAddress = [
+    ['平洲社区第1网格 Guiping Road 5', '440605001001001'],
+    ['夏北社区 第1网格', '440605001002001'],
+    ['桂城街道, 南海区', '440605001'],
+    ['第2网格', '440605001001002'],
+  ];
+  for (const [text, area] of byAddress) {
+    const r3 = await post('requests.json', reportFields({ lat: '', long: '', address_string: text }));
+    assert.equal(r3.status, 200, `${text}: ${r3.text}`);
+    const q3 = (await get(`requests/${r3.body[0].service_request_id}.json`)).body[0];
+    assert.equal(q3.address_id, area, text);
+    assert.equal(q3.address, text);
+    assert.equal(q3.lat, null);
+  }
+  for (const [text, msg] of [['第1网格', /several areas/], ['10 Downing Street', /names no area/]]) {
+    const d = await expectError(400, (f) => post(`requests.${f}`, reportFields({ lat: '', long: '', address_string: text })), text);
+    assert.match(d, msg, text);
+  }
 });
 
 test('POST multipart with a media file: stored as the case attachment, served by media_url', async () => {
