@@ -932,11 +932,6 @@ static int import_doc(struct run *run, enum georeport_format fmt, const char *te
         run->idx[k] = k;
     r = georeport_read(text, len, fmt, import_doc_record, &d, eb);
     run->is_doc = 0;
-    if (r != 0 && eb->msg[0] != '\0' && strncmp(eb->msg, run->name, strlen(run->name)) != 0) {
-        char msg[sizeof(eb->msg)];
-        snprintf(msg, sizeof(msg), "%s", eb->msg);
-        errbuf_set(eb, r, "%s: %s", run->name, msg);
-    }
     return r;
 }
 
@@ -995,6 +990,11 @@ int import311_file(struct service_ctx *ctx, const char *name, const char *text, 
     if ((r = store_outbox_last_id(ctx->st, &last_outbox)) != 0)
         goto out;
 
+    if (len >= 2 && ((unsigned char)text[0] == 0xff || (unsigned char)text[0] == 0xfe) &&
+        ((unsigned char)text[1] == 0xfe || (unsigned char)text[1] == 0xff)) {
+        r = errbuf_set(eb, ERR_INVALID, "the file is UTF-16; save it as UTF-8");
+        goto out;
+    }
     fmt = opt->format == IMPORT311_AUTO   ? georeport_detect(text, len)
           : opt->format == IMPORT311_JSON ? GEOREPORT_JSON
           : opt->format == IMPORT311_XML  ? GEOREPORT_XML

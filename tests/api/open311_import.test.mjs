@@ -290,6 +290,7 @@ test('--format, and documents that are refused whole', async () => {
     ['errors.json', '[{"code":403,"description":"api_key is wrong"}]', /error answer: api_key is wrong/],
     ['doctype.xml', '<?xml version="1.0"?>\n<!DOCTYPE s [<!ENTITY e SYSTEM "file:///etc/passwd">]>\n<service_requests><request><description>&e;</description></request></service_requests>', /DOCTYPE/],
     ['root.xml', '<html><body>Service unavailable</body></html>', /root element <html> is not service_requests/],
+    ['utf16.xml', Buffer.from('\ufeff<service_requests/>', 'utf16le'), /UTF-16; save it as UTF-8/],
     // One good request, then a syntax error: nothing of the file is kept.
     ['broken.xml', '<service_requests><request><service_request_id>Z1</service_request_id><requested_datetime>2016-06-10T10:00:00Z</requested_datetime><lat>23.05</lat><long>113.02</long></request>\n<request><status>open</request></service_requests>', /not well-formed XML \(line 2/],
   ];
