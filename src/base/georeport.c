@@ -76,6 +76,8 @@ static void put_value(struct georeport_record *rec, enum georeport_field f, cons
         /* Do not cut a UTF-8 sequence: back up to the start of the character at the cut. */
         while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
             n--;
+        while (n > 0 && is_blank(s[n - 1])) /* the cut may end in blanks */
+            n--;
         rec->is_truncated = 1;
     }
     memcpy(out, s, n);
