@@ -27,9 +27,19 @@ const char *georeport_field_name(enum georeport_field f)
     return f >= 0 && f < GR_FIELD_COUNT ? field_names[f] : NULL;
 }
 
+/* libxml2 reports some errors (character encoding conversion) through its generic error
+ * function, which prints to stderr; ours arrive through the reader's structured handler. */
+static void ignore_generic_error(void *ctx, const char *msg, ...)
+{
+    (void)ctx;
+    (void)msg;
+}
+
 void georeport_init(void)
 {
     xmlInitParser();
+    xmlSetGenericErrorFunc(NULL, ignore_generic_error);
+    xmlThrDefSetGenericErrorFunc(NULL, ignore_generic_error);
 }
 
 /* Skip a UTF-8 byte order mark and blanks; the offset of the first significant byte. */

@@ -83,7 +83,9 @@ enum georeport_format georeport_detect(const char *text, size_t len);
 /* The spec's name of a field ("status"). */
 const char *georeport_field_name(enum georeport_field f);
 
-/* Initialise libxml2 (idempotent; call once from the main thread before any reading). */
+/* Initialise libxml2 and silence its generic error output, process-wide (errors reach the
+ * caller through georeport_read's errbuf instead). Idempotent; call from the main thread
+ * before any reading. */
 void georeport_init(void);
 
 /*
