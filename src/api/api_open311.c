@@ -10,7 +10,9 @@
  *                                                      start_date, end_date, status, page,
  *                                                      page_size, extensions
  *   POST /open311/v2/requests.{f}                      report a case (api_key); urlencoded or
- *                                                      multipart with media files
+ *                                                      multipart with media files; placed by
+ *                                                      lat/long, address_id, or the area an
+ *                                                      address_string names
  *   GET  /open311/v2/requests/{id}.{f}                 one case by its number
  *   GET  /open311/v2/tokens/{token}.{f}                token -> service_request_id
  *   GET  /open311/v2/servicerequestupdates.{f}         FixMyStreet: updates in a time window
@@ -42,6 +44,7 @@
 #include "service/auth.h"
 #include "service/cases.h"
 #include "service/context.h"
+#include "service/open311_updates.h"
 #include "service/rules.h"
 
 #include <errno.h>
@@ -51,6 +54,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define O311_PAGE_MAX    1000
 #define O311_WINDOW_MS   (90LL * 86400 * 1000)
@@ -579,18 +583,6 @@ static const char *state_label(enum case_state s)
     return "Open";
 }
 
-/* Internal steps the public does not see (as on the tracking page). */
-static int is_internal(const char *action)
-{
-    static const char *const internal[] = {
-        "comment",           "supervise",      "urge", "request_extension",
-        "approve_extension", "deny_extension", NULL};
-    for (const char *const *a = internal; *a; a++)
-        if (strcmp(action, *a) == 0)
-            return 1;
-    return 0;
-}
-
 /* The public text of an event (a result, an explanation, a reason for refusing, closing or
  * reopening), or NULL. Borrowed from payload. */
 static const char *event_text(const struct case_event *e, json_t *payload)
@@ -658,7 +650,7 @@ static json_t *request_json(struct o311 *o, const struct case_rules *rules,
     for (size_t i = 0; i < events.len; i++) {
         const struct case_event *e = &events.items[i];
         json_t *payload;
-        if (is_internal(e->action))
+        if (open311_action_is_internal(e->action))
             continue;
         payload = json_loads(e->payload, 0, NULL);
         const char *text = event_text(e, payload);
@@ -928,6 +920,84 @@ static int attribute_allowed(const json_t *values, const char *v)
     return 0;
 }
 
+/* ---- address_string: the area it names ---------------------------------------------------- */
+
+#define ADDRESS_CANDIDATES 64
+
+/* Areas (district to grid) whose name occurs in an address_string. */
+struct address_match {
+    const char *address;
+    size_t n;
+    struct {
+        char code[AREA_CODE_BUF];
+        int level;
+    } items[ADDRESS_CANDIDATES];
+};
+
+/* needle in hay, ASCII letters in any case (names in other scripts compare byte for byte). */
+static int contains_ci(const char *hay, const char *needle)
+{
+    size_t n = strlen(needle);
+    for (; *hay; hay++)
+        if (strncasecmp(hay, needle, n) == 0)
+            return 1;
+    return 0;
+}
+
+static int address_candidate(void *arg, const struct area *a)
+{
+    struct address_match *m = arg;
+    if (a->level < AREA_DISTRICT || strlen(a->name) < 3 || !contains_ci(m->address, a->name))
+        return 0;
+    if (m->n >= ADDRESS_CANDIDATES)
+        return ERR_TOO_LARGE;
+    snprintf(m->items[m->n].code, sizeof(m->items[m->n].code), "%s", a->code);
+    m->items[m->n].level = a->level;
+    m->n++;
+    return 0;
+}
+
+/*
+ * The area an address_string names, for a POST without lat/long or address_id: every area from
+ * district to grid whose name (3 bytes or more) occurs in the text is a candidate; the one with
+ * the most candidates on its own path (itself and its named ancestors: "Pingzhou Community,
+ * Grid 1" picks Pingzhou's grid 1), then the deepest, wins. A tie is ambiguous. out has
+ * AREA_CODE_BUF bytes. 0, ERR_NOT_FOUND (no area named), ERR_CONFLICT (ambiguous), or a storage
+ * error.
+ */
+static int locate_address(struct store *st, const char *address, char *out)
+{
+    struct address_match *m = calloc(1, sizeof(*m));
+    int best = -1, best_score = -1, tie = 0, r;
+    if (m == NULL)
+        return ERR_INTERNAL;
+    m->address = address;
+    r = store_area_walk(st, "", AREA_GRID, 0, address_candidate, m);
+    if (r == ERR_TOO_LARGE)
+        r = ERR_CONFLICT; /* the text names too many areas to tell */
+    for (size_t i = 0; r == 0 && i < m->n; i++) {
+        int score = 0;
+        for (size_t k = 0; k < m->n; k++)
+            score += areacode_in_subtree(m->items[i].code, m->items[k].code) != 0;
+        score = score * 16 + m->items[i].level;
+        if (score > best_score) {
+            best = (int)i;
+            best_score = score;
+            tie = 0;
+        } else if (score == best_score) {
+            tie = 1;
+        }
+    }
+    if (r == 0 && best < 0)
+        r = ERR_NOT_FOUND;
+    else if (r == 0 && tie)
+        r = ERR_CONFLICT;
+    if (r == 0)
+        snprintf(out, AREA_CODE_BUF, "%s", m->items[best].code);
+    free(m);
+    return r;
+}
+
 static int requests_create(struct o311 *o)
 {
     struct api_request *req = o->req;
@@ -942,7 +1012,7 @@ static int requests_create(struct o311 *o)
     struct case_rec c;
     struct api_key key;
     char desc[O311_DESC_MAX * 2 + 1], name[64], first[32], last[32], phone[32], address[256];
-    char code[O311_ATTR_CODE];
+    char code[O311_ATTR_CODE], located[AREA_CODE_BUF];
     char hashes[CASES_MAX_ATTACHMENTS][65];
     const char *v, *urgency = NULL, *subcategory = NULL;
     double lat = 0, lon = 0;
@@ -1048,10 +1118,33 @@ static int requests_create(struct o311 *o)
     in.lat = lat;
     in.lon = lon;
     v = param(o, &f, "address_id");
+    if (!in.has_point && v == NULL && param(o, &f, "address_string") != NULL) {
+        /* Only an address: the area it names. */
+        const char *text = param(o, &f, "address_string");
+        r = strlen(text) > 255 ? ERR_INVALID : locate_address(req->svc->st, text, located);
+        if (r == ERR_NOT_FOUND || r == ERR_INVALID) {
+            reply_error(o, 400,
+                        "address_string names no area known here; give lat and long, or "
+                        "address_id (an area code)");
+            goto done;
+        }
+        if (r == ERR_CONFLICT) {
+            reply_error(o, 400,
+                        "address_string could name several areas; name the community too, or "
+                        "give lat and long, or address_id");
+            goto done;
+        }
+        if (r != 0) {
+            reply_error(o, 400, "the address cannot be located now");
+            goto done;
+        }
+        v = located;
+    }
     if (!in.has_point) {
         if (v == NULL) {
             reply_error(o, 400,
-                        "a location is required: lat and long, or address_id (an area code)");
+                        "a location is required: lat and long, address_string, or address_id "
+                        "(an area code)");
             goto done;
         }
         if (!areacode_is_valid(v)) {
@@ -1197,7 +1290,7 @@ static int updates_list(struct o311 *o)
             const struct case_event *e = &events.items[k];
             enum case_state s = CASE_STATE_REPORTED;
             char update_id[64];
-            if (is_internal(e->action))
+            if (open311_action_is_internal(e->action))
                 continue;
             was_escalated = strcmp(e->action, "escalate") == 0;
             if (e->at_ms < from || e->at_ms >= to)
@@ -1239,19 +1332,12 @@ static int updates_create(struct o311 *o)
     struct api_key key;
     struct user u;
     struct principal p;
-    struct case_rec c, out;
-    struct workflow_input in;
-    struct open311_plan plan;
-    enum open311_fms_status want, current;
-    enum case_state state = CASE_STATE_REPORTED;
-    struct case_event_list events = {NULL, 0};
+    struct open311_update_in in;
     char desc[WORKFLOW_TEXT_MAX + 1], update_id[64];
-    const char *v, *id;
-    int64_t when;
-    int r;
+    const char *v;
+    int r, replayed = 0;
 
-    memset(&c, 0, sizeof(c));
-    memset(&out, 0, sizeof(out));
+    memset(&in, 0, sizeof(in));
     r = form_parse_body(api_header(req, "Content-Type"), req->body, req->body_len, NULL, &f, &eb);
     if (r != 0)
         return reply_error(o, 400, "%s", eb.msg[0] ? eb.msg : "the form cannot be read");
@@ -1276,17 +1362,17 @@ static int updates_create(struct o311 *o)
             goto done;
         }
     }
-    if (open311_fms_status_parse(param(o, &f, "status"), &want) != 0) {
+    if (open311_fms_status_parse(param(o, &f, "status"), &in.want) != 0) {
         reply_error(o, 400, "status must be one of the FixMyStreet statuses");
         goto done;
     }
-    if (parse_w3c(param(o, &f, "updated_datetime"), &when) != 0) {
+    if (parse_w3c(param(o, &f, "updated_datetime"), &in.now_ms) != 0) {
         reply_error(o, 400, "updated_datetime must be a W3C date-time with a time zone");
         goto done;
     }
     v = param(o, &f, "update_id");
-    if (strlen(v) > 64 || !utf8_is_clean_text(v, strlen(v))) {
-        reply_error(o, 400, "update_id must be at most 64 characters");
+    if (strlen(v) > OPEN311_UPDATE_ID_MAX || !utf8_is_clean_text(v, strlen(v))) {
+        reply_error(o, 400, "update_id must be at most %d characters", OPEN311_UPDATE_ID_MAX);
         goto done;
     }
     v = param(o, &f, "description");
@@ -1296,51 +1382,24 @@ static int updates_create(struct o311 *o)
     }
     snprintf(desc, sizeof(desc), "%s", v);
     normalise_newlines(desc);
-    id = param(o, &f, "service_request_id");
-    if (strlen(id) > CASE_NUMBER_MAX || store_case_get_by_number(req->svc->st, id, &c) != 0) {
-        reply_error(o, 404, "service_request_id '%.32s' does not exist", id);
+    v = param(o, &f, "service_request_id");
+    if (strlen(v) > CASE_NUMBER_MAX) {
+        reply_error(o, 404, "service_request_id '%.32s' does not exist", v);
         goto done;
     }
-    workflow_state_parse(c.status, &state);
-    store_case_events(req->svc->st, c.id, &events);
-    {
-        /* As request_json shows it: escalated when the last public event escalated. */
-        int was_escalated = 0;
-        for (size_t i = events.len; i > 0; i--) {
-            if (!is_internal(events.items[i - 1].action)) {
-                was_escalated = strcmp(events.items[i - 1].action, "escalate") == 0;
-                break;
-            }
-        }
-        current = open311_fms_status_of(state, c.outcome, c.outcome_reason, was_escalated);
-    }
-    if (open311_fms_plan(want, current, state, &plan) != 0) {
-        reply_error(o, 400, "status %s cannot be applied to a request that is %s",
-                    open311_fms_status_name(want), open311_fms_status_name(current));
-        goto done;
-    }
-    memset(&in, 0, sizeof(in));
-    in.action = plan.action;
-    if (plan.text_field == OPEN311_REASON)
-        in.reason = desc;
-    else if (plan.text_field == OPEN311_EVIDENCE)
-        in.evidence = desc;
-    else
-        in.text = desc;
-    in.outcome = plan.outcome;
-    in.outcome_reason = plan.outcome_reason;
+    in.api_key_id = key.id;
+    in.update_id = param(o, &f, "update_id");
+    in.service_request_id = v;
+    in.description = desc;
+    /* The event is stamped now (updated_datetime is the client's clock, only checked). */
     in.now_ms = time_now_ms();
-    r = cases_act(req->svc, &p, c.id, &in, &out, &eb);
+    r = open311_update_apply(req->svc, &p, &in, update_id, sizeof(update_id), &replayed, &eb);
     if (r != 0) {
         reply_error(o, status_of(r), "%s", eb.msg[0] ? eb.msg : err_message(r));
         goto done;
     }
-    snprintf(update_id, sizeof(update_id), "%s-%lld", out.number, (long long)out.event_seq);
     reply(o, 200, json_pack("[{s:s}]", "update_id", update_id), "service_request_updates");
 done:
-    case_event_list_cleanup(&events);
-    case_rec_cleanup(&c);
-    case_rec_cleanup(&out);
     form_cleanup(&f);
     return 0;
 }

@@ -1,8 +1,9 @@
 /*
  * cli_import311.c - `gridgov import open311 FILE... [--mapping MAP.csv] [--area CODE]
- * [--default-category CODE] [--zone ZONE]`: other cities' 311 exports as historical cases
- * (service/import311.h). Prints the first warnings, a summary per run and the services that
- * went to the default category, so a mapping file can be written for them.
+ * [--default-category CODE] [--zone ZONE] [--format csv|json|xml]`: other cities' 311 exports
+ * (CSV, or GeoReport JSON/XML responses) as historical cases (service/import311.h). Prints the
+ * first warnings, a summary per run and the services that went to the default category, so a
+ * mapping file can be written for them.
  */
 #include "cli/cli.h"
 
@@ -20,11 +21,14 @@
 #define IMPORT311_WARN_SHOWN 50
 
 static const char import311_usage[] =
-    "usage: gridgov import open311 FILE.csv... --db FILE [--mapping MAP.csv] [--area CODE]\n"
+    "usage: gridgov import open311 FILE... --db FILE [--mapping MAP.csv] [--area CODE]\n"
     "                              [--default-category CODE] [--zone UTC|+HH:MM|US/Eastern|"
     "US/Pacific]\n"
-    "Boston, San Francisco and GeoReport bulk CSV layouts are recognised by their header;\n"
-    "other layouts need 'column,ROLE,HEADER' rows in the mapping file (kind,from,to).\n";
+    "                              [--format csv|json|xml]\n"
+    "FILE is a CSV export or a GeoReport v2 response (requests.json / requests.xml); the\n"
+    "format is detected from the content unless --format is given. Boston, San Francisco and\n"
+    "GeoReport bulk CSV layouts are recognised by their header; other layouts need\n"
+    "'column,ROLE,HEADER' rows in the mapping file (kind,from,to).\n";
 
 struct warn_sink {
     const char *file;
@@ -44,10 +48,13 @@ static void print_warning(void *ctx, size_t line, const char *message)
 
 int cli_import_open311(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"db", required_argument, NULL, 'd'},   {"mapping", required_argument, NULL, 'm'},
-        {"area", required_argument, NULL, 'a'}, {"default-category", required_argument, NULL, 'c'},
-        {"zone", required_argument, NULL, 'z'}, {NULL, 0, NULL, 0}};
+    static const struct option opts[] = {{"db", required_argument, NULL, 'd'},
+                                         {"mapping", required_argument, NULL, 'm'},
+                                         {"area", required_argument, NULL, 'a'},
+                                         {"default-category", required_argument, NULL, 'c'},
+                                         {"zone", required_argument, NULL, 'z'},
+                                         {"format", required_argument, NULL, 'f'},
+                                         {NULL, 0, NULL, 0}};
     struct config cfg;
     struct errbuf eb = {{0}};
     struct import311_options opt;
@@ -62,7 +69,7 @@ int cli_import_open311(int argc, char **argv)
     if (cli_config_load(&cfg) != 0)
         return 2;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "d:m:a:c:z:", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "d:m:a:c:z:f:", opts, NULL)) != -1) {
         switch (c) {
         case 'd':
             if (config_set(&cfg, "db", optarg, &eb) != 0)
@@ -79,6 +86,16 @@ int cli_import_open311(int argc, char **argv)
             break;
         case 'z':
             opt.zone = optarg;
+            break;
+        case 'f':
+            if (strcmp(optarg, "csv") == 0)
+                opt.format = IMPORT311_CSV;
+            else if (strcmp(optarg, "json") == 0)
+                opt.format = IMPORT311_JSON;
+            else if (strcmp(optarg, "xml") == 0)
+                opt.format = IMPORT311_XML;
+            else
+                return cli_fail("--format", ERR_INVALID, "must be csv, json or xml");
             break;
         default:
             fputs(import311_usage, stderr);

@@ -13,6 +13,17 @@ static const char *const fms_names[] = {
 #undef OPEN311_GEN_NAME
 };
 
+int open311_action_is_internal(const char *action)
+{
+    static const char *const internal[] = {
+        "comment",           "supervise",      "urge", "request_extension",
+        "approve_extension", "deny_extension", NULL};
+    for (const char *const *a = internal; *a; a++)
+        if (strcmp(action, *a) == 0)
+            return 1;
+    return 0;
+}
+
 const char *open311_status_of(enum case_state s)
 {
     return workflow_state_is_open(s) ? "open" : "closed";

@@ -74,6 +74,10 @@ enum open311_fms_status {
         FMS_STATUS_COUNT
 };
 
+/* 1 for the internal steps the public does not see (comment, supervise, urge and the deadline
+ * extensions), as on the tracking page: Open311 shows no notes or updates for them. */
+int open311_action_is_internal(const char *action);
+
 /* "open" or "closed" for a state (see above). */
 const char *open311_status_of(enum case_state s);
 /* The lower-case name of an FMS status; NULL if out of range. */

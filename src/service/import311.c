@@ -10,6 +10,7 @@
 #include "service/import311.h"
 
 #include "base/csv.h"
+#include "base/georeport.h"
 #include "base/jsonutil.h"
 #include "base/timeutil.h"
 #include "base/xalloc.h"
@@ -72,6 +73,7 @@ struct layout {
     const char *name;
     const char *zone;
     const char *cols[COL_COUNT]; /* header names; NULL = not in this layout */
+    const char *key;             /* prefix of a row's identity; NULL: the name */
 };
 
 /* The built-in layouts, recognised by their opened and id columns. */
@@ -89,7 +91,8 @@ static const struct layout layouts[] = {
       [COL_AGENCY] = "department",
       [COL_LAT] = "latitude",
       [COL_LONG] = "longitude",
-      [COL_SOURCE] = "source"}},
+      [COL_SOURCE] = "source"},
+     NULL},
     {"sf",
      "US/Pacific",
      {[COL_ID] = "CaseID",
@@ -106,7 +109,8 @@ static const struct layout layouts[] = {
       [COL_SOURCE] = "Source",
       [COL_MEDIA] = "Media.URL",
       [COL_LAT] = "Lat",
-      [COL_LONG] = "Long"}},
+      [COL_LONG] = "Long"},
+     NULL},
     {"bulk",
      "UTC",
      {[COL_ID] = "service_request_id",
@@ -122,7 +126,8 @@ static const struct layout layouts[] = {
       [COL_AGENCY] = "agency_responsible",
       [COL_ADDRESS] = "address",
       [COL_LAT] = "lat",
-      [COL_LONG] = "long"}},
+      [COL_LONG] = "long"},
+     NULL},
 };
 
 struct map_row {
@@ -415,15 +420,28 @@ struct run {
         int64_t count;
     } * unmapped;
     size_t n_unmapped;
+    int is_doc;        /* reading a GeoReport document: warnings name the record */
+    size_t doc_record; /* ... the record's number */
+    size_t doc_line;   /* ... and its XML line (0 for JSON) */
 };
 
 __attribute__((format(printf, 3, 4))) static void warnf(struct run *run, size_t line,
                                                         const char *fmt, ...)
 {
     char msg[300];
+    size_t n = 0;
     va_list ap;
+    if (run->is_doc) {
+        /* Documents have records, not lines: "record 3 (line 41): ..." and no line. */
+        if (run->doc_line > 0)
+            n = (size_t)snprintf(msg, sizeof(msg), "record %zu (line %zu): ", run->doc_record,
+                                 run->doc_line);
+        else
+            n = (size_t)snprintf(msg, sizeof(msg), "record %zu: ", run->doc_record);
+        line = 0;
+    }
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
+    vsnprintf(msg + n, sizeof(msg) - n, fmt, ap);
     va_end(ap);
     run->stats->warnings++;
     if (run->warn)
@@ -639,11 +657,15 @@ static int import_row(struct run *run, const struct csv_record *rec)
 
     /* The row's identity makes a re-import skip it: the token of its request row. */
     v = field(run, rec, COL_ID);
-    if (v[0] != '\0')
-        snprintf(key, sizeof(key), "%s|%s", run->layout ? run->layout->name : "mapped", v);
-    else
-        snprintf(key, sizeof(key), "%s|%.40s|%zu", run->layout ? run->layout->name : "mapped",
-                 run->name, rec->line);
+    {
+        const char *prefix = run->layout == NULL ? "mapped"
+                             : run->layout->key  ? run->layout->key
+                                                 : run->layout->name;
+        if (v[0] != '\0')
+            snprintf(key, sizeof(key), "%s|%s", prefix, v);
+        else
+            snprintf(key, sizeof(key), "%s|%.40s|%zu", prefix, run->name, rec->line);
+    }
     crypto_generichash(digest, sizeof(digest), (const unsigned char *)key, strlen(key), NULL, 0);
     x.q.token[0] = 'i';
     sodium_bin2hex(x.q.token + 1, sizeof(x.q.token) - 1, digest, sizeof(digest));
@@ -776,38 +798,11 @@ static int choose_layout(struct run *run, const struct csv_record *hdr, struct e
     return 0;
 }
 
-/* GeoReport JSON responses (an array of requests, or an object holding one under
- * "service_requests" or "requests"): each request becomes a record with one field per role. */
-static const struct layout json_layout = {"georeport-json", "UTC", {NULL}};
-
-static int looks_like_json(const char *text, size_t len)
-{
-    size_t i = 0;
-    if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0)
-        i = 3;
-    while (i < len && (text[i] == ' ' || text[i] == '\t' || text[i] == '\r' || text[i] == '\n'))
-        i++;
-    return i < len && (text[i] == '[' || text[i] == '{');
-}
-
-/* Copy a JSON string or number into a record field ("" for anything else). */
-static void json_field(struct csv_record *rec, enum col_role role, const json_t *v)
-{
-    char *out = rec->field[role];
-    size_t cap = sizeof(rec->field[role]);
-    out[0] = '\0';
-    if (json_is_string(v)) {
-        const char *s = json_string_value(v);
-        if (strlen(s) >= cap)
-            rec->is_truncated = 1;
-        snprintf(out, cap, "%.*s", (int)(cap - 1), s);
-    } else if (json_is_integer(v)) {
-        snprintf(out, cap, "%lld", (long long)json_integer_value(v));
-    } else if (json_is_real(v)) {
-        snprintf(out, cap, "%.10g", json_real_value(v));
-    }
-    rec->field_len[role] = strlen(out);
-}
+/* GeoReport JSON and XML responses (base/georeport.h): each request becomes a record with one
+ * field per role. Both formats share the identity key "georeport", so the same requests
+ * loaded once as JSON and once as XML are one set of cases. */
+static const struct layout json_layout = {"georeport-json", "UTC", {NULL}, "georeport"};
+static const struct layout xml_layout = {"georeport-xml", "UTC", {NULL}, "georeport"};
 
 /* A W3C time without "Z" or an offset (the spec requires one); a date alone counts too. */
 static int lacks_zone(const char *t)
@@ -823,83 +818,120 @@ static int lacks_zone(const char *t)
     return strpbrk(clock, "+-") == NULL;
 }
 
-/* Import every request of a GeoReport JSON document (inside the caller's transaction). */
-static int import_json(struct run *run, const char *text, size_t len, struct csv_record *rec,
-                       struct errbuf *eb)
+struct doc_run {
+    struct run *run;
+    struct csv_record *rec;
+    struct errbuf *eb;
+    char warned_unknown[8][64]; /* unknown field names already warned about in this file */
+    int n_warned_unknown;
+};
+
+static void warn_unknown_once(struct doc_run *d, const char *name)
 {
-    json_error_t jerr;
-    json_t *doc = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr), *list = doc, *item;
-    size_t i;
-    int r = 0;
-    if (doc == NULL)
-        return errbuf_set(eb, ERR_INVALID, "%s: not JSON (line %d: %.80s)", run->name, jerr.line,
-                          jerr.text);
-    if (json_is_object(doc)) {
-        list = json_object_get(doc, "service_requests");
-        if (list == NULL)
-            list = json_object_get(doc, "requests");
+    for (int i = 0; i < d->n_warned_unknown; i++)
+        if (strcmp(d->warned_unknown[i], name) == 0)
+            return;
+    if (d->n_warned_unknown >= (int)(sizeof(d->warned_unknown) / sizeof(d->warned_unknown[0])))
+        return; /* enough said about this file's fields */
+    snprintf(d->warned_unknown[d->n_warned_unknown++], sizeof(d->warned_unknown[0]), "%s", name);
+    warnf(d->run, 1, "unknown field '%.63s' ignored", name);
+}
+
+/* One item of a GeoReport document: normalise it into a record and import it. */
+static int import_doc_record(void *arg, const struct georeport_record *g)
+{
+    static const struct {
+        enum col_role role;
+        enum georeport_field field;
+    } keys[] = {
+        {COL_ID, GR_ID},
+        {COL_OPENED, GR_REQUESTED},
+        {COL_UPDATED, GR_UPDATED},
+        {COL_EXPECTED, GR_EXPECTED},
+        {COL_STATUS, GR_STATUS},
+        {COL_NOTES, GR_STATUS_NOTES},
+        {COL_SERVICE, GR_SERVICE_NAME},
+        {COL_GROUP, GR_SERVICE_CODE},
+        {COL_DESCRIPTION, GR_DESCRIPTION},
+        {COL_AGENCY, GR_AGENCY},
+        {COL_ADDRESS, GR_ADDRESS},
+        {COL_LAT, GR_LAT},
+        {COL_LONG, GR_LONG},
+        {COL_MEDIA, GR_MEDIA_URL},
+    };
+    struct doc_run *d = arg;
+    struct run *run = d->run;
+    struct csv_record *rec = d->rec;
+    const char *status;
+    int64_t when;
+    int r;
+
+    run->doc_record = g->number;
+    run->doc_line = g->line;
+    memset(rec, 0, sizeof(*rec));
+    rec->line = g->number;
+    rec->n_fields = COL_COUNT;
+    run->stats->rows++;
+    if (!g->is_request) {
+        warnf(run, 1, "not a request: skipped");
+        run->stats->skipped++;
+        return 0;
     }
-    if (!json_is_array(list)) {
-        json_decref(doc);
-        return errbuf_set(eb, ERR_INVALID, "%s: a GeoReport response is a list of requests",
-                          run->name);
+    for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
+        snprintf(rec->field[keys[k].role], sizeof(rec->field[0]), "%s", g->field[keys[k].field]);
+        rec->field_len[keys[k].role] = strlen(rec->field[keys[k].role]);
     }
-    run->layout = &json_layout;
-    snprintf(run->stats->layout, sizeof(run->stats->layout), "%s", json_layout.name);
+    if (g->n_unknown > 0)
+        warn_unknown_once(d, g->unknown);
+    if (g->is_truncated)
+        warnf(run, 1, "a field longer than %d bytes was cut", GEOREPORT_VALUE_MAX);
+    if (rec->field[COL_SERVICE][0] == '\0')
+        snprintf(rec->field[COL_SERVICE], sizeof(rec->field[COL_SERVICE]), "%s",
+                 rec->field[COL_GROUP]);
+    /* The spec's status is "open" or "closed" in lower case; anything else is read as
+     * status_closed() does (any case, synonyms) with a warning. */
+    status = rec->field[COL_STATUS];
+    if (status[0] != '\0' && strcmp(status, "open") != 0 && strcmp(status, "closed") != 0 &&
+        status_closed(status) >= 0)
+        warnf(run, 1, "status '%.40s' read as %s", status,
+              status_closed(status) ? "closed" : "open");
+    /* A closed request's updated_datetime is its closing time. */
+    if (status_closed(status) == 1)
+        memcpy(rec->field[COL_CLOSED], rec->field[COL_UPDATED], sizeof(rec->field[COL_CLOSED]));
+    if (lacks_zone(rec->field[COL_OPENED]))
+        warnf(run, 1, "time '%.40s' has no time zone: read as %s", rec->field[COL_OPENED],
+              run->zone);
+    if (lacks_zone(rec->field[COL_UPDATED]) &&
+        import311_parse_time(rec->field[COL_UPDATED], "UTC", &when) == 0)
+        warnf(run, 1, "time '%.40s' has no time zone: read as %s", rec->field[COL_UPDATED],
+              run->zone);
+    if ((r = import_row(run, rec)) < 0)
+        return errbuf_set(d->eb, r,
+                          "%s request %zu: storage failed; nothing of this file was imported",
+                          run->name, g->number);
+    return 0;
+}
+
+/* Import every request of a GeoReport JSON or XML document (inside the caller's
+ * transaction). */
+static int import_doc(struct run *run, enum georeport_format fmt, const char *text, size_t len,
+                      struct csv_record *rec, struct errbuf *eb)
+{
+    struct doc_run d;
+    int r;
+
+    memset(&d, 0, sizeof(d));
+    d.run = run;
+    d.rec = rec;
+    d.eb = eb;
+    run->layout = fmt == GEOREPORT_XML ? &xml_layout : &json_layout;
+    run->is_doc = 1;
+    snprintf(run->stats->layout, sizeof(run->stats->layout), "%s", run->layout->name);
     run->zone = run->opt->zone ? run->opt->zone : "UTC";
     for (int k = 0; k < COL_COUNT; k++)
         run->idx[k] = k;
-    json_array_foreach(list, i, item)
-    {
-        static const struct {
-            enum col_role role;
-            const char *key;
-        } keys[] = {
-            {COL_ID, "service_request_id"},
-            {COL_OPENED, "requested_datetime"},
-            {COL_UPDATED, "updated_datetime"},
-            {COL_EXPECTED, "expected_datetime"},
-            {COL_STATUS, "status"},
-            {COL_NOTES, "status_notes"},
-            {COL_SERVICE, "service_name"},
-            {COL_GROUP, "service_code"},
-            {COL_DESCRIPTION, "description"},
-            {COL_AGENCY, "agency_responsible"},
-            {COL_ADDRESS, "address"},
-            {COL_LAT, "lat"},
-            {COL_LONG, "long"},
-            {COL_MEDIA, "media_url"},
-        };
-        memset(rec, 0, sizeof(*rec));
-        rec->line = i + 1;
-        rec->n_fields = COL_COUNT;
-        run->stats->rows++;
-        if (!json_is_object(item)) {
-            warnf(run, rec->line, "request %zu is not an object: skipped", i + 1);
-            run->stats->skipped++;
-            continue;
-        }
-        for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
-            json_field(rec, keys[k].role, json_object_get(item, keys[k].key));
-        if (rec->field[COL_SERVICE][0] == '\0')
-            snprintf(rec->field[COL_SERVICE], sizeof(rec->field[COL_SERVICE]), "%s",
-                     rec->field[COL_GROUP]);
-        /* A closed request's updated_datetime is its closing time. */
-        if (status_closed(rec->field[COL_STATUS]) == 1)
-            memcpy(rec->field[COL_CLOSED], rec->field[COL_UPDATED], sizeof(rec->field[COL_CLOSED]));
-        if (lacks_zone(rec->field[COL_OPENED]))
-            warnf(run, rec->line, "time '%.40s' has no time zone: read as %s",
-                  rec->field[COL_OPENED], run->zone);
-        if (rec->is_truncated)
-            warnf(run, rec->line, "a field longer than %d bytes was cut", CSV_FIELD_MAX);
-        if ((r = import_row(run, rec)) < 0) {
-            errbuf_set(eb, r, "%s request %zu: storage failed; nothing of this file was imported",
-                       run->name, i + 1);
-            break;
-        }
-        r = 0;
-    }
-    json_decref(doc);
+    r = georeport_read(text, len, fmt, import_doc_record, &d, eb);
+    run->is_doc = 0;
     return r;
 }
 
@@ -912,6 +944,7 @@ int import311_file(struct service_ctx *ctx, const char *name, const char *text, 
     struct csv_record *rec = xmalloc(sizeof(*rec));
     const struct case_rules *rules;
     int64_t probe, last_outbox = 0;
+    enum georeport_format fmt;
     int r, has_header = 0;
 
     memset(&run, 0, sizeof(run));
@@ -926,6 +959,7 @@ int import311_file(struct service_ctx *ctx, const char *name, const char *text, 
     run.importer.scope[0] = '\0';
     run.unmapped = xcalloc(UNMAPPED_DISTINCT, sizeof(*run.unmapped));
 
+    georeport_init();
     if (opt->zone && import311_parse_time("2015-01-01T00:00:00", opt->zone, &probe) != 0) {
         r = errbuf_set(eb, ERR_INVALID, "--zone must be UTC, +HH:MM, US/Eastern or US/Pacific");
         goto out;
@@ -956,10 +990,19 @@ int import311_file(struct service_ctx *ctx, const char *name, const char *text, 
     if ((r = store_outbox_last_id(ctx->st, &last_outbox)) != 0)
         goto out;
 
-    if (looks_like_json(text, len)) {
+    if (len >= 2 && ((unsigned char)text[0] == 0xff || (unsigned char)text[0] == 0xfe) &&
+        ((unsigned char)text[1] == 0xfe || (unsigned char)text[1] == 0xff)) {
+        r = errbuf_set(eb, ERR_INVALID, "the file is UTF-16; save it as UTF-8");
+        goto out;
+    }
+    fmt = opt->format == IMPORT311_AUTO   ? georeport_detect(text, len)
+          : opt->format == IMPORT311_JSON ? GEOREPORT_JSON
+          : opt->format == IMPORT311_XML  ? GEOREPORT_XML
+                                          : GEOREPORT_CSV;
+    if (fmt != GEOREPORT_CSV) {
         if ((r = store_begin(ctx->st)) != 0)
             goto out;
-        if ((r = import_json(&run, text, len, rec, eb)) != 0) {
+        if ((r = import_doc(&run, fmt, text, len, rec, eb)) != 0) {
             store_rollback(ctx->st);
             goto out;
         }

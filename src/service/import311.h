@@ -1,9 +1,13 @@
 /*
  * import311.h - loading other cities' 311 exports as historical cases (`gridgov import
  * open311`): the GeoReport bulk CSV layout and the Boston and San Francisco layouts are built
- * in; any other CSV layout is described by a mapping file. A GeoReport v2 JSON response
- * (requests.json: a list of requests) is read as well: a closed request closes at its
- * updated_datetime, service_code counts as the group. (XML responses are not read.)
+ * in; any other CSV layout is described by a mapping file. GeoReport v2 responses (what GET
+ * requests.json / requests.xml answer: a service_requests document, base/georeport.h) are read
+ * as well, JSON with jansson and XML with libxml2: a closed request closes at its
+ * updated_datetime, service_code counts as the group, times without a zone are read in UTC
+ * (or --zone), a status in other letter cases is normalised, numbers written as strings are
+ * read, unknown fields are ignored; each is warned about naming the record number. The format
+ * is detected from the content ('<' XML, '[' or '{' JSON, else CSV) unless given.
  *
  * Every row becomes a case through the case service (cases_report at its original open time,
  * so it has its number, deadlines, its first event and hash chain), reported by the importer
@@ -49,11 +53,14 @@ int import311_mapping_parse(const char *text, size_t len, struct import311_mappi
                             struct errbuf *eb);
 void import311_mapping_free(struct import311_mapping *m);
 
+enum import311_format { IMPORT311_AUTO, IMPORT311_CSV, IMPORT311_JSON, IMPORT311_XML };
+
 struct import311_options {
     const struct import311_mapping *mapping; /* may be NULL */
     const char *default_category;            /* NULL: "99" */
     const char *fallback_area;               /* area for rows that locate nowhere; NULL: skip */
     const char *zone; /* NULL: the layout's; "UTC", "+HH:MM", "US/Eastern", "US/Pacific" */
+    enum import311_format format; /* IMPORT311_AUTO (0): from the content */
 };
 
 #define IMPORT311_TOP_UNMAPPED 10
@@ -61,14 +68,15 @@ struct import311_options {
 struct import311_stats {
     int64_t rows, imported, closed, duplicates, skipped, warnings;
     int64_t unmapped; /* rows that went to the default category */
-    char layout[16];  /* "boston", "sf", "bulk" or "mapped" */
+    char layout[16];  /* "boston", "sf", "bulk", "mapped", "georeport-json", "georeport-xml" */
     struct {
         char name[97];
         int64_t count;
     } top_unmapped[IMPORT311_TOP_UNMAPPED];
 };
 
-/* Called for each warning: line 0 is about the whole file. */
+/* Called for each warning: line 0 is about the whole file, or about a record of a GeoReport
+ * document (the message then begins "record N: " or "record N (line L): "). */
 typedef void (*import311_warn_fn)(void *ctx, size_t line, const char *message);
 
 /*

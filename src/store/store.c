@@ -896,6 +896,19 @@ int store_open311_updated_case_ids(struct store *st, int64_t from_ms, int64_t to
     return st->ops->open311_updated_case_ids(st, from_ms, to_ms, offset, limit, ids, n);
 }
 
+int store_open311_update_key_insert(struct store *st, int64_t api_key_id, const char *update_id,
+                                    int64_t case_id, int64_t event_seq, int64_t now_ms)
+{
+    return st->ops->open311_update_key_insert(st, api_key_id, update_id, case_id, event_seq,
+                                              now_ms);
+}
+
+int store_open311_update_key_get(struct store *st, int64_t api_key_id, const char *update_id,
+                                 int64_t *case_id, int64_t *event_seq)
+{
+    return st->ops->open311_update_key_get(st, api_key_id, update_id, case_id, event_seq);
+}
+
 /* ---- field work (issue 5) ---- */
 
 int store_patrol_insert(struct store *st, struct patrol_rec *p)

@@ -1030,6 +1030,13 @@ int store_outbox_mark_delivered_after(struct store *st, int64_t after_id, int64_
  * first, skipping offset, at most limit (room in ids). */
 int store_open311_updated_case_ids(struct store *st, int64_t from_ms, int64_t to_ms, int64_t offset,
                                    int limit, int64_t *ids, size_t *n);
+/* FixMyStreet updates (POST servicerequestupdates) carry the client's update_id: the event an
+ * update made is recorded under (client's key, update_id) in the update's transaction (write;
+ * ERR_EXISTS when taken), so the same update posted again is found (ERR_NOT_FOUND if not). */
+int store_open311_update_key_insert(struct store *st, int64_t api_key_id, const char *update_id,
+                                    int64_t case_id, int64_t event_seq, int64_t now_ms);
+int store_open311_update_key_get(struct store *st, int64_t api_key_id, const char *update_id,
+                                 int64_t *case_id, int64_t *event_seq);
 
 /* ---- field work: patrols, links of cases to field work (issue 5: store_sqlite_fieldwork.c) -- */
 

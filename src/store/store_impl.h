@@ -198,6 +198,10 @@ struct store_ops {
     int (*outbox_mark_delivered_after)(struct store *st, int64_t after_id, int64_t now_ms);
     int (*open311_updated_case_ids)(struct store *st, int64_t from_ms, int64_t to_ms,
                                     int64_t offset, int limit, int64_t *ids, size_t *n);
+    int (*open311_update_key_insert)(struct store *st, int64_t api_key_id, const char *update_id,
+                                     int64_t case_id, int64_t event_seq, int64_t now_ms);
+    int (*open311_update_key_get)(struct store *st, int64_t api_key_id, const char *update_id,
+                                  int64_t *case_id, int64_t *event_seq);
     /* field work (issue 5: store_sqlite_fieldwork.c) */
     int (*patrol_insert)(struct store *st, struct patrol_rec *p);
     int (*patrol_get)(struct store *st, int64_t id, struct patrol_rec *out);

@@ -7,11 +7,11 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  tempDir, removeDir, makeDatabase, startServer, login, postJson, gridgov, mustGridgov,
+  tempDir, removeDir, makeDatabase, startServer, login, postJson, gridgov, mustGridgov, feature, rect,
 } from './helpers.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -117,6 +117,10 @@ const tokens = {};
 before(async () => {
   dir = tempDir();
   db = makeDatabase(dir);
+  // A second "第1网格" (in 夏北社区), so a bare grid name in an address_string is ambiguous.
+  const extra = join(dir, 'extra-area.geojson');
+  writeFileSync(extra, JSON.stringify({ type: 'FeatureCollection', features: [feature('440605001002001', '第1网格', rect(113.1, 23.0, 113.2, 23.1))] }));
+  mustGridgov('import', 'areas', extra, '--db', db);
   fmsKey = mustGridgov('apikey', 'add', '--db', db, '--name', 'fixmystreet', '--user', 'dispatcher').stdout.trim();
   appKey = mustGridgov('apikey', 'add', '--db', db, '--name', 'city-app').stdout.trim();
   workerKey = mustGridgov('apikey', 'add', '--db', db, '--name', 'patrol-app', '--user', 'worker2').stdout.trim();
@@ -328,6 +332,27 @@ test('POST a form-encoded request with attributes; read it back in both formats'
   assert.equal(q2.address_id, '440605001001002');
   assert.equal(q2.lat, null);
   assert.equal(q2.long, null);
+
+  // Only an address_string: the area it names (the most specific, its named ancestors
+  // deciding between areas of the same name).
+  const byAddress = [
+    ['平洲社区第1网格 Guiping Road 5', '440605001001001'],
+    ['夏北社区 第1网格', '440605001002001'],
+    ['桂城街道, 南海区', '440605001'],
+    ['第2网格', '440605001001002'],
+  ];
+  for (const [text, area] of byAddress) {
+    const r3 = await post('requests.json', reportFields({ lat: '', long: '', address_string: text }));
+    assert.equal(r3.status, 200, `${text}: ${r3.text}`);
+    const q3 = (await get(`requests/${r3.body[0].service_request_id}.json`)).body[0];
+    assert.equal(q3.address_id, area, text);
+    assert.equal(q3.address, text);
+    assert.equal(q3.lat, null);
+  }
+  for (const [text, msg] of [['第1网格', /several areas/], ['10 Downing Street', /names no area/]]) {
+    const d = await expectError(400, (f) => post(`requests.${f}`, reportFields({ lat: '', long: '', address_string: text })), text);
+    assert.match(d, msg, text);
+  }
 });
 
 test('POST multipart with a media file: stored as the case attachment, served by media_url', async () => {
@@ -432,9 +457,20 @@ test('GET requests: ids override, service_code and status lists, dates, paging',
   assert.deepEqual(r.body, []);
   r = await get(`requests.json?status=open,closed`);
   assert.equal(r.body.length, all.body.length);
-  // Empty parameters are absent.
+  // Empty parameters are absent: filters, paging, ids, dates and the jurisdiction.
   r = await get(`requests.json?service_code=&status=&start_date=&page=`);
   assert.equal(r.body.length, all.body.length);
+  r = await get(`requests.json?service_request_id=&end_date=&page_size=&extensions=&jurisdiction_id=`);
+  assert.equal(r.status, 200, r.text);
+  assert.deepEqual(r.body, all.body);
+  for (const path of ['services.json?jurisdiction_id=', `services/0204.json?jurisdiction_id=`, `requests/${a}.json?jurisdiction_id=&extensions=`, 'discovery.json?jurisdiction_id=']) {
+    assert.equal((await get(path)).status, 200, path);
+  }
+  // page_size alone, and the maximum page size.
+  r = await get('requests.json?page_size=1');
+  assert.deepEqual(r.body, all.body.slice(0, 1));
+  r = await get('requests.json?page_size=1000&page=1');
+  assert.deepEqual(r.body, all.body);
 
   // Dates: a window in the past has nothing; one around now has everything.
   const now = Date.now();
@@ -466,6 +502,10 @@ test('GET requests: ids override, service_code and status lists, dates, paging',
     pages.push(...pg.body.map((q) => q.service_request_id));
   }
   assert.deepEqual(pages, all.body.map((q) => q.service_request_id));
+
+  // An empty jurisdiction_id (and other empty fields) in a POST body are absent too.
+  const emptyJurisdiction = await post('requests.json', reportFields({ jurisdiction_id: '', address_string: '', email: '' }));
+  assert.equal(emptyJurisdiction.status, 200, emptyJurisdiction.text);
 
   const x = await get(`requests.xml?service_code=0101`);
   xmlWellFormed(x.text);
@@ -553,8 +593,10 @@ test('round trip: POST, handled through our workflow, GET shows it closed with n
 // ---- FixMyStreet updates ------------------------------------------------------------------------
 test('POST servicerequestupdates: statuses become workflow actions of the key\'s user', async () => {
   const id = await reportOne({ description: 'Broken lamp again' });
+  let n = 0;
+  // Each post is a new update (its own update_id) unless the test names one.
   const upd = (extra, key = fmsKey, fmt = 'json') => post(`servicerequestupdates.${fmt}`, {
-    api_key: key, jurisdiction_id: JURISDICTION, service_request_id: id, update_id: 'fms-1',
+    api_key: key, jurisdiction_id: JURISDICTION, service_request_id: id, update_id: `fms-auto-${++n}`,
     status: 'IN_PROGRESS', updated_datetime: '2026-11-22T10:00:00+08:00', description: 'We are on it', ...extra,
   });
   let r = await upd({});
@@ -604,6 +646,114 @@ test('POST servicerequestupdates: statuses become workflow actions of the key\'s
   assert.equal(q.extended_attributes.reopen_count, 1);
   // The internal comment never appears publicly.
   assert.ok(!q.notes.some((n) => n.summary === 'comment'));
+});
+
+const fmsUpdate = (id, updateId, status, extra = {}, fmt = 'json', key = fmsKey) => post(`servicerequestupdates.${fmt}`, {
+  api_key: key, jurisdiction_id: JURISDICTION, service_request_id: id, update_id: updateId,
+  status, updated_datetime: '2026-11-22T10:00:00Z', description: `Update ${updateId}`, ...extra,
+});
+
+test('POST servicerequestupdates: the same update_id twice acts once; GET lists stable update ids', async () => {
+  const id = await reportOne({ description: 'Sign knocked over' });
+  const first = await fmsUpdate(id, 'fms-dup-1', 'INVESTIGATING');
+  assert.equal(first.status, 200, first.text);
+  const uid = first.body[0].update_id;
+  assert.equal(uid, `${id}-2`);
+  const notesBefore = (await get(`requests/${id}.json?extensions=true`)).body[0].notes;
+  assert.deepEqual(notesBefore.map((x) => x.summary), ['report', 'accept']);
+  // FixMyStreet retries: the same update_id (even with another status or text) answers the
+  // first update's id in both formats and creates nothing.
+  for (const [status, fmt] of [['INVESTIGATING', 'json'], ['FIXED', 'json'], ['INVESTIGATING', 'xml']]) {
+    const again = await fmsUpdate(id, 'fms-dup-1', status, { description: 'retried' }, fmt);
+    assert.equal(again.status, 200, again.text);
+    if (fmt === 'xml') {
+      xmlWellFormed(again.text);
+      assert.equal(xmlText(again.text, 'update_id'), uid);
+    } else {
+      assertSchema('updateResult', again.body);
+      assert.equal(again.body[0].update_id, uid);
+    }
+  }
+  let q = (await get(`requests/${id}.json?extensions=true`)).body[0];
+  assert.deepEqual(q.notes, notesBefore);
+  assert.equal(q.extended_attributes.state, 'accepted');
+  const staff = await (await fetch(`${url}/api/v1/cases/${id}/events`, { headers: { authorization: `Bearer ${tokens.dispatcher}` } })).json();
+  assert.equal((staff.items ?? staff).length, 2, JSON.stringify(staff));
+  // The update_id of one client on another request is refused; another client's own ids are
+  // its own.
+  const other = await reportOne();
+  await expectError(400, (f) => fmsUpdate(other, 'fms-dup-1', 'INVESTIGATING', {}, f), 'update_id reused');
+  const fms2 = mustGridgov('apikey', 'add', '--db', db, '--name', 'fixmystreet-2', '--user', 'dispatcher').stdout.trim();
+  const second = await fmsUpdate(id, 'fms-dup-1', 'NO_FURTHER_ACTION', {}, 'json', fms2);
+  assert.equal(second.status, 200, second.text);
+  assert.equal(second.body[0].update_id, `${id}-3`);
+  q = (await get(`requests/${id}.json?extensions=true`)).body[0];
+  assert.equal(q.extended_attributes.fms_status, 'no_further_action');
+
+  // GET with start_date/end_date: every public step with its update id, the same on every call.
+  const iso = (ms) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const window = `start_date=${iso(Date.now() - 3600e3)}&end_date=${iso(Date.now() + 3600e3)}`;
+  const list1 = await get(`servicerequestupdates.json?${window}`);
+  assert.equal(list1.status, 200, list1.text);
+  assertSchema('requestUpdates', list1.body);
+  const mine = list1.body.filter((u) => u.service_request_id === id);
+  assert.deepEqual(mine.map((u) => u.update_id), [`${id}-1`, `${id}-2`, `${id}-3`]);
+  assert.deepEqual(mine.map((u) => u.status), ['for_triage', 'investigating', 'no_further_action']);
+  assert.equal(mine[1].description, 'Update fms-dup-1');
+  const list2 = await get(`servicerequestupdates.json?${window}`);
+  assert.deepEqual(list2.body, list1.body);
+  const ids = list1.body.map((u) => u.update_id);
+  assert.equal(new Set(ids).size, ids.length, 'update ids are unique');
+  const lx = await get(`servicerequestupdates.xml?${window}`);
+  xmlWellFormed(lx.text);
+  assert.ok(lx.text.includes(`<update_id>${id}-2</update_id>`));
+  // Empty parameters are absent: the default window (the last 90 days) holds the same.
+  const dflt = await get('servicerequestupdates.json?start_date=&end_date=&jurisdiction_id=');
+  assert.deepEqual(dflt.body.filter((u) => u.service_request_id === id), mine);
+});
+
+test('every FixMyStreet extended status, posted and read back', async () => {
+  // Resolving on site is a grid worker's step: FixMyStreet's key for it acts as worker1.
+  const gridKey = mustGridgov('apikey', 'add', '--db', db, '--name', 'grid-app', '--user', 'worker1').stdout.trim();
+  // [statuses posted in order (w: by the grid worker's key), the fms_status read back, open/closed]
+  const cases = [
+    [['FOR_TRIAGE'], 'for_triage', 'open'],                       // same status: a comment
+    [['INVESTIGATING'], 'investigating', 'open'],                 // accept
+    [['IN_PROGRESS'], 'investigating', 'open'],                   // accept (no dispatch yet)
+    [['ACTION_SCHEDULED'], 'investigating', 'open'],              // accept
+    [['INVESTIGATING', 'INTERNAL_REFERRAL'], 'internal_referral', 'open'], // escalate
+    [['NO_FURTHER_ACTION'], 'no_further_action', 'open'],         // answer
+    [['w:FIXED'], 'fixed', 'open'],                                // resolve on site
+    [['w:FIXED', 'CLOSED'], 'fixed', 'closed'],                   // close resolved
+    [['w:FIXED', 'DUPLICATE'], 'duplicate', 'closed'],            // close not_resolved duplicate
+    [['NOT_COUNCILS_RESPONSIBILITY'], 'not_councils_responsibility', 'closed'], // reject
+    [['DUPLICATE'], 'not_councils_responsibility', 'closed'],     // reject (reason: the text)
+    [['w:FIXED', 'CLOSED', 'REOPEN'], 'reopen', 'open'],          // reopen
+    [['w:FIXED', 'CLOSED', 'OPEN'], 'reopen', 'open'],
+    [['w:FIXED', 'CLOSED', 'FOR_TRIAGE'], 'reopen', 'open'],
+  ];
+  const seen = new Set();
+  for (const [statuses, shown, plain] of cases) {
+    const id = await reportOne({ description: `Lamp for ${statuses.join(' ')}` });
+    for (const [i, step] of statuses.entries()) {
+      const status = step.replace(/^w:/, '');
+      seen.add(status.toLowerCase());
+      const key = step.startsWith('w:') ? gridKey : fmsKey;
+      const r = await fmsUpdate(id, `all-${id}-${i}`, status, { description: `${status} step` }, 'json', key);
+      assert.equal(r.status, 200, `${statuses.join('>')}: ${r.text}`);
+    }
+    const q = (await get(`requests/${id}.json?extensions=true`)).body[0];
+    assert.equal(q.extended_attributes.fms_status, shown, statuses.join('>'));
+    assert.equal(q.status, plain, statuses.join('>'));
+    const feed = (await get('servicerequestupdates.json')).body.filter((u) => u.service_request_id === id);
+    assert.equal(feed.at(-1).status, shown, statuses.join('>'));
+  }
+  assert.deepEqual([...seen].sort(), ['action_scheduled', 'closed', 'duplicate', 'fixed', 'for_triage',
+    'in_progress', 'internal_referral', 'investigating', 'no_further_action', 'not_councils_responsibility',
+    'open', 'reopen']);
+  // Statuses in lower case are accepted too (FixMyStreet sends upper case).
+  const id = await reportOne();
+  assert.equal((await fmsUpdate(id, `lc-${id}`, 'investigating')).status, 200);
 });
 
 // ---- the CLI and the settings -------------------------------------------------------------------

@@ -4,10 +4,15 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { spawnSync } from 'node:child_process';
 import { tempDir, removeDir, makeDatabase, startServer, gridgov, mustGridgov } from './helpers.mjs';
 
-const DATA = process.env.GRIDGOV_SHARED_DATA ?? '/work/shared/data';
+const here = dirname(fileURLToPath(import.meta.url));
+const FIXTURES = join(here, 'fixtures');
+// The real samples sit beside the repository: ../shared/data from its root.
+const DATA = process.env.GRIDGOV_SHARED_DATA ?? join(here, '..', '..', '..', 'shared', 'data');
 let dir;
 let db;
 
@@ -110,9 +115,10 @@ test('a GeoReport JSON response, sloppy as found in the wild', async () => {
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /georeport-json layout, 2 cases imported/);
   assert.match(r.stdout, /rows 4: imported 2 \(closed 1\), already imported 0, skipped 2/);
-  assert.match(r.stderr, /requests\.json:2: warning: time '2016-02-02T08:00:00' has no time zone/);
-  assert.match(r.stderr, /requests\.json:3: warning: request 3 is not an object/);
-  assert.match(r.stderr, /requests\.json:4: warning: no readable open time/);
+  assert.match(r.stderr, /requests\.json: warning: record 2: time '2016-02-02T08:00:00' has no time zone/);
+  assert.match(r.stderr, /requests\.json: warning: record 2: status 'Open' read as open/);
+  assert.match(r.stderr, /requests\.json: warning: record 3: not a request: skipped/);
+  assert.match(r.stderr, /requests\.json: warning: record 4: no readable open time/);
   const server = await startServer(db);
   try {
     const list = await (await fetch(`${server.url}/open311/v2/requests.json?start_date=2016-01-15T00:00:00Z&end_date=2016-02-15T00:00:00Z&extensions=true`)).json();
@@ -173,6 +179,244 @@ test('a mapped layout, a fallback area, and refusals', () => {
   assert.notEqual(r.status, 0);
   r = gridgov('import', 'open311', '--db', db);
   assert.equal(r.status, 2);
+});
+
+test('a GeoReport XML response, sloppy, by hand (fixtures/georeport_sloppy.xml)', async () => {
+  const file = join(FIXTURES, 'georeport_sloppy.xml');
+  const mapping = join(dir, 'map-xml.csv');
+  writeFileSync(mapping, 'kind,from,to\nservice,Street Light Outages,0204\n');
+  const r = gridgov('import', 'open311', file, '--db', db, '--mapping', mapping);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /georeport-xml layout, 3 cases imported/);
+  assert.match(r.stdout, /rows 5: imported 3 \(closed 2\), already imported 0, skipped 2/);
+  const w = (text) => new RegExp(`georeport_sloppy\\.xml: warning: ${text}`);
+  assert.match(r.stderr, w("record 2 \\(line 25\\): unknown field 'council_ward' ignored"));
+  assert.match(r.stderr, w("record 2 \\(line 25\\): status 'Open' read as open"));
+  assert.match(r.stderr, w("record 2 \\(line 25\\): time '2016-03-03 08:00:00' has no time zone: read as UTC"));
+  assert.match(r.stderr, w("record 3 \\(line 38\\): status 'CLOSED' read as closed"));
+  assert.match(r.stderr, w("record 3 \\(line 38\\): time '2016-03-04T12:00:00' has no time zone"));
+  assert.match(r.stderr, w('record 4 \\(line 48\\): not a request: skipped'));
+  assert.match(r.stderr, w('record 5 \\(line 49\\): no readable open time'));
+  assert.doesNotMatch(r.stderr, /extended_attributes/); // a known extension, not "unknown"
+  // Again: every request is already in; the same file forced as XML reads the same.
+  const again = gridgov('import', 'open311', file, '--db', db, '--mapping', mapping, '--format', 'xml');
+  assert.equal(again.status, 0, again.stderr);
+  assert.match(again.stdout, /imported 0 \(closed 0\), already imported 3, skipped 2/);
+
+  const server = await startServer(db);
+  try {
+    const base = `${server.url}/open311/v2`;
+    const list = await (await fetch(`${base}/requests.json?start_date=2016-02-25T00:00:00Z&end_date=2016-03-10T00:00:00Z&extensions=true`)).json();
+    const at = (t) => list.find((q) => q.requested_datetime === t);
+    const x1 = at('2016-03-01T15:00:00Z'); // -05:00 in the source
+    assert.ok(x1, JSON.stringify(list.map((q) => q.requested_datetime)));
+    assert.equal(x1.status, 'closed');
+    assert.equal(x1.updated_datetime, '2016-03-02T09:30:00Z');
+    assert.equal(x1.service_code, '0204');
+    assert.equal(x1.description, 'Light out & flickering');
+    assert.equal(x1.media_url, null);
+    assert.equal(x1.extended_attributes.outcome, 'resolved');
+    const x2 = at('2016-03-03T08:00:00Z');
+    assert.equal(x2.status, 'open');
+    assert.equal(x2.service_code, '99');
+    assert.equal(x2.description, 'Deep hole <near> the school'); // CDATA
+    assert.equal(x2.lat, 23.06);
+    const x3 = at('2016-03-04T08:00:00Z');
+    assert.equal(x3.status, 'closed');
+    assert.equal(x3.updated_datetime, '2016-03-04T12:00:00Z');
+    assert.equal(x3.extended_attributes.outcome_reason, 'duplicate');
+    assert.equal(list.length, 3);
+    // Served back as XML, the text is escaped again.
+    const xml = await (await fetch(`${base}/requests/${x2.service_request_id}.xml`)).text();
+    assert.match(xml, /<description>Deep hole &lt;near&gt; the school<\/description>/);
+  } finally {
+    await server.stop();
+  }
+});
+
+test('a sloppy GeoReport JSON response by hand (fixtures/georeport_sloppy.json)', async () => {
+  const file = join(FIXTURES, 'georeport_sloppy.json');
+  const mapping = join(dir, 'map-json2.csv');
+  writeFileSync(mapping, 'kind,from,to\nservice,Street Light Outages,0204\n');
+  const r = gridgov('import', 'open311', file, '--db', db, '--mapping', mapping);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /georeport-json layout, 2 cases imported/);
+  assert.match(r.stdout, /rows 4: imported 2 \(closed 1\), already imported 0, skipped 2/);
+  const w = (text) => new RegExp(`georeport_sloppy\\.json: warning: ${text}`);
+  assert.match(r.stderr, w("record 1: unknown field 'votes' ignored"));
+  assert.match(r.stderr, w("record 1: status 'CLOSED' read as closed"));
+  assert.match(r.stderr, w("record 1: time '2016-04-01T09:00:00' has no time zone"));
+  assert.match(r.stderr, w("record 2: status 'Open' read as open"));
+  assert.match(r.stderr, w('record 3: not a request: skipped'));
+  assert.match(r.stderr, w('record 4: no location: row skipped'));
+  const server = await startServer(db);
+  try {
+    const list = await (await fetch(`${server.url}/open311/v2/requests.json?start_date=2016-03-25T00:00:00Z&end_date=2016-04-10T00:00:00Z&extensions=true`)).json();
+    assert.equal(list.length, 2, JSON.stringify(list));
+    const g = list.find((q) => q.requested_datetime === '2016-04-01T09:00:00Z');
+    assert.equal(g.status, 'closed');
+    assert.equal(g.updated_datetime, '2016-04-05T09:00:00Z'); // +08:00 in the source
+    assert.equal(g.lat, 23.07); // a number written as a string
+    assert.equal(g.address, null); // "" in the source
+    assert.equal(g.media_url, null);
+    assert.equal(g.extended_attributes.outcome_reason, 'outside_jurisdiction');
+    const l = list.find((q) => q.requested_datetime === '2016-04-02T10:00:00Z');
+    assert.equal(l.status, 'open');
+    assert.equal(l.service_code, '0204');
+    assert.equal(l.media_url, 'https://img.example.org/5002.jpg');
+  } finally {
+    await server.stop();
+  }
+});
+
+test('--format, and documents that are refused whole', async () => {
+  const json = join(FIXTURES, 'georeport_sloppy.json');
+  const xml = join(FIXTURES, 'georeport_sloppy.xml');
+  let r = gridgov('import', 'open311', json, '--db', db, '--format', 'xml');
+  assert.notEqual(r.status, 0);
+  assert.match(r.stderr, /not an XML document/);
+  r = gridgov('import', 'open311', xml, '--db', db, '--format', 'json');
+  assert.notEqual(r.status, 0);
+  assert.match(r.stderr, /not JSON/);
+  r = gridgov('import', 'open311', json, '--db', db, '--format', 'csv');
+  assert.notEqual(r.status, 0);
+  assert.match(r.stderr, /not the Boston, San Francisco or GeoReport bulk layout/);
+  r = gridgov('import', 'open311', json, '--db', db, '--format', 'yaml');
+  assert.notEqual(r.status, 0);
+  assert.match(r.stderr, /csv, json or xml/);
+
+  const refused = [
+    ['errors.xml', '<?xml version="1.0"?><errors><error><code>404</code><description>jurisdiction_id not found</description></error></errors>', /error answer: jurisdiction_id not found/],
+    ['errors.json', '[{"code":403,"description":"api_key is wrong"}]', /error answer: api_key is wrong/],
+    ['doctype.xml', '<?xml version="1.0"?>\n<!DOCTYPE s [<!ENTITY e SYSTEM "file:///etc/passwd">]>\n<service_requests><request><description>&e;</description></request></service_requests>', /DOCTYPE/],
+    ['root.xml', '<html><body>Service unavailable</body></html>', /root element <html> is not service_requests/],
+    ['utf16.xml', Buffer.from('\ufeff<service_requests/>', 'utf16le'), /UTF-16; save it as UTF-8/],
+    // One good request, then a syntax error: nothing of the file is kept.
+    ['broken.xml', '<service_requests><request><service_request_id>Z1</service_request_id><requested_datetime>2016-06-10T10:00:00Z</requested_datetime><lat>23.05</lat><long>113.02</long></request>\n<request><status>open</request></service_requests>', /not well-formed XML \(line 2/],
+  ];
+  for (const [name, text, msg] of refused) {
+    const file = join(dir, name);
+    writeFileSync(file, text);
+    r = gridgov('import', 'open311', file, '--db', db);
+    assert.notEqual(r.status, 0, name);
+    assert.match(r.stderr, msg, name);
+    assert.doesNotMatch(r.stderr, /passwd|root:/);
+  }
+  const server = await startServer(db);
+  try {
+    const list = await (await fetch(`${server.url}/open311/v2/requests.json?start_date=2016-06-01T00:00:00Z&end_date=2016-06-30T00:00:00Z`)).json();
+    assert.deepEqual(list, []);
+  } finally {
+    await server.stop();
+  }
+});
+
+test('imported history: the 90-day default window, start or end alone, at most 1000 a page', async () => {
+  // 1001 requests, one a minute from 2017-01-02, as a GeoReport JSON answer.
+  const t0 = Date.parse('2017-01-02T00:00:00Z');
+  const reqs = Array.from({ length: 1001 }, (_, i) => ({
+    service_request_id: `W${i}`, status: 'open', service_name: 'Street Light Outages',
+    requested_datetime: new Date(t0 + i * 60e3).toISOString().replace(/\.\d{3}Z$/, 'Z'), lat: 23.05, long: 113.02,
+  }));
+  const file = join(dir, 'many.json');
+  writeFileSync(file, JSON.stringify(reqs));
+  const r = gridgov('import', 'open311', file, '--db', db);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /georeport-json layout, 1001 cases imported/);
+  const server = await startServer(db);
+  try {
+    const get = async (q) => {
+      const res = await fetch(`${server.url}/open311/v2/${q}`);
+      assert.equal(res.status, 200, q);
+      return res.json();
+    };
+    const win = 'start_date=2017-01-01T00:00:00Z&end_date=2017-01-31T00:00:00Z';
+    const page1 = await get(`requests.json?${win}`);
+    assert.equal(page1.length, 1000);
+    assert.equal(page1[0].requested_datetime, '2017-01-02T16:40:00Z'); // newest first
+    const page2 = await get(`requests.json?${win}&page=2`);
+    assert.equal(page2.length, 1);
+    assert.equal(page2[0].requested_datetime, '2017-01-02T00:00:00Z');
+    assert.equal((await get(`requests.json?${win}&page_size=400&page=3`)).length, 201);
+    // Everything here is history, older than the default window (the last 90 days); empty
+    // parameters are absent, so they change nothing.
+    assert.deepEqual(await get('requests.json'), []);
+    assert.deepEqual(await get('requests.json?start_date=&end_date=&service_request_id=&service_code=&status=&jurisdiction_id='), []);
+    // (The updates feed shows only this window's events: the deadline sweep of the servers
+    // started above may have carded the imported open cases now, but no imported step.)
+    const recent = await get('servicerequestupdates.json');
+    const since = new Date(Date.now() - 90 * 86400e3 - 60e3).toISOString();
+    assert.ok(recent.every((u) => u.updated_datetime >= since.slice(0, 19)), JSON.stringify(recent.slice(0, 3)));
+    // start_date alone: the 90 days from it; end_date alone: the 90 days up to it.
+    const fromJan = await get('requests.json?start_date=2015-01-01T00:00:00Z');
+    const times = fromJan.map((q) => q.requested_datetime);
+    assert.ok(times.includes('2015-01-05T14:00:00Z'), times.join(' '));
+    assert.ok(times.every((t) => t >= '2015-01-01T00:00:00Z' && t <= '2015-04-01T00:00:00Z'), times.join(' '));
+    const toJuly = await get('requests.json?end_date=2015-07-15T00:00:00Z');
+    const t2 = toJuly.map((q) => q.requested_datetime);
+    assert.ok(t2.includes('2015-07-01T12:00:00Z'), t2.join(' '));
+    assert.ok(t2.every((t) => t >= '2015-04-16T00:00:00Z' && t <= '2015-07-15T00:00:00Z'), t2.join(' '));
+    // The updates feed has the same window rules: the reports of that minute.
+    const upd = await get('servicerequestupdates.json?start_date=2017-01-02T00:00:00Z&end_date=2017-01-02T00:00:59Z');
+    assert.deepEqual(upd.map((u) => [u.status, u.updated_datetime]), [['for_triage', '2017-01-02T00:00:00Z']]);
+  } finally {
+    await server.stop();
+  }
+});
+
+// A small RFC 4180 reader for the real samples (quoted fields with commas and line breaks).
+function parseCsv(text) {
+  const rows = [];
+  let row = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') { field += '"'; i++; } else if (c === '"') quoted = false; else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') { row.push(field); field = ''; } else if (c === '\n') { row.push(field.replace(/\r$/, '')); rows.push(row); row = []; field = ''; } else field += c;
+  }
+  if (field !== '' || row.length) { row.push(field); rows.push(row); }
+  return rows;
+}
+
+const xmlEscape = (v) => String(v).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+test('real San Francisco requests as GeoReport JSON and XML answers: one set of cases', { skip: !existsSync(join(DATA, 'sf')) }, () => {
+  const rows = parseCsv(readFileSync(join(DATA, 'sf', 'sf311_cases_sample_2008_2016.csv'), 'utf8'));
+  const head = rows[0];
+  const col = (name) => head.indexOf(name);
+  const na = (v) => (v === 'NA' ? '' : v);
+  const reqs = rows.slice(1, 401).map((r) => ({
+    service_request_id: r[col('CaseID')], status: r[col('Status')], status_notes: na(r[col('Status.Notes')]),
+    service_name: r[col('Request.Type')], service_code: r[col('Category')], description: r[col('Request.Details')],
+    agency_responsible: r[col('Responsible.Agency')], requested_datetime: r[col('Opened')],
+    updated_datetime: r[col('Closed')] || na(r[col('Updated')]), address: r[col('Address')],
+    lat: r[col('Lat')], long: r[col('Long')], media_url: na(r[col('Media.URL')]),
+  }));
+  assert.equal(reqs.length, 400);
+  const jsonFile = join(dir, 'sf_requests.json');
+  writeFileSync(jsonFile, JSON.stringify({ service_requests: reqs }));
+  const xmlFile = join(dir, 'sf_requests.xml');
+  writeFileSync(xmlFile, `<?xml version="1.0" encoding="utf-8"?>\n<service_requests>\n${reqs.map((q) => `<request>${
+    Object.entries(q).map(([k, v]) => (v === '' ? `<${k}/>` : `<${k}>${xmlEscape(v)}</${k}>`)).join('')}</request>`).join('\n')}\n</service_requests>\n`);
+  const lint = spawnSync('xmllint', ['--noout', xmlFile], { encoding: 'utf8' });
+  assert.equal(lint.status, 0, lint.stderr);
+
+  let r = gridgov('import', 'open311', jsonFile, '--db', db, '--area', '440605001001001', '--zone', 'US/Pacific');
+  assert.equal(r.status, 0, r.stderr);
+  const m = r.stdout.match(/georeport-json layout, (\d+) cases imported/);
+  assert.ok(m, r.stdout);
+  const imported = Number(m[1]);
+  assert.ok(imported >= 390, r.stdout);
+  assert.match(r.stderr, /record 1: status 'Closed' read as closed/);
+  // The same requests as XML are the same cases.
+  r = gridgov('import', 'open311', xmlFile, '--db', db, '--area', '440605001001001', '--zone', 'US/Pacific');
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /georeport-xml layout, 0 cases imported/);
+  assert.match(r.stdout, new RegExp(`already imported ${imported},`));
+  assert.match(mustGridgov('verify', '--db', db).stdout, /every hash chain is intact/);
 });
 
 test('the real San Francisco sample and part of Boston 2015 load without a crash', { skip: !existsSync(join(DATA, 'sf')) }, () => {

@@ -280,6 +280,33 @@ static void test_outbox_after(void **state)
     assert_int_equal(last, 3);
 }
 
+/* FixMyStreet update_id keys: per client, unique, found again with their event. */
+static void test_update_keys(void **state)
+{
+    struct fixture *f = *state;
+    int64_t a = add_case(f->st, "440605-20260301-00001", "0204", "accepted", 10);
+    int64_t b = add_case(f->st, "440605-20260301-00002", "0204", "reported", 20);
+    int64_t case_id = -1, seq = -1;
+    assert_int_equal(store_open311_update_key_get(f->st, 1, "u1", &case_id, &seq), ERR_NOT_FOUND);
+    assert_int_equal(case_id, 0);
+    assert_int_equal(store_open311_update_key_insert(f->st, 1, "u1", a, 2, 100), 0);
+    assert_int_equal(store_open311_update_key_insert(f->st, 1, "u1", b, 1, 101), ERR_EXISTS);
+    /* Another client may use the same update_id. */
+    assert_int_equal(store_open311_update_key_insert(f->st, 2, "u1", b, 1, 102), 0);
+    assert_int_equal(store_open311_update_key_get(f->st, 1, "u1", &case_id, &seq), 0);
+    assert_int_equal(case_id, a);
+    assert_int_equal(seq, 2);
+    assert_int_equal(store_open311_update_key_get(f->st, 2, "u1", &case_id, &seq), 0);
+    assert_int_equal(case_id, b);
+    assert_int_equal(seq, 1);
+    assert_int_equal(store_open311_update_key_get(f->st, 1, "U1", &case_id, &seq), ERR_NOT_FOUND);
+    /* Inside a rolled-back transaction nothing stays. */
+    assert_int_equal(store_begin(f->st), 0);
+    assert_int_equal(store_open311_update_key_insert(f->st, 1, "u2", a, 3, 103), 0);
+    store_rollback(f->st);
+    assert_int_equal(store_open311_update_key_get(f->st, 1, "u2", &case_id, &seq), ERR_NOT_FOUND);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -287,6 +314,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_requests, setup, teardown),
         cmocka_unit_test_setup_teardown(test_listing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_outbox_after, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_update_keys, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -116,9 +116,10 @@ extern const char pg_schema_rollups[];
 extern const char pg_schema_open311[];
 extern const char pg_schema_disputes[];
 extern const char pg_schema_fieldwork[];
-extern const char pg_schema_volunteers[]; /* schema version 10 */
-extern const char pg_schema_ratings[];    /* schema version 11 */
-extern const char pg_schema_webui[];      /* schema version 12 */
+extern const char pg_schema_volunteers[];      /* schema version 10 */
+extern const char pg_schema_ratings[];         /* schema version 11 */
+extern const char pg_schema_webui[];           /* schema version 12 */
+extern const char pg_schema_open311_updates[]; /* schema version 13 */
 
 /* store_pg.c: the core ops */
 void pg_close(struct store *st);
@@ -374,5 +375,11 @@ int pg_user_set_disabled(struct store *st, int64_t id, int is_disabled);
 int pg_visit_key_insert(struct store *st, int64_t user_id, const char *key, int64_t visit_id,
                         int64_t now_ms);
 int pg_visit_key_get(struct store *st, int64_t user_id, const char *key, int64_t *visit_id);
+
+/* store_pg_open311.c: FixMyStreet update ids (schema version 13) */
+int pg_open311_update_key_insert(struct store *st, int64_t api_key_id, const char *update_id,
+                                 int64_t case_id, int64_t event_seq, int64_t now_ms);
+int pg_open311_update_key_get(struct store *st, int64_t api_key_id, const char *update_id,
+                              int64_t *case_id, int64_t *event_seq);
 
 #endif

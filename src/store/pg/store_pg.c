@@ -384,6 +384,7 @@ static const char *const baseline_pieces[] = {
 static const char *const volunteers_pieces[] = {pg_schema_volunteers, NULL};
 static const char *const ratings_pieces[] = {pg_schema_ratings, NULL};
 static const char *const webui_pieces[] = {pg_schema_webui, NULL};
+static const char *const open311_updates_pieces[] = {pg_schema_open311_updates, NULL};
 
 static const struct pg_migration pg_migrations[] = {
     {PG_SCHEMA_BASELINE,
@@ -394,6 +395,8 @@ static const struct pg_migration pg_migrations[] = {
      volunteers_pieces},
     {11, "ratings and surveys: questionnaires, responses, yearly star ratings", ratings_pieces},
     {12, "idempotency keys of household visits (offline web queue)", webui_pieces},
+    {13, "Open311: the FixMyStreet update_id of each posted update, per client",
+     open311_updates_pieces},
 };
 
 #define PG_MIGRATION_COUNT ((int)(sizeof(pg_migrations) / sizeof(pg_migrations[0])))
@@ -1389,4 +1392,6 @@ static const struct store_ops pg_ops = {
     .user_set_disabled = pg_user_set_disabled,
     .visit_key_insert = pg_visit_key_insert,
     .visit_key_get = pg_visit_key_get,
+    .open311_update_key_insert = pg_open311_update_key_insert,
+    .open311_update_key_get = pg_open311_update_key_get,
 };

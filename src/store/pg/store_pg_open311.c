@@ -348,3 +348,76 @@ int pg_open311_updated_case_ids(struct store *st, int64_t from_ms, int64_t to_ms
     PQclear(res);
     return 0;
 }
+
+/* ---- FixMyStreet update ids (schema version 13) -------------------------------------------------
+ */
+
+/* Which update a client's update_id made: the case's district, so it lives beside its case. */
+const char pg_schema_open311_updates[] =
+    "CREATE TABLE open311_update_keys ("
+    "  district text COLLATE \"C\" NOT NULL,"
+    "  api_key_id bigint NOT NULL,"
+    "  update_id text COLLATE \"C\" NOT NULL,"
+    "  case_id bigint NOT NULL,"
+    "  event_seq bigint NOT NULL,"
+    "  created_ms bigint NOT NULL,"
+    "  PRIMARY KEY (district, api_key_id, update_id),"
+    "  FOREIGN KEY (district, case_id) REFERENCES cases(district, id)"
+    ");"
+    "CREATE INDEX open311_update_keys_client ON open311_update_keys(api_key_id, update_id);";
+
+enum { O311_UPDATE_KEY_INSERT = PG_SLOT_OPEN311 + 40, O311_UPDATE_KEY_GET };
+_Static_assert(O311_COUNT <= 40, "Open311 statement slots overlap");
+
+int pg_open311_update_key_insert(struct store *st, int64_t api_key_id, const char *update_id,
+                                 int64_t case_id, int64_t event_seq, int64_t now_ms)
+{
+    struct pg_params p;
+    PGresult *res;
+    int r;
+    pgp_init(&p);
+    pgp_int(&p, api_key_id);
+    pgp_text(&p, update_id);
+    pgp_int(&p, case_id);
+    pgp_int(&p, event_seq);
+    pgp_int(&p, now_ms);
+    /* A client's update_id is unique across districts; a missing case is refused as SQLite's
+     * foreign key refuses it (writes run under the backend's write lock). */
+    if ((r = pg_query(pg(st), O311_UPDATE_KEY_INSERT,
+                      "INSERT INTO open311_update_keys(district, api_key_id, update_id, case_id, "
+                      "event_seq, created_ms) SELECT c.district, $1, $2, $3, $4, $5 FROM cases c "
+                      "WHERE c.id = $3 AND NOT EXISTS (SELECT 1 FROM open311_update_keys k "
+                      "WHERE k.api_key_id = $1 AND k.update_id = $2) "
+                      "ON CONFLICT DO NOTHING RETURNING 1",
+                      &p, "open311 update key insert", &res)) != 0)
+        return r == ERR_CONFLICT ? ERR_EXISTS : r;
+    r = PQntuples(res) == 1 ? 0 : ERR_EXISTS;
+    PQclear(res);
+    return r;
+}
+
+int pg_open311_update_key_get(struct store *st, int64_t api_key_id, const char *update_id,
+                              int64_t *case_id, int64_t *event_seq)
+{
+    struct pg_params p;
+    PGresult *res;
+    int r;
+    *case_id = 0;
+    *event_seq = 0;
+    pgp_init(&p);
+    pgp_int(&p, api_key_id);
+    pgp_text(&p, update_id);
+    if ((r = pg_query(pg(st), O311_UPDATE_KEY_GET,
+                      "SELECT case_id, event_seq FROM open311_update_keys WHERE api_key_id = $1 "
+                      "AND update_id = $2",
+                      &p, "open311 update key get", &res)) != 0)
+        return r;
+    if (PQntuples(res) >= 1) {
+        *case_id = pg_int(res, 0, 0);
+        *event_seq = pg_int(res, 0, 1);
+    } else {
+        r = ERR_NOT_FOUND;
+    }
+    PQclear(res);
+    return r;
+}

@@ -989,6 +989,15 @@ static const struct sqlite_migration migrations[] = {
      "  created_ms INTEGER NOT NULL,"
      "  PRIMARY KEY (user_id, key)"
      ") WITHOUT ROWID;"},
+    {13, "Open311: the FixMyStreet update_id of each posted update, per client",
+     "CREATE TABLE open311_update_keys ("
+     "  api_key_id INTEGER NOT NULL,"
+     "  update_id TEXT NOT NULL,"
+     "  case_id INTEGER NOT NULL REFERENCES cases(id),"
+     "  event_seq INTEGER NOT NULL,"
+     "  created_ms INTEGER NOT NULL,"
+     "  PRIMARY KEY (api_key_id, update_id)"
+     ") WITHOUT ROWID;"},
 };
 
 const struct sqlite_migration *sqlite_migrations(int *count)

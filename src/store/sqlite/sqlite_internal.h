@@ -203,6 +203,10 @@ int sq_outbox_last_id(struct store *st, int64_t *out);
 int sq_outbox_mark_delivered_after(struct store *st, int64_t after_id, int64_t now_ms);
 int sq_open311_updated_case_ids(struct store *st, int64_t from_ms, int64_t to_ms, int64_t offset,
                                 int limit, int64_t *ids, size_t *n);
+int sq_open311_update_key_insert(struct store *st, int64_t api_key_id, const char *update_id,
+                                 int64_t case_id, int64_t event_seq, int64_t now_ms);
+int sq_open311_update_key_get(struct store *st, int64_t api_key_id, const char *update_id,
+                              int64_t *case_id, int64_t *event_seq);
 /* store_sqlite_fieldwork.c (issue 5) */
 int sq_patrol_insert(struct store *st, struct patrol_rec *p);
 int sq_patrol_get(struct store *st, int64_t id, struct patrol_rec *out);

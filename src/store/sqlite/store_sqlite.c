@@ -1192,6 +1192,8 @@ static const struct store_ops sqlite_ops = {
     .outbox_last_id = sq_outbox_last_id,
     .outbox_mark_delivered_after = sq_outbox_mark_delivered_after,
     .open311_updated_case_ids = sq_open311_updated_case_ids,
+    .open311_update_key_insert = sq_open311_update_key_insert,
+    .open311_update_key_get = sq_open311_update_key_get,
     /* field work (issue 5) */
     .patrol_insert = sq_patrol_insert,
     .patrol_get = sq_patrol_get,

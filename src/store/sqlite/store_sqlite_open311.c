@@ -1,7 +1,8 @@
 /*
  * store_sqlite_open311.c - Open311 on SQLite: client API keys (hashes only) and what an
  * Open311 POST brought beyond the case (token, client, contact, attributes), plus the two
- * listings the GeoReport endpoints need (see store.h for the contracts).
+ * listings the GeoReport endpoints need, and the FixMyStreet update_id keys (see store.h for
+ * the contracts).
  *
  * These are infrequent statements, so each call prepares its own and finalizes it rather than
  * taking slots in the connection's statement cache. The case listing builds its WHERE clause
@@ -320,6 +321,50 @@ int sq_open311_updated_case_ids(struct store *st, int64_t from_ms, int64_t to_ms
     sqlite3_bind_int(stmt, 3, limit);
     sqlite3_bind_int64(stmt, 4, offset);
     r = collect_ids(s, stmt, ids, (size_t)limit, n, "open311 updated cases");
+    sqlite3_finalize(stmt);
+    return r;
+}
+
+int sq_open311_update_key_insert(struct store *st, int64_t api_key_id, const char *update_id,
+                                 int64_t case_id, int64_t event_seq, int64_t now_ms)
+{
+    struct sqlite_store *s = sq(st);
+    sqlite3_stmt *stmt = prepare(s, "INSERT INTO open311_update_keys(api_key_id, update_id, "
+                                    "case_id, event_seq, created_ms) VALUES (?1, ?2, ?3, ?4, ?5)");
+    int r = 0;
+    if (stmt == NULL)
+        return ERR_DB;
+    sqlite3_bind_int64(stmt, 1, api_key_id);
+    bind_text(stmt, 2, update_id);
+    sqlite3_bind_int64(stmt, 3, case_id);
+    sqlite3_bind_int64(stmt, 4, event_seq);
+    sqlite3_bind_int64(stmt, 5, now_ms);
+    if (sqlite3_step(stmt) != SQLITE_DONE)
+        r = is_constraint(s) ? ERR_EXISTS : sq_fail(s, "open311 update key insert");
+    sqlite3_finalize(stmt);
+    return r;
+}
+
+int sq_open311_update_key_get(struct store *st, int64_t api_key_id, const char *update_id,
+                              int64_t *case_id, int64_t *event_seq)
+{
+    struct sqlite_store *s = sq(st);
+    sqlite3_stmt *stmt = prepare(s, "SELECT case_id, event_seq FROM open311_update_keys "
+                                    "WHERE api_key_id = ?1 AND update_id = ?2");
+    int rc, r = 0;
+    *case_id = 0;
+    *event_seq = 0;
+    if (stmt == NULL)
+        return ERR_DB;
+    sqlite3_bind_int64(stmt, 1, api_key_id);
+    bind_text(stmt, 2, update_id);
+    rc = sqlite3_step(stmt);
+    if (rc == SQLITE_ROW) {
+        *case_id = sqlite3_column_int64(stmt, 0);
+        *event_seq = sqlite3_column_int64(stmt, 1);
+    } else {
+        r = rc == SQLITE_DONE ? ERR_NOT_FOUND : sq_fail(s, "open311 update key get");
+    }
     sqlite3_finalize(stmt);
     return r;
 }
