@@ -182,8 +182,8 @@ int api_stats_indicators(struct api_request *req, struct api_response *resp)
         o.csv = &resp->body;
         if ((r = rollups_csv_header(o.csv, rollups_by_name(q.by))) != 0)
             return r;
-        if ((r = rollups_query(service_ctx_reader(req->svc), q.area, q.from_day, q.to_day, q.category, q.by,
-                               csv_row, &o)) != 0) {
+        if ((r = rollups_query(service_ctx_reader(req->svc), q.area, q.from_day, q.to_day,
+                               q.category, q.by, csv_row, &o)) != 0) {
             buf_reset(&resp->body);
             resp->content_type = "application/json";
             return reply_query_error(resp, r);
@@ -192,8 +192,8 @@ int api_stats_indicators(struct api_request *req, struct api_response *resp)
         return 0;
     }
     o.rows = json_array();
-    if ((r = rollups_query(service_ctx_reader(req->svc), q.area, q.from_day, q.to_day, q.category, q.by, json_row,
-                           &o)) != 0) {
+    if ((r = rollups_query(service_ctx_reader(req->svc), q.area, q.from_day, q.to_day, q.category,
+                           q.by, json_row, &o)) != 0) {
         json_decref(o.rows);
         return reply_query_error(resp, r);
     }
@@ -288,8 +288,8 @@ int api_public_stats(struct api_request *req, struct api_response *resp)
     o.k = req->svc->cfg->public_stats_min_count;
     rollups_settings(req->svc->cfg, &o.settings);
     o.rows = json_array();
-    if ((r = rollups_query(service_ctx_reader(req->svc), q.area, q.from_day, q.to_day, q.category, q.by, public_row,
-                           &o)) != 0) {
+    if ((r = rollups_query(service_ctx_reader(req->svc), q.area, q.from_day, q.to_day, q.category,
+                           q.by, public_row, &o)) != 0) {
         json_decref(o.rows);
         return reply_query_error(resp, r);
     }

@@ -93,14 +93,11 @@ int cli_serve(int argc, char **argv)
     static const char usage[] =
         "usage: gridgov serve --db FILE [--listen ADDR:PORT] [--threads N] [--web DIR]\n"
         "                     [--tls-cert FILE --tls-key FILE] [--read-db URL]\n";
-    static const struct option opts[] = {{"db", required_argument, NULL, 'd'},
-                                         {"listen", required_argument, NULL, 'l'},
-                                         {"threads", required_argument, NULL, 't'},
-                                         {"web", required_argument, NULL, 'w'},
-                                         {"tls-cert", required_argument, NULL, 'C'},
-                                         {"tls-key", required_argument, NULL, 'K'},
-                                         {"read-db", required_argument, NULL, 'R'},
-                                         {NULL, 0, NULL, 0}};
+    static const struct option opts[] = {
+        {"db", required_argument, NULL, 'd'},       {"listen", required_argument, NULL, 'l'},
+        {"threads", required_argument, NULL, 't'},  {"web", required_argument, NULL, 'w'},
+        {"tls-cert", required_argument, NULL, 'C'}, {"tls-key", required_argument, NULL, 'K'},
+        {"read-db", required_argument, NULL, 'R'},  {NULL, 0, NULL, 0}};
     struct config cfg;
     struct errbuf eb = {{0}};
     struct service_ctx *ctxs[SERVE_MAX_THREADS] = {0};

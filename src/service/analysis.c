@@ -160,9 +160,9 @@ static int load_rows(struct service_ctx *ctx, const struct calendar *cal, const 
                      struct daily_rows *out)
 {
     memset(out, 0, sizeof(*out));
-    int r = store_case_daily_counts(service_ctx_reader(ctx), area, category, day_start_ms(cal, from_day),
-                                    day_start_ms(cal, to_day), calendar_utc_offset(cal), by_class,
-                                    collect_row, out);
+    int r = store_case_daily_counts(service_ctx_reader(ctx), area, category,
+                                    day_start_ms(cal, from_day), day_start_ms(cal, to_day),
+                                    calendar_utc_offset(cal), by_class, collect_row, out);
     if (r != 0)
         rows_cleanup(out);
     return r;

@@ -146,8 +146,8 @@ static int add_team(void *arg, const struct station_team *t)
     snprintf(tc->name, sizeof(tc->name), "%s", t->name);
     tc->scheduled = station_scheduled_count(t->slots, (size_t)t->n_slots, f->r->from_ms,
                                             f->r->to_ms, CITY_OFFSET);
-    if ((r = store_station_session_list(service_ctx_reader(f->ctx), t->id, NULL, f->r->from_ms, f->r->to_ms, 100000,
-                                        count_session, &tc->held)) != 0)
+    if ((r = store_station_session_list(service_ctx_reader(f->ctx), t->id, NULL, f->r->from_ms,
+                                        f->r->to_ms, 100000, count_session, &tc->held)) != 0)
         return r;
     compliance_team_finish(tc);
     f->r->n_teams++;
@@ -191,9 +191,12 @@ int compliance_report(struct service_ctx *ctx, const struct principal *p, const 
     f.r = &r;
     f.rules = &rules;
     if ((rc = store_area_walk(service_ctx_reader(ctx), area, AREA_GRID, 0, add_grid, &f)) != 0 ||
-        (rc = store_patrol_count_by_grid(service_ctx_reader(ctx), area, from_ms, to_ms, add_patrols, &f)) != 0 ||
-        (rc = store_visit_states(service_ctx_reader(ctx), area, 0, r.at_ms + 1, add_household, &f)) != 0 ||
-        (rc = store_case_channel_counts(service_ctx_reader(ctx), area, from_ms, to_ms, add_cases, &f)) != 0)
+        (rc = store_patrol_count_by_grid(service_ctx_reader(ctx), area, from_ms, to_ms, add_patrols,
+                                         &f)) != 0 ||
+        (rc = store_visit_states(service_ctx_reader(ctx), area, 0, r.at_ms + 1, add_household,
+                                 &f)) != 0 ||
+        (rc = store_case_channel_counts(service_ctx_reader(ctx), area, from_ms, to_ms, add_cases,
+                                        &f)) != 0)
         goto fail;
     for (size_t i = 0; i < r.n_grids; i++)
         compliance_grid_finish(&r.grids[i], r.days);

@@ -114,8 +114,8 @@ static int gather(struct service_ctx *ctx, struct report *rep, struct errbuf *eb
     for (int l = level + 1; l <= AREA_GRID && rep->n_levels < REPORT_LEVELS_MAX; l++) {
         struct table *t = &rep->levels[rep->n_levels];
         rep->level_of[rep->n_levels++] = l;
-        if ((r = rollups_query_level(service_ctx_reader(ctx), rep->area.code, l, rep->from_day, rep->to_day, "",
-                                     add_row, t)) != 0)
+        if ((r = rollups_query_level(service_ctx_reader(ctx), rep->area.code, l, rep->from_day,
+                                     rep->to_day, "", add_row, t)) != 0)
             return errbuf_set(eb, r, "cannot read the roll-ups");
         for (size_t i = 0; i < t->len; i++) {
             struct area a;
@@ -129,8 +129,9 @@ static int gather(struct service_ctx *ctx, struct report *rep, struct errbuf *eb
         rep->child_months =
             xcalloc(rep->levels[0].len ? rep->levels[0].len : 1, sizeof(*rep->child_months));
         for (size_t i = 0; i < rep->levels[0].len; i++)
-            if ((r = rollups_query(service_ctx_reader(ctx), rep->levels[0].rows[i].key, rep->from_day, rep->to_day,
-                                   "", ROLLUPS_BY_MONTH, add_row, &rep->child_months[i])) != 0)
+            if ((r = rollups_query(service_ctx_reader(ctx), rep->levels[0].rows[i].key,
+                                   rep->from_day, rep->to_day, "", ROLLUPS_BY_MONTH, add_row,
+                                   &rep->child_months[i])) != 0)
                 return errbuf_set(eb, r, "cannot read the roll-ups");
     }
     if (rules_get(ctx, &rules) == 0)

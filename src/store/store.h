@@ -1222,7 +1222,6 @@ typedef int (*store_session_fn)(void *ctx, const struct station_session *s); /* 
 int store_station_session_list(struct store *st, int64_t team_id, const char *area, int64_t from_ms,
                                int64_t to_ms, int limit, store_session_fn fn, void *ctx);
 
-
 /* ---- copying a whole database between backends (store_copy.c: gridgov migrate) ---- */
 
 /* Progress of a copy: rows done of total so far, the table being copied. */
