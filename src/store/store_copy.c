@@ -97,7 +97,10 @@ static int pg_do(struct copy_job *j, const char *sql, const char *what)
 /* Append a quoted identifier (from a catalogue) to b. */
 static int append_ident(struct copy_job *j, struct buf *b, const char *name)
 {
-    char *q = PQescapeIdentifier(j->pg, name, strlen(name));
+    char *q;
+    if (name == NULL)
+        return errbuf_set(j->eb, ERR_DB, "a catalogue gave no name");
+    q = PQescapeIdentifier(j->pg, name, strlen(name));
     if (q == NULL)
         return errbuf_set(j->eb, ERR_DB, "cannot quote %s", name);
     buf_append_str(b, q);
@@ -207,6 +210,8 @@ static int load_columns(struct copy_job *j, struct copy_table *t)
             break;
         }
     }
+    if (r == 0 && rc != SQLITE_DONE)
+        r = errbuf_set(j->eb, ERR_DB, "columns of %s: %s", t->name, sqlite3_errmsg(j->lite));
     sqlite3_finalize(stmt);
     for (int i = 0; i < t->n_cols && r == 0; i++) {
         struct copy_col *c = &t->cols[i];
@@ -812,6 +817,10 @@ int store_copy(const char *from_url, const char *to_url, store_copy_progress_fn 
         goto rollback;
     if ((r = list_tables(&j, &names, &n)) != 0)
         goto rollback;
+    if (names == NULL) {
+        r = errbuf_set(eb, ERR_DB, "the SQLite database holds no tables");
+        goto rollback;
+    }
     if ((r = target_is_empty(&j, names, n, to_pg)) != 0)
         goto rollback;
     for (size_t i = 0; i < n; i++) {
