@@ -4,9 +4,8 @@
 // household file's timeline, no partial writes), cadence rules, task lists and campaigns.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import {
-  tempDir, removeDir, makeDatabase, startServer, login, mustGridgov, PASSWORD,
+  tempDir, removeDir, makeDatabase, startServer, login, mustGridgov, rawSql, PASSWORD,
 } from './helpers.mjs';
 
 const GRID1 = '440605001001001'; // worker1's grid: lon 113.0-113.1, lat 23.0-23.1
@@ -293,7 +292,7 @@ const DAY = 86400000;
 const ids = {};
 
 function sql(statement) {
-  const r = spawnSync('sqlite3', ['-cmd', '.timeout 5000', db, statement], { encoding: 'utf8' });
+  const r = rawSql(db, statement);
   assert.equal(r.status, 0, r.stderr);
   return r.stdout.trim();
 }

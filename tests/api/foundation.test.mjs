@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import {
-  tempDir, removeDir, makeDatabase, startServer, login, getJson, PASSWORD,
+  tempDir, removeDir, makeDatabase, startServer, login, getJson, IS_PG, PASSWORD,
 } from './helpers.mjs';
 
 let dir;
@@ -30,7 +30,7 @@ test('healthz answers ok with the backend', async () => {
   const r = await getJson(`${url}/healthz`);
   assert.equal(r.status, 200);
   assert.equal(r.body.status, 'ok');
-  assert.equal(r.body.backend, 'sqlite');
+  assert.equal(r.body.backend, IS_PG ? 'postgresql' : 'sqlite');
   assert.ok(r.body.schema_version >= 1);
 });
 

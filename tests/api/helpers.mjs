@@ -75,6 +75,17 @@ export function newDatabaseName(dir, tag = 'test') {
   return `postgresql://${process.env.PGUSER ?? 'postgres'}@${host}:${process.env.PGPORT}/${name}`;
 }
 
+// SQL straight to a test's database, around the server (fixtures a test cannot make through
+// the API, or tampering): sqlite3 for a file, psql for a PostgreSQL URL. Returns the child's
+// { status, stdout, stderr }; rows come out as lines of '|'-separated values either way.
+export function rawSql(db, statement) {
+  const r = IS_PG
+    ? spawnSync('psql', [db, '-XAtq', '-v', 'ON_ERROR_STOP=1', '-c', statement], { encoding: 'utf8' })
+    : spawnSync('sqlite3', ['-cmd', '.timeout 5000', db, statement], { encoding: 'utf8' });
+  if (r.error) throw r.error;
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
 // Create a database with the small tree and one user per interesting role.
 export function makeDatabase(dir) {
   const db = newDatabaseName(dir);
