@@ -110,9 +110,13 @@ static const char *const stmt_sql[STMT_COUNT] = {
 int sq_fail(struct sqlite_store *s, const char *what)
 {
     int code = sqlite3_extended_errcode(s->db);
-    log_error("store", "sqlite %s failed: %s (code %d)", what, sqlite3_errmsg(s->db), code);
-    if ((code & 0xff) == SQLITE_CONSTRAINT)
+    /* A constraint is an answer the caller handles (a taken natural key, a duplicate drawn
+     * again), not a storage failure: not worth an error line each. */
+    if ((code & 0xff) == SQLITE_CONSTRAINT) {
+        log_debug("store", "sqlite %s: constraint: %s", what, sqlite3_errmsg(s->db));
         return ERR_CONFLICT;
+    }
+    log_error("store", "sqlite %s failed: %s (code %d)", what, sqlite3_errmsg(s->db), code);
     if ((code & 0xff) == SQLITE_BUSY || (code & 0xff) == SQLITE_LOCKED)
         return ERR_BUSY;
     return ERR_DB;
