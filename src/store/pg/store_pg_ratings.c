@@ -79,7 +79,7 @@ const char pg_schema_ratings[] =
     X(SURVEY_GET, "SELECT " SURVEY_COLUMNS ", definition FROM surveys WHERE id = $1")              \
     X(SURVEY_LIST, "SELECT " SURVEY_COLUMNS " FROM surveys ORDER BY id DESC LIMIT $1")             \
     X(RESPONSE_INSERT,                                                                             \
-      "INSERT INTO survey_responses(district, survey_id, respondent, area, answers, score, "        \
+      "INSERT INTO survey_responses(district, survey_id, respondent, area, answers, score, "       \
       "score_security, score_satisfaction, source, created_ms) VALUES ((SELECT district FROM "     \
       "surveys WHERE id = $1), $1, $2, $3, $4, $5, $6, $7, $8, $9)")                               \
     X(SUMS, "SELECT substr(r.area, 1, $1) COLLATE \"C\" AS k, count(*), sum(r.score), "            \

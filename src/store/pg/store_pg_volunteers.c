@@ -171,7 +171,7 @@ const char pg_schema_volunteers[] =
       "(SELECT count(*) FROM need_assignments a WHERE a.volunteer_id = v.id AND "                  \
       "a.assigned_ms >= $2) FROM volunteers v WHERE v.area_code >= $1 AND v.area_code < "          \
       "$1 || ':' ORDER BY v.id")                                                                   \
-    X(NEED_INSERT, "INSERT INTO needs(source, source_id, title, area_code, has_point, lon, lat, "   \
+    X(NEED_INSERT, "INSERT INTO needs(source, source_id, title, area_code, has_point, lon, lat, "  \
                    "radius_m, skills, starts_ms, duration_min, wanted, assigned, status, "         \
                    "created_by, created_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, "     \
                    "$11, $12, 0, 'open', $13, $14) RETURNING id")                                  \
@@ -196,8 +196,8 @@ const char pg_schema_volunteers[] =
                   "$5) RETURNING id")                                                              \
     X(MEMBER_GET, "SELECT " MEMBER_COLS " FROM post_members m WHERE m.id = $1")                    \
     X(MEMBERS, "SELECT " MEMBER_COLS " FROM post_members m WHERE m.post_id = $1 ORDER BY m.id")    \
-    X(HOURS_INSERT, "INSERT INTO volunteer_hours(district, post_id, member_id, member_kind, "       \
-                    "person_key, day_ms, minutes, note, logged_by, created_ms) VALUES ((SELECT "    \
+    X(HOURS_INSERT, "INSERT INTO volunteer_hours(district, post_id, member_id, member_kind, "      \
+                    "person_key, day_ms, minutes, note, logged_by, created_ms) VALUES ((SELECT "   \
                     "district FROM post_members WHERE id = $2), $1, $2, $3, $4, $5, $6, $7, $8, "  \
                     "$9) RETURNING id")                                                            \
     X(HOURS_DAY, "SELECT coalesce(sum(minutes), 0) FROM volunteer_hours WHERE member_kind = $1 "   \
@@ -205,7 +205,7 @@ const char pg_schema_volunteers[] =
     X(HOURS_TOTALS, "SELECT post_id, sum(minutes), count(*) FROM volunteer_hours WHERE "           \
                     "member_kind = $1 AND person_key = $2 AND day_ms >= $3 AND ($4::bigint = 0 "   \
                     "OR day_ms < $4) GROUP BY post_id ORDER BY post_id")                           \
-    X(CHIEF_INSERT, "INSERT INTO chiefs(kind, area_code, building_id, person_id, user_id, name, "   \
+    X(CHIEF_INSERT, "INSERT INTO chiefs(kind, area_code, building_id, person_id, user_id, name, "  \
                     "created_ms) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id")                \
     X(CHIEF_GET, "SELECT " CHIEF_COLS " FROM chiefs WHERE id = $1")                                \
     X(CHIEF_LIST, "SELECT " CHIEF_COLS " FROM chiefs WHERE area_code >= $1 AND area_code < $1 || " \
