@@ -95,8 +95,8 @@ static void test_add_and_sum(void **state)
     add(st, ROLLUP_LIVE, 4, "440605001", 20250301, "0101", 3, 10, 3);
     add(st, ROLLUP_LIVE, 4, "440605002", 20250302, "0202", 4, 20, 1);
     add(st, ROLLUP_LIVE, 3, "440606", 20250301, "0101", 100, 5, 100); /* a sibling district */
-    add(st, ROLLUP_LIVE, 4, "440605003", 20250401, "0101", 5, 0, 0); /* a street, in April only */
-    add(st, ROLLUP_LIVE, 4, "440606001", 20250301, "0101", 6, 0, 0); /* the sibling's street */
+    add(st, ROLLUP_LIVE, 4, "440605003", 20250401, "0101", 5, 0, 0);  /* a street, in April only */
+    add(st, ROLLUP_LIVE, 4, "440606001", 20250301, "0101", 6, 0, 0);  /* the sibling's street */
 
     sum(st, 3, "440605", 0, 20250301, 20250331, "", ROLLUP_BY_TOTAL, &r);
     assert_int_equal(r.n, 1);
