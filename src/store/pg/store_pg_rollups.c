@@ -7,7 +7,7 @@
  * district level: the distribution key), level, area, day, category, one bigint per counter of
  * base/rollup_fields.h, and the handling-time histogram. The primary key is (district, level,
  * area, day, category); a second index in SQLite's key order (level, area, day, category) makes
- * "area A of level L, days D1..D2" and "the children of A" one index range each.
+ * "area A of level L, days D1..D2" one index range and "the next child of A" one seek.
  *
  * The histogram is a bigint[] of ROLLUP_HIST_BUCKETS counts, NULL when every bucket is 0, so
  * equal histograms are equal values (diff compares rows with EXCEPT, as SQLite compares its
