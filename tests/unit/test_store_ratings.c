@@ -1,11 +1,12 @@
 /*
- * test_store_ratings.c - the ratings store ops on SQLite: surveys are stored and read back
- * with their definition, a respondent answers a survey once (ERR_EXISTS), score sums select a
- * subtree and group by a key length, count NULL scores out, select one survey or every survey
- * overlapping a period; star ratings are stored once per year and area, counted and listed by
- * subtree.
+ * test_store_ratings.c - the ratings store ops on the run's backend (testdb.h): surveys are stored
+ * and read back with their definition, a respondent answers a survey once (ERR_EXISTS), score sums
+ * select a subtree and group by a key length, count NULL scores out, select one survey or every
+ * survey overlapping a period; star ratings are stored once per year and area, counted and listed
+ * by subtree.
  */
 #include "store/store.h"
+#include "testdb.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -20,33 +21,27 @@
 #include <string.h>
 #include <unistd.h>
 
-static char dir[64];
-static char path[128];
+static struct testdb db;
 
 static int setup(void **state)
 {
     struct store *st = NULL;
     struct errbuf eb = {{0}};
-    snprintf(dir, sizeof(dir), "/tmp/gridgov-store-ratings-XXXXXX");
-    if (mkdtemp(dir) == NULL)
+    if (testdb_create(&db) != 0)
         return -1;
-    snprintf(path, sizeof(path), "%s/t.db", dir);
-    if (store_open(path, STORE_CREATE, &st, &eb) != 0)
+    if (store_open(db.url, STORE_CREATE, &st, &eb) != 0) {
+        fprintf(stderr, "open: %s\n", eb.msg);
+        testdb_destroy(&db);
         return -1;
+    }
     *state = st;
     return 0;
 }
 
 static int teardown(void **state)
 {
-    char buf[160];
     store_close(*state);
-    unlink(path);
-    snprintf(buf, sizeof(buf), "%s-wal", path);
-    unlink(buf);
-    snprintf(buf, sizeof(buf), "%s-shm", path);
-    unlink(buf);
-    rmdir(dir);
+    testdb_destroy(&db);
     return 0;
 }
 

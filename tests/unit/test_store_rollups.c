@@ -95,6 +95,8 @@ static void test_add_and_sum(void **state)
     add(st, ROLLUP_LIVE, 4, "440605001", 20250301, "0101", 3, 10, 3);
     add(st, ROLLUP_LIVE, 4, "440605002", 20250302, "0202", 4, 20, 1);
     add(st, ROLLUP_LIVE, 3, "440606", 20250301, "0101", 100, 5, 100); /* a sibling district */
+    add(st, ROLLUP_LIVE, 4, "440605003", 20250401, "0101", 5, 0, 0);  /* a street, in April only */
+    add(st, ROLLUP_LIVE, 4, "440606001", 20250301, "0101", 6, 0, 0);  /* the sibling's street */
 
     sum(st, 3, "440605", 0, 20250301, 20250331, "", ROLLUP_BY_TOTAL, &r);
     assert_int_equal(r.n, 1);
@@ -133,6 +135,11 @@ static void test_add_and_sum(void **state)
     assert_int_equal(r.c[0].hist[10], 3);
     assert_string_equal(r.keys[1], "440605002");
     assert_int_equal(r.c[1].hist[20], 1);
+    /* April: only the street with cells in it (the others have none in the period). */
+    sum(st, 3, "440605", 4, 20250401, 20250430, "", ROLLUP_BY_CHILD, &r);
+    assert_int_equal(r.n, 1);
+    assert_string_equal(r.keys[0], "440605003");
+    assert_int_equal(r.c[0].v[RF_collected], 5);
 
     /* Nothing selected: no rows. */
     sum(st, 3, "440605", 0, 20240101, 20240131, "", ROLLUP_BY_TOTAL, &r);
@@ -140,7 +147,7 @@ static void test_add_and_sum(void **state)
 
     /* Diff: the check table is empty, so every live cell and bucket differs. */
     assert_int_equal(store_rollup_diff(st, &diff), 0);
-    assert_int_equal(diff, 6); /* 6 cells: two adds shared one */
+    assert_int_equal(diff, 8); /* 8 cells: two adds shared one */
 }
 
 static void test_diff_and_clear(void **state)

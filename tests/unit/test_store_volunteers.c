@@ -1,5 +1,6 @@
 /*
- * test_store_volunteers.c - the volunteer store ops (store_sqlite_volunteers.c) through
+ * test_store_volunteers.c - the volunteer store ops (store_sqlite_volunteers.c and
+ * store_pg_volunteers.c: a fresh database of the run's backend, testdb.h) through
  * store.h: volunteers (insert, get, update, listing by subtree, status and skill with keyset
  * paging), their load (hours and assignments since a time), needs (insert, get, list newest
  * first, assignment: once per volunteer, counted, filled at the number wanted, refused after),
@@ -15,6 +16,7 @@
 
 #include "base/error.h"
 #include "store/store.h"
+#include "testdb.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,8 +27,7 @@
 #define DAY ((int64_t)86400000)
 
 struct fixture {
-    char dir[64];
-    char path[128];
+    struct testdb db;
     struct store *st;
 };
 
@@ -34,11 +35,9 @@ static int setup(void **state)
 {
     struct fixture *f = calloc(1, sizeof(*f));
     struct errbuf eb = {{0}};
-    snprintf(f->dir, sizeof(f->dir), "%s", "/tmp/gridgov-volunteers-XXXXXX");
-    if (mkdtemp(f->dir) == NULL)
+    if (testdb_create(&f->db) != 0)
         goto fail;
-    snprintf(f->path, sizeof(f->path), "%s/t.db", f->dir);
-    if (store_open(f->path, STORE_CREATE, &f->st, &eb) != 0) {
+    if (store_open(f->db.url, STORE_CREATE, &f->st, &eb) != 0) {
         fprintf(stderr, "open: %s\n", eb.msg);
         goto fail;
     }
@@ -46,6 +45,7 @@ static int setup(void **state)
     return 0;
 fail:
     store_close(f->st);
+    testdb_destroy(&f->db);
     free(f);
     return -1;
 }
@@ -53,11 +53,8 @@ fail:
 static int teardown(void **state)
 {
     struct fixture *f = *state;
-    char cmd[200];
     store_close(f->st);
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
-    if (system(cmd) != 0)
-        return -1;
+    testdb_destroy(&f->db);
     free(f);
     return 0;
 }

@@ -7,7 +7,7 @@
  * district level: the distribution key), level, area, day, category, one bigint per counter of
  * base/rollup_fields.h, and the handling-time histogram. The primary key is (district, level,
  * area, day, category); a second index in SQLite's key order (level, area, day, category) makes
- * "area A of level L, days D1..D2" and "the children of A" one index range each.
+ * "area A of level L, days D1..D2" one index range and "the next child of A" one seek.
  *
  * The histogram is a bigint[] of ROLLUP_HIST_BUCKETS counts, NULL when every bucket is 0, so
  * equal histograms are equal values (diff compares rows with EXCEPT, as SQLite compares its
@@ -130,32 +130,53 @@ static const char *group_key(enum rollup_group g)
 {
     switch (g) {
     case ROLLUP_BY_DAY:
-        return "day";
+        return "r.day";
     case ROLLUP_BY_CATEGORY:
-        return "category";
+        return "r.category";
     case ROLLUP_BY_CHILD:
-        return "area";
+        return "r.area";
     default:
         return "''::text";
     }
 }
 
-/* Sums of the counters per group: key, count(*), sum(counter)..., the summed histogram. */
+/*
+ * The children of $2 at level $1 that have any cell, one index seek each (a loose index scan
+ * of (level, area, ...)), as SQLite's NEXT_CHILD_SQL walks them: a range over the subtree
+ * would read every day of every child's history.
+ */
+#define CHILDREN_CTE                                                                               \
+    "RECURSIVE ch(area) AS (SELECT (SELECT min(area) FROM rollups WHERE level = $1 "               \
+    "AND area > $2::text AND area < $2::text || ':') UNION ALL SELECT (SELECT min(r.area) "        \
+    "FROM rollups r WHERE r.level = $1 AND r.area > ch.area AND r.area < $2::text || ':') "        \
+    "FROM ch WHERE ch.area IS NOT NULL), "
+
+/* Sums of the counters per group: key, count(*), sum(counter)..., the summed histogram. One
+ * area of one level is an equality (every code of a level has the same length, so the area of
+ * its own level is the only code of its subtree there): the day range is then a range of the
+ * index and a year reads that year's cells only. BY_CHILD sums each child found by
+ * CHILDREN_CTE the same way. */
 static void build_sum(enum rollup_group g, char *sql)
 {
     size_t len = 0;
     sql[0] = '\0';
-    sql_add(sql, &len, "WITH sel AS (SELECT ");
+    sql_add(sql, &len, "WITH ");
+    if (g == ROLLUP_BY_CHILD)
+        sql_add(sql, &len, CHILDREN_CTE);
+    sql_add(sql, &len, "sel AS (SELECT ");
     sql_add(sql, &len, group_key(g));
     sql_add(sql, &len, " AS k");
     for (int i = 0; i < ROLLUP_FIELD_COUNT; i++) {
-        sql_add(sql, &len, ", ");
+        sql_add(sql, &len, ", r.");
         sql_add(sql, &len, field_cols[i]);
     }
     sql_add(sql, &len,
-            ", hist FROM rollups WHERE level = $1 AND area >= $2::text "
-            "AND area < $2::text || ':' AND day BETWEEN $3 AND $4 "
-            "AND ($5::text = '' OR (category >= $5::text AND category < $5::text || ':'))), "
+            g == ROLLUP_BY_CHILD
+                ? ", r.hist FROM ch JOIN rollups r ON r.level = $1 AND r.area = ch.area "
+                : ", r.hist FROM rollups r WHERE r.level = $1 AND r.area = $2::text ");
+    sql_add(sql, &len,
+            "AND r.day BETWEEN $3 AND $4 AND ($5::text = '' OR (r.category >= $5::text "
+            "AND r.category < $5::text || ':'))), "
             "h AS (SELECT k, u.i, sum(u.v) AS v FROM sel "
             "CROSS JOIN LATERAL unnest(sel.hist) WITH ORDINALITY AS u(v, i) GROUP BY k, u.i), "
             "hk AS (SELECT k, array_agg(v ORDER BY i) AS hist FROM h GROUP BY k) "
