@@ -14,6 +14,7 @@
 
 #include "base/error.h"
 #include "store/store.h"
+#include "testdb.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,8 +22,7 @@
 #include <unistd.h>
 
 struct fixture {
-    char dir[64];
-    char path[128];
+    struct testdb db;
     struct store *st;
 };
 
@@ -30,16 +30,17 @@ static int setup(void **state)
 {
     struct fixture *f = calloc(1, sizeof(*f));
     struct errbuf eb = {{0}};
-    snprintf(f->dir, sizeof(f->dir), "%s", "/tmp/gridgov-webui-XXXXXX");
-    if (mkdtemp(f->dir) == NULL)
+    if (testdb_create(&f->db) != 0)
         goto fail;
-    snprintf(f->path, sizeof(f->path), "%s/t.db", f->dir);
-    if (store_open(f->path, STORE_CREATE, &f->st, &eb) != 0)
+    if (store_open(f->db.url, STORE_CREATE, &f->st, &eb) != 0) {
+        fprintf(stderr, "open: %s\n", eb.msg);
         goto fail;
+    }
     *state = f;
     return 0;
 fail:
     store_close(f->st);
+    testdb_destroy(&f->db);
     free(f);
     return -1;
 }
@@ -47,11 +48,8 @@ fail:
 static int teardown(void **state)
 {
     struct fixture *f = *state;
-    char cmd[200];
     store_close(f->st);
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
-    if (system(cmd) != 0)
-        return -1;
+    testdb_destroy(&f->db);
     free(f);
     return 0;
 }
