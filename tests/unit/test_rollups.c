@@ -50,14 +50,25 @@
 static struct testdb tdb; /* the group's database, on the run's backend */
 static uint64_t seed;
 
+/* A context on the test database over cfg, which the context borrows until freed: each
+ * thread needs its own (config_defaults rewrites it while other contexts would read it). */
+static int open_ctx_on(struct config *cfg, struct service_ctx **ctx)
+{
+    struct errbuf eb = {{0}};
+    int r;
+    config_defaults(cfg);
+    if (config_set(cfg, "db", tdb.url, &eb) != 0)
+        return -1;
+    if ((r = service_ctx_open(cfg, 0, ctx, &eb)) != 0)
+        print_message("# service_ctx_open: %s\n", errbuf_message(&eb, r));
+    return r;
+}
+
+/* The main thread's contexts, one at a time. */
 static int open_ctx(struct service_ctx **ctx)
 {
-    static struct config cfg; /* the context borrows it until freed */
-    struct errbuf eb = {{0}};
-    config_defaults(&cfg);
-    if (config_set(&cfg, "db", tdb.url, &eb) != 0)
-        return -1;
-    return service_ctx_open(&cfg, 0, ctx, &eb);
+    static struct config cfg;
+    return open_ctx_on(&cfg, ctx);
 }
 
 /* A context on the test database; the test cannot go on without one. */
@@ -424,9 +435,10 @@ static void fill_report(struct case_report *in, const char *area, int i)
 static void *reporter_main(void *arg)
 {
     struct reporter *rep = arg;
+    struct config cfg; /* this thread's: its context borrows it until freed below */
     struct service_ctx *ctx = NULL;
     struct principal p;
-    if (open_ctx(&ctx) != 0) {
+    if (open_ctx_on(&cfg, &ctx) != 0) {
         rep->failures = WRITER_REPORTS;
         return NULL;
     }
