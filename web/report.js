@@ -262,7 +262,7 @@ export function reportView(ctx) {
     v.description = fields.description.control.value;
     v.urgency = fields.urgency.control.value;
     if (fields.channel) v.channel = fields.channel.control.value;
-    if (fields.chief) v.chief = fields.chief.control.value;
+    if (fields.chief && !fields.chief.control.disabled) v.chief = fields.chief.control.value;
     v.address = fields.address.control.value;
     v.name = fields.name.control.value;
     v.phone = fields.phone.control.value;
