@@ -208,6 +208,9 @@ export function reportView(ctx) {
     if (isChief) {
       body.channel = 'building_chief';
       body.chief_id = Number(v.chief);
+      const me = st.chiefs.find((c) => String(c.id) === v.chief);
+      // the chief's own name as the reporter unless another name is given below (63 bytes at most)
+      if (me && !v.anonymous && new TextEncoder().encode(me.name).length <= 63) body.reporter_name = me.name;
     }
     if (v.address.trim()) body.address = v.address.trim();
     if (v.anonymous) body.anonymous = true;

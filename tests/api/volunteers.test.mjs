@@ -390,6 +390,9 @@ test('matches rank by skill fit, distance and load, explainably; filters are cou
     assert.equal(r.body.excluded.inactive, 2); // f paused, x left
     assert.equal(r.body.excluded.too_far, 1);
     assert.equal(r.body.excluded.assigned, 0);
+    // every volunteer of the pool looked at is either ranked or excluded for a reason
+    assert.equal(r.body.candidates,
+      r.body.items.length + Object.values(r.body.excluded).reduce((a, b) => a + b, 0));
     for (const [i, m] of r.body.items.entries()) {
       const v = Object.values(vols).find((x) => x.id === m.volunteer.id);
       const e = expected(v, 0, 0);

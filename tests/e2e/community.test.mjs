@@ -343,5 +343,6 @@ test("a chief's report is relayed as their chief record and listed on the chief'
   assert.equal(c.body.channel, 'building_chief');
   assert.equal(c.body.description, description);
   assert.ok(c.body.area_code.startsWith(chief.area_code));
+  if (c.body.reporter) assert.equal(c.body.reporter.name, chief.name, 'the chief is the reporter');
   await staff.screenshot({ path: path.join(SHOTS, 'chief-desktop.png'), fullPage: true });
 });
