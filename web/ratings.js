@@ -218,6 +218,7 @@ export function surveysView(ctx) {
     context: 'survey',
     load: () => get('/api/v1/surveys'),
     draw(d, view) {
+      if (form && form.isConnected) readForm(); // keep what was typed across a language switch
       const pg = pageShell(t('cm.sv.title'));
       pg.append(el('p', 'page-intro', t('cm.sv.intro')));
       const rows = (d.surveys || []).map((s) => {
@@ -345,6 +346,7 @@ export function surveysView(ctx) {
       if (res.lost) return;
       st.error = res.ok ? null : res.error;
       if (res.ok) {
+        form = null; // the next draw starts from the fresh values, not the sent form
         st.created = body.title;
         st.v = { ...v, title: '', questions: [blankQ()] };
         await view.reload();
