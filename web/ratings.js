@@ -290,6 +290,7 @@ export function surveysView(ctx) {
       }
       type.addEventListener('change', () => {
         readForm();
+        form = null; // read already: the redraw must not read the old form again
         view.redraw();
         document.getElementById(`sv-q${i}-type`)?.focus();
       });
@@ -297,6 +298,7 @@ export function surveysView(ctx) {
         fs.append(
           button('btn btn-ghost btn-small', t('cm.sv.removeQ'), () => {
             readForm();
+            form = null;
             v.questions.splice(i, 1);
             view.redraw();
             document.getElementById('sv-add-q')?.focus();
@@ -309,6 +311,7 @@ export function surveysView(ctx) {
     form.append(
       button('btn btn-secondary btn-small', t('cm.sv.addQ'), () => {
         readForm();
+        form = null;
         v.questions.push(blankQ());
         view.redraw();
         document.getElementById(`sv-q${v.questions.length - 1}-text`)?.focus();

@@ -16,6 +16,8 @@ const DEFAULT_CHANNEL = {
   chief: 'building_chief',
   mediator: 'visit',
 };
+// Roles that may relay a case for a chief (CAP_CHIEF_RELAY, src/domain/access.c).
+const RELAYS_FOR_CHIEFS = new Set(['community_staff']);
 const UPLOAD_TYPES = new Set(['image/jpeg', 'image/png', 'image/webp', 'application/pdf']);
 const MAX_ATTACHMENTS = 8;
 
@@ -71,7 +73,7 @@ export function reportView(ctx) {
         (e) => (st.catsError = e),
       ),
     ];
-    if (isChief) {
+    if (isChief || RELAYS_FOR_CHIEFS.has(user && user.role)) {
       // A chief relays as their chief record (channel building_chief, chief_id): the case is
       // attributed to them (service/cases.c refuses a chief's report without one).
       jobs.push(
@@ -79,9 +81,11 @@ export function reportView(ctx) {
           (r) => {
             st.chiefs = (r && r.items) || [];
             st.chiefsError = null;
-            if (!st.chiefs.some((c) => String(c.id) === st.v.chief)) st.v.chief = st.chiefs.length ? String(st.chiefs[0].id) : '';
+            if (isChief && !st.chiefs.some((c) => String(c.id) === st.v.chief)) st.v.chief = st.chiefs.length ? String(st.chiefs[0].id) : '';
           },
-          (e) => (st.chiefsError = e),
+          (e) => {
+            if (isChief) st.chiefsError = e; // for staff the list is a convenience
+          },
         ),
       );
     }
@@ -211,7 +215,7 @@ export function reportView(ctx) {
       const me = st.chiefs.find((c) => String(c.id) === v.chief);
       // the chief's own name as the reporter unless another name is given below (63 bytes at most)
       if (me && !v.anonymous && new TextEncoder().encode(me.name).length <= 63) body.reporter_name = me.name;
-    }
+    } else if (fields.chief && v.channel === 'building_chief' && v.chief) body.chief_id = Number(v.chief);
     if (v.address.trim()) body.address = v.address.trim();
     if (v.anonymous) body.anonymous = true;
     else {
@@ -335,6 +339,7 @@ export function reportView(ctx) {
 
     if (isChief) {
       const mine = st.chiefs.map((c) => ({ value: String(c.id), label: t('report.chiefAs', { kind: nameOf('chiefKind', c.kind), name: c.name, area: c.area_code }) }));
+      if (mine.length && !mine.some((o) => o.value === v.chief)) v.chief = mine[0].value; // e.g. after "report another"
       const sel = selectEl('chief', mine.length ? mine : [{ value: '', label: t('report.noChief') }], v.chief);
       sel.id = 'report-chief';
       sel.disabled = !mine.length;
@@ -347,6 +352,18 @@ export function reportView(ctx) {
       ch.id = 'report-channel';
       f.channel = formField(t('report.channel'), ch, { required: true });
       left.append(f.channel.wrap);
+      if (RELAYS_FOR_CHIEFS.has(user.role)) {
+        // Community staff relay for a chief who phoned in: the case is linked to that chief.
+        const opts = st.chiefs.map((c) => ({ value: String(c.id), label: t('report.chiefAs', { kind: nameOf('chiefKind', c.kind), name: c.name, area: c.area_code }) }));
+        const sel = selectEl('relay_chief', [{ value: '', label: t('report.relayNone') }, ...opts], v.chief);
+        sel.id = 'report-relay-chief';
+        f.chief = formField(t('report.relayFor'), sel, { optional: true, hint: t('report.relayHint') });
+        f.chief.wrap.hidden = ch.value !== 'building_chief';
+        ch.addEventListener('change', () => {
+          f.chief.wrap.hidden = ch.value !== 'building_chief';
+        });
+        left.append(f.chief.wrap);
+      }
     }
 
     // Category: two levels

@@ -264,6 +264,13 @@ test('a survey created on the page and its results seen', async (t) => {
   const title = `社区满意度调查 e2e${Date.now() % 100000}`;
   await page.fill('#sv-title', title);
   await page.fill('#sv-q0-text', '您对社区环境卫生是否满意？');
+  // The English switch relabels the page and keeps what was typed.
+  await page.click('#lang-btn');
+  await page.waitForSelector('#cm-title:text("Surveys")');
+  assert.equal(await page.inputValue('#sv-title'), title);
+  assert.equal(await page.textContent('#sv-submit'), 'Create the survey');
+  await page.click('#lang-btn');
+  await page.waitForSelector('#cm-title:text("问卷管理")');
   await page.click('#sv-add-q');
   await page.fill('#sv-q1-text', '夜间出行是否感到安全？');
   await page.selectOption('#sv-q1-type', 'choice');
@@ -345,4 +352,28 @@ test("a chief's report is relayed as their chief record and listed on the chief'
   assert.ok(c.body.area_code.startsWith(chief.area_code));
   if (c.body.reporter) assert.equal(c.body.reporter.name, chief.name, 'the chief is the reporter');
   await staff.screenshot({ path: path.join(SHOTS, 'chief-desktop.png'), fullPage: true });
+
+  // Community staff relay for the chief who phoned in, at the same point (device location).
+  const relay = await openPage(t, DESKTOP, {
+    contextOptions: { geolocation: { latitude: c.body.lat, longitude: c.body.lon, accuracy: 5 }, permissions: ['geolocation'] },
+  });
+  await login(relay, 'community_staff');
+  await ready(relay, 'map');
+  await relay.click('#nav-report');
+  await ready(relay, 'report');
+  assert.ok(await relay.locator('#report-relay-chief').isHidden(), 'the chief choice shows with the chief channel only');
+  await relay.selectOption('#report-channel', 'building_chief');
+  await relay.selectOption('#report-relay-chief', String(chief.id));
+  await relay.getByLabel('问题大类').selectOption('01');
+  await relay.getByLabel('问题小类').selectOption('0101');
+  const phoned = `楼长来电：单元门禁损坏 e2e${Date.now() % 100000}`;
+  await relay.getByLabel('问题描述').fill(phoned);
+  await relay.click('#report-use-location');
+  await relay.waitForSelector('#report-location.is-ok');
+  await relay.click('#report-submit');
+  await relay.waitForSelector('#report-number');
+  const relayed = (await relay.textContent('#report-number')).trim();
+  await relay.goto(env.base + `/#/chiefs/${chief.id}`);
+  await ready(relay, 'chief');
+  await relay.waitForSelector(`.relayed-table tr[data-number="${relayed}"]`);
 });
