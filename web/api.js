@@ -149,6 +149,7 @@ export const api = {
   report: (body) => post('/api/v1/cases', body),
   upload: (file) => request('POST', '/api/v1/attachments', { raw: file, type: file.type }),
   track: (number) => get(`/api/v1/track/${enc(number)}`),
+  myChiefs: () => get('/api/v1/chiefs'),
 };
 
 // The content type of an attachment (the case only lists hash and url).

@@ -3,7 +3,8 @@
 //
 // Routes (hash): #/map, #/cases (queue; "my cases" for residents), #/cases/ID, #/report,
 // #/track[/NUMBER], #/login, #/tasks and #/visit (grid workers), #/users (admins),
-// #/survey/ID[/results]. Report, track and answering a survey are public; the rest needs a
+// #/survey/ID[/results], #/volunteers[/ID], #/needs[/ID], #/posts[/ID], #/chiefs/ID,
+// #/compliance, #/ratings, #/surveys (community.js, ratings.js). Report, track and answering a survey are public; the rest needs a
 // session.
 
 import { t, toggleLang, applyDocumentLang, levelName, roleName, fmtNumber } from './i18n.js';
@@ -19,6 +20,8 @@ import { disputesView, disputeView, councilsView, topicView, decisionView, DISPU
 import { surveyView, surveyResultsView, SURVEY_RESULT_ROLES } from './survey.js';
 import { tasksView, visitView, resumePatrol, FIELD_ROLES } from './fieldwork.js';
 import { usersView, USER_ADMIN_ROLES } from './users.js';
+import { volunteersView, volunteerView, needsView, needView, postsView, postView, chiefView, VOLUNTEER_ROLES } from './community.js';
+import { complianceView, ratingsView, surveysView, COMPLIANCE_ROLES, RATING_ROLES } from './ratings.js';
 
 const root = document.getElementById('app');
 
@@ -55,6 +58,8 @@ const QUEUE_ROLES = new Set([
 // Roles the server lets report a case (department handlers only receive them).
 const CANNOT_REPORT = new Set(['department_handler']);
 const PUBLIC_ROUTES = new Set(['report', 'track', 'decision', 'survey']);
+const NAV_PARENT = { volunteer: 'volunteers', need: 'needs', post: 'posts', chief: 'posts' };
+const COMMUNITY_ROUTES = new Set(['volunteers', 'volunteer', 'needs', 'need', 'posts', 'post', 'chief']);
 
 function setReady(ready) {
   document.body.dataset.ready = ready ? '1' : '0';
@@ -267,6 +272,20 @@ function parseRoute() {
       return { name: 'visit', query };
     case 'users':
       return { name: 'users', query };
+    case 'volunteers':
+      return parts[1] ? { name: 'volunteer', id: parts[1], query } : { name: 'volunteers', query };
+    case 'needs':
+      return parts[1] ? { name: 'need', id: parts[1], query } : { name: 'needs', query };
+    case 'posts':
+      return parts[1] ? { name: 'post', id: parts[1], query } : { name: 'posts', query };
+    case 'chiefs':
+      return parts[1] ? { name: 'chief', id: parts[1], query } : { name: 'posts', query };
+    case 'compliance':
+      return { name: 'compliance', query };
+    case 'ratings':
+      return { name: 'ratings', query };
+    case 'surveys':
+      return { name: 'surveys', query };
     case 'households':
       return parts[1] ? { name: 'household', id: parts[1], query } : { name: 'households', query };
     case 'cases':
@@ -312,7 +331,10 @@ function route() {
     (r.name === 'dashboard' && !DASHBOARD_ROLES.has(user.role)) ||
     (r.name === 'surveyResults' && !SURVEY_RESULT_ROLES.has(user.role)) ||
     ((r.name === 'tasks' || r.name === 'visit') && !FIELD_ROLES.has(user.role)) ||
-    (r.name === 'users' && !USER_ADMIN_ROLES.has(user.role)) || (r.name === 'cases' && !canQueue(user)) || (r.name === 'report' && !canReport(user))) {
+    (r.name === 'users' && !USER_ADMIN_ROLES.has(user.role)) ||
+    (COMMUNITY_ROUTES.has(r.name) && !VOLUNTEER_ROLES.has(user.role)) ||
+    (r.name === 'compliance' && !COMPLIANCE_ROLES.has(user.role)) ||
+    ((r.name === 'ratings' || r.name === 'surveys') && !RATING_ROLES.has(user.role)) || (r.name === 'cases' && !canQueue(user)) || (r.name === 'report' && !canReport(user))) {
     history.replaceState(null, '', '#/map');
     r = { name: 'map', query: new URLSearchParams() };
   }
@@ -327,6 +349,16 @@ const VIEWS = {
   tasks: (ctx, r) => tasksView(ctx, r),
   visit: (ctx, r) => visitView(ctx, r),
   users: (ctx, r) => usersView(ctx, r),
+  volunteers: (ctx, r) => volunteersView(ctx, r),
+  volunteer: (ctx, r) => volunteerView(ctx, r),
+  needs: (ctx, r) => needsView(ctx, r),
+  need: (ctx, r) => needView(ctx, r),
+  posts: (ctx, r) => postsView(ctx, r),
+  post: (ctx, r) => postView(ctx, r),
+  chief: (ctx, r) => chiefView(ctx, r),
+  compliance: (ctx, r) => complianceView(ctx, r),
+  ratings: (ctx, r) => ratingsView(ctx, r),
+  surveys: (ctx, r) => surveysView(ctx, r),
   disputes: (ctx, r) => disputesView(ctx, r),
   dispute: (ctx, r) => disputeView(ctx, r),
   councils: (ctx, r) => councilsView(ctx, r),
@@ -415,6 +447,9 @@ function navItems() {
   if (u && HOUSEHOLD_ROLES.has(u.role)) items.push(['households', '#/households', 'nav.households']);
   if (u && DISPUTE_ROLES.has(u.role)) items.push(['disputes', '#/disputes', 'nav.disputes']);
   if (u && COUNCIL_ROLES.has(u.role)) items.push(['councils', '#/councils', 'nav.councils']);
+  if (u && VOLUNTEER_ROLES.has(u.role)) items.push(['volunteers', '#/volunteers', 'nav.volunteers'], ['needs', '#/needs', 'nav.needs'], ['posts', '#/posts', 'nav.posts']);
+  if (u && COMPLIANCE_ROLES.has(u.role)) items.push(['compliance', '#/compliance', 'nav.compliance']);
+  if (u && RATING_ROLES.has(u.role)) items.push(['ratings', '#/ratings', 'nav.ratings'], ['surveys', '#/surveys', 'nav.surveys']);
   if (u && USER_ADMIN_ROLES.has(u.role)) items.push(['users', '#/users', 'nav.users']);
   if (u && u.role === 'resident') items.push(['cases', '#/cases', 'nav.mine']);
   else if (u && QUEUE_ROLES.has(u.role)) items.push(['cases', '#/cases', 'nav.queue']);
@@ -438,7 +473,7 @@ function renderHeader() {
   const nav = el('nav', 'topnav');
   nav.setAttribute('aria-label', t('nav.label'));
   const ul = el('ul');
-  const active = state.routeName === 'visit' ? 'tasks' : state.routeName === 'case' ? 'cases' : state.routeName === 'household' ? 'households' : state.routeName === 'dispute' ? 'disputes' : state.routeName === 'topic' ? 'councils' : state.routeName;
+  const active = state.routeName === 'visit' ? 'tasks' : state.routeName === 'case' ? 'cases' : state.routeName === 'household' ? 'households' : state.routeName === 'dispute' ? 'disputes' : state.routeName === 'topic' ? 'councils' : (NAV_PARENT[state.routeName] ?? state.routeName);
   for (const [name, href, key] of navItems()) {
     const li = el('li');
     const a = el('a', 'topnav-link', t(key));

@@ -1,6 +1,8 @@
 // String tables (Chinese default, English) and helpers.
 // Every string the user can see goes through t().
 
+import { zhCommunity, enCommunity } from './i18n_community.js';
+
 const STORAGE_KEY = 'gridgov.lang';
 
 const zh = {
@@ -1575,7 +1577,7 @@ const en = {
   'error.user.invalid_argument': 'Invalid input: check the username, password, role and area code',
 };
 
-const tables = { zh, en };
+const tables = { zh: { ...zh, ...zhCommunity }, en: { ...en, ...enCommunity } };
 
 function initialLang() {
   try {

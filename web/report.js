@@ -13,8 +13,11 @@ const DEFAULT_CHANNEL = {
   station_cadre: 'office_hours',
   council_member: 'council',
   volunteer: 'building_chief',
+  chief: 'building_chief',
   mediator: 'visit',
 };
+// Roles that may relay a case for a chief (CAP_CHIEF_RELAY, src/domain/access.c).
+const RELAYS_FOR_CHIEFS = new Set(['community_staff']);
 const UPLOAD_TYPES = new Set(['image/jpeg', 'image/png', 'image/webp', 'application/pdf']);
 const MAX_ATTACHMENTS = 8;
 
@@ -29,12 +32,14 @@ function freshValues(user) {
     name: '',
     phone: '',
     anonymous: false,
+    chief: '', // id of the chief record a chief reports as
   };
 }
 
 export function reportView(ctx) {
   const user = ctx.user;
   const staff = !!user && user.role !== 'resident';
+  const isChief = !!user && user.role === 'chief';
   const st = {
     cats: [],
     catsError: null,
@@ -48,6 +53,8 @@ export function reportView(ctx) {
     submitError: '',
     result: null,
     geo: null,
+    chiefs: [], // a chief's own chief records (GET /api/v1/chiefs): the report is relayed as one
+    chiefsError: null,
     token: 0,
   };
   let root = null;
@@ -66,6 +73,22 @@ export function reportView(ctx) {
         (e) => (st.catsError = e),
       ),
     ];
+    if (isChief || RELAYS_FOR_CHIEFS.has(user && user.role)) {
+      // A chief relays as their chief record (channel building_chief, chief_id): the case is
+      // attributed to them (service/cases.c refuses a chief's report without one).
+      jobs.push(
+        api.myChiefs().then(
+          (r) => {
+            st.chiefs = (r && r.items) || [];
+            st.chiefsError = null;
+            if (isChief && !st.chiefs.some((c) => String(c.id) === st.v.chief)) st.v.chief = st.chiefs.length ? String(st.chiefs[0].id) : '';
+          },
+          (e) => {
+            if (isChief) st.chiefsError = e; // for staff the list is a convenience
+          },
+        ),
+      );
+    }
     if (user) {
       const code = user.area_code;
       jobs.push(
@@ -160,6 +183,7 @@ export function reportView(ctx) {
     if (!v.cls) problems.push([fields.cls, t('report.needCategory')]);
     else if (!v.cat) problems.push([fields.cat, t('report.needCategory')]);
     if (!v.description.trim()) problems.push([fields.description, t('report.needDescription')]);
+    if (isChief && !v.chief) problems.push([fields.chief, t('report.needChief')]);
     if (!st.point) problems.push([fields.location, t('report.needPoint')]);
     else if (st.located && st.located.state === 'outside') problems.push([fields.location, t('report.pointOutside')]);
     for (const [f, msg] of problems) setFieldError(f, msg);
@@ -185,6 +209,13 @@ export function reportView(ctx) {
       lon: Number(st.point.lng.toFixed(6)),
       lat: Number(st.point.lat.toFixed(6)),
     };
+    if (isChief) {
+      body.channel = 'building_chief';
+      body.chief_id = Number(v.chief);
+      const me = st.chiefs.find((c) => String(c.id) === v.chief);
+      // the chief's own name as the reporter unless another name is given below (63 bytes at most)
+      if (me && !v.anonymous && new TextEncoder().encode(me.name).length <= 63) body.reporter_name = me.name;
+    } else if (fields.chief && v.channel === 'building_chief' && v.chief) body.chief_id = Number(v.chief);
     if (v.address.trim()) body.address = v.address.trim();
     if (v.anonymous) body.anonymous = true;
     else {
@@ -238,6 +269,7 @@ export function reportView(ctx) {
     v.description = fields.description.control.value;
     v.urgency = fields.urgency.control.value;
     if (fields.channel) v.channel = fields.channel.control.value;
+    if (fields.chief && !fields.chief.control.disabled) v.chief = fields.chief.control.value;
     v.address = fields.address.control.value;
     v.name = fields.name.control.value;
     v.phone = fields.phone.control.value;
@@ -305,11 +337,33 @@ export function reportView(ctx) {
     const lang = getLang();
     const f = {};
 
-    if (staff) {
+    if (isChief) {
+      const mine = st.chiefs.map((c) => ({ value: String(c.id), label: t('report.chiefAs', { kind: nameOf('chiefKind', c.kind), name: c.name, area: c.area_code }) }));
+      if (mine.length && !mine.some((o) => o.value === v.chief)) v.chief = mine[0].value; // e.g. after "report another"
+      const sel = selectEl('chief', mine.length ? mine : [{ value: '', label: t('report.noChief') }], v.chief);
+      sel.id = 'report-chief';
+      sel.disabled = !mine.length;
+      f.chief = formField(t('report.chief'), sel, { required: true, hint: t('report.chiefHint') });
+      if (st.chiefsError) setFieldError(f.chief, errorText(st.chiefsError));
+      else if (!mine.length) setFieldError(f.chief, t('report.noChiefHint'));
+      left.append(f.chief.wrap);
+    } else if (staff) {
       const ch = selectEl('channel', STAFF_CHANNELS.map((c) => ({ value: c, label: nameOf('channel', c) })), v.channel);
       ch.id = 'report-channel';
       f.channel = formField(t('report.channel'), ch, { required: true });
       left.append(f.channel.wrap);
+      if (RELAYS_FOR_CHIEFS.has(user.role)) {
+        // Community staff relay for a chief who phoned in: the case is linked to that chief.
+        const opts = st.chiefs.map((c) => ({ value: String(c.id), label: t('report.chiefAs', { kind: nameOf('chiefKind', c.kind), name: c.name, area: c.area_code }) }));
+        const sel = selectEl('relay_chief', [{ value: '', label: t('report.relayNone') }, ...opts], v.chief);
+        sel.id = 'report-relay-chief';
+        f.chief = formField(t('report.relayFor'), sel, { optional: true, hint: t('report.relayHint') });
+        f.chief.wrap.hidden = ch.value !== 'building_chief';
+        ch.addEventListener('change', () => {
+          f.chief.wrap.hidden = ch.value !== 'building_chief';
+        });
+        left.append(f.chief.wrap);
+      }
     }
 
     // Category: two levels

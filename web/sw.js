@@ -3,7 +3,7 @@
 // (a fresh deployment is picked up at once when online), the cached copy when offline. The
 // API is never cached: reports made offline wait in the page's IndexedDB outbox (outbox.js).
 
-const CACHE = 'gridgov-shell-v3';
+const CACHE = 'gridgov-shell-v4';
 const SHELL = [
   '/',
   '/index.html',
@@ -22,6 +22,10 @@ const SHELL = [
   '/outbox.js',
   '/fieldwork.js',
   '/users.js',
+  '/pagekit.js',
+  '/community.js',
+  '/ratings.js',
+  '/i18n_community.js',
   '/style.css',
   '/icon.svg',
   '/manifest.webmanifest',

@@ -513,7 +513,7 @@ int api_need_matches(struct api_request *req, struct api_response *resp)
     struct need_matches m;
     json_t *items, *excluded;
     long limit = 0;
-    int64_t id;
+    int64_t id, candidates;
     int r;
     if (path_id(req, &id) != 0)
         return api_reply_error(resp, ERR_NOT_FOUND, NULL);
@@ -540,10 +540,11 @@ int api_need_matches(struct api_request *req, struct api_response *resp)
     for (int i = 0; i < MATCH_REASON_COUNT; i++)
         json_object_set_new(excluded, matching_reason_name((enum match_reason)i),
                             json_integer(m.excluded[i]));
+    candidates = m.candidates; /* read before the cleanup clears m */
     need_matches_cleanup(&m);
     return api_reply_json(resp, 200,
                           json_pack("{s:I, s:I, s:o, s:{s:f, s:f, s:f}, s:o}", "need_id",
-                                    (json_int_t)id, "candidates", (json_int_t)m.candidates,
+                                    (json_int_t)id, "candidates", (json_int_t)candidates,
                                     "excluded", excluded, "weights", "skill", MATCH_W_SKILL,
                                     "distance", MATCH_W_DISTANCE, "load", MATCH_W_LOAD, "items",
                                     items));

@@ -840,10 +840,33 @@ int chiefs_get(struct service_ctx *ctx, const struct principal *p, int64_t id,
     return 0;
 }
 
+/* A chief's own records within a listed area (chiefs_list for ROLE_CHIEF). */
+struct own_chiefs {
+    int64_t user_id;
+    const char *area;
+    store_chief_fn fn;
+    void *fctx;
+};
+
+static int own_chief_filter(void *arg, const struct chief_rec *c)
+{
+    struct own_chiefs *o = arg;
+    if (c->user_id == 0 || c->user_id != o->user_id || !areacode_in_subtree(c->area_code, o->area))
+        return 0;
+    return o->fn(o->fctx, c);
+}
+
 int chiefs_list(struct service_ctx *ctx, const struct principal *p, const char *area,
                 store_chief_fn fn, void *fctx, struct errbuf *eb)
 {
     int r;
+    if (p != NULL && p->role == ROLE_CHIEF) {
+        /* a chief sees only their own records (the web report form relays as one of them) */
+        struct own_chiefs own = {p->user_id, area != NULL ? area : p->scope, fn, fctx};
+        if (!areacode_is_valid(own.area))
+            return errbuf_set(eb, ERR_INVALID, "query parameter 'area' must be an area code");
+        return store_chief_list(ctx->st, p->scope, own_chief_filter, &own);
+    }
     if ((r = read_scope(p, &area, eb)) != 0)
         return r;
     return store_chief_list(ctx->st, area, fn, fctx);

@@ -119,6 +119,8 @@ int chiefs_create(struct service_ctx *ctx, const struct principal *p, const stru
 /* Readable by CAP_VOLUNTEER_READ over the cell, and by the chief's own user. */
 int chiefs_get(struct service_ctx *ctx, const struct principal *p, int64_t id,
                struct chief_rec *out, struct errbuf *eb);
+/* The chiefs of area (default: p's scope) for CAP_VOLUNTEER_READ; a user with role chief gets
+ * only their own chief records (of their scope, within area when given). */
 int chiefs_list(struct service_ctx *ctx, const struct principal *p, const char *area,
                 store_chief_fn fn, void *fctx, struct errbuf *eb);
 /* May p relay a case in area_code as chief chief_id? A chief relays only as their own record,
