@@ -195,7 +195,7 @@ static int report_replay(struct api_request *req, struct api_response *resp, con
 /* A report from its parsing to its answer; on the heap, as it may outlive the handler call
  * (api_defer: the request waits for the writer's commit without holding a worker thread). */
 struct report_state {
-    json_t *body;        /* owned: the strings in borrows */
+    json_t *body; /* owned: the strings in borrows */
     struct case_report in;
     struct principal principal; /* copy of the caller's */
     int has_principal;
@@ -281,8 +281,7 @@ static int report_parse(struct api_request *req, struct report_state *rs)
 
 /* The answer to a report whose result is r (0: c and dups hold the new case). */
 static int report_answer(struct api_request *req, struct api_response *resp,
-                         struct report_state *rs, int r, struct case_rec *c,
-                         struct case_list *dups)
+                         struct report_state *rs, int r, struct case_rec *c, struct case_list *dups)
 {
     json_t *j, *items;
     int status;
@@ -296,11 +295,10 @@ static int report_answer(struct api_request *req, struct api_response *resp,
     for (size_t i = 0; i < dups->len; i++) {
         if (!cases_can_see(req->principal, &dups->items[i]))
             continue;
-        json_array_append_new(items, json_pack("{s:I, s:s, s:s, s:s}", "id",
-                                               (json_int_t)dups->items[i].id, "number",
-                                               dups->items[i].number, "status",
-                                               dups->items[i].status, "description",
-                                               dups->items[i].description));
+        json_array_append_new(
+            items, json_pack("{s:I, s:s, s:s, s:s}", "id", (json_int_t)dups->items[i].id, "number",
+                             dups->items[i].number, "status", dups->items[i].status, "description",
+                             dups->items[i].description));
     }
     json_object_set_new(j, "duplicates", items);
     case_list_cleanup(dups);

@@ -99,7 +99,7 @@ static int newer_first(const void *a, const void *b)
 /* The brute-force answer, compared with the store's (ids in the same order); returns how many
  * cases matched. */
 static int check_query(struct store *st, const struct planted *all, int n, const char *category,
-                        double lon, double lat, double delta, int64_t since, int limit)
+                       double lon, double lat, double delta, int64_t since, int limit)
 {
     struct planted *want = calloc((size_t)n, sizeof(*want));
     struct case_list got;

@@ -75,10 +75,11 @@
     X(DUE, "SELECT " CASE_COLS " FROM cases WHERE sweep_at_ms > 0 AND sweep_at_ms <= ?1 "          \
            "AND (sweep_at_ms > ?2 OR (sweep_at_ms = ?2 AND id > ?3)) "                             \
            "ORDER BY sweep_at_ms, id LIMIT ?4")                                                    \
-    X(NEARBY, "SELECT " CASE_COLS " FROM cases INDEXED BY cases_near_cell "                        \
-              "WHERE category = ?1 AND " SQ_NEAR_CELL " IN (?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, " \
-              "?16) AND created_ms >= ?2 AND lon BETWEEN ?3 AND ?4 AND lat BETWEEN ?5 AND ?6 "     \
-              "AND status NOT IN ('merged', 'rejected') ORDER BY created_ms DESC LIMIT ?7")        \
+    X(NEARBY,                                                                                      \
+      "SELECT " CASE_COLS " FROM cases INDEXED BY cases_near_cell "                                \
+      "WHERE category = ?1 AND " SQ_NEAR_CELL " IN (?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, "        \
+      "?16) AND created_ms >= ?2 AND lon BETWEEN ?3 AND ?4 AND lat BETWEEN ?5 AND ?6 "             \
+      "AND status NOT IN ('merged', 'rejected') ORDER BY created_ms DESC LIMIT ?7")                \
     X(COUNT_BY_STATUS, "SELECT status, count(*) FROM cases WHERE area_code >= ?1 "                 \
                        "AND area_code < ?1 || ':' GROUP BY status ORDER BY status")                \
     X(EVENT_APPEND, "INSERT INTO case_events(" EVENT_COLS ") "                                     \
