@@ -181,6 +181,8 @@ static int report_replay(struct api_request *req, struct api_response *resp, con
     struct case_rec c;
     json_t *j;
     *status = 0;
+    if (req->principal == NULL) /* keys are only taken from signed-in callers (report_key) */
+        return 0;
     if (store_case_report_key_get(req->svc->st, req->principal->user_id, key, &id) != 0 ||
         store_case_get(req->svc->st, id, &c) != 0)
         return 0;

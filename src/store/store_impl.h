@@ -30,7 +30,7 @@ static inline int store_near_cells(double lon, double lat, double delta, int64_t
         return ERR_INVALID;
     for (int dx = -1; dx <= 1; dx++)
         for (int dy = -1; dy <= 1; dy++)
-            out[n++] = c + dx * STORE_NEAR_CELL_LON_STRIDE + dy;
+            out[n++] = c + (int64_t)dx * STORE_NEAR_CELL_LON_STRIDE + dy;
     return 0;
 }
 
