@@ -196,6 +196,14 @@ const char *api_cookie(const struct api_request *req, const char *name)
     return req->transport.cookie(req->transport.conn, name);
 }
 
+int api_defer(struct api_request *req, const struct api_deferred *d, api_resume_fn *resume,
+              void **resume_arg)
+{
+    if (req->transport.defer == NULL)
+        return ERR_BUSY;
+    return req->transport.defer(req->transport.defer_ctx, d, resume, resume_arg);
+}
+
 void api_response_init(struct api_response *resp)
 {
     memset(resp, 0, sizeof(*resp));

@@ -21,9 +21,26 @@
 #include <stdint.h>
 
 struct service_ctx;
+struct api_response;
 
 #define API_MAX_PATH_PARAMS 4
 #define API_MAX_HEADERS     8
+
+/*
+ * A deferred answer (api_defer): the handler's work goes on elsewhere (a case report waits
+ * for the writer's group commit) and the request holds no worker thread meanwhile. Once
+ * resumed, the transport calls finish on a worker thread with that thread's service context
+ * to fill resp (as a handler would: return 0 with resp set, or an error code), then
+ * free_state(state) -- also when the request dies before finishing.
+ */
+typedef int (*api_finish_fn)(struct service_ctx *svc, void *state, struct api_response *resp);
+struct api_deferred {
+    api_finish_fn finish;
+    void (*free_state)(void *state);
+    void *state; /* owned by the deferral from api_defer on */
+};
+/* Wakes a deferred request; callable from any thread, exactly once. */
+typedef void (*api_resume_fn)(void *resume_arg);
 
 /* Callbacks the transport provides to look up request data (borrowed, valid during the call). */
 struct api_transport {
@@ -31,6 +48,10 @@ struct api_transport {
     const char *(*query)(void *conn, const char *key);   /* decoded query parameter or NULL */
     const char *(*header)(void *conn, const char *name); /* header (case-insensitive) or NULL */
     const char *(*cookie)(void *conn, const char *name); /* cookie value or NULL */
+    /* Optional (NULL when the transport cannot defer): see api_defer. */
+    int (*defer)(void *defer_ctx, const struct api_deferred *d, api_resume_fn *resume,
+                 void **resume_arg);
+    void *defer_ctx;
 };
 
 struct api_request {
@@ -106,6 +127,15 @@ int api_reply_json(struct api_response *resp, int status, json_t *value);
 int api_reply_error(struct api_response *resp, int err, const char *message);
 /* Same, with the errbuf detail when one was set. */
 int api_reply_errbuf(struct api_response *resp, int err, const struct errbuf *eb);
+
+/*
+ * Answer later. On 0 the request is suspended: the transport owns d->state, the handler
+ * returns 0 without setting resp, and whoever finishes the work calls resume(resume_arg)
+ * exactly once (from any thread; it may be called before the handler returned). ERR_BUSY when
+ * the transport cannot defer: nothing changed, the handler does its work synchronously.
+ */
+int api_defer(struct api_request *req, const struct api_deferred *d, api_resume_fn *resume,
+              void **resume_arg);
 
 /*
  * Authenticate from "Authorization: Bearer TOKEN" or the gridgov_session cookie; sets

@@ -22,6 +22,7 @@
 #include "api/api_handlers.h"
 
 #include "base/jsonutil.h"
+#include "base/xalloc.h"
 #include "base/timeutil.h"
 #include "domain/idcard.h"
 #include "base/secret.h"
@@ -180,6 +181,8 @@ static int report_replay(struct api_request *req, struct api_response *resp, con
     struct case_rec c;
     json_t *j;
     *status = 0;
+    if (req->principal == NULL) /* keys are only taken from signed-in callers (report_key) */
+        return 0;
     if (store_case_report_key_get(req->svc->st, req->principal->user_id, key, &id) != 0 ||
         store_case_get(req->svc->st, id, &c) != 0)
         return 0;
@@ -191,6 +194,137 @@ static int report_replay(struct api_request *req, struct api_response *resp, con
     return 1;
 }
 
+/* A report from its parsing to its answer; on the heap, as it may outlive the handler call
+ * (api_defer: the request waits for the writer's commit without holding a worker thread). */
+struct report_state {
+    json_t *body; /* owned: the strings in borrows */
+    struct case_report in;
+    struct principal principal; /* copy of the caller's */
+    int has_principal;
+    struct report_key_arg idem; /* idem.key points into key */
+    char key[CASE_REPORT_KEY_MAX + 1];
+    struct errbuf eb;
+    struct cases_pending_report *pending; /* owned while deferred */
+};
+
+static void report_state_free(void *arg)
+{
+    struct report_state *rs = arg;
+    if (rs == NULL)
+        return;
+    cases_report_discard(rs->pending);
+    json_decref(rs->body);
+    free(rs);
+}
+
+/* Parse the body into rs->in; 0, or an error with rs->eb set. */
+static int report_parse(struct api_request *req, struct report_state *rs)
+{
+    struct case_report *in = &rs->in;
+    struct errbuf *eb = &rs->eb;
+    json_t *body = rs->body, *j;
+    long long household = 0, patrol = 0, chief = 0;
+    int has_lon = 0, has_lat = 0, r;
+    const char *key = NULL;
+
+    if ((r = json_get_string(body, "channel", 1, 23, &in->channel, eb)) != 0 ||
+        (r = json_get_string(body, "category", 1, 8, &in->category, eb)) != 0 ||
+        (r = json_get_string(body, "description", 1, CASE_TEXT_MAX, &in->description, eb)) != 0 ||
+        (r = json_get_number(body, "lon", 0, -180, 180, &in->lon, &has_lon, eb)) != 0 ||
+        (r = json_get_number(body, "lat", 0, -90, 90, &in->lat, &has_lat, eb)) != 0 ||
+        (r = json_get_string(body, "area_code", 0, 18, &in->area_code, eb)) != 0 ||
+        (r = json_get_string(body, "address", 0, 255, &in->address, eb)) != 0 ||
+        (r = json_get_string(body, "urgency", 0, 11, &in->urgency, eb)) != 0 ||
+        (r = json_get_string(body, "reporter_name", 0, 63, &in->reporter_name, eb)) != 0 ||
+        (r = json_get_string(body, "reporter_phone", 0, 20, &in->reporter_phone, eb)) != 0 ||
+        (r = json_get_int(body, "household_id", 0, 1, INT64_MAX, &household, NULL, eb)) != 0 ||
+        (r = json_get_int(body, "patrol_id", 0, 1, INT64_MAX, &patrol, NULL, eb)) != 0 ||
+        (r = json_get_int(body, "chief_id", 0, 1, INT64_MAX, &chief, NULL, eb)) != 0)
+        return r;
+    in->household_id = household;
+    in->patrol_id = patrol;
+    in->chief_id = chief;
+    if (has_lon != has_lat)
+        return errbuf_set(eb, ERR_INVALID, "give both 'lon' and 'lat', or neither");
+    in->has_point = has_lon && has_lat;
+    j = json_object_get(body, "anonymous");
+    if (j != NULL && !json_is_boolean(j) && !json_is_null(j))
+        return errbuf_set(eb, ERR_INVALID, "field 'anonymous' must be true or false");
+    in->is_anonymous = json_is_true(j);
+    j = json_object_get(body, "attachments");
+    if (j != NULL && !json_is_null(j)) {
+        size_t i;
+        json_t *h;
+        if (!json_is_array(j) || json_array_size(j) > CASES_MAX_ATTACHMENTS)
+            return errbuf_set(eb, ERR_INVALID,
+                              "field 'attachments' must be a list of at most %d hashes",
+                              CASES_MAX_ATTACHMENTS);
+        json_array_foreach(j, i, h)
+        {
+            if (!json_is_string(h) || json_string_length(h) != 64)
+                return errbuf_set(eb, ERR_INVALID,
+                                  "field 'attachments' must hold the hashes of uploads");
+            in->attachments[in->n_attachments++] = json_string_value(h);
+        }
+    }
+    in->now_ms = time_now_ms();
+    if ((r = report_key(req, &key, eb)) != 0)
+        return r;
+    if (key != NULL) {
+        snprintf(rs->key, sizeof(rs->key), "%s", key);
+        rs->idem.key = rs->key;
+        rs->idem.user_id = req->principal->user_id;
+        rs->idem.now_ms = in->now_ms;
+        in->on_insert = report_key_insert;
+        in->on_insert_arg = &rs->idem;
+    }
+    return 0;
+}
+
+/* The answer to a report whose result is r (0: c and dups hold the new case). */
+static int report_answer(struct api_request *req, struct api_response *resp,
+                         struct report_state *rs, int r, struct case_rec *c, struct case_list *dups)
+{
+    json_t *j, *items;
+    int status;
+
+    if (r == ERR_EXISTS && rs->idem.key != NULL && report_replay(req, resp, rs->idem.key, &status))
+        return status; /* lost a race with the same key: the other report's case is the answer */
+    if (r != 0)
+        return api_reply_errbuf(resp, r, &rs->eb);
+    j = case_json(req, c);
+    items = json_array();
+    for (size_t i = 0; i < dups->len; i++) {
+        if (!cases_can_see(req->principal, &dups->items[i]))
+            continue;
+        json_array_append_new(
+            items, json_pack("{s:I, s:s, s:s, s:s}", "id", (json_int_t)dups->items[i].id, "number",
+                             dups->items[i].number, "status", dups->items[i].status, "description",
+                             dups->items[i].description));
+    }
+    json_object_set_new(j, "duplicates", items);
+    case_list_cleanup(dups);
+    case_rec_cleanup(c);
+    return api_reply_json(resp, 201, j);
+}
+
+/* api_finish_fn of a deferred report: its batch ended; answer on svc (this worker's). */
+static int report_finish(struct service_ctx *svc, void *arg, struct api_response *resp)
+{
+    struct report_state *rs = arg;
+    struct api_request req;
+    struct case_rec c;
+    struct case_list dups;
+    int r;
+
+    memset(&req, 0, sizeof(req));
+    req.svc = svc;
+    req.principal = rs->has_principal ? &rs->principal : NULL;
+    r = cases_report_finish(svc, rs->pending, &c, &dups);
+    rs->pending = NULL;
+    return report_answer(&req, resp, rs, r, &c, &dups);
+}
+
 int api_cases_create(struct api_request *req, struct api_response *resp)
 {
     static const char *const allowed[] = {
@@ -198,109 +332,54 @@ int api_cases_create(struct api_request *req, struct api_response *resp)
         "lat",           "area_code",      "address",     "urgency",
         "reporter_name", "reporter_phone", "anonymous",   "attachments",
         "household_id",  "patrol_id",      "chief_id",    NULL};
-    struct errbuf eb = {{0}};
-    struct case_report in;
+    struct report_state *rs = xcalloc(1, sizeof(*rs));
     struct case_rec c;
     struct case_list dups;
-    struct report_key_arg idem = {0, NULL, 0};
-    json_t *body = NULL, *j, *items;
-    long long household = 0, patrol = 0, chief = 0;
-    int has_lon = 0, has_lat = 0, r;
+    int r, status;
 
-    memset(&in, 0, sizeof(in));
-    if (api_body_object(req, resp, allowed, &body) != 0)
+    if (api_body_object(req, resp, allowed, &rs->body) != 0) {
+        report_state_free(rs);
         return 0;
-    if ((r = json_get_string(body, "channel", 1, 23, &in.channel, &eb)) != 0 ||
-        (r = json_get_string(body, "category", 1, 8, &in.category, &eb)) != 0 ||
-        (r = json_get_string(body, "description", 1, CASE_TEXT_MAX, &in.description, &eb)) != 0 ||
-        (r = json_get_number(body, "lon", 0, -180, 180, &in.lon, &has_lon, &eb)) != 0 ||
-        (r = json_get_number(body, "lat", 0, -90, 90, &in.lat, &has_lat, &eb)) != 0 ||
-        (r = json_get_string(body, "area_code", 0, 18, &in.area_code, &eb)) != 0 ||
-        (r = json_get_string(body, "address", 0, 255, &in.address, &eb)) != 0 ||
-        (r = json_get_string(body, "urgency", 0, 11, &in.urgency, &eb)) != 0 ||
-        (r = json_get_string(body, "reporter_name", 0, 63, &in.reporter_name, &eb)) != 0 ||
-        (r = json_get_string(body, "reporter_phone", 0, 20, &in.reporter_phone, &eb)) != 0 ||
-        (r = json_get_int(body, "household_id", 0, 1, INT64_MAX, &household, NULL, &eb)) != 0 ||
-        (r = json_get_int(body, "patrol_id", 0, 1, INT64_MAX, &patrol, NULL, &eb)) != 0 ||
-        (r = json_get_int(body, "chief_id", 0, 1, INT64_MAX, &chief, NULL, &eb)) != 0)
-        goto bad;
-    in.household_id = household;
-    in.patrol_id = patrol;
-    in.chief_id = chief;
-    if (has_lon != has_lat) {
-        r = errbuf_set(&eb, ERR_INVALID, "give both 'lon' and 'lat', or neither");
-        goto bad;
     }
-    in.has_point = has_lon && has_lat;
-    j = json_object_get(body, "anonymous");
-    if (j != NULL && !json_is_boolean(j) && !json_is_null(j)) {
-        r = errbuf_set(&eb, ERR_INVALID, "field 'anonymous' must be true or false");
-        goto bad;
+    if (req->principal != NULL) {
+        rs->principal = *req->principal;
+        rs->has_principal = 1;
     }
-    in.is_anonymous = json_is_true(j);
-    j = json_object_get(body, "attachments");
-    if (j != NULL && !json_is_null(j)) {
-        size_t i;
-        json_t *h;
-        if (!json_is_array(j) || json_array_size(j) > CASES_MAX_ATTACHMENTS) {
-            r = errbuf_set(&eb, ERR_INVALID,
-                           "field 'attachments' must be a list of at most %d hashes",
-                           CASES_MAX_ATTACHMENTS);
-            goto bad;
-        }
-        json_array_foreach(j, i, h)
-        {
-            if (!json_is_string(h) || json_string_length(h) != 64) {
-                r = errbuf_set(&eb, ERR_INVALID,
-                               "field 'attachments' must hold the hashes of uploads");
-                goto bad;
-            }
-            in.attachments[in.n_attachments++] = json_string_value(h);
-        }
+    if ((r = report_parse(req, rs)) != 0) {
+        status = api_reply_errbuf(resp, r, &rs->eb);
+        report_state_free(rs);
+        return status;
     }
-    in.now_ms = time_now_ms();
-    if ((r = report_key(req, &idem.key, &eb)) != 0)
-        goto bad;
-    if (idem.key != NULL) {
-        int status;
-        if (report_replay(req, resp, idem.key, &status)) {
-            json_decref(body);
+    if (rs->idem.key != NULL && report_replay(req, resp, rs->idem.key, &status)) {
+        report_state_free(rs);
+        return status;
+    }
+    /* With the single writer (serve), the request waits for the group commit suspended
+     * (api_defer), not on its worker thread; otherwise, or if the transport cannot defer,
+     * it reports synchronously. */
+    if (req->svc->writer != NULL && req->transport.defer != NULL) {
+        struct api_deferred d = {report_finish, report_state_free, rs};
+        api_resume_fn resume = NULL;
+        void *resume_arg = NULL;
+        r = cases_report_prepare(req->svc, rs->has_principal ? &rs->principal : NULL, &rs->in,
+                                 &rs->eb, &rs->pending);
+        if (r != 0) {
+            status = api_reply_errbuf(resp, r, &rs->eb);
+            report_state_free(rs);
             return status;
         }
-        idem.user_id = req->principal->user_id;
-        idem.now_ms = in.now_ms;
-        in.on_insert = report_key_insert;
-        in.on_insert_arg = &idem;
-    }
-    r = cases_report(req->svc, req->principal, &in, &c, &dups, &eb);
-    if (r == ERR_EXISTS && idem.key != NULL) {
-        /* Lost a race with the same key: the other report's case is the answer. */
-        int status;
-        if (report_replay(req, resp, idem.key, &status)) {
-            json_decref(body);
-            return status;
+        if (api_defer(req, &d, &resume, &resume_arg) == 0) {
+            /* rs is the deferral's now; the writer may finish before this returns. */
+            cases_report_submit(req->svc, rs->pending, resume, resume_arg);
+            return 0;
         }
+        cases_report_discard(rs->pending);
+        rs->pending = NULL;
     }
-    if (r != 0)
-        goto bad;
-    j = case_json(req, &c);
-    items = json_array();
-    for (size_t i = 0; i < dups.len; i++) {
-        if (!cases_can_see(req->principal, &dups.items[i]))
-            continue;
-        json_array_append_new(items, json_pack("{s:I, s:s, s:s, s:s}", "id",
-                                               (json_int_t)dups.items[i].id, "number",
-                                               dups.items[i].number, "status", dups.items[i].status,
-                                               "description", dups.items[i].description));
-    }
-    json_object_set_new(j, "duplicates", items);
-    case_list_cleanup(&dups);
-    case_rec_cleanup(&c);
-    json_decref(body);
-    return api_reply_json(resp, 201, j);
-bad:
-    json_decref(body);
-    return api_reply_errbuf(resp, r, &eb);
+    r = cases_report(req->svc, req->principal, &rs->in, &c, &dups, &rs->eb);
+    status = report_answer(req, resp, rs, r, &c, &dups);
+    report_state_free(rs);
+    return status;
 }
 
 static int parse_time_param(struct api_request *req, struct api_response *resp, const char *key,

@@ -1,7 +1,8 @@
 /*
  * api_metrics.c - GET /metrics in the Prometheus text format (version 0.0.4): requests and
  * latency per route (counted by the HTTP layer, base/metrics.h), cases by state, overdue
- * cases, the outbox backlog, the database size, and the last sweep.
+ * cases, the outbox backlog, the database size, the last sweep, and the single writer's jobs
+ * and batches (jobs / batches = the mean group-commit batch).
  */
 #include "api/api_handlers.h"
 
@@ -9,6 +10,7 @@
 #include "base/timeutil.h"
 #include "base/xalloc.h"
 #include "service/context.h"
+#include "service/writer.h"
 #include "store/store.h"
 
 #include <stdio.h>
@@ -58,6 +60,22 @@ int api_metrics(struct api_request *req, struct api_response *resp)
                    (long long)overdue, (long long)backlog, (long long)size);
     if (r != 0)
         return r;
+    if (req->svc->writer != NULL) {
+        struct writer_stats ws;
+        writer_get_stats(req->svc->writer, &ws);
+        r = buf_printf(out,
+                       "# HELP gridgov_writer_jobs_total Jobs run by the single writer.\n"
+                       "# TYPE gridgov_writer_jobs_total counter\ngridgov_writer_jobs_total %lld\n"
+                       "# HELP gridgov_writer_batches_total Group-commit batches of the writer.\n"
+                       "# TYPE gridgov_writer_batches_total counter\n"
+                       "gridgov_writer_batches_total %lld\n"
+                       "# HELP gridgov_writer_failed_commits_total Batches whose commit failed.\n"
+                       "# TYPE gridgov_writer_failed_commits_total counter\n"
+                       "gridgov_writer_failed_commits_total %lld\n",
+                       ws.jobs, ws.batches, ws.failed_commits);
+        if (r != 0)
+            return r;
+    }
     resp->status = 200;
     resp->content_type = "text/plain; version=0.0.4; charset=utf-8";
     return 0;

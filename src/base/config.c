@@ -39,7 +39,7 @@ static const struct config_row config_rows[] = {
     STR_ROW(read_db, "", "replica for analytics reads (postgresql://...); \"\" = db"),
     STR_ROW(listen, "127.0.0.1:8080", "address and port to serve on"),
     STR_ROW(web_root, "", "web interface directory (default: web/ next to the binary)"),
-    INT_ROW(threads, 1, 256, "16", "HTTP worker threads (they wait on the writer)"),
+    INT_ROW(threads, 1, 256, "16", "HTTP worker threads (actions wait on them for the writer)"),
     LONG_ROW(body_max, 1024, 1L << 30, "1048576", "largest request body in bytes"),
     LONG_ROW(session_ttl_s, 1, 30L * 86400, "43200", "session lifetime in seconds"),
     INT_ROW(login_max_failures, 1, 1000, "5", "failed logins in a row before a lock"),

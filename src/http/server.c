@@ -35,12 +35,23 @@
  * as threads and handlers that never block on each other, acquiring one never waits in
  * practice; the pool makes that an invariant rather than a coincidence of thread identity.
  *
+ * Deferred answers (api_defer, api.h): a handler whose work waits for something else -- a case
+ * report waiting for the single writer's group commit -- suspends its connection
+ * (MHD_suspend_connection, allowed only inside the access handler, hence transport.defer) and
+ * returns; the worker thread and its service context go on with other connections. Whoever
+ * finishes the work calls http_resume (MHD_resume_connection, from any thread), libmicrohttpd
+ * calls http_access once more, and the deferral's finish function answers with a context from
+ * the pool. So a batch of the writer is no longer capped by the number of worker threads. A
+ * suspended connection must not outlive the daemon: http_server_stop waits for every deferred
+ * request to be answered.
+ *
  * Security headers (nosniff, no-referrer, a CSP on HTML) go on every response; API answers
  * are never cached (Cache-Control: no-store), static files are revalidated (no-cache).
  *
  * Threading: http_access() and http_completed() run on libmicrohttpd's worker threads; the
  * only shared mutable state is the context pool (locked), the request id counter and the
- * in-flight count (atomics). http_server_start/stop are called by the CLI's main thread.
+ * in-flight and deferred counts (atomics); http_resume runs on the thread that finished the
+ * deferred work. http_server_start/stop are called by the CLI's main thread.
  */
 #include "http/server.h"
 
@@ -125,6 +136,7 @@ struct http_server {
 
     atomic_uint_fast64_t next_rid;
     atomic_int in_flight;        /* requests between the first handler call and completion */
+    atomic_int deferred;         /* requests between api_defer and their answer (http_defer) */
     struct metrics *metrics;     /* borrowed; may be NULL */
     struct ratelimit *ratelimit; /* owned; NULL = no rate limit */
     char *tls_cert;              /* owned PEM copies while serving HTTPS, else NULL */
@@ -146,6 +158,11 @@ struct http_request {
     int status;   /* status queued, 0 if none yet */
     size_t bytes; /* response body bytes */
     size_t route; /* index in api_routes, or SIZE_MAX for static files and unknown paths */
+    /* A deferred answer (api_defer): set while the connection is suspended and until the
+     * resumed request has been answered; deferred.state is owned here meanwhile. */
+    struct api_deferred deferred;
+    struct http_server *srv;     /* for http_resume */
+    struct MHD_Connection *conn; /* for http_resume */
 };
 
 static int http_is_api_path(const char *url);
@@ -245,6 +262,8 @@ static struct http_request *http_request_new(struct http_server *srv, struct MHD
     buf_init(&hr->body, hr->body_max);
     atomic_fetch_add(&srv->in_flight, 1);
     hr->route = SIZE_MAX;
+    hr->srv = srv;
+    hr->conn = conn;
     return hr;
 }
 
@@ -459,6 +478,54 @@ static int http_rate_limited(struct http_server *srv, const struct api_route *rt
     return 1;
 }
 
+/* ---- deferred answers (api_defer) ---- */
+
+/* api_resume_fn: the deferred work is done; libmicrohttpd calls http_access again. Runs on
+ * any thread (the writer's); hr may be freed as soon as the connection is resumed. */
+static void http_resume(void *arg)
+{
+    struct http_request *hr = arg;
+    MHD_resume_connection(hr->conn);
+}
+
+/* transport.defer: suspend the connection (we are inside the access handler, the only place
+ * libmicrohttpd allows it) and keep the deferral until the request is resumed. */
+static int http_defer(void *defer_ctx, const struct api_deferred *d, api_resume_fn *resume,
+                      void **resume_arg)
+{
+    struct http_request *hr = defer_ctx;
+    if (hr->deferred.finish != NULL || d->finish == NULL)
+        return ERR_BUSY;
+    hr->deferred = *d;
+    atomic_fetch_add(&hr->srv->deferred, 1);
+    MHD_suspend_connection(hr->conn);
+    *resume = http_resume;
+    *resume_arg = hr;
+    return 0;
+}
+
+/* The resumed request: its finish function on a worker context, then the answer. */
+static enum MHD_Result http_finish_deferred(struct http_server *srv, struct MHD_Connection *conn,
+                                            struct http_request *hr)
+{
+    struct service_ctx *ctx = http_pool_acquire(srv);
+    struct api_response resp;
+    api_response_init(&resp);
+    int r = hr->deferred.finish(ctx, hr->deferred.state, &resp);
+    if (r != 0 && resp.status == 0) {
+        api_reply_error(&resp, r, NULL);
+    } else if (r == 0 && resp.status == 0) {
+        log_error("http", "rid=%s deferred answer set no response", hr->rid);
+        api_reply_error(&resp, ERR_INTERNAL, NULL);
+    }
+    http_pool_release(srv, ctx);
+    hr->deferred.free_state(hr->deferred.state);
+    memset(&hr->deferred, 0, sizeof(hr->deferred));
+    enum MHD_Result ret = http_send(conn, hr, &resp, "no-store");
+    atomic_fetch_sub(&srv->deferred, 1);
+    return ret;
+}
+
 /* Authenticate, authorise and run the handler; resp ends up holding the answer. */
 static void http_call(struct http_server *srv, const struct api_route *rt, struct api_request *req,
                       struct api_response *resp)
@@ -475,7 +542,10 @@ static void http_call(struct http_server *srv, const struct api_route *rt, struc
         api_reply_error(resp, ERR_UNAUTHORIZED, NULL);
     } else {
         r = rt->handler(req, resp);
-        if (r != 0 && resp->status == 0) {
+        if (r == 0 && resp->status == 0 && req->transport.defer_ctx != NULL &&
+            ((struct http_request *)req->transport.defer_ctx)->deferred.finish != NULL) {
+            /* deferred (api_defer): answered once resumed */
+        } else if (r != 0 && resp->status == 0) {
             api_reply_error(resp, r, NULL);
         } else if (r == 0 && resp->status == 0) {
             log_error("http", "rid=%s handler for %s %s set no response", req->request_id,
@@ -519,7 +589,14 @@ static enum MHD_Result http_serve_api(struct http_server *srv, struct MHD_Connec
         req.transport.query = http_query;
         req.transport.header = http_header;
         req.transport.cookie = http_cookie;
+        req.transport.defer = http_defer;
+        req.transport.defer_ctx = hr;
         http_call(srv, rt, &req, &resp);
+        if (hr->deferred.finish != NULL) { /* suspended: http_finish_deferred answers */
+            api_response_cleanup(&resp);
+            free(scratch);
+            return MHD_YES;
+        }
     }
     enum MHD_Result ret = http_send(conn, hr, &resp, "no-store");
     free(scratch);
@@ -683,6 +760,8 @@ static enum MHD_Result http_access(void *cls, struct MHD_Connection *conn, const
     }
     if (hr->is_queued)
         return MHD_YES;
+    if (hr->deferred.finish != NULL) /* resumed after api_defer */
+        return http_finish_deferred(srv, conn, hr);
     http_conn_set_deadline(srv, conn, INT64_MAX); /* all in: the request is ours now */
     if (hr->is_too_large)
         return http_send_error(conn, hr, ERR_TOO_LARGE, NULL, NULL);
@@ -730,6 +809,10 @@ static void http_completed(void *cls, struct MHD_Connection *conn, void **con_cl
     else
         log_info("http", "rid=%s method=%s path=%s status=%d ms=%.1f bytes=%zu end=%s", hr->rid,
                  hr->method, hr->path, hr->status, ms, hr->bytes, http_termination_name(toe));
+    if (hr->deferred.free_state != NULL) { /* never finished (the connection ended first) */
+        hr->deferred.free_state(hr->deferred.state);
+        atomic_fetch_sub(&srv->deferred, 1);
+    }
     buf_cleanup(&hr->body);
     free(hr);
     /* A kept-alive connection has request_timeout_s for its next request. */
@@ -838,6 +921,7 @@ int http_server_start(const struct http_server_config *cfg, struct service_ctx *
     srv->n_free = cfg->threads;
     atomic_init(&srv->next_rid, 0);
     atomic_init(&srv->in_flight, 0);
+    atomic_init(&srv->deferred, 0);
     if (pthread_mutex_init(&srv->pool_lock, NULL) != 0)
         goto out;
     if (pthread_cond_init(&srv->pool_cond, NULL) != 0) {
@@ -880,7 +964,7 @@ int http_server_start(const struct http_server_config *cfg, struct service_ctx *
     }
     opts[n_opts++] = (struct MHD_OptionItem){MHD_OPTION_END, 0, NULL};
 
-    unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+    unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
     if (ss.ss_family == AF_INET6)
         flags |= MHD_USE_IPv6;
     if (cfg->tls_cert_pem != NULL)
@@ -940,6 +1024,13 @@ void http_server_stop(struct http_server *srv)
         nanosleep(&pause, NULL);
     if (atomic_load(&srv->in_flight) > 0)
         log_warn("http", "stopping with %d requests in flight", atomic_load(&srv->in_flight));
+    /* Stopping the daemon with a suspended connection is undefined in libmicrohttpd: wait until
+     * every deferred request was resumed and answered (the writer finishes every job it took;
+     * cli_serve stops it after the server). */
+    if (atomic_load(&srv->deferred) > 0)
+        log_warn("http", "waiting for %d deferred requests", atomic_load(&srv->deferred));
+    while (atomic_load(&srv->deferred) > 0)
+        nanosleep(&pause, NULL);
     MHD_stop_daemon(srv->daemon);
     if (srv->is_reaper_running) {
         pthread_mutex_lock(&srv->conn_lock);

@@ -769,6 +769,20 @@ static int act_job_run(struct service_ctx *ctx, void *arg)
     return cases_act(ctx, j->p, j->id, j->in, j->out, j->eb);
 }
 
+/* The end of a report, written or not: the caller's result, the duplicates on ctx. */
+static int report_result(struct service_ctx *ctx, struct report_prep *rp, int r,
+                         struct case_rec *out, struct case_list *dups)
+{
+    report_prep_cleanup(rp);
+    if (r != 0)
+        return r; /* rp->c owns nothing: its description is in's */
+    if (dups)
+        find_duplicates(ctx, &rp->c, dups);
+    rp->c.description = xstrdup(rp->in->description);
+    *out = rp->c;
+    return 0;
+}
+
 int cases_report(struct service_ctx *ctx, const struct principal *p, const struct case_report *in,
                  struct case_rec *out, struct case_list *dups, struct errbuf *eb)
 {
@@ -791,14 +805,64 @@ int cases_report(struct service_ctx *ctx, const struct principal *p, const struc
          * nothing behind: rp.c is then dropped. */
         r = ctx->writer ? writer_run(ctx->writer, report_job_run, &rp) : report_write(ctx, &rp);
     }
-    report_prep_cleanup(&rp);
-    if (r != 0)
-        return r; /* rp.c owns nothing: its description is in's */
-    if (dups)
-        find_duplicates(ctx, &rp.c, dups);
-    rp.c.description = xstrdup(in->description);
-    *out = rp.c;
+    return report_result(ctx, &rp, r, out, dups);
+}
+
+/* A report between its preparation and its result (cases_report_prepare ... finish). */
+struct cases_pending_report {
+    struct report_prep rp;
+    struct writer_job job; /* rp as the writer's job; its result is the write's */
+};
+
+int cases_report_prepare(struct service_ctx *ctx, const struct principal *p,
+                         const struct case_report *in, struct errbuf *eb,
+                         struct cases_pending_report **out)
+{
+    struct cases_pending_report *pr = xcalloc(1, sizeof(*pr));
+    int r;
+
+    *out = NULL;
+    pr->rp.p = p;
+    pr->rp.in = in;
+    pr->rp.eb = eb;
+    if ((r = report_prepare(ctx, &pr->rp)) != 0) {
+        cases_report_discard(pr);
+        return r;
+    }
+    *out = pr;
     return 0;
+}
+
+void cases_report_submit(struct service_ctx *ctx, struct cases_pending_report *pr,
+                         cases_done_fn done, void *done_arg)
+{
+    pr->job.fn = report_job_run;
+    pr->job.arg = &pr->rp;
+    pr->job.done = done;
+    pr->job.done_arg = done_arg;
+    writer_submit(ctx->writer, &pr->job);
+}
+
+int cases_report_finish(struct service_ctx *ctx, struct cases_pending_report *pr,
+                        struct case_rec *out, struct case_list *dups)
+{
+    int r;
+    memset(out, 0, sizeof(*out));
+    if (dups) {
+        dups->items = NULL;
+        dups->len = 0;
+    }
+    r = report_result(ctx, &pr->rp, pr->job.is_done ? pr->job.result : ERR_INTERNAL, out, dups);
+    free(pr);
+    return r;
+}
+
+void cases_report_discard(struct cases_pending_report *pr)
+{
+    if (pr == NULL)
+        return;
+    report_prep_cleanup(&pr->rp);
+    free(pr);
 }
 
 /* ---- acting ----------------------------------------------------------------------------- */

@@ -93,6 +93,32 @@ int cases_report(struct service_ctx *ctx, const struct principal *p, const struc
                  struct case_rec *out, struct case_list *dups, struct errbuf *eb);
 
 /*
+ * The same report in three steps, so that the caller's thread is free while the single writer
+ * commits (the HTTP layer suspends the request meanwhile):
+ *  1. cases_report_prepare: everything that reads or computes, on ctx (the caller's thread);
+ *     errors as cases_report. On success *out is a pending report; p, in (and what in
+ *     borrows) and eb must stay valid and untouched until step 3 returned.
+ *  2. cases_report_submit: hand it to ctx's writer (ctx->writer must be set); done(done_arg)
+ *     is called on the writer thread once the batch holding it committed or failed. It may
+ *     be called before cases_report_submit returns.
+ *  3. cases_report_finish, after done, on any thread's context: the result as cases_report
+ *     gives it (*c and dups as there, the duplicate search runs on ctx); pr is freed.
+ * cases_report_discard frees a prepared report that was not submitted (or whose done was
+ * called) without finishing it. The case is acknowledged only by a 0 from step 3: only then
+ * did the transaction holding it commit.
+ */
+struct cases_pending_report;
+typedef void (*cases_done_fn)(void *done_arg);
+int cases_report_prepare(struct service_ctx *ctx, const struct principal *p,
+                         const struct case_report *in, struct errbuf *eb,
+                         struct cases_pending_report **out);
+void cases_report_submit(struct service_ctx *ctx, struct cases_pending_report *pr,
+                         cases_done_fn done, void *done_arg);
+int cases_report_finish(struct service_ctx *ctx, struct cases_pending_report *pr,
+                        struct case_rec *out, struct case_list *dups);
+void cases_report_discard(struct cases_pending_report *pr);
+
+/*
  * Apply a workflow action (write). in->now_ms and in->reopen_window_ms are filled in here.
  * ERR_NOT_FOUND when the case does not exist; ERR_FORBIDDEN when p may not see it;
  * ERR_INVALID_TRANSITION / ERR_INVALID per the workflow; ERR_CONFLICT when another action won

@@ -1,10 +1,12 @@
 /*
  * writer.c - single writer thread with group commit (see writer.h).
  *
- * Jobs live on their submitters' stacks and are linked into a FIFO under the lock; the writer
- * detaches the whole list, runs it, and marks each job done. One condition variable wakes the
- * writer (work arrived), another wakes submitters (a batch finished); each submitter waits
- * for its own job's is_done flag.
+ * Jobs live with their submitters (writer_run's stack, or the caller's memory for
+ * writer_submit) and are linked into a FIFO under the lock; the writer detaches the whole
+ * list, runs it, and marks each job done. One condition variable wakes the writer (work
+ * arrived), another wakes blocked submitters (a batch finished); each waits for its own job's
+ * is_done flag. Asynchronous jobs are told by their done callback instead, called after the
+ * lock is released (the callback may free the job, so it is the last touch of it).
  */
 #define _GNU_SOURCE 1 /* pthread_setname_np: name the thread for ps, top and perf */
 #include "service/writer.h"
@@ -17,14 +19,6 @@
 
 #include <pthread.h>
 #include <stdlib.h>
-
-struct writer_job {
-    writer_job_fn fn;
-    void *arg;
-    int result;
-    int is_done;
-    struct writer_job *next;
-};
 
 struct writer {
     struct service_ctx *ctx;
@@ -68,15 +62,29 @@ static void run_batch(struct writer *w, struct writer_job *batch)
             if (j->result == 0)
                 j->result = r;
     }
+    /* Asynchronous jobs are unlinked first: their owners may free them once told. */
+    struct writer_job *async = NULL;
     pthread_mutex_lock(&w->lock);
-    for (struct writer_job *j = batch; j; j = j->next)
-        j->is_done = 1;
+    for (struct writer_job *j = batch, *next; j; j = next) {
+        next = j->next;
+        if (j->done != NULL) {
+            j->next = async;
+            async = j;
+        } else {
+            j->is_done = 1;
+        }
+    }
     w->stats.batches++;
     w->stats.jobs += n;
     if (!committed)
         w->stats.failed_commits++;
     pthread_cond_broadcast(&w->has_done);
     pthread_mutex_unlock(&w->lock);
+    for (struct writer_job *j = async, *next; j; j = next) {
+        next = j->next;
+        j->is_done = 1;
+        j->done(j->done_arg);
+    }
 }
 
 static void *writer_main(void *arg)
@@ -146,7 +154,7 @@ void writer_stop(struct writer *w)
 
 int writer_run(struct writer *w, writer_job_fn fn, void *arg)
 {
-    struct writer_job job = {fn, arg, 0, 0, NULL};
+    struct writer_job job = {fn, arg, NULL, NULL, 0, 0, NULL};
     pthread_mutex_lock(&w->lock);
     if (w->is_stopping) {
         pthread_mutex_unlock(&w->lock);
@@ -164,6 +172,28 @@ int writer_run(struct writer *w, writer_job_fn fn, void *arg)
         pthread_cond_wait(&w->has_done, &w->lock);
     pthread_mutex_unlock(&w->lock);
     return job.result;
+}
+
+void writer_submit(struct writer *w, struct writer_job *job)
+{
+    job->result = 0;
+    job->is_done = 0;
+    job->next = NULL;
+    pthread_mutex_lock(&w->lock);
+    if (w->is_stopping) {
+        pthread_mutex_unlock(&w->lock);
+        job->result = ERR_BUSY;
+        job->is_done = 1;
+        job->done(job->done_arg);
+        return;
+    }
+    if (w->tail)
+        w->tail->next = job;
+    else
+        w->head = job;
+    w->tail = job;
+    pthread_cond_signal(&w->has_work);
+    pthread_mutex_unlock(&w->lock);
 }
 
 void writer_get_stats(struct writer *w, struct writer_stats *out)

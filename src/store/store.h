@@ -499,7 +499,11 @@ int store_case_next_serial(struct store *st, const char *district, const char *d
 int store_case_due(struct store *st, int64_t now_ms, int64_t after_ms, int64_t after_id, int limit,
                    struct case_list *out);
 /* Recent cases of a category near a point (a bbox of +-delta degrees) created since
- * since_ms, for duplicate suggestions; at most limit. */
+ * since_ms, for duplicate suggestions, newest first; at most limit. The cases are indexed
+ * by category and a cell of 1/STORE_NEAR_CELLS_PER_DEGREE degree of their point
+ * (store_near_cell), and the search reads the 3 x 3 cells around the point: delta may be at
+ * most one cell (ERR_INVALID beyond). */
+#define STORE_NEAR_CELLS_PER_DEGREE 500
 int store_case_nearby(struct store *st, const char *category, double lon, double lat, double delta,
                       int64_t since_ms, int limit, struct case_list *out);
 /* Open cases whose running step is past due at now_ms. */

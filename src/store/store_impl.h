@@ -10,6 +10,30 @@
 
 #include "store/store.h"
 
+/* The duplicate-search cell of a point (store_case_nearby): longitude and latitude each cut
+ * into 1/STORE_NEAR_CELLS_PER_DEGREE-degree strips, truncated toward zero, as SQLite's
+ * CAST(x AS INTEGER) and PostgreSQL's trunc(x) do in the index expression of both backends
+ * (STORE_NEAR_CELL_SQL; keep them identical). A cell's neighbour in latitude is the next
+ * integer; in longitude, STORE_NEAR_CELL_LON_STRIDE further. */
+#define STORE_NEAR_CELL_LON_STRIDE 100000
+static inline int64_t store_near_cell(double lon, double lat)
+{
+    return (int64_t)(lon * STORE_NEAR_CELLS_PER_DEGREE) * STORE_NEAR_CELL_LON_STRIDE +
+           (int64_t)(lat * STORE_NEAR_CELLS_PER_DEGREE);
+}
+/* The 9 cells around (lon, lat) into out; ERR_INVALID when delta is wider than a cell. */
+static inline int store_near_cells(double lon, double lat, double delta, int64_t out[9])
+{
+    int64_t c = store_near_cell(lon, lat);
+    int n = 0;
+    if (!(delta >= 0 && delta <= 1.0 / STORE_NEAR_CELLS_PER_DEGREE))
+        return ERR_INVALID;
+    for (int dx = -1; dx <= 1; dx++)
+        for (int dy = -1; dy <= 1; dy++)
+            out[n++] = c + (int64_t)dx * STORE_NEAR_CELL_LON_STRIDE + dy;
+    return 0;
+}
+
 struct store_ops {
     const char *name;
     void (*close)(struct store *st);

@@ -302,7 +302,7 @@ static int dispatch(const char *input, size_t len, int must_succeed)
     req.body_len = rest ? (size_t)(text + len - rest) : 0;
     req.remote_addr = "127.0.0.1";
     snprintf(req.request_id, sizeof(req.request_id), "fuzz");
-    req.transport = (struct api_transport){&conn, fake_query, fake_header, fake_cookie};
+    req.transport = (struct api_transport){&conn, fake_query, fake_header, fake_cookie, NULL, NULL};
     req.svc = fx->ctx;
     r = rt->handler(&req, &resp);
     if (r != 0 && resp.status == 0)

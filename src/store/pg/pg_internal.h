@@ -120,6 +120,7 @@ extern const char pg_schema_volunteers[];      /* schema version 10 */
 extern const char pg_schema_ratings[];         /* schema version 11 */
 extern const char pg_schema_webui[];           /* schema version 12 */
 extern const char pg_schema_open311_updates[]; /* schema version 13 */
+extern const char pg_schema_near_cell[];       /* schema version 14 (store_pg_cases.c) */
 
 /* store_pg.c: the core ops */
 void pg_close(struct store *st);

@@ -385,6 +385,7 @@ static const char *const volunteers_pieces[] = {pg_schema_volunteers, NULL};
 static const char *const ratings_pieces[] = {pg_schema_ratings, NULL};
 static const char *const webui_pieces[] = {pg_schema_webui, NULL};
 static const char *const open311_updates_pieces[] = {pg_schema_open311_updates, NULL};
+static const char *const near_cell_pieces[] = {pg_schema_near_cell, NULL};
 
 static const struct pg_migration pg_migrations[] = {
     {PG_SCHEMA_BASELINE,
@@ -397,6 +398,8 @@ static const struct pg_migration pg_migrations[] = {
     {12, "idempotency keys of household visits (offline web queue)", webui_pieces},
     {13, "Open311: the FixMyStreet update_id of each posted update, per client",
      open311_updates_pieces},
+    {14, "duplicate search by category and a small cell of the point, not a longitude strip",
+     near_cell_pieces},
 };
 
 #define PG_MIGRATION_COUNT ((int)(sizeof(pg_migrations) / sizeof(pg_migrations[0])))

@@ -169,6 +169,10 @@ const char pg_schema_cases[] =
 /* ---- statements --------------------------------------------------------------------------------
  */
 
+/* store_near_cell in SQL: exactly the expression of the cases_near_cell index
+ * (pg_schema_near_cell, schema version 14), so the planner matches it. */
+#define PG_NEAR_CELL "(trunc(lon * 500)::bigint * 100000 + trunc(lat * 500)::bigint)"
+
 #define CASE_COLS                                                                                  \
     "id, number, area_code, category, channel, urgency, status, state_before_suspend, "            \
     "queue_level, department, description, address, lon, lat, reporter_user_id, "                  \
@@ -213,7 +217,8 @@ const char pg_schema_cases[] =
            "AND (sweep_at_ms > $2 OR (sweep_at_ms = $2 AND id > $3)) "                             \
            "ORDER BY sweep_at_ms, id LIMIT $4")                                                    \
     X(NEARBY, "SELECT " CASE_COLS " FROM cases "                                                   \
-              "WHERE category = $1 AND created_ms >= $2 "                                          \
+              "WHERE category = $1 AND " PG_NEAR_CELL " IN ($8, $9, $10, $11, $12, $13, $14, "     \
+              "$15, $16) AND created_ms >= $2 "                                                    \
               "AND lon BETWEEN $3 AND $4 AND lat BETWEEN $5 AND $6 "                               \
               "AND status NOT IN ('merged', 'rejected') ORDER BY created_ms DESC, id DESC "        \
               "LIMIT $7")                                                                          \
@@ -773,6 +778,12 @@ int pg_case_nearby(struct store *st, const char *category, double lon, double la
                    int64_t since_ms, int limit, struct case_list *out)
 {
     struct pg_params p;
+    int64_t cells[9];
+    int r;
+    out->items = NULL;
+    out->len = 0;
+    if ((r = store_near_cells(lon, lat, delta, cells)) != 0)
+        return r;
     pgp_init(&p);
     pgp_text(&p, category);
     pgp_int(&p, since_ms);
@@ -781,6 +792,8 @@ int pg_case_nearby(struct store *st, const char *category, double lon, double la
     pgp_double(&p, lat - delta);
     pgp_double(&p, lat + delta);
     pgp_int(&p, limit);
+    for (int i = 0; i < 9; i++)
+        pgp_int(&p, cells[i]);
     return case_rows(pg(st), CASES_NEARBY, &p, "case nearby", out);
 }
 
@@ -1202,3 +1215,12 @@ int pg_case_daily_counts(struct store *st, const char *area, const char *categor
     PQclear(res);
     return r;
 }
+
+/* ---- duplicate search by cell (schema version 14) ------------------------------------------- */
+
+/* As SQLite's migration 14: the duplicate search reads the 3 x 3 cells of 1/500 degree around a
+ * report (store_near_cell) rather than a strip of longitude within the category. */
+const char pg_schema_near_cell[] =
+    "DROP INDEX IF EXISTS cases_nearby;"
+    "CREATE INDEX cases_near_cell ON cases(category, "
+    "  (trunc(lon * 500)::bigint * 100000 + trunc(lat * 500)::bigint), created_ms);";

@@ -998,6 +998,13 @@ static const struct sqlite_migration migrations[] = {
      "  created_ms INTEGER NOT NULL,"
      "  PRIMARY KEY (api_key_id, update_id)"
      ") WITHOUT ROWID;"},
+    {14, "duplicate search by category and a small cell of the point, not a longitude strip",
+     /* The cell is store_near_cell (store_impl.h): 1/500-degree strips of longitude and
+      * latitude; the search reads the 3 x 3 cells around a report, only the recent ones. The
+      * expression must stay identical to SQ_NEAR_CELL in store_sqlite_cases.c. */
+     "DROP INDEX IF EXISTS cases_nearby;"
+     "CREATE INDEX cases_near_cell ON cases(category, "
+     "  (CAST(lon * 500 AS INTEGER) * 100000 + CAST(lat * 500 AS INTEGER)), created_ms);"},
 };
 
 const struct sqlite_migration *sqlite_migrations(int *count)

@@ -32,6 +32,10 @@
     "case_id, seq, at_ms, actor_user_id, actor_role, action, from_state, to_state, payload, "      \
     "prev_hash, hash"
 
+/* store_near_cell in SQL: exactly the expression of the cases_near_cell index (migration 14),
+ * or SQLite would not use the index (and INDEXED BY makes that an error, not a slow scan). */
+#define SQ_NEAR_CELL "(CAST(lon * 500 AS INTEGER) * 100000 + CAST(lat * 500 AS INTEGER))"
+
 #define CASE_STMT_MAP(X)                                                                           \
     X(INSERT,                                                                                      \
       "INSERT INTO cases(number, area_code, category, channel, urgency, status, "                  \
@@ -71,10 +75,11 @@
     X(DUE, "SELECT " CASE_COLS " FROM cases WHERE sweep_at_ms > 0 AND sweep_at_ms <= ?1 "          \
            "AND (sweep_at_ms > ?2 OR (sweep_at_ms = ?2 AND id > ?3)) "                             \
            "ORDER BY sweep_at_ms, id LIMIT ?4")                                                    \
-    X(NEARBY, "SELECT " CASE_COLS " FROM cases INDEXED BY cases_nearby "                           \
-              "WHERE category = ?1 AND created_ms >= ?2 "                                          \
-              "AND lon BETWEEN ?3 AND ?4 AND lat BETWEEN ?5 AND ?6 "                               \
-              "AND status NOT IN ('merged', 'rejected') ORDER BY created_ms DESC LIMIT ?7")        \
+    X(NEARBY,                                                                                      \
+      "SELECT " CASE_COLS " FROM cases INDEXED BY cases_near_cell "                                \
+      "WHERE category = ?1 AND " SQ_NEAR_CELL " IN (?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, "        \
+      "?16) AND created_ms >= ?2 AND lon BETWEEN ?3 AND ?4 AND lat BETWEEN ?5 AND ?6 "             \
+      "AND status NOT IN ('merged', 'rejected') ORDER BY created_ms DESC LIMIT ?7")                \
     X(COUNT_BY_STATUS, "SELECT status, count(*) FROM cases WHERE area_code >= ?1 "                 \
                        "AND area_code < ?1 || ':' GROUP BY status ORDER BY status")                \
     X(EVENT_APPEND, "INSERT INTO case_events(" EVENT_COLS ") "                                     \
@@ -525,12 +530,17 @@ int sq_case_nearby(struct store *st, const char *category, double lon, double la
                    int64_t since_ms, int limit, struct case_list *out)
 {
     struct sqlite_store *s = sq(st);
-    sqlite3_stmt *stmt = cstmt(s, CSTMT_NEARBY);
+    sqlite3_stmt *stmt;
+    int64_t cells[9];
     int r;
     out->items = NULL;
     out->len = 0;
-    if (stmt == NULL)
+    if ((r = store_near_cells(lon, lat, delta, cells)) != 0)
+        return r;
+    if ((stmt = cstmt(s, CSTMT_NEARBY)) == NULL)
         return ERR_DB;
+    for (int i = 0; i < 9; i++)
+        sqlite3_bind_int64(stmt, 8 + i, cells[i]);
     bind_text(stmt, 1, category);
     sqlite3_bind_int64(stmt, 2, since_ms);
     sqlite3_bind_double(stmt, 3, lon - delta);

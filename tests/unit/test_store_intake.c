@@ -1,0 +1,203 @@
+/*
+ * test_store_intake.c - the store side of case intake: the duplicate search by cell
+ * (store_case_nearby reads the 3 x 3 cells of 1/500 degree around a point, migration 14).
+ * Its answers are compared with a brute-force filter of every case inserted: same category,
+ * inside the box, created since, not merged or rejected, newest first, at most limit. Points
+ * are packed around cell edges, on both sides of the zero meridian and the equator (where
+ * truncation toward zero makes the cells around 0 twice as wide), and at the city.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "base/error.h"
+#include "store/store.h"
+#include "testdb.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct fixture {
+    struct testdb db;
+    struct store *st;
+};
+
+static int setup(void **state)
+{
+    struct fixture *f = calloc(1, sizeof(*f));
+    struct errbuf eb = {{0}};
+    if (testdb_create(&f->db) != 0)
+        goto fail;
+    if (store_open(f->db.url, STORE_CREATE, &f->st, &eb) != 0)
+        goto fail;
+    *state = f;
+    return 0;
+fail:
+    store_close(f->st);
+    testdb_destroy(&f->db);
+    free(f);
+    return -1;
+}
+
+static int teardown(void **state)
+{
+    struct fixture *f = *state;
+    store_close(f->st);
+    testdb_destroy(&f->db);
+    free(f);
+    return 0;
+}
+
+#define N_CASES 400
+
+struct planted {
+    int64_t id;
+    double lon, lat;
+    int64_t created_ms;
+    const char *category;
+    const char *status;
+};
+
+static int64_t add_case(struct store *st, int i, const struct planted *p)
+{
+    struct case_rec c;
+    memset(&c, 0, sizeof(c));
+    snprintf(c.number, sizeof(c.number), "440605-20260101-%05d", i + 1);
+    snprintf(c.area_code, sizeof(c.area_code), "%s", "440605001001001");
+    snprintf(c.category, sizeof(c.category), "%s", p->category);
+    snprintf(c.channel, sizeof(c.channel), "%s", "phone");
+    snprintf(c.urgency, sizeof(c.urgency), "%s", "normal");
+    snprintf(c.status, sizeof(c.status), "%s", p->status);
+    c.queue_level = 6;
+    c.description = (char *)"x";
+    c.lon = p->lon;
+    c.lat = p->lat;
+    c.has_location = 1;
+    c.created_ms = p->created_ms;
+    c.updated_ms = p->created_ms;
+    assert_int_equal(store_case_insert(st, &c), 0);
+    return c.id;
+}
+
+/* A small deterministic generator (the test must not depend on the C library's rand). */
+static double next_unit(uint64_t *s)
+{
+    *s = *s * 6364136223846793005ULL + 1442695040888963407ULL;
+    return (double)(*s >> 11) / (double)(1ULL << 53);
+}
+
+static int newer_first(const void *a, const void *b)
+{
+    const struct planted *x = a, *y = b;
+    return x->created_ms < y->created_ms ? 1 : x->created_ms > y->created_ms ? -1 : 0;
+}
+
+/* The brute-force answer, compared with the store's (ids in the same order); returns how many
+ * cases matched. */
+static int check_query(struct store *st, const struct planted *all, int n, const char *category,
+                       double lon, double lat, double delta, int64_t since, int limit)
+{
+    struct planted *want = calloc((size_t)n, sizeof(*want));
+    struct case_list got;
+    int n_want = 0;
+    for (int i = 0; i < n; i++) {
+        const struct planted *p = &all[i];
+        if (strcmp(p->category, category) != 0 || p->created_ms < since ||
+            strcmp(p->status, "merged") == 0 || strcmp(p->status, "rejected") == 0 ||
+            p->lon < lon - delta || p->lon > lon + delta || p->lat < lat - delta ||
+            p->lat > lat + delta)
+            continue;
+        want[n_want++] = *p;
+    }
+    qsort(want, (size_t)n_want, sizeof(*want), newer_first);
+    if (n_want > limit)
+        n_want = limit;
+    assert_int_equal(store_case_nearby(st, category, lon, lat, delta, since, limit, &got), 0);
+    if ((int)got.len != n_want)
+        fprintf(stderr, "at %.6f %.6f: %zu found, %d expected\n", lon, lat, got.len, n_want);
+    assert_int_equal((int)got.len, n_want);
+    for (int i = 0; i < n_want; i++)
+        assert_int_equal(got.items[i].id, want[i].id);
+    case_list_cleanup(&got);
+    free(want);
+    return n_want;
+}
+
+static void test_nearby_equals_brute_force(void **state)
+{
+    struct fixture *f = *state;
+    static const char *const categories[] = {"0101", "0204"};
+    static const char *const statuses[] = {"reported", "dispatched", "merged", "rejected",
+                                           "closed"};
+    /* Centres: the city, the zero meridian and equator, the south-west quadrant. */
+    static const double centres[][2] = {{113.1, 23.0}, {0.0, 0.0}, {-0.3, -12.5}};
+    const double cell = 1.0 / STORE_NEAR_CELLS_PER_DEGREE;
+    struct planted *all = calloc(N_CASES, sizeof(*all));
+    uint64_t seed = 42;
+    int found = 0;
+
+    assert_int_equal(store_begin(f->st), 0);
+    for (int i = 0; i < N_CASES; i++) {
+        const double *c = centres[i % 3];
+        struct planted *p = &all[i];
+        /* Within 3 cells of the centre, half of them within a hair of a cell edge. */
+        double dx = (next_unit(&seed) - 0.5) * 6 * cell;
+        double dy = (next_unit(&seed) - 0.5) * 6 * cell;
+        if (i % 2 == 0) {
+            dx = (double)(int)(dx / cell) * cell + (next_unit(&seed) - 0.5) * 1e-6;
+            dy = (double)(int)(dy / cell) * cell + (next_unit(&seed) - 0.5) * 1e-6;
+        }
+        p->lon = c[0] + dx;
+        p->lat = c[1] + dy;
+        p->category = categories[i % 5 == 0];
+        p->status = statuses[(i / 3) % 5];
+        p->created_ms = 1000000 + (int64_t)i * 1000;
+        p->id = add_case(f->st, i, p);
+    }
+    assert_int_equal(store_commit(f->st), 0);
+
+    for (int q = 0; q < 60; q++) {
+        const double *c = centres[q % 3];
+        double lon = c[0] + (next_unit(&seed) - 0.5) * 4 * cell;
+        double lat = c[1] + (next_unit(&seed) - 0.5) * 4 * cell;
+        /* Every case (limit beyond their number), the recent ones, a short page. */
+        found += check_query(f->st, all, N_CASES, "0204", lon, lat, cell * 0.999, 0, N_CASES);
+        found += check_query(f->st, all, N_CASES, "0101", lon, lat, cell * 0.5, 0, N_CASES);
+        found += check_query(f->st, all, N_CASES, "0204", lon, lat, cell * 0.999,
+                             1000000 + 200 * 1000, N_CASES);
+        found += check_query(f->st, all, N_CASES, "0204", lon, lat, cell * 0.999, 0, 3);
+    }
+    /* The queries found plenty (the comparison is not of empty lists). */
+    fprintf(stderr, "%d cases found over all queries\n", found);
+    assert_true(found > 200);
+    /* Somewhere else: nothing. */
+    check_query(f->st, all, N_CASES, "0204", 100.0, 30.0, cell * 0.999, 0, 10);
+    free(all);
+}
+
+static void test_nearby_box_limited_to_a_cell(void **state)
+{
+    struct fixture *f = *state;
+    struct case_list got;
+    double cell = 1.0 / STORE_NEAR_CELLS_PER_DEGREE;
+    assert_int_equal(store_case_nearby(f->st, "0204", 113.1, 23.0, cell * 1.5, 0, 6, &got),
+                     ERR_INVALID);
+    assert_int_equal(store_case_nearby(f->st, "0204", 113.1, 23.0, -0.001, 0, 6, &got),
+                     ERR_INVALID);
+    assert_int_equal(store_case_nearby(f->st, "0204", 113.1, 23.0, cell, 0, 6, &got), 0);
+    assert_int_equal((int)got.len, 0);
+    case_list_cleanup(&got);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_nearby_equals_brute_force, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_nearby_box_limited_to_a_cell, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
