@@ -21,6 +21,7 @@
  */
 #include "store/pg/pg_internal.h"
 
+#include "base/buf.h"
 #include "base/log.h"
 #include "base/xalloc.h"
 
@@ -67,6 +68,8 @@ enum rollup_slot {
     RSLOT_DIFF,
     RSLOT_CLEAR,
     RSLOT_CLEAR_CHECK,
+    RSLOT_ADD_MANY, /* + table, as RSLOT_ADD */
+    RSLOT_ADD_MANY_CHECK,
     RSLOT_COUNT
 };
 
@@ -91,6 +94,8 @@ static const char *table_name(enum rollup_table t)
     return t == ROLLUP_CHECK ? "rollups_check" : "rollups";
 }
 
+static void add_on_conflict(char *sql, size_t *lenp);
+
 /* The upsert of one cell: $1 district, $2 level, $3 area, $4 day, $5 category, $6.. counters,
  * then the histogram. */
 static void build_add(enum rollup_table t, char *sql)
@@ -112,6 +117,55 @@ static void build_add(enum rollup_table t, char *sql)
     }
     snprintf(part, sizeof(part), ", $%d::bigint[])", 6 + ROLLUP_FIELD_COUNT);
     sql_add(sql, &len, part);
+    add_on_conflict(sql, &len);
+}
+
+/*
+ * The upsert of many cells in one statement: each parameter is an array holding one column of
+ * every row ($1 level int[], $2 area text[], $3 day int[], $4 category text[], $5.. one
+ * bigint[] per counter, then the histograms as text[] of array literals or NULL), unnested
+ * into rows. The rows' keys must be distinct (a statement cannot update a row twice):
+ * pg_rollup_add_many merges equal cells first.
+ */
+static void build_add_many(enum rollup_table t, char *sql)
+{
+    size_t len = 0;
+    char part[160];
+    sql[0] = '\0';
+    sql_add(sql, &len, "INSERT INTO ");
+    sql_add(sql, &len, table_name(t));
+    sql_add(sql, &len, " AS r (district, level, area, day, category");
+    for (int i = 0; i < ROLLUP_FIELD_COUNT; i++) {
+        sql_add(sql, &len, ", ");
+        sql_add(sql, &len, field_cols[i]);
+    }
+    sql_add(sql, &len, ", hist) SELECT left(u.area, 6), u.level, u.area, u.day, u.category");
+    for (int i = 0; i < ROLLUP_FIELD_COUNT; i++) {
+        sql_add(sql, &len, ", u.");
+        sql_add(sql, &len, field_cols[i]);
+    }
+    sql_add(sql, &len,
+            ", u.hist::bigint[] FROM unnest($1::int[], $2::text[], $3::int[], $4::text[]");
+    for (int i = 0; i < ROLLUP_FIELD_COUNT; i++) {
+        snprintf(part, sizeof(part), ", $%d::bigint[]", 5 + i);
+        sql_add(sql, &len, part);
+    }
+    snprintf(part, sizeof(part), ", $%d::text[]) AS u(level, area, day, category",
+             5 + ROLLUP_FIELD_COUNT);
+    sql_add(sql, &len, part);
+    for (int i = 0; i < ROLLUP_FIELD_COUNT; i++) {
+        sql_add(sql, &len, ", ");
+        sql_add(sql, &len, field_cols[i]);
+    }
+    sql_add(sql, &len, ", hist)");
+    add_on_conflict(sql, &len);
+}
+
+/* What both upserts do with an existing cell: add the counters, add the histograms. */
+static void add_on_conflict(char *sql, size_t *lenp)
+{
+    size_t len = *lenp;
+    char part[160];
     sql_add(sql, &len, " ON CONFLICT (district, level, area, day, category) DO UPDATE SET ");
     for (int i = 0; i < ROLLUP_FIELD_COUNT; i++) {
         snprintf(part, sizeof(part), "%s = r.%s + excluded.%s, ", field_cols[i], field_cols[i],
@@ -124,6 +178,7 @@ static void build_add(enum rollup_table t, char *sql)
             "ELSE (SELECT CASE WHEN bool_and(x + y = 0) THEN NULL "
             "ELSE array_agg(x + y ORDER BY i) END "
             "FROM unnest(r.hist, excluded.hist) WITH ORDINALITY AS t(x, y, i)) END");
+    *lenp = len;
 }
 
 static const char *group_key(enum rollup_group g)
@@ -255,6 +310,123 @@ int pg_rollup_add(struct store *st, enum rollup_table t, int level, const char *
         pgp_int(&p, d->v[i]);
     pgp_text(&p, hist_literal(d->hist, hist, sizeof(hist)) ? hist : NULL);
     return pg_query(pg(st), PG_SLOT_ROLLUPS + RSLOT_ADD + ti, sql, &p, "rollup add", NULL);
+}
+
+/* ---- many cells at once ----------------------------------------------------------------- */
+
+#define ADD_MANY_ROWS 500 /* rows per statement: a few hundred kB of parameters at most */
+#define ADD_MANY_COLS (5 + ROLLUP_FIELD_COUNT) /* level, area, day, category, counters, hist */
+
+static int cell_key_cmp(const void *pa, const void *pb)
+{
+    const struct rollup_cell *a = *(const struct rollup_cell *const *)pa;
+    const struct rollup_cell *b = *(const struct rollup_cell *const *)pb;
+    int c;
+    if (a->level != b->level)
+        return a->level < b->level ? -1 : 1;
+    if ((c = strcmp(a->area, b->area)) != 0)
+        return c;
+    if (a->day != b->day)
+        return a->day < b->day ? -1 : 1;
+    return strcmp(a->category, b->category);
+}
+
+static void counters_add(struct rollup_counters *acc, const struct rollup_counters *d)
+{
+    for (int k = 0; k < ROLLUP_FIELD_COUNT; k++)
+        acc->v[k] += d->v[k];
+    for (int k = 0; k < ROLLUP_HIST_BUCKETS; k++)
+        acc->hist[k] += d->hist[k];
+}
+
+/* Append a quoted element ("..." with " and \ escaped) to a text[] literal. */
+static int array_add_text(struct buf *b, const char *v)
+{
+    int r = buf_append_str(b, "\"");
+    for (const char *p = v; *p && r == 0; p++) {
+        if (*p == '"' || *p == '\\')
+            r = buf_append(b, "\\", 1);
+        if (r == 0)
+            r = buf_append(b, p, 1);
+    }
+    return r ? r : buf_append_str(b, "\"");
+}
+
+/* Append one row (the merged cell c, counters sum) to the column arrays. */
+static int add_many_row(struct buf *cols, const struct rollup_cell *c,
+                        const struct rollup_counters *sum)
+{
+    char hist[ROLLUP_HIST_BUCKETS * 21 + 3];
+    int r = buf_printf(&cols[0], ",%d", c->level);
+    if (r == 0 && (r = buf_append_str(&cols[1], ",")) == 0)
+        r = array_add_text(&cols[1], c->area);
+    if (r == 0)
+        r = buf_printf(&cols[2], ",%d", c->day);
+    if (r == 0 && (r = buf_append_str(&cols[3], ",")) == 0)
+        r = array_add_text(&cols[3], c->category);
+    for (int i = 0; i < ROLLUP_FIELD_COUNT && r == 0; i++)
+        r = buf_printf(&cols[4 + i], ",%lld", (long long)sum->v[i]);
+    if (r == 0 && (r = buf_append_str(&cols[4 + ROLLUP_FIELD_COUNT], ",")) == 0)
+        r = hist_literal(sum->hist, hist, sizeof(hist))
+                ? array_add_text(&cols[4 + ROLLUP_FIELD_COUNT], hist)
+                : buf_append_str(&cols[4 + ROLLUP_FIELD_COUNT], "NULL");
+    return r;
+}
+
+/* Send the rows gathered in cols (each "{" + ",x" per row; the leading comma is dropped). */
+static int add_many_send(struct pg_store *s, int ti, struct buf *cols, const char *sql)
+{
+    struct pg_params p;
+    int r = 0;
+    pgp_init(&p);
+    for (int i = 0; i < ADD_MANY_COLS && r == 0; i++) {
+        cols[i].data[0] = '{'; /* the first row's leading comma */
+        if ((r = buf_append_str(&cols[i], "}")) == 0)
+            pgp_text(&p, cols[i].data);
+    }
+    if (r == 0)
+        r = pg_query(s, PG_SLOT_ROLLUPS + RSLOT_ADD_MANY + ti, sql, &p, "rollup add many", NULL);
+    for (int i = 0; i < ADD_MANY_COLS; i++)
+        buf_reset(&cols[i]);
+    return r;
+}
+
+int pg_rollup_add_many(struct store *st, enum rollup_table t, const struct rollup_cell *cells,
+                       size_t n)
+{
+    char sql[SQL_MAX];
+    struct buf cols[ADD_MANY_COLS];
+    const struct rollup_cell **order;
+    int ti = t == ROLLUP_CHECK ? 1 : 0, rows = 0, r = 0;
+    size_t i = 0;
+    if (n == 0)
+        return 0;
+    /* Equal cells merged (one statement cannot update a row twice), in key order. */
+    order = xmalloc(n * sizeof(*order));
+    for (size_t k = 0; k < n; k++)
+        order[k] = &cells[k];
+    qsort(order, n, sizeof(*order), cell_key_cmp);
+    build_add_many(ti ? ROLLUP_CHECK : ROLLUP_LIVE, sql);
+    for (int k = 0; k < ADD_MANY_COLS; k++)
+        buf_init(&cols[k], (size_t)64 << 20);
+    while (i < n && r == 0) {
+        struct rollup_counters sum = order[i]->d;
+        size_t j = i + 1;
+        for (; j < n && cell_key_cmp(&order[i], &order[j]) == 0; j++)
+            counters_add(&sum, &order[j]->d);
+        r = add_many_row(cols, order[i], &sum);
+        i = j;
+        if (r == 0 && (++rows == ADD_MANY_ROWS || i == n)) {
+            r = add_many_send(pg(st), ti, cols, sql);
+            rows = 0;
+        }
+    }
+    for (int k = 0; k < ADD_MANY_COLS; k++)
+        buf_cleanup(&cols[k]);
+    free(order);
+    if (r == ERR_TOO_LARGE)
+        log_error("store", "postgresql rollup add many: parameters too large");
+    return r == ERR_TOO_LARGE ? ERR_INTERNAL : r;
 }
 
 int pg_rollup_clear(struct store *st, enum rollup_table t)
