@@ -70,6 +70,7 @@ enum rollup_slot {
     RSLOT_CLEAR_CHECK,
     RSLOT_ADD_MANY, /* + table, as RSLOT_ADD */
     RSLOT_ADD_MANY_CHECK,
+    RSLOT_SUM_CHILD_WIDE, /* BY_CHILD above district level: no district predicate */
     RSLOT_COUNT
 };
 
@@ -200,10 +201,10 @@ static const char *group_key(enum rollup_group g)
  * of (level, area, ...)), as SQLite's NEXT_CHILD_SQL walks them: a range over the subtree
  * would read every day of every child's history.
  */
-#define CHILDREN_CTE                                                                               \
-    "RECURSIVE ch(area) AS (SELECT (SELECT min(area) FROM rollups WHERE level = $1 "               \
+#define CHILDREN_CTE(D)                                                                            \
+    "RECURSIVE ch(area) AS (SELECT (SELECT min(area) FROM rollups WHERE " D "level = $1 "          \
     "AND area > $2::text AND area < $2::text || ':') UNION ALL SELECT (SELECT min(r.area) "        \
-    "FROM rollups r WHERE r.level = $1 AND r.area > ch.area AND r.area < $2::text || ':') "        \
+    "FROM rollups r WHERE " D "r.level = $1 AND r.area > ch.area AND r.area < $2::text || ':') "   \
     "FROM ch WHERE ch.area IS NOT NULL), "
 
 /* Sums of the counters per group: key, count(*), sum(counter)..., the summed histogram. One
@@ -211,13 +212,16 @@ static const char *group_key(enum rollup_group g)
  * its own level is the only code of its subtree there): the day range is then a range of the
  * index and a year reads that year's cells only. BY_CHILD sums each child found by
  * CHILDREN_CTE the same way. */
-static void build_sum(enum rollup_group g, char *sql)
+/* Distribution (docs/SCALING.md): the cells of one area all carry that area's district, and
+ * so do the children of an area of district level or below, so those sums name it ($6) and
+ * stay on one shard on Citus; the children of a city or a province fan out (wide). */
+static void build_sum(enum rollup_group g, int wide, char *sql)
 {
     size_t len = 0;
     sql[0] = '\0';
     sql_add(sql, &len, "WITH ");
     if (g == ROLLUP_BY_CHILD)
-        sql_add(sql, &len, CHILDREN_CTE);
+        sql_add(sql, &len, wide ? CHILDREN_CTE("") : CHILDREN_CTE("district = $6::text AND "));
     sql_add(sql, &len, "sel AS (SELECT ");
     sql_add(sql, &len, group_key(g));
     sql_add(sql, &len, " AS k");
@@ -226,9 +230,11 @@ static void build_sum(enum rollup_group g, char *sql)
         sql_add(sql, &len, field_cols[i]);
     }
     sql_add(sql, &len,
-            g == ROLLUP_BY_CHILD
-                ? ", r.hist FROM ch JOIN rollups r ON r.level = $1 AND r.area = ch.area "
-                : ", r.hist FROM rollups r WHERE r.level = $1 AND r.area = $2::text ");
+            g != ROLLUP_BY_CHILD ? ", r.hist FROM rollups r WHERE r.district = $6::text "
+                                   "AND r.level = $1 AND r.area = $2::text "
+            : wide ? ", r.hist FROM ch JOIN rollups r ON r.level = $1 AND r.area = ch.area "
+                   : ", r.hist FROM ch JOIN rollups r ON r.district = $6::text AND r.level = $1 "
+                     "AND r.area = ch.area ");
     sql_add(sql, &len,
             "AND r.day BETWEEN $3 AND $4 AND ($5::text = '' OR (r.category >= $5::text "
             "AND r.category < $5::text || ':'))), "
@@ -457,20 +463,24 @@ int pg_rollup_sum(struct store *st, int level, const char *area, int child_level
                   void *ctx)
 {
     char sql[SQL_MAX];
+    char district[7];
     struct pg_params p;
     PGresult *res;
-    int r, n;
+    int r, n, wide = g == ROLLUP_BY_CHILD && strlen(area) < 6;
     if ((unsigned)g > ROLLUP_BY_CHILD)
         return ERR_INVALID;
-    build_sum(g, sql);
+    build_sum(g, wide, sql);
+    pg_district(area, district);
     pgp_init(&p);
     pgp_int(&p, g == ROLLUP_BY_CHILD ? child_level : level);
     pgp_text(&p, area);
     pgp_int(&p, from_day);
     pgp_int(&p, to_day);
     pgp_text(&p, category_prefix ? category_prefix : "");
-    if ((r = pg_query(pg(st), PG_SLOT_ROLLUPS + RSLOT_SUM + (int)g, sql, &p, "rollup sum", &res)) !=
-        0)
+    if (!wide)
+        pgp_text(&p, district);
+    if ((r = pg_query(pg(st), PG_SLOT_ROLLUPS + (wide ? RSLOT_SUM_CHILD_WIDE : RSLOT_SUM + (int)g),
+                      sql, &p, "rollup sum", &res)) != 0)
         return r;
     n = PQntuples(res);
     for (int i = 0; i < n && r == 0; i++) {
