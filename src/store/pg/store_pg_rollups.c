@@ -323,10 +323,15 @@ int pg_rollup_add(struct store *st, enum rollup_table t, int level, const char *
 #define ADD_MANY_ROWS 500 /* rows per statement: a few hundred kB of parameters at most */
 #define ADD_MANY_COLS (5 + ROLLUP_FIELD_COUNT) /* level, area, day, category, counters, hist */
 
+/* A cell of the caller's array, sorted by key without moving the cells themselves. */
+struct cell_ref {
+    const struct rollup_cell *c;
+};
+
 static int cell_key_cmp(const void *pa, const void *pb)
 {
-    const struct rollup_cell *a = *(const struct rollup_cell *const *)pa;
-    const struct rollup_cell *b = *(const struct rollup_cell *const *)pb;
+    const struct rollup_cell *a = ((const struct cell_ref *)pa)->c;
+    const struct rollup_cell *b = ((const struct cell_ref *)pb)->c;
     int c;
     if (a->level != b->level)
         return a->level < b->level ? -1 : 1;
@@ -402,7 +407,7 @@ int pg_rollup_add_many(struct store *st, enum rollup_table t, const struct rollu
 {
     char sql[SQL_MAX];
     struct buf cols[ADD_MANY_COLS];
-    const struct rollup_cell **order;
+    struct cell_ref *order;
     int ti = t == ROLLUP_CHECK ? 1 : 0, rows = 0, r = 0;
     size_t i = 0;
     if (n == 0)
@@ -410,17 +415,17 @@ int pg_rollup_add_many(struct store *st, enum rollup_table t, const struct rollu
     /* Equal cells merged (one statement cannot update a row twice), in key order. */
     order = xmalloc(n * sizeof(*order));
     for (size_t k = 0; k < n; k++)
-        order[k] = &cells[k];
+        order[k].c = &cells[k];
     qsort(order, n, sizeof(*order), cell_key_cmp);
     build_add_many(ti ? ROLLUP_CHECK : ROLLUP_LIVE, sql);
     for (int k = 0; k < ADD_MANY_COLS; k++)
         buf_init(&cols[k], (size_t)64 << 20);
     while (i < n && r == 0) {
-        struct rollup_counters sum = order[i]->d;
+        struct rollup_counters sum = order[i].c->d;
         size_t j = i + 1;
         for (; j < n && cell_key_cmp(&order[i], &order[j]) == 0; j++)
-            counters_add(&sum, &order[j]->d);
-        r = add_many_row(cols, order[i], &sum);
+            counters_add(&sum, &order[j].c->d);
+        r = add_many_row(cols, order[i].c, &sum);
         i = j;
         if (r == 0 && (++rows == ADD_MANY_ROWS || i == n)) {
             r = add_many_send(pg(st), ti, cols, sql);
