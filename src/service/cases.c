@@ -928,7 +928,9 @@ static json_t *input_payload(const struct workflow_input *in, const struct workf
 
 /*
  * Apply res (already decided by the workflow) to c and write it with its event, in the
- * caller's transaction.
+ * caller's transaction. The roll-up deltas go to ctx->rollup_batch when the context has one
+ * (the writer, the demo: flushed before their commit; a caller undoing the action truncates
+ * the batch back to where it was), else straight into the store.
  */
 static int write_result(struct service_ctx *ctx, const struct case_rules *rules, struct case_rec *c,
                         const struct principal *p, const char *actor_role,
@@ -1009,7 +1011,7 @@ static int write_result(struct service_ctx *ctx, const struct case_rules *rules,
     if ((r = append_event(ctx->st, c, p, actor_role, workflow_action_name(in->action), from,
                           payload, in->now_ms)) != 0)
         return r;
-    if ((r = rollups_on_action(ctx->st, rules->cal, c, &facts, &ev)) != 0)
+    if ((r = rollups_on_action(ctx->st, ctx->rollup_batch, rules->cal, c, &facts, &ev)) != 0)
         return r;
     if ((r = queue_notice(ctx->st, c, workflow_action_name(in->action),
                           (res->effects & WORKFLOW_EFFECT_NOTIFY_REPORTER) != 0,
@@ -1043,6 +1045,7 @@ int cases_act(struct service_ctx *ctx, const struct principal *p, int64_t id,
     struct workflow_result res;
     json_t *payload = NULL;
     char routed[TAXONOMY_DEPT_BUF];
+    size_t mark = ctx->rollup_batch ? ctx->rollup_batch->len : 0;
     int r;
 
     memset(out, 0, sizeof(*out));
@@ -1101,6 +1104,8 @@ int cases_act(struct service_ctx *ctx, const struct principal *p, int64_t id,
     return 0;
 fail:
     store_rollback(ctx->st);
+    if (ctx->rollup_batch)
+        ctx->rollup_batch->len = mark; /* the action's roll-up deltas went with it */
     json_decref(payload);
     case_rec_cleanup(&c);
     return r;
@@ -1182,6 +1187,7 @@ static int sweep_one(struct service_ctx *ctx, const struct case_rules *rules, in
     enum overdue_stage current, act;
     enum limit_unit unit;
     json_t *payload = NULL;
+    size_t mark = ctx->rollup_batch ? ctx->rollup_batch->len : 0;
     int r;
 
     if ((r = store_begin(ctx->st)) != 0)
@@ -1274,6 +1280,8 @@ skip : {
 }
 fail:
     store_rollback(ctx->st);
+    if (ctx->rollup_batch)
+        ctx->rollup_batch->len = mark;
     json_decref(payload);
     case_rec_cleanup(&c);
     return r;
@@ -1296,23 +1304,23 @@ int cases_sweep(struct service_ctx *ctx, int64_t now_ms, struct sweep_stats *sta
             return 0;
         }
         /* One transaction per batch, each case in its own savepoint inside it. */
+        size_t mark = ctx->rollup_batch ? ctx->rollup_batch->len : 0;
         if ((r = store_begin(ctx->st)) != 0) {
             case_list_cleanup(&due);
             return r;
         }
-        for (size_t i = 0; i < due.len; i++) {
+        for (size_t i = 0; i < due.len && r == 0; i++) {
             stats->examined++;
             r = sweep_one(ctx, rules, due.items[i].id, now_ms, stats);
             if (r == ERR_CONFLICT)
                 r = 0; /* someone acted on it meanwhile; the next sweep sees it again */
-            if (r != 0) {
-                store_rollback(ctx->st);
-                case_list_cleanup(&due);
-                return r;
-            }
         }
-        if ((r = store_commit(ctx->st)) != 0) {
+        if (r == 0)
+            r = store_commit(ctx->st);
+        if (r != 0) {
             store_rollback(ctx->st);
+            if (ctx->rollup_batch)
+                ctx->rollup_batch->len = mark;
             case_list_cleanup(&due);
             return r;
         }

@@ -46,24 +46,16 @@ void rollups_facts_of_case(const struct case_rec *c, struct indicator_facts *out
 int rollups_apply(struct store *st, enum rollup_table t, const char *area, int64_t created_ms,
                   const char *category, const struct rollup_counters *d)
 {
-    int level = areacode_level(area);
-    int day = indicator_day(created_ms);
-    if (level == 0)
-        return ERR_INVALID;
-    if (indicator_counters_is_zero(d))
-        return 0;
-    for (int l = AREA_LEVEL_MIN; l <= level; l++) {
-        char prefix[AREA_CODE_BUF];
-        int r;
-        snprintf(prefix, sizeof(prefix), "%.*s", (int)areacode_length(l), area);
-        if ((r = store_rollup_add(st, t, l, prefix, day, category, d)) != 0)
-            return r;
-        if (l <= ROLLUPS_MONTH_LEVEL_MAX &&
-            (r = store_rollup_add(st, t, l + ROLLUPS_MONTH_LEVEL, prefix, day / 100 * 100, category,
-                                  d)) != 0)
-            return r;
-    }
-    return 0;
+    /* At most two cells per level (the day, and the month down to ROLLUPS_MONTH_LEVEL_MAX):
+     * room for all of them on the stack, so batch_push never reallocates. */
+    struct rollup_cell cells[2 * AREA_LEVEL_MAX];
+    struct rollup_batch b = {cells, 0, sizeof(cells) / sizeof(cells[0])};
+    int r;
+    /* The cells of every level of the path (none for a zero delta), written in one store call:
+     * one statement on PostgreSQL rather than a round trip per cell. */
+    if ((r = rollups_batch_add(&b, area, created_ms, category, d)) != 0 || b.len == 0)
+        return r;
+    return store_rollup_add_many(st, t, b.items, b.len);
 }
 
 int rollups_report_delta(const struct calendar *cal, const struct case_rec *c,
@@ -89,17 +81,10 @@ int rollups_on_report(struct store *st, const struct calendar *cal, const struct
 
 /* ---- batch --------------------------------------------------------------------------------- */
 
-struct rollup_batch_cell {
-    int level, day;
-    char area[AREA_CODE_BUF];
-    char category[16];
-    struct rollup_counters sum;
-};
-
 static void batch_push(struct rollup_batch *b, int level, const char *area, int day,
                        const char *category, const struct rollup_counters *d)
 {
-    struct rollup_batch_cell *cell;
+    struct rollup_cell *cell;
     if (b->len == b->cap) {
         b->cap = b->cap ? b->cap * 2 : 256;
         b->items = xrealloc(b->items, b->cap * sizeof(*b->items));
@@ -109,7 +94,7 @@ static void batch_push(struct rollup_batch *b, int level, const char *area, int 
     cell->day = day;
     snprintf(cell->area, sizeof(cell->area), "%s", area);
     snprintf(cell->category, sizeof(cell->category), "%s", category);
-    cell->sum = *d;
+    cell->d = *d;
 }
 
 int rollups_batch_add(struct rollup_batch *b, const char *area, int64_t created_ms,
@@ -133,7 +118,7 @@ int rollups_batch_add(struct rollup_batch *b, const char *area, int64_t created_
 
 static int cell_cmp(const void *pa, const void *pb)
 {
-    const struct rollup_batch_cell *a = pa, *b = pb;
+    const struct rollup_cell *a = pa, *b = pb;
     int c;
     if (a->level != b->level)
         return a->level < b->level ? -1 : 1;
@@ -151,15 +136,18 @@ int rollups_batch_flush(struct store *st, struct rollup_batch *b)
     if (b->len == 0) /* nothing to write; qsort must not be given a NULL array */
         return 0;
     qsort(b->items, b->len, sizeof(*b->items), cell_cmp);
-    while (i < b->len && r == 0) {
-        struct rollup_batch_cell *cell = &b->items[i];
+    size_t kept = 0;
+    /* Each cell once, summed, then all of them in one store call. */
+    while (i < b->len) {
         size_t j = i + 1;
-        for (; j < b->len && cell_cmp(cell, &b->items[j]) == 0; j++)
-            indicator_counters_add(&cell->sum, &b->items[j].sum);
-        r = store_rollup_add(st, ROLLUP_LIVE, cell->level, cell->area, cell->day, cell->category,
-                             &cell->sum);
+        if (kept != i)
+            b->items[kept] = b->items[i];
+        for (; j < b->len && cell_cmp(&b->items[kept], &b->items[j]) == 0; j++)
+            indicator_counters_add(&b->items[kept].d, &b->items[j].d);
+        kept++;
         i = j;
     }
+    r = store_rollup_add_many(st, ROLLUP_LIVE, b->items, kept);
     b->len = 0;
     return r;
 }
@@ -171,13 +159,16 @@ void rollups_batch_cleanup(struct rollup_batch *b)
     b->len = b->cap = 0;
 }
 
-int rollups_on_action(struct store *st, const struct calendar *cal, const struct case_rec *c,
-                      const struct indicator_facts *f, const struct indicator_event *ev)
+int rollups_on_action(struct store *st, struct rollup_batch *batch, const struct calendar *cal,
+                      const struct case_rec *c, const struct indicator_facts *f,
+                      const struct indicator_event *ev)
 {
     struct rollup_counters d;
     int r;
     if ((r = indicator_event_delta(f, ev, cal, &d)) != 0)
         return r;
+    if (batch != NULL)
+        return rollups_batch_add(batch, c->area_code, c->created_ms, c->category, &d);
     return rollups_apply(st, ROLLUP_LIVE, c->area_code, c->created_ms, c->category, &d);
 }
 

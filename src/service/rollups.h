@@ -37,9 +37,12 @@ void rollups_facts_of_case(const struct case_rec *c, struct indicator_facts *out
 
 /* Book the report of case c (just inserted) in the caller's transaction (write). */
 int rollups_on_report(struct store *st, const struct calendar *cal, const struct case_rec *c);
-/* Book the event ev of case c, whose facts before the action were f (write). */
-int rollups_on_action(struct store *st, const struct calendar *cal, const struct case_rec *c,
-                      const struct indicator_facts *f, const struct indicator_event *ev);
+/* Book the event ev of case c, whose facts before the action were f (write): into batch when
+ * not NULL (the caller flushes it before its commit), else straight into the store. */
+struct rollup_batch;
+int rollups_on_action(struct store *st, struct rollup_batch *batch, const struct calendar *cal,
+                      const struct case_rec *c, const struct indicator_facts *f,
+                      const struct indicator_event *ev);
 
 /* The delta the report of case c (prepared, not yet written) makes to its cells: pure, so the
  * case service computes it on the request thread and the writer only applies it. */
@@ -52,9 +55,8 @@ int rollups_report_delta(const struct calendar *cal, const struct case_rec *c,
  * and month cells over and over). Applying it in the batch's transaction keeps counters and
  * events together; a job undone alone truncates the batch back to the mark it took.
  */
-struct rollup_batch_cell;
 struct rollup_batch {
-    struct rollup_batch_cell *items; /* owned */
+    struct rollup_cell *items; /* owned */
     size_t len, cap;
 };
 /* Add the cells of delta d (as rollups_apply would write them) to b. ERR_INVALID for an area

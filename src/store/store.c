@@ -770,6 +770,12 @@ int store_rollup_add(struct store *st, enum rollup_table t, int level, const cha
     return st->ops->rollup_add(st, t, level, area, day, category, d);
 }
 
+int store_rollup_add_many(struct store *st, enum rollup_table t, const struct rollup_cell *cells,
+                          size_t n)
+{
+    return st->ops->rollup_add_many(st, t, cells, n);
+}
+
 int store_rollup_clear(struct store *st, enum rollup_table t)
 {
     return st->ops->rollup_clear(st, t);

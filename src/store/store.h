@@ -905,6 +905,18 @@ enum rollup_table { ROLLUP_LIVE, ROLLUP_CHECK };
  * one per non-zero histogram bucket of d. */
 int store_rollup_add(struct store *st, enum rollup_table t, int level, const char *area, int day,
                      const char *category, const struct rollup_counters *d);
+/* One cell's delta for store_rollup_add_many. */
+struct rollup_cell {
+    int level, day;
+    char area[19];
+    char category[16];
+    struct rollup_counters d;
+};
+/* store_rollup_add for each of cells[0..n-1] (write), in one statement where the backend can
+ * (PostgreSQL: one multi-row upsert per few hundred cells instead of a round trip per cell). A
+ * cell may appear more than once: its deltas add up. */
+int store_rollup_add_many(struct store *st, enum rollup_table t, const struct rollup_cell *cells,
+                          size_t n);
 /* Delete every cell of table t (write). */
 int store_rollup_clear(struct store *st, enum rollup_table t);
 /* Number of cells (counters or non-zero histogram buckets) that differ between the live

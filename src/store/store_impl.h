@@ -191,6 +191,8 @@ struct store_ops {
     /* indicator roll-ups (store_sqlite_rollups.c) */
     int (*rollup_add)(struct store *st, enum rollup_table t, int level, const char *area, int day,
                       const char *category, const struct rollup_counters *d);
+    int (*rollup_add_many)(struct store *st, enum rollup_table t, const struct rollup_cell *cells,
+                           size_t n);
     int (*rollup_clear)(struct store *st, enum rollup_table t);
     int (*rollup_diff)(struct store *st, int64_t *cells_differing);
     int (*rollup_sum)(struct store *st, int level, const char *area, int child_level, int from_day,

@@ -302,6 +302,80 @@ static void test_transaction_rollback(void **state)
     assert_false(exists);
 }
 
+/* meta key's value, or "-" when it has none. */
+static const char *meta_or_dash(struct store *st, const char *key, char out[16])
+{
+    int r = store_meta_get(st, key, out, 16);
+    if (r == ERR_NOT_FOUND)
+        snprintf(out, 16, "-");
+    else
+        assert_int_equal(r, 0);
+    return out;
+}
+
+/* Savepoints nested several deep, committed and rolled back in every order, some with nothing
+ * inside (PostgreSQL defers them to the next statement: the outcome must not show it). */
+static void test_transaction_nesting(void **state)
+{
+    struct fixture *f = *state;
+    char v[16];
+    assert_int_equal(store_begin(f->st), 0);
+    assert_int_equal(store_meta_set(f->st, "t_a", "1"), 0);
+    /* an inner commit inside a rolled-back savepoint is undone with it */
+    assert_int_equal(store_begin(f->st), 0);
+    assert_int_equal(store_begin(f->st), 0);
+    assert_int_equal(store_meta_set(f->st, "t_b", "1"), 0);
+    assert_int_equal(store_commit(f->st), 0);
+    assert_string_equal(meta_or_dash(f->st, "t_b", v), "1");
+    store_rollback(f->st);
+    assert_string_equal(meta_or_dash(f->st, "t_b", v), "-");
+    /* empty savepoints, committed and rolled back */
+    assert_int_equal(store_begin(f->st), 0);
+    assert_int_equal(store_commit(f->st), 0);
+    assert_int_equal(store_begin(f->st), 0);
+    assert_int_equal(store_begin(f->st), 0);
+    store_rollback(f->st);
+    store_rollback(f->st);
+    /* an empty inner one, then work in the outer one */
+    assert_int_equal(store_begin(f->st), 0);
+    assert_int_equal(store_begin(f->st), 0);
+    assert_int_equal(store_commit(f->st), 0);
+    assert_int_equal(store_meta_set(f->st, "t_c", "1"), 0);
+    assert_int_equal(store_commit(f->st), 0);
+    /* one kept, the next undone */
+    assert_int_equal(store_begin(f->st), 0);
+    assert_int_equal(store_meta_set(f->st, "t_d", "1"), 0);
+    assert_int_equal(store_commit(f->st), 0);
+    assert_int_equal(store_begin(f->st), 0);
+    assert_int_equal(store_meta_set(f->st, "t_e", "1"), 0);
+    store_rollback(f->st);
+    /* deeper than anything is kept waiting, then written at the bottom */
+    for (int i = 0; i < 12; i++)
+        assert_int_equal(store_begin(f->st), 0);
+    assert_int_equal(store_meta_set(f->st, "t_f", "1"), 0);
+    for (int i = 0; i < 11; i++)
+        assert_int_equal(store_commit(f->st), 0);
+    assert_int_equal(store_begin(f->st), 0);
+    assert_int_equal(store_meta_set(f->st, "t_f", "2"), 0);
+    store_rollback(f->st); /* only the last level */
+    store_rollback(f->st); /* the twelfth: t_f = 1 goes too */
+    assert_string_equal(meta_or_dash(f->st, "t_f", v), "-");
+    assert_int_equal(store_begin(f->st), 0);
+    assert_int_equal(store_meta_set(f->st, "t_g", "1"), 0);
+    assert_int_equal(store_commit(f->st), 0);
+    assert_int_equal(store_commit(f->st), 0); /* the outer transaction */
+    assert_string_equal(meta_or_dash(f->st, "t_a", v), "1");
+    assert_string_equal(meta_or_dash(f->st, "t_b", v), "-");
+    assert_string_equal(meta_or_dash(f->st, "t_c", v), "1");
+    assert_string_equal(meta_or_dash(f->st, "t_d", v), "1");
+    assert_string_equal(meta_or_dash(f->st, "t_e", v), "-");
+    assert_string_equal(meta_or_dash(f->st, "t_f", v), "-");
+    assert_string_equal(meta_or_dash(f->st, "t_g", v), "1");
+    /* and the connection is usable outside a transaction */
+    assert_int_equal(store_meta_set(f->st, "t_h", "1"), 0);
+    assert_string_equal(meta_or_dash(f->st, "t_h", v), "1");
+}
+
 static struct user make_user(const char *name, const char *role, const char *area)
 {
     struct user u;
@@ -807,6 +881,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_areas, setup, teardown),
         cmocka_unit_test_setup_teardown(test_area_walk, setup, teardown),
         cmocka_unit_test_setup_teardown(test_transaction_rollback, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_transaction_nesting, setup, teardown),
         cmocka_unit_test_setup_teardown(test_users, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sessions, setup, teardown),
         cmocka_unit_test_setup_teardown(test_households_and_recount, setup, teardown),

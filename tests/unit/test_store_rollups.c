@@ -178,11 +178,65 @@ static void test_diff_and_clear(void **state)
                      ERR_INVALID);
 }
 
+/* Many cells at once give exactly what one add per cell gives: the live table filled with
+ * add_many (more cells than one statement takes, cells repeated, histograms cancelling,
+ * negative deltas, odd characters in a category, cells that already exist) equals the check
+ * table filled cell by cell. */
+static void test_add_many(void **state)
+{
+    struct store *st = *state;
+    enum { N = 1300 };
+    struct rollup_cell *cells = calloc(N, sizeof(*cells));
+    struct rows r;
+    int64_t diff = -1;
+    assert_non_null(cells);
+    assert_int_equal(store_rollup_clear(st, ROLLUP_LIVE), 0);
+    assert_int_equal(store_rollup_clear(st, ROLLUP_CHECK), 0);
+    assert_int_equal(store_rollup_add_many(st, ROLLUP_LIVE, cells, 0), 0); /* nothing */
+    /* a cell both tables hold before */
+    add(st, ROLLUP_LIVE, 3, "440605", 20250301, "0101", 5, 7, 2);
+    add(st, ROLLUP_CHECK, 3, "440605", 20250301, "0101", 5, 7, 2);
+    for (int i = 0; i < N; i++) {
+        struct rollup_cell *c = &cells[i];
+        int k = i % 700; /* cells 700.. repeat 0..599 */
+        c->level = k % 2 ? 4 : 3;
+        snprintf(c->area, sizeof(c->area), k % 2 ? "44060500%d" : "44060%d", k % 2 ? k % 7 : 5);
+        c->day = 20250301 + k / 14;
+        snprintf(c->category, sizeof(c->category), k % 5 == 4 ? "x\"y\\%d" : "01%02d", k % 14);
+        c->d.v[RF_collected] = i % 3 - 1;
+        c->d.v[RF_rating_sum] = i;
+        c->d.hist[k % ROLLUP_HIST_BUCKETS] = i < 700 ? 1 : -1; /* repeats cancel the bucket */
+        if (i % 11 == 0)
+            c->d.hist[63] = 3;
+        assert_int_equal(
+            store_rollup_add(st, ROLLUP_CHECK, c->level, c->area, c->day, c->category, &c->d), 0);
+    }
+    assert_int_equal(store_rollup_add_many(st, ROLLUP_LIVE, cells, N), 0);
+    assert_int_equal(store_rollup_diff(st, &diff), 0);
+    assert_int_equal(diff, 0);
+    /* and it did write: the district's first day holds the cell added before and the new ones */
+    sum(st, 3, "440605", 0, 20250301, 20250301, "0100", ROLLUP_BY_TOTAL, &r);
+    assert_int_equal(r.n, 1);
+    assert_int_equal(r.c[0].v[RF_rating_sum], 0 + 700);
+    assert_int_equal(r.c[0].hist[0], 0);  /* +1 then -1 */
+    assert_int_equal(r.c[0].hist[63], 3); /* cell 0 only: 700 is not a multiple of 11 */
+    /* once more on top: every cell doubles, still equal to adding cell by cell */
+    assert_int_equal(store_rollup_add_many(st, ROLLUP_LIVE, cells, N), 0);
+    for (int i = 0; i < N; i++)
+        assert_int_equal(store_rollup_add(st, ROLLUP_CHECK, cells[i].level, cells[i].area,
+                                          cells[i].day, cells[i].category, &cells[i].d),
+                         0);
+    assert_int_equal(store_rollup_diff(st, &diff), 0);
+    assert_int_equal(diff, 0);
+    free(cells);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_add_and_sum),
         cmocka_unit_test(test_diff_and_clear),
+        cmocka_unit_test(test_add_many),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

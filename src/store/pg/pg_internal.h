@@ -40,7 +40,8 @@ enum {
     PG_SLOT_COUNT = 900
 };
 
-#define PG_MAX_PARAMS 64
+#define PG_MAX_PARAMS  64
+#define PG_PENDING_MAX 8
 
 struct pg_store {
     struct store base; /* must be first */
@@ -49,6 +50,11 @@ struct pg_store {
     unsigned char prepared[PG_SLOT_COUNT]; /* slot i is prepared on this connection */
     int in_tx;      /* transaction depth: 0 none, 1 a transaction, more: savepoints inside it */
     unsigned flags; /* enum store_open_flags */
+    /* Savepoint commands (SAVEPOINT / RELEASE SAVEPOINT of nested begin/commit) not sent yet:
+     * they go to the server in one pipeline with the next statement, so a job in its savepoint
+     * costs no round trip of its own (store_pg.c, pg_run_once). Static strings. */
+    const char *pending[PG_PENDING_MAX];
+    int n_pending;
 };
 
 static inline struct pg_store *pg(struct store *st)
@@ -208,6 +214,8 @@ int pg_case_report_key_get(struct store *st, int64_t user_id, const char *key, i
 /* store_pg_rollups.c */
 int pg_rollup_add(struct store *st, enum rollup_table t, int level, const char *area, int day,
                   const char *category, const struct rollup_counters *d);
+int pg_rollup_add_many(struct store *st, enum rollup_table t, const struct rollup_cell *cells,
+                       size_t n);
 int pg_rollup_clear(struct store *st, enum rollup_table t);
 int pg_rollup_diff(struct store *st, int64_t *cells_differing);
 int pg_rollup_sum(struct store *st, int level, const char *area, int child_level, int from_day,

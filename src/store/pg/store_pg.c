@@ -157,21 +157,116 @@ static int pg_ensure_connection(struct pg_store *s)
     return 0;
 }
 
+static const char sql_savepoint[] = "SAVEPOINT nested";
+static const char sql_release[] = "RELEASE SAVEPOINT nested";
+
+/* The pending savepoint commands, then sql, as one multi-command text (malloc'd). */
+static char *pg_pending_text(const struct pg_store *s, const char *sql)
+{
+    size_t len = strlen(sql) + 1;
+    char *text, *at;
+    for (int i = 0; i < s->n_pending; i++)
+        len += strlen(s->pending[i]) + 2;
+    text = at = xmalloc(len);
+    for (int i = 0; i < s->n_pending; i++)
+        at += sprintf(at, "%s; ", s->pending[i]);
+    memcpy(at, sql, strlen(sql) + 1);
+    return text;
+}
+
+/*
+ * Send the pending savepoint commands, the statement's PREPARE when it is new on this
+ * connection, and the statement, in one pipeline (one round trip instead of one per command).
+ * Returns the statement's result, or the first failure before it (later commands of a failed
+ * pipeline are not run). The pending commands are gone either way: after a failure the
+ * transaction is aborted and the caller rolls back.
+ */
+static PGresult *pg_run_pipelined(struct pg_store *s, int slot, const char *sql,
+                                  const struct pg_params *p, const char *name)
+{
+    int n = p ? p->n : 0, sent = 0, all_sent = 1, got = 0, nulls = 0;
+    int prepare = slot >= 0 && !s->prepared[slot];
+    const char *const *values = p ? p->values : NULL;
+    PGresult *fail = NULL, *last = NULL;
+    if (!PQenterPipelineMode(s->conn))
+        return NULL;
+    for (int i = 0; i < s->n_pending && all_sent; i++, sent++)
+        all_sent = PQsendQueryParams(s->conn, s->pending[i], 0, NULL, NULL, NULL, NULL, 0);
+    s->n_pending = 0;
+    if (prepare && all_sent && (all_sent = PQsendPrepare(s->conn, name, sql, n, NULL)) != 0)
+        sent++;
+    if (all_sent &&
+        (all_sent = slot >= 0 ? PQsendQueryPrepared(s->conn, name, n, values, NULL, NULL, 0)
+                              : PQsendQueryParams(s->conn, sql, n, NULL, values, NULL, NULL, 0)))
+        sent++;
+    if (!PQpipelineSync(s->conn)) {
+        PQexitPipelineMode(s->conn);
+        return NULL; /* the connection is gone */
+    }
+    /* Each command gives one result then NULL; the sync gives PGRES_PIPELINE_SYNC. Two NULLs
+     * in a row mean the connection gave up. */
+    for (;;) {
+        PGresult *res = PQgetResult(s->conn);
+        ExecStatusType st;
+        if (res == NULL) {
+            if (++nulls == 2)
+                break;
+            continue;
+        }
+        nulls = 0;
+        st = PQresultStatus(res);
+        if (st == PGRES_PIPELINE_SYNC) {
+            PQclear(res);
+            break;
+        }
+        got++;
+        if (fail == NULL && st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK &&
+            st != PGRES_PIPELINE_ABORTED) {
+            fail = res; /* the first failure is the answer */
+            continue;
+        }
+        if (got == sent && all_sent && fail == NULL)
+            last = res; /* the statement's own result */
+        else
+            PQclear(res);
+    }
+    PQexitPipelineMode(s->conn);
+    if (fail != NULL) {
+        PQclear(last);
+        return fail;
+    }
+    if (last != NULL && prepare)
+        s->prepared[slot] = 1;
+    return last; /* NULL: the connection failed (the caller reports PQerrorMessage) */
+}
+
 static PGresult *pg_run_once(struct pg_store *s, int slot, const char *sql,
                              const struct pg_params *p, const char *what)
 {
     int n = p ? p->n : 0;
     const char *const *values = p ? p->values : NULL;
     char name[16];
-    if (slot < 0 && n == 0)
-        return PQexec(s->conn, sql); /* fixed SQL; may hold several commands */
+    if (slot < 0 && n == 0) {
+        /* fixed SQL; may hold several commands: the pending ones go in front */
+        if (s->n_pending > 0) {
+            char *text = pg_pending_text(s, sql);
+            PGresult *res = PQexec(s->conn, text);
+            free(text);
+            s->n_pending = 0;
+            return res;
+        }
+        return PQexec(s->conn, sql);
+    }
     if (slot < 0)
-        return PQexecParams(s->conn, sql, n, NULL, values, NULL, NULL, 0);
+        return s->n_pending > 0 ? pg_run_pipelined(s, slot, sql, p, NULL)
+                                : PQexecParams(s->conn, sql, n, NULL, values, NULL, NULL, 0);
     if (slot >= PG_SLOT_COUNT) {
         log_error("store", "postgresql %s: statement slot %d out of range", what, slot);
         return NULL;
     }
     snprintf(name, sizeof(name), "s%d", slot);
+    if (s->n_pending > 0)
+        return pg_run_pipelined(s, slot, sql, p, name);
     if (!s->prepared[slot]) {
         PGresult *prep = PQprepare(s->conn, name, sql, n, NULL);
         if (PQresultStatus(prep) != PGRES_COMMAND_OK)
@@ -694,9 +789,12 @@ int pg_begin(struct store *st)
     struct pg_store *s = pg(st);
     int r;
     if (s->in_tx) {
-        if ((r = pg_exec_plain(s, "SAVEPOINT nested", "savepoint")) == 0)
-            s->in_tx++;
-        return r;
+        /* Deferred: sent with the next statement (pg_run_once). */
+        if (s->n_pending == PG_PENDING_MAX && (r = pg_exec_plain(s, "SELECT 1", "savepoint")) != 0)
+            return r;
+        s->pending[s->n_pending++] = sql_savepoint;
+        s->in_tx++;
+        return 0;
     }
     if ((r = pg_exec_plain(s, "BEGIN", "begin")) != 0)
         return r;
@@ -717,13 +815,24 @@ int pg_commit(struct store *st)
     if (s->in_tx == 0)
         return ERR_INTERNAL;
     if (s->in_tx > 1) {
-        if ((r = pg_exec_plain(s, "RELEASE SAVEPOINT nested", "release savepoint")) == 0)
-            s->in_tx--;
-        return r;
+        s->in_tx--;
+        if (s->n_pending > 0 && s->pending[s->n_pending - 1] == sql_savepoint) {
+            s->n_pending--; /* nothing ran inside it: it never needs to exist */
+            return 0;
+        }
+        /* Deferred like SAVEPOINT: a release cannot fail while the savepoint exists. */
+        if (s->n_pending == PG_PENDING_MAX && (r = pg_exec_plain(s, "SELECT 1", "release")) != 0)
+            return r;
+        s->pending[s->n_pending++] = sql_release;
+        return 0;
     }
-    r = pg_exec_plain(s, "COMMIT", "commit");
-    /* A failed COMMIT ends the transaction all the same (it was rolled back). */
+    r = pg_exec_plain(s, "COMMIT", "commit"); /* the pending releases go in front */
+    /* A failed COMMIT ends the transaction all the same (it was rolled back); if a release in
+     * front of it failed, COMMIT did not run: end the aborted transaction here. */
+    if (r != 0 && PQtransactionStatus(s->conn) != PQTRANS_IDLE)
+        PQclear(PQexec(s->conn, "ROLLBACK"));
     s->in_tx = 0;
+    s->n_pending = 0;
     return r;
 }
 
@@ -733,11 +842,16 @@ void pg_rollback(struct store *st)
     if (!s->in_tx)
         return;
     if (s->in_tx > 1) {
-        pg_exec_plain(s, "ROLLBACK TO SAVEPOINT nested", "rollback to savepoint");
-        pg_exec_plain(s, "RELEASE SAVEPOINT nested", "release savepoint");
         s->in_tx--;
+        if (s->n_pending > 0 && s->pending[s->n_pending - 1] == sql_savepoint) {
+            s->n_pending--; /* never sent: nothing to undo */
+            return;
+        }
+        pg_exec_plain(s, "ROLLBACK TO SAVEPOINT nested; RELEASE SAVEPOINT nested",
+                      "rollback to savepoint");
         return;
     }
+    s->n_pending = 0; /* undone with the rest */
     pg_exec_plain(s, "ROLLBACK", "rollback");
     s->in_tx = 0;
 }
@@ -1319,6 +1433,7 @@ static const struct store_ops pg_ops = {
     .topic_events = pg_topic_events,
     .village_voters = pg_village_voters,
     .rollup_add = pg_rollup_add,
+    .rollup_add_many = pg_rollup_add_many,
     .rollup_clear = pg_rollup_clear,
     .rollup_diff = pg_rollup_diff,
     .rollup_sum = pg_rollup_sum,

@@ -1307,6 +1307,7 @@ int pg_bd_list(struct store *st, const struct bd_filter *f, store_bd_fn fn, void
     PGresult *res = NULL;
     struct buf sql;
     char pattern[2 * BD_VALUE_MAX + 8];
+    char district[7];
     int r = 0;
     if (e == NULL || f->area == NULL)
         return ERR_INVALID;
@@ -1321,6 +1322,11 @@ int pg_bd_list(struct store *st, const struct bd_filter *f, store_bd_fn fn, void
     append_select(&sql, e);
     pgp_text(&p, f->area);
     buf_append_str(&sql, " WHERE t.cell_code >= $1 AND t.cell_code < $1 || ':'");
+    if (strlen(f->area) >= 6) { /* one district: its shard only on Citus (docs/SCALING.md) */
+        pg_district(f->area, district);
+        pgp_text(&p, district);
+        buf_printf(&sql, " AND t.district = $%d", p.n);
+    }
     if (f->ref_field >= 0) {
         pgp_int(&p, f->ref_id);
         buf_printf(&sql, " AND t.%s = $%d", e->fields[f->ref_field].name, p.n);

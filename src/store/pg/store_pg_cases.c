@@ -210,6 +210,9 @@ const char pg_schema_cases[] =
       "UPDATE cases SET event_seq = $2, last_hash = $3 WHERE id = $1 AND event_seq = $4")          \
     X(GET, "SELECT " CASE_COLS " FROM cases WHERE id = $1")                                        \
     X(GET_BY_NUMBER, "SELECT " CASE_COLS " FROM cases WHERE number = $1")                          \
+    /* The numbers the service makes start with their district: one shard on Citus. */             \
+    X(GET_BY_NUMBER_DISTRICT,                                                                      \
+      "SELECT " CASE_COLS " FROM cases WHERE district = $2 AND number = $1")                       \
     X(SERIAL, "INSERT INTO case_serials(district, day, last) VALUES ($1, $2, 1) "                  \
               "ON CONFLICT (district, day) DO UPDATE SET last = case_serials.last + 1 "            \
               "RETURNING last")                                                                    \
@@ -224,6 +227,9 @@ const char pg_schema_cases[] =
               "LIMIT $7")                                                                          \
     X(COUNT_BY_STATUS, "SELECT status, count(*) FROM cases WHERE area_code >= $1::text "           \
                        "AND area_code < $1::text || ':' GROUP BY status ORDER BY status")          \
+    X(COUNT_BY_STATUS_DISTRICT,                                                                    \
+      "SELECT status, count(*) FROM cases WHERE district = $2 AND area_code >= $1::text "          \
+      "AND area_code < $1::text || ':' GROUP BY status ORDER BY status")                           \
     X(COUNT_OVERDUE, "SELECT count(*) FROM cases WHERE sweep_at_ms > 0 AND due_ms > 0 "            \
                      "AND due_ms < $1")                                                            \
     /* The district comes from the case; no case, no row (SQLite: the foreign key). */             \
@@ -598,8 +604,18 @@ int pg_case_get(struct store *st, int64_t id, struct case_rec *out)
 int pg_case_get_by_number(struct store *st, const char *number, struct case_rec *out)
 {
     struct pg_params p;
+    char district[7];
+    int r;
+    /* First where the service's numbers are (district first: one shard on Citus); a number of
+     * another shape (the store takes any) is then looked for everywhere. */
+    pg_district(number, district);
     pgp_init(&p);
     pgp_text(&p, number);
+    pgp_text(&p, district);
+    r = get_one_case(pg(st), CASES_GET_BY_NUMBER_DISTRICT, &p, out);
+    if (r != ERR_NOT_FOUND)
+        return r;
+    p.n = 1;
     return get_one_case(pg(st), CASES_GET_BY_NUMBER, &p, out);
 }
 
@@ -621,11 +637,19 @@ static const char *area_column(size_t len)
 }
 
 /* The condition selecting area's subtree, its value appended to p: the level's column, a cell
- * as its grid's column then the code, above district a code range. */
-static void where_area(struct buf *sql, struct pg_params *p, const char *area, char grid[16])
+ * as its grid's column then the code, above district a code range. Below district level the
+ * district is named too (district, grid: the caller's buffers for the values), so that on
+ * Citus the query goes to that district's shard only (docs/SCALING.md). */
+static void where_area(struct buf *sql, struct pg_params *p, const char *area, char grid[16],
+                       char district[7])
 {
     size_t len = strlen(area);
     const char *col = area_column(len);
+    if (len > 6 && (col != NULL || len == 18)) {
+        pg_district(area, district);
+        pgp_text(p, district);
+        buf_printf(sql, " AND district = $%d", p->n);
+    }
     if (len == 18) {
         snprintf(grid, 16, "%.15s", area);
         pgp_text(p, grid);
@@ -670,7 +694,7 @@ int pg_case_list(struct store *st, const struct case_filter *f, struct case_list
     struct pg_params p;
     struct buf sql;
     PGresult *res = NULL;
-    char grid[16];
+    char grid[16], district[7];
     char *pattern = NULL;
     int r;
 
@@ -680,7 +704,7 @@ int pg_case_list(struct store *st, const struct case_filter *f, struct case_list
     buf_init(&sql, 8192);
     buf_append_str(&sql, "SELECT " CASE_COLS " FROM cases WHERE true");
     if (f->area && f->area[0])
-        where_area(&sql, &p, f->area, grid);
+        where_area(&sql, &p, f->area, grid, district);
     if (f->category && f->category[0]) {
         pgp_text(&p, f->category);
         buf_printf(&sql, " AND category >= $%d::text AND category < $%d::text || ':'", p.n, p.n);
@@ -818,9 +842,14 @@ static int count_rows(struct pg_store *s, enum cases_stmt id, const struct pg_pa
 int pg_case_count_by_status(struct store *st, const char *area, store_count_fn fn, void *ctx)
 {
     struct pg_params p;
+    char district[7];
     pgp_init(&p);
     pgp_text(&p, area);
-    return count_rows(pg(st), CASES_COUNT_BY_STATUS, &p, "case count", fn, ctx);
+    if (strlen(area) < 6) /* a city or more: every district's shard */
+        return count_rows(pg(st), CASES_COUNT_BY_STATUS, &p, "case count", fn, ctx);
+    pg_district(area, district);
+    pgp_text(&p, district);
+    return count_rows(pg(st), CASES_COUNT_BY_STATUS_DISTRICT, &p, "case count", fn, ctx);
 }
 
 int pg_case_count_overdue(struct store *st, int64_t now_ms, int64_t *out)
@@ -1183,7 +1212,7 @@ int pg_case_daily_counts(struct store *st, const char *area, const char *categor
     struct pg_params p;
     struct buf sql;
     PGresult *res = NULL;
-    char grid[16];
+    char grid[16], district[7];
     int r, n;
 
     pgp_init(&p);
@@ -1196,7 +1225,7 @@ int pg_case_daily_counts(struct store *st, const char *area, const char *categor
                "WHERE created_ms >= $2 AND created_ms < $3",
                (long long)DAY_MS, by_class ? "substr(category, 1, 2)" : "''::text");
     if (area != NULL && area[0] != '\0')
-        where_area(&sql, &p, area, grid);
+        where_area(&sql, &p, area, grid, district);
     if (category != NULL && category[0] != '\0') {
         pgp_text(&p, category);
         buf_printf(&sql, " AND category >= $%d::text AND category < $%d::text || ':'", p.n, p.n);

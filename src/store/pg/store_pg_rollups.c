@@ -21,6 +21,7 @@
  */
 #include "store/pg/pg_internal.h"
 
+#include "base/buf.h"
 #include "base/log.h"
 #include "base/xalloc.h"
 
@@ -67,6 +68,9 @@ enum rollup_slot {
     RSLOT_DIFF,
     RSLOT_CLEAR,
     RSLOT_CLEAR_CHECK,
+    RSLOT_ADD_MANY, /* + table, as RSLOT_ADD */
+    RSLOT_ADD_MANY_CHECK,
+    RSLOT_SUM_CHILD_WIDE, /* BY_CHILD above district level: no district predicate */
     RSLOT_COUNT
 };
 
@@ -91,6 +95,8 @@ static const char *table_name(enum rollup_table t)
     return t == ROLLUP_CHECK ? "rollups_check" : "rollups";
 }
 
+static void add_on_conflict(char *sql, size_t *lenp);
+
 /* The upsert of one cell: $1 district, $2 level, $3 area, $4 day, $5 category, $6.. counters,
  * then the histogram. */
 static void build_add(enum rollup_table t, char *sql)
@@ -112,6 +118,55 @@ static void build_add(enum rollup_table t, char *sql)
     }
     snprintf(part, sizeof(part), ", $%d::bigint[])", 6 + ROLLUP_FIELD_COUNT);
     sql_add(sql, &len, part);
+    add_on_conflict(sql, &len);
+}
+
+/*
+ * The upsert of many cells in one statement: each parameter is an array holding one column of
+ * every row ($1 level int[], $2 area text[], $3 day int[], $4 category text[], $5.. one
+ * bigint[] per counter, then the histograms as text[] of array literals or NULL), unnested
+ * into rows. The rows' keys must be distinct (a statement cannot update a row twice):
+ * pg_rollup_add_many merges equal cells first.
+ */
+static void build_add_many(enum rollup_table t, char *sql)
+{
+    size_t len = 0;
+    char part[160];
+    sql[0] = '\0';
+    sql_add(sql, &len, "INSERT INTO ");
+    sql_add(sql, &len, table_name(t));
+    sql_add(sql, &len, " AS r (district, level, area, day, category");
+    for (int i = 0; i < ROLLUP_FIELD_COUNT; i++) {
+        sql_add(sql, &len, ", ");
+        sql_add(sql, &len, field_cols[i]);
+    }
+    sql_add(sql, &len, ", hist) SELECT left(u.area, 6), u.level, u.area, u.day, u.category");
+    for (int i = 0; i < ROLLUP_FIELD_COUNT; i++) {
+        sql_add(sql, &len, ", u.");
+        sql_add(sql, &len, field_cols[i]);
+    }
+    sql_add(sql, &len,
+            ", u.hist::bigint[] FROM unnest($1::int[], $2::text[], $3::int[], $4::text[]");
+    for (int i = 0; i < ROLLUP_FIELD_COUNT; i++) {
+        snprintf(part, sizeof(part), ", $%d::bigint[]", 5 + i);
+        sql_add(sql, &len, part);
+    }
+    snprintf(part, sizeof(part), ", $%d::text[]) AS u(level, area, day, category",
+             5 + ROLLUP_FIELD_COUNT);
+    sql_add(sql, &len, part);
+    for (int i = 0; i < ROLLUP_FIELD_COUNT; i++) {
+        sql_add(sql, &len, ", ");
+        sql_add(sql, &len, field_cols[i]);
+    }
+    sql_add(sql, &len, ", hist)");
+    add_on_conflict(sql, &len);
+}
+
+/* What both upserts do with an existing cell: add the counters, add the histograms. */
+static void add_on_conflict(char *sql, size_t *lenp)
+{
+    size_t len = *lenp;
+    char part[160];
     sql_add(sql, &len, " ON CONFLICT (district, level, area, day, category) DO UPDATE SET ");
     for (int i = 0; i < ROLLUP_FIELD_COUNT; i++) {
         snprintf(part, sizeof(part), "%s = r.%s + excluded.%s, ", field_cols[i], field_cols[i],
@@ -124,6 +179,7 @@ static void build_add(enum rollup_table t, char *sql)
             "ELSE (SELECT CASE WHEN bool_and(x + y = 0) THEN NULL "
             "ELSE array_agg(x + y ORDER BY i) END "
             "FROM unnest(r.hist, excluded.hist) WITH ORDINALITY AS t(x, y, i)) END");
+    *lenp = len;
 }
 
 static const char *group_key(enum rollup_group g)
@@ -145,10 +201,10 @@ static const char *group_key(enum rollup_group g)
  * of (level, area, ...)), as SQLite's NEXT_CHILD_SQL walks them: a range over the subtree
  * would read every day of every child's history.
  */
-#define CHILDREN_CTE                                                                               \
-    "RECURSIVE ch(area) AS (SELECT (SELECT min(area) FROM rollups WHERE level = $1 "               \
+#define CHILDREN_CTE(D)                                                                            \
+    "RECURSIVE ch(area) AS (SELECT (SELECT min(area) FROM rollups WHERE " D "level = $1 "          \
     "AND area > $2::text AND area < $2::text || ':') UNION ALL SELECT (SELECT min(r.area) "        \
-    "FROM rollups r WHERE r.level = $1 AND r.area > ch.area AND r.area < $2::text || ':') "        \
+    "FROM rollups r WHERE " D "r.level = $1 AND r.area > ch.area AND r.area < $2::text || ':') "   \
     "FROM ch WHERE ch.area IS NOT NULL), "
 
 /* Sums of the counters per group: key, count(*), sum(counter)..., the summed histogram. One
@@ -156,13 +212,16 @@ static const char *group_key(enum rollup_group g)
  * its own level is the only code of its subtree there): the day range is then a range of the
  * index and a year reads that year's cells only. BY_CHILD sums each child found by
  * CHILDREN_CTE the same way. */
-static void build_sum(enum rollup_group g, char *sql)
+/* Distribution (docs/SCALING.md): the cells of one area all carry that area's district, and
+ * so do the children of an area of district level or below, so those sums name it ($6) and
+ * stay on one shard on Citus; the children of a city or a province fan out (wide). */
+static void build_sum(enum rollup_group g, int wide, char *sql)
 {
     size_t len = 0;
     sql[0] = '\0';
     sql_add(sql, &len, "WITH ");
     if (g == ROLLUP_BY_CHILD)
-        sql_add(sql, &len, CHILDREN_CTE);
+        sql_add(sql, &len, wide ? CHILDREN_CTE("") : CHILDREN_CTE("district = $6::text AND "));
     sql_add(sql, &len, "sel AS (SELECT ");
     sql_add(sql, &len, group_key(g));
     sql_add(sql, &len, " AS k");
@@ -171,9 +230,11 @@ static void build_sum(enum rollup_group g, char *sql)
         sql_add(sql, &len, field_cols[i]);
     }
     sql_add(sql, &len,
-            g == ROLLUP_BY_CHILD
-                ? ", r.hist FROM ch JOIN rollups r ON r.level = $1 AND r.area = ch.area "
-                : ", r.hist FROM rollups r WHERE r.level = $1 AND r.area = $2::text ");
+            g != ROLLUP_BY_CHILD ? ", r.hist FROM rollups r WHERE r.district = $6::text "
+                                   "AND r.level = $1 AND r.area = $2::text "
+            : wide ? ", r.hist FROM ch JOIN rollups r ON r.level = $1 AND r.area = ch.area "
+                   : ", r.hist FROM ch JOIN rollups r ON r.district = $6::text AND r.level = $1 "
+                     "AND r.area = ch.area ");
     sql_add(sql, &len,
             "AND r.day BETWEEN $3 AND $4 AND ($5::text = '' OR (r.category >= $5::text "
             "AND r.category < $5::text || ':'))), "
@@ -257,6 +318,128 @@ int pg_rollup_add(struct store *st, enum rollup_table t, int level, const char *
     return pg_query(pg(st), PG_SLOT_ROLLUPS + RSLOT_ADD + ti, sql, &p, "rollup add", NULL);
 }
 
+/* ---- many cells at once ----------------------------------------------------------------- */
+
+#define ADD_MANY_ROWS 500 /* rows per statement: a few hundred kB of parameters at most */
+#define ADD_MANY_COLS (5 + ROLLUP_FIELD_COUNT) /* level, area, day, category, counters, hist */
+
+/* A cell of the caller's array, sorted by key without moving the cells themselves. */
+struct cell_ref {
+    const struct rollup_cell *c;
+};
+
+static int cell_key_cmp(const void *pa, const void *pb)
+{
+    const struct rollup_cell *a = ((const struct cell_ref *)pa)->c;
+    const struct rollup_cell *b = ((const struct cell_ref *)pb)->c;
+    int c;
+    if (a->level != b->level)
+        return a->level < b->level ? -1 : 1;
+    if ((c = strcmp(a->area, b->area)) != 0)
+        return c;
+    if (a->day != b->day)
+        return a->day < b->day ? -1 : 1;
+    return strcmp(a->category, b->category);
+}
+
+static void counters_add(struct rollup_counters *acc, const struct rollup_counters *d)
+{
+    for (int k = 0; k < ROLLUP_FIELD_COUNT; k++)
+        acc->v[k] += d->v[k];
+    for (int k = 0; k < ROLLUP_HIST_BUCKETS; k++)
+        acc->hist[k] += d->hist[k];
+}
+
+/* Append a quoted element ("..." with " and \ escaped) to a text[] literal. */
+static int array_add_text(struct buf *b, const char *v)
+{
+    int r = buf_append_str(b, "\"");
+    for (const char *p = v; *p && r == 0; p++) {
+        if (*p == '"' || *p == '\\')
+            r = buf_append(b, "\\", 1);
+        if (r == 0)
+            r = buf_append(b, p, 1);
+    }
+    return r ? r : buf_append_str(b, "\"");
+}
+
+/* Append one row (the merged cell c, counters sum) to the column arrays. */
+static int add_many_row(struct buf *cols, const struct rollup_cell *c,
+                        const struct rollup_counters *sum)
+{
+    char hist[ROLLUP_HIST_BUCKETS * 21 + 3];
+    int r = buf_printf(&cols[0], ",%d", c->level);
+    if (r == 0 && (r = buf_append_str(&cols[1], ",")) == 0)
+        r = array_add_text(&cols[1], c->area);
+    if (r == 0)
+        r = buf_printf(&cols[2], ",%d", c->day);
+    if (r == 0 && (r = buf_append_str(&cols[3], ",")) == 0)
+        r = array_add_text(&cols[3], c->category);
+    for (int i = 0; i < ROLLUP_FIELD_COUNT && r == 0; i++)
+        r = buf_printf(&cols[4 + i], ",%lld", (long long)sum->v[i]);
+    if (r == 0 && (r = buf_append_str(&cols[4 + ROLLUP_FIELD_COUNT], ",")) == 0)
+        r = hist_literal(sum->hist, hist, sizeof(hist))
+                ? array_add_text(&cols[4 + ROLLUP_FIELD_COUNT], hist)
+                : buf_append_str(&cols[4 + ROLLUP_FIELD_COUNT], "NULL");
+    return r;
+}
+
+/* Send the rows gathered in cols (each "{" + ",x" per row; the leading comma is dropped). */
+static int add_many_send(struct pg_store *s, int ti, struct buf *cols, const char *sql)
+{
+    struct pg_params p;
+    int r = 0;
+    pgp_init(&p);
+    for (int i = 0; i < ADD_MANY_COLS && r == 0; i++) {
+        cols[i].data[0] = '{'; /* the first row's leading comma */
+        if ((r = buf_append_str(&cols[i], "}")) == 0)
+            pgp_text(&p, cols[i].data);
+    }
+    if (r == 0)
+        r = pg_query(s, PG_SLOT_ROLLUPS + RSLOT_ADD_MANY + ti, sql, &p, "rollup add many", NULL);
+    for (int i = 0; i < ADD_MANY_COLS; i++)
+        buf_reset(&cols[i]);
+    return r;
+}
+
+int pg_rollup_add_many(struct store *st, enum rollup_table t, const struct rollup_cell *cells,
+                       size_t n)
+{
+    char sql[SQL_MAX];
+    struct buf cols[ADD_MANY_COLS];
+    struct cell_ref *order;
+    int ti = t == ROLLUP_CHECK ? 1 : 0, rows = 0, r = 0;
+    size_t i = 0;
+    if (n == 0)
+        return 0;
+    /* Equal cells merged (one statement cannot update a row twice), in key order. */
+    order = xmalloc(n * sizeof(*order));
+    for (size_t k = 0; k < n; k++)
+        order[k].c = &cells[k];
+    qsort(order, n, sizeof(*order), cell_key_cmp);
+    build_add_many(ti ? ROLLUP_CHECK : ROLLUP_LIVE, sql);
+    for (int k = 0; k < ADD_MANY_COLS; k++)
+        buf_init(&cols[k], (size_t)64 << 20);
+    while (i < n && r == 0) {
+        struct rollup_counters sum = order[i].c->d;
+        size_t j = i + 1;
+        for (; j < n && cell_key_cmp(&order[i], &order[j]) == 0; j++)
+            counters_add(&sum, &order[j].c->d);
+        r = add_many_row(cols, order[i].c, &sum);
+        i = j;
+        if (r == 0 && (++rows == ADD_MANY_ROWS || i == n)) {
+            r = add_many_send(pg(st), ti, cols, sql);
+            rows = 0;
+        }
+    }
+    for (int k = 0; k < ADD_MANY_COLS; k++)
+        buf_cleanup(&cols[k]);
+    free(order);
+    if (r == ERR_TOO_LARGE)
+        log_error("store", "postgresql rollup add many: parameters too large");
+    return r == ERR_TOO_LARGE ? ERR_INTERNAL : r;
+}
+
 int pg_rollup_clear(struct store *st, enum rollup_table t)
 {
     if (t == ROLLUP_CHECK)
@@ -285,20 +468,24 @@ int pg_rollup_sum(struct store *st, int level, const char *area, int child_level
                   void *ctx)
 {
     char sql[SQL_MAX];
+    char district[7];
     struct pg_params p;
     PGresult *res;
-    int r, n;
+    int r, n, wide = g == ROLLUP_BY_CHILD && strlen(area) < 6;
     if ((unsigned)g > ROLLUP_BY_CHILD)
         return ERR_INVALID;
-    build_sum(g, sql);
+    build_sum(g, wide, sql);
+    pg_district(area, district);
     pgp_init(&p);
     pgp_int(&p, g == ROLLUP_BY_CHILD ? child_level : level);
     pgp_text(&p, area);
     pgp_int(&p, from_day);
     pgp_int(&p, to_day);
     pgp_text(&p, category_prefix ? category_prefix : "");
-    if ((r = pg_query(pg(st), PG_SLOT_ROLLUPS + RSLOT_SUM + (int)g, sql, &p, "rollup sum", &res)) !=
-        0)
+    if (!wide)
+        pgp_text(&p, district);
+    if ((r = pg_query(pg(st), PG_SLOT_ROLLUPS + (wide ? RSLOT_SUM_CHILD_WIDE : RSLOT_SUM + (int)g),
+                      sql, &p, "rollup sum", &res)) != 0)
         return r;
     n = PQntuples(res);
     for (int i = 0; i < n && r == 0; i++) {

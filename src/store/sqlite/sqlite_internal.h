@@ -180,6 +180,8 @@ int sq_village_voters(struct store *st, const char *area, const char *adult_born
 /* store_sqlite_rollups.c: indicator roll-ups. */
 int sq_rollup_add(struct store *st, enum rollup_table t, int level, const char *area, int day,
                   const char *category, const struct rollup_counters *d);
+int sq_rollup_add_many(struct store *st, enum rollup_table t, const struct rollup_cell *cells,
+                       size_t n);
 int sq_rollup_clear(struct store *st, enum rollup_table t);
 int sq_rollup_diff(struct store *st, int64_t *cells_differing);
 int sq_rollup_sum(struct store *st, int level, const char *area, int child_level, int from_day,

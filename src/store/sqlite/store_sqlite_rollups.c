@@ -293,6 +293,19 @@ int sq_rollup_add(struct store *st, enum rollup_table t, int level, const char *
     return sq_exec_done(s, stmt, "rollup add");
 }
 
+int sq_rollup_add_many(struct store *st, enum rollup_table t, const struct rollup_cell *cells,
+                       size_t n)
+{
+    /* A prepared statement costs no round trip here: one upsert per cell. */
+    for (size_t i = 0; i < n; i++) {
+        const struct rollup_cell *c = &cells[i];
+        int r = sq_rollup_add(st, t, c->level, c->area, c->day, c->category, &c->d);
+        if (r != 0)
+            return r;
+    }
+    return 0;
+}
+
 int sq_rollup_clear(struct store *st, enum rollup_table t)
 {
     struct sqlite_store *s = sq(st);
