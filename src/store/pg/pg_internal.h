@@ -120,6 +120,7 @@ extern const char pg_schema_volunteers[];      /* schema version 10 */
 extern const char pg_schema_ratings[];         /* schema version 11 */
 extern const char pg_schema_webui[];           /* schema version 12 */
 extern const char pg_schema_open311_updates[]; /* schema version 13 */
+extern const char pg_schema_tasks[];           /* schema version 14 */
 
 /* store_pg.c: the core ops */
 void pg_close(struct store *st);
@@ -381,5 +382,9 @@ int pg_open311_update_key_insert(struct store *st, int64_t api_key_id, const cha
                                  int64_t case_id, int64_t event_seq, int64_t now_ms);
 int pg_open311_update_key_get(struct store *st, int64_t api_key_id, const char *update_id,
                               int64_t *case_id, int64_t *event_seq);
+
+/* store_pg_tasks.c: households that may be due for a visit (schema version 14) */
+int pg_visit_due(struct store *st, const char *area, const char *kind, int tagged,
+                 int64_t base_max_ms, store_visit_state_fn fn, void *ctx);
 
 #endif

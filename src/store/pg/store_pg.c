@@ -385,6 +385,7 @@ static const char *const volunteers_pieces[] = {pg_schema_volunteers, NULL};
 static const char *const ratings_pieces[] = {pg_schema_ratings, NULL};
 static const char *const webui_pieces[] = {pg_schema_webui, NULL};
 static const char *const open311_updates_pieces[] = {pg_schema_open311_updates, NULL};
+static const char *const tasks_pieces[] = {pg_schema_tasks, NULL};
 
 static const struct pg_migration pg_migrations[] = {
     {PG_SCHEMA_BASELINE,
@@ -397,6 +398,8 @@ static const struct pg_migration pg_migrations[] = {
     {12, "idempotency keys of household visits (offline web queue)", webui_pieces},
     {13, "Open311: the FixMyStreet update_id of each posted update, per client",
      open311_updates_pieces},
+    {14, "task lists: each household's last visit and its active members' tags, kept by triggers",
+     tasks_pieces},
 };
 
 #define PG_MIGRATION_COUNT ((int)(sizeof(pg_migrations) / sizeof(pg_migrations[0])))
@@ -1389,6 +1392,7 @@ static const struct store_ops pg_ops = {
     .star_rating_insert = pg_star_rating_insert,
     .star_rating_count = pg_star_rating_count,
     .star_rating_list = pg_star_rating_list,
+    .visit_due = pg_visit_due,
     .user_set_disabled = pg_user_set_disabled,
     .visit_key_insert = pg_visit_key_insert,
     .visit_key_get = pg_visit_key_get,

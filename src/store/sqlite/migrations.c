@@ -998,6 +998,61 @@ static const struct sqlite_migration migrations[] = {
      "  created_ms INTEGER NOT NULL,"
      "  PRIMARY KEY (api_key_id, update_id)"
      ") WITHOUT ROWID;"},
+    {14, "task lists: each household's last visit and its active members' tags, kept by triggers",
+     /* What the task list (service/visits.c) needs to find the households due for a visit
+      * without looking at every household of the area: last_visit_ms (0: never visited) is
+      * the latest visited_ms of its visits, member_tags the comma-joined tags of its active
+      * members (as store_visit_states joins them). Triggers keep both in the transaction that
+      * writes the visit or the person. A household's visit base is its last visit, or its
+      * created_ms when never visited; the three indexes serve "base at most T in this
+      * subtree" for every household, for one kind, and for those with tagged members
+      * (store_sqlite_tasks.c uses the same expression). */
+     "ALTER TABLE households ADD COLUMN last_visit_ms INTEGER NOT NULL DEFAULT 0;"
+     "ALTER TABLE households ADD COLUMN member_tags TEXT NOT NULL DEFAULT '';"
+     "UPDATE households SET"
+     "  last_visit_ms = coalesce((SELECT max(v.visited_ms) FROM visits v"
+     "    WHERE v.subject_kind = 'household' AND v.subject_id = households.id), 0),"
+     "  member_tags = coalesce((SELECT group_concat(p.tags, ',') FROM persons p"
+     "    WHERE p.household_id = households.id AND p.status IN ('', 'active')"
+     "    AND p.tags != ''), '');"
+     "CREATE INDEX households_visit_base ON households("
+     "  (CASE WHEN last_visit_ms > 0 THEN last_visit_ms ELSE created_ms END), cell_code);"
+     "CREATE INDEX households_visit_kind ON households(kind,"
+     "  (CASE WHEN last_visit_ms > 0 THEN last_visit_ms ELSE created_ms END), cell_code);"
+     "CREATE INDEX households_visit_tagged ON households("
+     "  (CASE WHEN last_visit_ms > 0 THEN last_visit_ms ELSE created_ms END), cell_code)"
+     "  WHERE member_tags != '';"
+     "CREATE TRIGGER visits_last_visit AFTER INSERT ON visits"
+     "  WHEN new.subject_kind = 'household' BEGIN"
+     "  UPDATE households SET last_visit_ms = new.visited_ms"
+     "    WHERE id = new.subject_id AND last_visit_ms < new.visited_ms;"
+     "END;"
+     "CREATE TRIGGER persons_tags_insert AFTER INSERT ON persons"
+     "  WHEN new.household_id IS NOT NULL AND new.tags != ''"
+     "  AND new.status IN ('', 'active') BEGIN"
+     "  UPDATE households SET member_tags = coalesce((SELECT group_concat(p.tags, ',')"
+     "    FROM persons p WHERE p.household_id = new.household_id"
+     "    AND p.status IN ('', 'active') AND p.tags != ''), '') WHERE id = new.household_id;"
+     "END;"
+     "CREATE TRIGGER persons_tags_update AFTER UPDATE ON persons"
+     "  WHEN (old.household_id IS NOT NULL AND old.tags != '' AND old.status IN ('', 'active'))"
+     "  OR (new.household_id IS NOT NULL AND new.tags != '' AND new.status IN ('', 'active'))"
+     "  BEGIN"
+     "  UPDATE households SET member_tags = coalesce((SELECT group_concat(p.tags, ',')"
+     "    FROM persons p WHERE p.household_id = old.household_id"
+     "    AND p.status IN ('', 'active') AND p.tags != ''), '') WHERE id = old.household_id;"
+     "  UPDATE households SET member_tags = coalesce((SELECT group_concat(p.tags, ',')"
+     "    FROM persons p WHERE p.household_id = new.household_id"
+     "    AND p.status IN ('', 'active') AND p.tags != ''), '') WHERE id = new.household_id"
+     "    AND new.household_id IS NOT old.household_id;"
+     "END;"
+     "CREATE TRIGGER persons_tags_delete AFTER DELETE ON persons"
+     "  WHEN old.household_id IS NOT NULL AND old.tags != ''"
+     "  AND old.status IN ('', 'active') BEGIN"
+     "  UPDATE households SET member_tags = coalesce((SELECT group_concat(p.tags, ',')"
+     "    FROM persons p WHERE p.household_id = old.household_id"
+     "    AND p.status IN ('', 'active') AND p.tags != ''), '') WHERE id = old.household_id;"
+     "END;"},
 };
 
 const struct sqlite_migration *sqlite_migrations(int *count)

@@ -288,5 +288,8 @@ int sq_user_set_disabled(struct store *st, int64_t id, int is_disabled);
 int sq_visit_key_insert(struct store *st, int64_t user_id, const char *key, int64_t visit_id,
                         int64_t now_ms);
 int sq_visit_key_get(struct store *st, int64_t user_id, const char *key, int64_t *visit_id);
+/* store_sqlite_tasks.c: households that may be due for a visit (task lists). */
+int sq_visit_due(struct store *st, const char *area, const char *kind, int tagged,
+                 int64_t base_max_ms, store_visit_state_fn fn, void *ctx);
 
 #endif
