@@ -11,6 +11,8 @@
  * same first items, field by field, for every scope from the whole database to one cell, at
  * several times and under two rule sets. store_visit_due itself is checked against the same
  * recount: every household it returns satisfies its filters, and none that does is missing.
+ * The dashboard alerts' daily case counts (kept per level code by a trigger) must equal a
+ * recount of the cases written, at every level, by class or not, as cases arrive.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -408,11 +410,159 @@ static void test_last_visit_kept(void **state)
     free(w);
 }
 
+
+/* ---- daily case counts ----------------------------------------------------------------------- */
+
+#define N_CASES    300
+#define ROWS_MAX   2048
+#define OFFSET_MIN 480
+#define OFFSET_MS  ((int64_t)OFFSET_MIN * 60000)
+
+struct model_case {
+    char area[19];
+    char category[8];
+    int64_t created;
+};
+
+struct day_rows {
+    int64_t day[ROWS_MAX];
+    char cls[ROWS_MAX][8];
+    int64_t count[ROWS_MAX];
+    int n;
+};
+
+static int collect_day(void *arg, int64_t day, const char *cls, int64_t count)
+{
+    struct day_rows *r = arg;
+    assert_true(r->n < ROWS_MAX);
+    r->day[r->n] = day;
+    snprintf(r->cls[r->n], sizeof(r->cls[0]), "%s", cls);
+    r->count[r->n] = count;
+    r->n++;
+    return 0;
+}
+
+/* The counts recounted from the cases the test wrote, in (day, class) order. */
+static void day_recount(const struct model_case *cases, int n, const char *area, int64_t from,
+                        int64_t to, int by_class, struct day_rows *out)
+{
+    size_t len = strlen(area);
+    memset(out, 0, sizeof(*out));
+    for (int i = 0; i < n; i++) {
+        const struct model_case *c = &cases[i];
+        char cls[8];
+        int64_t day;
+        int at;
+        if (c->created < from || c->created >= to || strlen(c->area) < len ||
+            strncmp(c->area, area, len) != 0)
+            continue;
+        day = (c->created + OFFSET_MS) / DAY;
+        snprintf(cls, sizeof(cls), "%.2s", by_class ? c->category : "");
+        for (at = 0; at < out->n; at++) {
+            int k = out->day[at] != day ? (out->day[at] < day ? -1 : 1)
+                                        : strcmp(out->cls[at], cls);
+            if (k >= 0)
+                break;
+        }
+        if (at < out->n && out->day[at] == day && strcmp(out->cls[at], cls) == 0) {
+            out->count[at]++;
+            continue;
+        }
+        assert_true(out->n < ROWS_MAX);
+        memmove(&out->day[at + 1], &out->day[at], (size_t)(out->n - at) * sizeof(out->day[0]));
+        memmove(&out->cls[at + 1], &out->cls[at], (size_t)(out->n - at) * sizeof(out->cls[0]));
+        memmove(&out->count[at + 1], &out->count[at],
+                (size_t)(out->n - at) * sizeof(out->count[0]));
+        out->day[at] = day;
+        snprintf(out->cls[at], sizeof(out->cls[0]), "%s", cls);
+        out->count[at] = 1;
+        out->n++;
+    }
+}
+
+static void same_rows(const struct day_rows *a, const struct day_rows *b)
+{
+    assert_int_equal(a->n, b->n);
+    for (int i = 0; i < a->n; i++) {
+        assert_int_equal(a->day[i], b->day[i]);
+        assert_string_equal(a->cls[i], b->cls[i]);
+        assert_int_equal(a->count[i], b->count[i]);
+    }
+}
+
+/*
+ * store_case_daily_counts answers whole days of a district, street, community or grid from
+ * the counts kept by a trigger (migration 14), and anything else from the cases: both must be
+ * the recount of the cases written, as cases keep arriving.
+ */
+static void test_day_counts_equal_recount(void **state)
+{
+    struct fixture *f = *state;
+    static const char *const case_areas[] = {
+        "440605001001001001", "440605001001001002", "440605001001002001", "440605001002001001",
+        "440605002001001001", "440605001001001",    "440605001001",       "440606001001001001",
+    };
+    static const char *const categories[] = {"0101", "0204", "0801", "1002", "1401", "0205"};
+    static const char *const areas[] = {"440605",          "440605001",       "440605001001",
+                                        "440605001001001", "440605002",       "440606",
+                                        "440605001001002", "440605001001001001", ""};
+    struct model_case *cases = calloc(N_CASES, sizeof(*cases));
+    struct day_rows *got = calloc(1, sizeof(*got)), *want = calloc(1, sizeof(*want));
+    int64_t first_day = (T0 + OFFSET_MS) / DAY - 1100;
+    int nonempty = 0;
+    for (int i = 0; i < N_CASES; i++) {
+        struct model_case *m = &cases[i];
+        struct case_rec c;
+        snprintf(m->area, sizeof(m->area), "%s", case_areas[rnd(8)]);
+        snprintf(m->category, sizeof(m->category), "%s", categories[rnd(6)]);
+        /* three years, clustered so that days hold several cases */
+        m->created = (first_day + (int64_t)rnd(1100) / 4 * 4) * DAY - OFFSET_MS +
+                     (int64_t)rnd(86400000);
+        memset(&c, 0, sizeof(c));
+        snprintf(c.number, sizeof(c.number), "440605-T-%d", i);
+        snprintf(c.area_code, sizeof(c.area_code), "%s", m->area);
+        snprintf(c.category, sizeof(c.category), "%s", m->category);
+        snprintf(c.channel, sizeof(c.channel), "%s", "web");
+        snprintf(c.urgency, sizeof(c.urgency), "%s", "normal");
+        snprintf(c.status, sizeof(c.status), "%s", "reported");
+        c.queue_level = 6;
+        c.description = (char *)"x";
+        c.created_ms = m->created;
+        c.updated_ms = m->created;
+        assert_int_equal(store_case_insert(f->st, &c), 0);
+        if (i % 100 != 99)
+            continue;
+        for (size_t a = 0; a < sizeof(areas) / sizeof(areas[0]); a++) {
+            for (int by_class = 0; by_class <= 1; by_class++) {
+                /* whole days (the kept counts where the area allows), then a range that
+                 * starts a millisecond into a day (always the cases) */
+                int64_t from = (first_day + 30) * DAY - OFFSET_MS;
+                int64_t to = ((T0 + OFFSET_MS) / DAY + 2) * DAY - OFFSET_MS;
+                for (int shift = 0; shift <= 1; shift++) {
+                    memset(got, 0, sizeof(*got));
+                    assert_int_equal(store_case_daily_counts(f->st, areas[a], NULL, from + shift,
+                                                             to, OFFSET_MIN, by_class,
+                                                             collect_day, got),
+                                     0);
+                    day_recount(cases, i + 1, areas[a], from + shift, to, by_class, want);
+                    same_rows(got, want);
+                    nonempty += got->n > 0;
+                }
+            }
+        }
+    }
+    assert_true(nonempty > 20);
+    free(cases);
+    free(got);
+    free(want);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_fast_path_equals_definition, setup, teardown),
         cmocka_unit_test_setup_teardown(test_last_visit_kept, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_day_counts_equal_recount, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -386,5 +386,10 @@ int pg_open311_update_key_get(struct store *st, int64_t api_key_id, const char *
 /* store_pg_tasks.c: households that may be due for a visit (schema version 14) */
 int pg_visit_due(struct store *st, const char *area, const char *kind, int tagged,
                  int64_t base_max_ms, store_visit_state_fn fn, void *ctx);
+/* Whether case_day_counts answers this store_case_daily_counts question, and the answer. */
+int pg_day_counts_usable(const char *area, const char *category, int64_t from_ms, int64_t to_ms,
+                         int utc_offset_min);
+int pg_case_day_counts(struct store *st, const char *area, int64_t from_ms, int64_t to_ms,
+                       int by_class, store_series_fn fn, void *ctx);
 
 #endif
