@@ -405,8 +405,8 @@ int visits_overdue(struct store *st, const struct visit_rules *rules, const char
         if (rule->interval_days >= rules->default_days)
             continue; /* never the shortest: the first range has them */
         if (strncmp(rule->name, "kind:", 5) == 0)
-            ranges[n++] = (struct due_range){rule->name + 5, 0,
-                                             base_bound(now_ms, rule->interval_days)};
+            ranges[n++] =
+                (struct due_range){rule->name + 5, 0, base_bound(now_ms, rule->interval_days)};
         else if (tag_days == 0 || rule->interval_days < tag_days)
             tag_days = rule->interval_days;
     }

@@ -87,14 +87,13 @@ static const char *const cells[] = {
     "440605001002001001", "440605002001001001",
 };
 static const char *const scopes[] = {
-    "",       "440605", "440605001", "440605001001", "440605001001001", "440605001001001001",
-    "440605002",
+    "", "440605", "440605001", "440605001001", "440605001001001", "440605001001001001", "440605002",
 };
 static const char *const kinds[] = {"registered_family", "non_registered_family", "business",
                                     "social_org"};
 static const char *const tag_sets[] = {
-    "", "", "", "elderly_alone", "veteran", "low_income,veteran", "pregnant", "disabled",
-    "unemployed",
+    "",         "",         "",           "elderly_alone", "veteran", "low_income,veteran",
+    "pregnant", "disabled", "unemployed",
 };
 static const char *const statuses[] = {"active", "active", "active", "moved_away", "deceased"};
 
@@ -124,8 +123,7 @@ static void set_field(struct bd_record *r, const struct bd_entity *e, const char
     r->v[i].text = values[i];
 }
 
-static int64_t put_household(struct store *st, const char *cell, const char *kind,
-                             int64_t created)
+static int64_t put_household(struct store *st, const char *cell, const char *kind, int64_t created)
 {
     const struct bd_entity *e = bd_entity(BD_HOUSEHOLD);
     struct bd_record r;
@@ -204,7 +202,8 @@ static int cmp_task(const void *a, const void *b)
     const struct visit_task *x = a, *y = b;
     if (x->days_overdue != y->days_overdue)
         return x->days_overdue > y->days_overdue ? -1 : 1;
-    return x->state.subject_id < y->state.subject_id ? -1 : x->state.subject_id > y->state.subject_id;
+    return x->state.subject_id < y->state.subject_id ? -1
+                                                     : x->state.subject_id > y->state.subject_id;
 }
 
 /* Every overdue household of area at now, recounted from store_visit_states. */
@@ -219,8 +218,8 @@ static size_t recount(struct store *st, const struct visit_rules *rules, const c
         struct visit_task t;
         memset(&t, 0, sizeof(t));
         t.interval_days = visit_interval_days(rules, all.s[i].kind, tags, 1, t.rule);
-        t.days_overdue = visit_days_overdue(all.s[i].last_visit_ms, all.s[i].created_ms,
-                                            t.interval_days, now);
+        t.days_overdue =
+            visit_days_overdue(all.s[i].last_visit_ms, all.s[i].created_ms, t.interval_days, now);
         if (t.days_overdue <= 0)
             continue;
         t.state = all.s[i];
@@ -327,15 +326,15 @@ static void test_fast_path_equals_definition(void **state)
                                      "kind:social_org,400\n"
                                      "veteran,45\n"
                                      "unemployed,10\n";
-    static const int64_t nows[] = {T0, T0 + 37 * DAY + 5 * 3600000, T0 + 200 * DAY};
+    static const int64_t nows[] = {T0, T0 + 37 * DAY + (int64_t)5 * 3600000, T0 + 200 * DAY};
     visit_rules_default(&builtin);
     assert_int_equal(visit_rules_parse(custom_csv, strlen(custom_csv), &custom, &eb), 0);
 
     for (int i = 0; i < N_HOUSEHOLDS; i++) {
         w->household_cell[i] = cells[rnd(sizeof(cells) / sizeof(cells[0]))];
-        w->households[i] = put_household(f->st, w->household_cell[i],
-                                          kinds[rnd(sizeof(kinds) / sizeof(kinds[0]))],
-                                          T0 - (int64_t)rnd(400) * DAY - rnd(86400000));
+        w->households[i] =
+            put_household(f->st, w->household_cell[i], kinds[rnd(sizeof(kinds) / sizeof(kinds[0]))],
+                          T0 - (int64_t)rnd(400) * DAY - rnd(86400000));
     }
     for (int i = 0; i < N_PERSONS; i++) {
         struct member *p = &w->persons[i];
@@ -350,8 +349,7 @@ static void test_fast_path_equals_definition(void **state)
         unsigned op = rnd(10);
         if (op < 6) {
             /* a visit up to 300 days back, in no particular order */
-            visit(f->st, w, (int)rnd(N_HOUSEHOLDS),
-                  T0 - (int64_t)rnd(300) * DAY - rnd(86400000));
+            visit(f->st, w, (int)rnd(N_HOUSEHOLDS), T0 - (int64_t)rnd(300) * DAY - rnd(86400000));
         } else {
             /* a member changes: tags, status, or household */
             struct member *p = &w->persons[rnd(N_PERSONS)];
@@ -410,7 +408,6 @@ static void test_last_visit_kept(void **state)
     free(w);
 }
 
-
 /* ---- daily case counts ----------------------------------------------------------------------- */
 
 #define N_CASES    300
@@ -459,8 +456,7 @@ static void day_recount(const struct model_case *cases, int n, const char *area,
         day = (c->created + OFFSET_MS) / DAY;
         snprintf(cls, sizeof(cls), "%.2s", by_class ? c->category : "");
         for (at = 0; at < out->n; at++) {
-            int k = out->day[at] != day ? (out->day[at] < day ? -1 : 1)
-                                        : strcmp(out->cls[at], cls);
+            int k = out->day[at] != day ? (out->day[at] < day ? -1 : 1) : strcmp(out->cls[at], cls);
             if (k >= 0)
                 break;
         }
@@ -503,8 +499,8 @@ static void test_day_counts_equal_recount(void **state)
         "440605002001001001", "440605001001001",    "440605001001",       "440606001001001001",
     };
     static const char *const categories[] = {"0101", "0204", "0801", "1002", "1401", "0205"};
-    static const char *const areas[] = {"440605",          "440605001",       "440605001001",
-                                        "440605001001001", "440605002",       "440606",
+    static const char *const areas[] = {"440605",          "440605001",          "440605001001",
+                                        "440605001001001", "440605002",          "440606",
                                         "440605001001002", "440605001001001001", ""};
     struct model_case *cases = calloc(N_CASES, sizeof(*cases));
     struct day_rows *got = calloc(1, sizeof(*got)), *want = calloc(1, sizeof(*want));
@@ -516,8 +512,8 @@ static void test_day_counts_equal_recount(void **state)
         snprintf(m->area, sizeof(m->area), "%s", case_areas[rnd(8)]);
         snprintf(m->category, sizeof(m->category), "%s", categories[rnd(6)]);
         /* three years, clustered so that days hold several cases */
-        m->created = (first_day + (int64_t)rnd(1100) / 4 * 4) * DAY - OFFSET_MS +
-                     (int64_t)rnd(86400000);
+        m->created =
+            (first_day + (int64_t)rnd(1100) / 4 * 4) * DAY - OFFSET_MS + (int64_t)rnd(86400000);
         memset(&c, 0, sizeof(c));
         snprintf(c.number, sizeof(c.number), "440605-T-%d", i);
         snprintf(c.area_code, sizeof(c.area_code), "%s", m->area);
@@ -541,8 +537,8 @@ static void test_day_counts_equal_recount(void **state)
                 for (int shift = 0; shift <= 1; shift++) {
                     memset(got, 0, sizeof(*got));
                     assert_int_equal(store_case_daily_counts(f->st, areas[a], NULL, from + shift,
-                                                             to, OFFSET_MIN, by_class,
-                                                             collect_day, got),
+                                                             to, OFFSET_MIN, by_class, collect_day,
+                                                             got),
                                      0);
                     day_recount(cases, i + 1, areas[a], from + shift, to, by_class, want);
                     same_rows(got, want);

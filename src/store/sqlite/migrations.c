@@ -1058,11 +1058,11 @@ static const struct sqlite_migration migrations[] = {
      /* Dashboard alerts and forecasts (service/analysis.c) count cases per local day and
       * category class under an area, over up to three years: these are those counts, per
       * level code of the case (district, street, community, grid), kept by triggers in the
-      * transaction that writes the case (a level a case lacks, '', is not counted). Days are local days at UTC+8 (the calendar's
-      * default, CALENDAR_UTC_OFFSET_DEFAULT); store_sqlite_series.c reads them only for that
-      * offset and whole days, and counts the cases themselves otherwise. A case's area,
-      * category and time are fixed once reported; the update trigger keeps the counts right
-      * even if they were not. */
+      * transaction that writes the case (a level a case lacks, '', is not counted). Days are local
+      * days at UTC+8 (the calendar's default, CALENDAR_UTC_OFFSET_DEFAULT); store_sqlite_series.c
+      * reads them only for that offset and whole days, and counts the cases themselves otherwise. A
+      * case's area, category and time are fixed once reported; the update trigger keeps the counts
+      * right even if they were not. */
      "CREATE TABLE case_day_counts ("
      "  area TEXT NOT NULL,"
      "  day INTEGER NOT NULL,"

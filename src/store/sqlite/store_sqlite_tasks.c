@@ -88,7 +88,8 @@ out:
     return r;
 }
 
-/* ---- daily case counts (dashboard alerts, forecasts) ------------------------------------------ */
+/* ---- daily case counts (dashboard alerts, forecasts) ------------------------------------------
+ */
 
 /* The day numbers of case_day_counts: local days at UTC+8, the calendar's default. */
 #define DAY_MS        ((int64_t)86400000)
