@@ -281,33 +281,6 @@ void visit_tasks_cleanup(struct visit_tasks *t)
     memset(t, 0, sizeof(*t));
 }
 
-struct overdue_scan {
-    const struct visit_rules *rules;
-    int64_t now_ms;
-    struct visit_task *items;
-    size_t len, cap;
-};
-
-static int overdue_add(void *arg, const struct visit_state *s)
-{
-    struct overdue_scan *o = arg;
-    const char *tags[1] = {s->tags};
-    struct visit_task t;
-    memset(&t, 0, sizeof(t));
-    t.interval_days = visit_interval_days(o->rules, s->kind, tags, 1, t.rule);
-    t.days_overdue =
-        visit_days_overdue(s->last_visit_ms, s->created_ms, t.interval_days, o->now_ms);
-    if (t.days_overdue <= 0)
-        return 0;
-    t.state = *s;
-    if (o->len == o->cap) {
-        o->cap = o->cap ? o->cap * 2 : 64;
-        o->items = xrealloc(o->items, o->cap * sizeof(*o->items));
-    }
-    o->items[o->len++] = t;
-    return 0;
-}
-
 static int task_cmp(const void *a, const void *b)
 {
     const struct visit_task *x = a, *y = b;
@@ -318,11 +291,155 @@ static int task_cmp(const void *a, const void *b)
     return strcmp(x->state.subject_kind, y->state.subject_kind);
 }
 
+/* The newest visit base that can make a household of interval `days` overdue at now_ms:
+ * visit_days_overdue > 0 exactly when now - base >= (days + 1) whole days. */
+static int64_t base_bound(int64_t now_ms, int days)
+{
+    return now_ms - ((int64_t)days + 1) * VISIT_DAY_MS;
+}
+
+/* One range query of visits_overdue: the households of kind (NULL: any; tagged: with tagged
+ * members) whose base is at most bound. */
+struct due_range {
+    const char *kind;
+    int tagged;
+    int64_t bound;
+};
+
+#define DUE_RANGES_MAX (VISIT_RULES_MAX + 2)
+
+/* The overdue households seen so far: the `limit` worst in a heap (worst of them on top, so
+ * a better one replaces it), and how many in all. */
+struct overdue_scan {
+    const struct visit_rules *rules;
+    int64_t now_ms;
+    const struct due_range *ranges;
+    int n_ranges, current;
+    struct visit_task *heap;
+    size_t len, limit;
+    int64_t total;
+};
+
+/* The first range that holds s: each household is taken from that range only. */
+static int owner_range(const struct overdue_scan *o, const struct visit_state *s)
+{
+    int64_t base = s->last_visit_ms > 0 ? s->last_visit_ms : s->created_ms;
+    for (int i = 0; i < o->n_ranges; i++) {
+        const struct due_range *d = &o->ranges[i];
+        if (base <= d->bound && (d->kind == NULL || strcmp(d->kind, s->kind) == 0) &&
+            (!d->tagged || s->tags[0] != '\0'))
+            return i;
+    }
+    return -1;
+}
+
+static void heap_sift_down(struct visit_task *h, size_t n, size_t i)
+{
+    for (;;) {
+        size_t l = 2 * i + 1, r = l + 1, top = i;
+        if (l < n && task_cmp(&h[l], &h[top]) > 0)
+            top = l;
+        if (r < n && task_cmp(&h[r], &h[top]) > 0)
+            top = r;
+        if (top == i)
+            return;
+        struct visit_task t = h[i];
+        h[i] = h[top];
+        h[top] = t;
+        i = top;
+    }
+}
+
+static void heap_push(struct overdue_scan *o, const struct visit_task *t)
+{
+    size_t i = o->len++;
+    o->heap[i] = *t;
+    while (i > 0) {
+        size_t parent = (i - 1) / 2;
+        if (task_cmp(&o->heap[i], &o->heap[parent]) <= 0)
+            break;
+        struct visit_task x = o->heap[i];
+        o->heap[i] = o->heap[parent];
+        o->heap[parent] = x;
+        i = parent;
+    }
+}
+
+static int overdue_add(void *arg, const struct visit_state *s)
+{
+    struct overdue_scan *o = arg;
+    const char *tags[1] = {s->tags};
+    struct visit_task t;
+    if (owner_range(o, s) != o->current)
+        return 0;
+    memset(&t, 0, sizeof(t));
+    t.interval_days = visit_interval_days(o->rules, s->kind, tags, 1, t.rule);
+    t.days_overdue =
+        visit_days_overdue(s->last_visit_ms, s->created_ms, t.interval_days, o->now_ms);
+    if (t.days_overdue <= 0)
+        return 0;
+    t.state = *s;
+    o->total++;
+    if (o->len < o->limit) {
+        heap_push(o, &t);
+    } else if (task_cmp(&t, &o->heap[0]) < 0) {
+        o->heap[0] = t;
+        heap_sift_down(o->heap, o->len, 0);
+    }
+    return 0;
+}
+
+int visits_overdue(struct store *st, const struct visit_rules *rules, const char *area,
+                   int64_t now_ms, int limit, struct visit_tasks *out)
+{
+    struct due_range ranges[DUE_RANGES_MAX];
+    struct overdue_scan scan;
+    int n = 0, tag_days = 0, r = 0;
+    memset(out, 0, sizeof(*out));
+    if (limit < 1)
+        return ERR_INVALID;
+    /* every household, by the default interval (no household's interval is longer) */
+    ranges[n++] = (struct due_range){NULL, 0, base_bound(now_ms, rules->default_days)};
+    for (int i = 0; i < rules->n; i++) {
+        const struct visit_rule *rule = &rules->rules[i];
+        if (rule->interval_days >= rules->default_days)
+            continue; /* never the shortest: the first range has them */
+        if (strncmp(rule->name, "kind:", 5) == 0)
+            ranges[n++] =
+                (struct due_range){rule->name + 5, 0, base_bound(now_ms, rule->interval_days)};
+        else if (tag_days == 0 || rule->interval_days < tag_days)
+            tag_days = rule->interval_days;
+    }
+    if (tag_days > 0)
+        ranges[n++] = (struct due_range){NULL, 1, base_bound(now_ms, tag_days)};
+    memset(&scan, 0, sizeof(scan));
+    scan.rules = rules;
+    scan.now_ms = now_ms;
+    scan.ranges = ranges;
+    scan.n_ranges = n;
+    scan.limit = (size_t)limit;
+    scan.heap = xcalloc(scan.limit, sizeof(*scan.heap));
+    for (int i = 0; i < n && r == 0; i++) {
+        scan.current = i;
+        r = store_visit_due(st, area, ranges[i].kind, ranges[i].tagged, ranges[i].bound,
+                            overdue_add, &scan);
+    }
+    if (r != 0) {
+        free(scan.heap);
+        return r;
+    }
+    if (scan.len > 0)
+        qsort(scan.heap, scan.len, sizeof(*scan.heap), task_cmp);
+    out->items = scan.heap;
+    out->len = scan.len;
+    out->total_overdue = scan.total;
+    return 0;
+}
+
 int visits_tasks(struct service_ctx *ctx, const struct principal *p, const char *area,
                  int64_t now_ms, int limit, struct visit_tasks *out, struct errbuf *eb)
 {
     struct visit_rules rules;
-    struct overdue_scan scan;
     struct case_filter cf;
     int r;
     memset(out, 0, sizeof(*out));
@@ -332,18 +449,8 @@ int visits_tasks(struct service_ctx *ctx, const struct principal *p, const char 
         return errbuf_set(eb, ERR_INVALID, "limit must be 1..%d", VISITS_TASKS_MAX);
     if ((r = visits_rules(ctx, &rules, eb)) != 0)
         return r;
-    memset(&scan, 0, sizeof(scan));
-    scan.rules = &rules;
-    scan.now_ms = now_ms;
-    if ((r = store_visit_states(ctx->st, area, 0, 0, overdue_add, &scan)) != 0) {
-        free(scan.items);
+    if ((r = visits_overdue(ctx->st, &rules, area, now_ms, limit, out)) != 0)
         return r;
-    }
-    if (scan.len > 0)
-        qsort(scan.items, scan.len, sizeof(*scan.items), task_cmp);
-    out->total_overdue = (int64_t)scan.len;
-    out->items = scan.items;
-    out->len = scan.len < (size_t)limit ? scan.len : (size_t)limit;
     if (access_role_has(p->role, CAP_CASE_READ)) {
         memset(&cf, 0, sizeof(cf));
         cf.area = area;

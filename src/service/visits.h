@@ -89,6 +89,19 @@ struct visit_tasks {
     struct case_list to_verify; /* cases in the area waiting for verification (handled) */
 };
 void visit_tasks_cleanup(struct visit_tasks *t);
+/*
+ * The overdue households of area's subtree at now_ms under rules (the first part of a task
+ * list): out->items (at most limit, worst first), out->len and out->total_overdue; to_verify is
+ * left empty. Exactly the households whose visit_days_overdue (over visit_interval_days of
+ * their kind and members' tags) is positive, found without reading every household of the
+ * area: a household is overdue when its visit base (last visit, else created_ms) lies at least
+ * interval + 1 days back, and its interval is the shortest of the default and the rules that
+ * apply to it, so it is among the households whose base lies that far back for the default,
+ * for a kind rule of its kind, or (with tagged members) for the shortest tag rule -- one index
+ * range each (store_visit_due). Free with visit_tasks_cleanup.
+ */
+int visits_overdue(struct store *st, const struct visit_rules *rules, const char *area,
+                   int64_t now_ms, int limit, struct visit_tasks *out);
 /* The task list of area (NULL: the caller's scope) at now_ms, at most limit overdue items. */
 int visits_tasks(struct service_ctx *ctx, const struct principal *p, const char *area,
                  int64_t now_ms, int limit, struct visit_tasks *out, struct errbuf *eb);

@@ -1232,3 +1232,11 @@ int store_star_rating_list(struct store *st, int year, const char *area, store_s
 {
     return st->ops->star_rating_list(st, year, area, fn, ctx);
 }
+
+/* ---- task lists ---- */
+
+int store_visit_due(struct store *st, const char *area, const char *kind, int tagged,
+                    int64_t base_max_ms, store_visit_state_fn fn, void *ctx)
+{
+    return st->ops->visit_due(st, area, kind, tagged, base_max_ms, fn, ctx);
+}

@@ -1491,4 +1491,17 @@ typedef int (*store_star_fn)(void *ctx, const struct star_rating_rec *r);
 int store_star_rating_list(struct store *st, int year, const char *area, store_star_fn fn,
                            void *ctx);
 
+/* ---- task lists: households that may be due for a visit (store_*_tasks.c) ------------------ */
+
+/*
+ * The households in area's subtree whose visit base -- the last visit (any time), or created_ms
+ * when never visited -- is at most base_max_ms; kind non-NULL: of that household kind only;
+ * tagged: only those with at least one active member carrying a tag. Each as a visit_state
+ * exactly as store_visit_states (before_ms 0) gives it (last visit, members' tags), by id.
+ * Served by indexes on the base (migration 15), so the work follows the number of households
+ * found, not the size of the area. A nonzero return of fn stops.
+ */
+int store_visit_due(struct store *st, const char *area, const char *kind, int tagged,
+                    int64_t base_max_ms, store_visit_state_fn fn, void *ctx);
+
 #endif

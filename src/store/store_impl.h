@@ -305,6 +305,9 @@ struct store_ops {
     int (*star_rating_count)(struct store *st, int year, const char *area, int64_t *out);
     int (*star_rating_list)(struct store *st, int year, const char *area, store_star_fn fn,
                             void *ctx);
+    /* task lists (store_sqlite_tasks.c, store_pg_tasks.c) */
+    int (*visit_due)(struct store *st, const char *area, const char *kind, int tagged,
+                     int64_t base_max_ms, store_visit_state_fn fn, void *ctx);
 };
 
 struct store {

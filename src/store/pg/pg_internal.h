@@ -127,6 +127,7 @@ extern const char pg_schema_ratings[];         /* schema version 11 */
 extern const char pg_schema_webui[];           /* schema version 12 */
 extern const char pg_schema_open311_updates[]; /* schema version 13 */
 extern const char pg_schema_near_cell[];       /* schema version 14 (store_pg_cases.c) */
+extern const char pg_schema_tasks[];           /* schema version 15 */
 
 /* store_pg.c: the core ops */
 void pg_close(struct store *st);
@@ -390,5 +391,14 @@ int pg_open311_update_key_insert(struct store *st, int64_t api_key_id, const cha
                                  int64_t case_id, int64_t event_seq, int64_t now_ms);
 int pg_open311_update_key_get(struct store *st, int64_t api_key_id, const char *update_id,
                               int64_t *case_id, int64_t *event_seq);
+
+/* store_pg_tasks.c: households that may be due for a visit (schema version 15) */
+int pg_visit_due(struct store *st, const char *area, const char *kind, int tagged,
+                 int64_t base_max_ms, store_visit_state_fn fn, void *ctx);
+/* Whether case_day_counts answers this store_case_daily_counts question, and the answer. */
+int pg_day_counts_usable(const char *area, const char *category, int64_t from_ms, int64_t to_ms,
+                         int utc_offset_min);
+int pg_case_day_counts(struct store *st, const char *area, int64_t from_ms, int64_t to_ms,
+                       int by_class, store_series_fn fn, void *ctx);
 
 #endif

@@ -481,6 +481,7 @@ static const char *const ratings_pieces[] = {pg_schema_ratings, NULL};
 static const char *const webui_pieces[] = {pg_schema_webui, NULL};
 static const char *const open311_updates_pieces[] = {pg_schema_open311_updates, NULL};
 static const char *const near_cell_pieces[] = {pg_schema_near_cell, NULL};
+static const char *const tasks_pieces[] = {pg_schema_tasks, NULL};
 
 static const struct pg_migration pg_migrations[] = {
     {PG_SCHEMA_BASELINE,
@@ -495,6 +496,8 @@ static const struct pg_migration pg_migrations[] = {
      open311_updates_pieces},
     {14, "duplicate search by category and a small cell of the point, not a longitude strip",
      near_cell_pieces},
+    {15, "task lists: each household's last visit and its active members' tags, kept by triggers",
+     tasks_pieces},
 };
 
 #define PG_MIGRATION_COUNT ((int)(sizeof(pg_migrations) / sizeof(pg_migrations[0])))
@@ -1507,6 +1510,7 @@ static const struct store_ops pg_ops = {
     .star_rating_insert = pg_star_rating_insert,
     .star_rating_count = pg_star_rating_count,
     .star_rating_list = pg_star_rating_list,
+    .visit_due = pg_visit_due,
     .user_set_disabled = pg_user_set_disabled,
     .visit_key_insert = pg_visit_key_insert,
     .visit_key_get = pg_visit_key_get,

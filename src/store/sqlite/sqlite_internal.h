@@ -290,5 +290,13 @@ int sq_user_set_disabled(struct store *st, int64_t id, int is_disabled);
 int sq_visit_key_insert(struct store *st, int64_t user_id, const char *key, int64_t visit_id,
                         int64_t now_ms);
 int sq_visit_key_get(struct store *st, int64_t user_id, const char *key, int64_t *visit_id);
+/* store_sqlite_tasks.c: households that may be due for a visit (task lists). */
+int sq_visit_due(struct store *st, const char *area, const char *kind, int tagged,
+                 int64_t base_max_ms, store_visit_state_fn fn, void *ctx);
+/* Whether case_day_counts answers this store_case_daily_counts question, and the answer. */
+int sq_day_counts_usable(const char *area, const char *category, int64_t from_ms, int64_t to_ms,
+                         int utc_offset_min);
+int sq_case_day_counts(struct store *st, const char *area, int64_t from_ms, int64_t to_ms,
+                       int by_class, store_series_fn fn, void *ctx);
 
 #endif

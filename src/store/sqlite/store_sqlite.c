@@ -1186,6 +1186,7 @@ static const struct store_ops sqlite_ops = {
     .star_rating_insert = sq_star_rating_insert,
     .star_rating_count = sq_star_rating_count,
     .star_rating_list = sq_star_rating_list,
+    .visit_due = sq_visit_due,
     .api_key_insert = sq_api_key_insert,
     .api_key_get_by_hash = sq_api_key_get_by_hash,
     .api_key_list = sq_api_key_list,
