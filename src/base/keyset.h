@@ -2,8 +2,9 @@
  * keyset.h - an in-memory map from 16-byte keys to 64-bit values (open addressing, linear
  * probing, grows at 3/4 full). Keys are expected to be hashes already (uniformly spread bytes,
  * e.g. a keyed or generic hash of the real key): the first 8 bytes pick the slot. An all-zero
- * key is stored like any other; a value must not be 0 (0 marks a free slot). The bulk import uses it to check natural keys in memory while
- * the table's indexes are dropped. Not thread-safe; one owner.
+ * key is stored like any other; a value must not be 0 (0 marks a free slot). The bulk import uses
+ * it to check natural keys in memory while the table's indexes are dropped. Not thread-safe; one
+ * owner.
  */
 #ifndef GRIDGOV_BASE_KEYSET_H
 #define GRIDGOV_BASE_KEYSET_H

@@ -2,7 +2,8 @@
  * test_store_basedata.c - the base-data half of the storage interface: records of every kind
  * (put by id and by natural key, get, find, list with every filter, delete with references),
  * the trigram search, the access log (append-only), household links, retention, the bulk
- * load (indexes dropped and rebuilt), and the upgrade of a schema-2 database that already holds households and persons.
+ * load (indexes dropped and rebuilt), and the upgrade of a schema-2 database that already holds
+ * households and persons.
  *
  * Each test gets a fresh database of the run's backend (testdb.h: SQLite by default,
  * PostgreSQL in the 'pg' suite). Only store.h is used, except where a test goes around the
@@ -336,8 +337,8 @@ static void test_search_and_delete(void **state)
 /* A household of the bulk test: number no, address addr, known to be new (id -1). */
 static struct bd_record bulk_household(int slot, const char *no, const char *addr)
 {
-    struct bd_record h =
-        rec(slot, BD_HOUSEHOLD, CELL_A, "household_no", no, "kind", "business", "address", addr, END);
+    struct bd_record h = rec(slot, BD_HOUSEHOLD, CELL_A, "household_no", no, "kind", "business",
+                             "address", addr, END);
     h.id = -1;
     return h;
 }

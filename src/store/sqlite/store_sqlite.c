@@ -432,7 +432,7 @@ static void sq_rollback(struct store *st)
     if (stmt != NULL)
         sq_exec_done(s, stmt, "rollback");
     s->in_tx = 0;
-    s->bd_fts_dirty = 0; /* the queue (a temporary table) was rolled back with the rest */
+    s->bd_fts_dirty = 0;  /* the queue (a temporary table) was rolled back with the rest */
     sq_bd_bulk_forget(s); /* the dropped indexes came back with the rollback */
 }
 

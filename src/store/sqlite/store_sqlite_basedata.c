@@ -647,8 +647,8 @@ static int index_rows(struct sqlite_store *s, enum bd_kind kind, int64_t after_i
         buf_printf(sql, "%s%s", first ? "" : " || ' ' || ", e->fields[i].name);
         first = 0;
     }
-    buf_printf(sql, ", %s, cell_code FROM %s WHERE id > %lld ORDER BY id",
-               e->fields[e->label].name, e->table, (long long)after_id);
+    buf_printf(sql, ", %s, cell_code FROM %s WHERE id > %lld ORDER BY id", e->fields[e->label].name,
+               e->table, (long long)after_id);
     if (sqlite3_exec(s->db, sql->data, NULL, NULL, NULL) != SQLITE_OK)
         return sq_fail(s, "base reindex");
     return 0;
