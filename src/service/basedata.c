@@ -5,6 +5,7 @@
 
 #include "base/csv.h"
 #include "base/jsonutil.h"
+#include "base/keyset.h"
 #include "base/log.h"
 #include "base/secret.h"
 #include "base/timeutil.h"
@@ -824,7 +825,56 @@ struct importer {
     /* The last reference resolved per field: rows of one household come together. */
     char last_ref_key[BD_FIELDS_MAX][BD_VALUE_MAX];
     char last_ref_id[BD_FIELDS_MAX][24];
+    /* A bulk load (store_bd_bulk_begin started): the table's indexes are dropped, so natural
+     * keys are checked here -- key (a generic hash of the stored lookup value) to the id of a
+     * record that was there before (> 0) or to -line of the file row that created one (< 0). */
+    int bulk;
+    struct keyset keys;
+    int64_t last_id, listed; /* bulk_load_keys' walk */
 };
+
+/* The keyset key of a natural-key lookup value (the keyed hash of a personal key, else its
+ * normalised text). */
+static void bulk_key(const char *lookup, unsigned char out[KEYSET_KEY])
+{
+    crypto_generichash(out, KEYSET_KEY, (const unsigned char *)lookup, strlen(lookup), NULL, 0);
+}
+
+static int bulk_collect(void *arg, struct bd_record *rec)
+{
+    struct importer *im = arg;
+    const char *v = bd_field_is_personal(&im->e->fields[im->e->natural_key])
+                        ? rec->v[im->e->natural_key].hash
+                        : rec->v[im->e->natural_key].text;
+    unsigned char k[KEYSET_KEY];
+    if (v != NULL && v[0] != '\0') {
+        bulk_key(v, k);
+        keyset_put(&im->keys, k, rec->id);
+    }
+    im->last_id = rec->id;
+    im->listed++;
+    return 0;
+}
+
+/* Load the natural keys of the records already in the table into im->keys. */
+static int bulk_load_keys(struct importer *im)
+{
+    struct bd_filter f;
+    int r;
+    memset(&f, 0, sizeof(f));
+    f.kind = im->e->kind;
+    f.area = "";
+    f.ref_field = -1;
+    f.hash_field = -1;
+    f.limit = 10000;
+    do {
+        im->listed = 0;
+        f.after_id = im->last_id;
+        if ((r = store_bd_list(im->ctx->st, &f, bulk_collect, im)) != 0)
+            return r;
+    } while (im->listed == f.limit);
+    return 0;
+}
 
 static void reject(struct importer *im, size_t line, const char *reason)
 {
@@ -841,7 +891,7 @@ static int import_row(struct importer *im, const struct csv_record *row, struct 
     struct bd_record old;
     struct prepared *pr = NULL;
     const char *area = NULL;
-    unsigned char resolved[BD_FIELDS_MAX] = {0};
+    unsigned char resolved[BD_FIELDS_MAX] = {0}, bulk_k[KEYSET_KEY];
     int64_t existing = 0;
     int created = 0, r;
 
@@ -903,7 +953,19 @@ static int import_row(struct importer *im, const struct csv_record *row, struct 
             secret_index_hash(im->key, norm, context, hash);
             lookup = hash;
         }
-        r = store_bd_find(im->ctx->st, e->kind, e->natural_key, lookup, &existing);
+        if (im->bulk) {
+            int64_t v = 0;
+            bulk_key(lookup, bulk_k);
+            if (keyset_get(&im->keys, bulk_k, &v) && v < 0)
+                return errbuf_set(eb, ERR_INVALID,
+                                  "field '%s': the same as on line %lld (a file may hold each "
+                                  "record once)",
+                                  nk->name, (long long)-v);
+            existing = v;
+            r = v > 0 ? 0 : ERR_NOT_FOUND;
+        } else {
+            r = store_bd_find(im->ctx->st, e->kind, e->natural_key, lookup, &existing);
+        }
         if (r != 0 && r != ERR_NOT_FOUND)
             return errbuf_set(eb, r, "cannot look the record up");
         if (r == 0 && (r = store_bd_get(im->ctx->st, e->kind, existing, &old)) != 0)
@@ -936,6 +998,8 @@ static int import_row(struct importer *im, const struct csv_record *row, struct 
         im->rep->created++;
     else
         im->rep->updated++;
+    if (created && im->bulk)
+        keyset_put(&im->keys, bulk_k, -(int64_t)row->line);
 done:
     if (pr) {
         prepared_free(pr);
@@ -946,6 +1010,60 @@ done:
     return r;
 }
 
+/* Data lines of text, about (a quoted field may hold a newline): the header is not counted. */
+static int64_t count_lines(const char *text, size_t len)
+{
+    const char *p = text, *end = text + len;
+    int64_t n = 0;
+    while (p < end && (p = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+        n++;
+        p++;
+    }
+    if (len > 0 && text[len - 1] != '\n')
+        n++;
+    return n > 0 ? n - 1 : 0;
+}
+
+/* Whether to load the file as one bulk transaction (see basedata.h): a large file, no batch
+ * size asked for, and a table that holds at most a quarter as many rows as the file. */
+static int want_bulk(struct service_ctx *ctx, enum bd_kind kind, const char *text, size_t len,
+                     const struct bd_import_options *opt, int64_t *lines)
+{
+    int64_t existing = 0;
+    *lines = count_lines(text, len);
+    if (opt->batch > 0 || *lines < BD_IMPORT_BULK_MIN_ROWS)
+        return 0;
+    if (store_bd_count(ctx->st, kind, "", &existing) != 0)
+        return 0; /* the usual path then reports the database's trouble */
+    return existing <= *lines / 4;
+}
+
+/* Open the bulk load in a new transaction: 0 with im->bulk set (or not, when the backend
+ * declines: the transaction is then closed again and rows are written in batches). */
+static int bulk_open(struct importer *im, int64_t lines, struct errbuf *eb)
+{
+    struct store *st = im->ctx->st;
+    int started = 0, r;
+    if ((r = store_begin(st)) != 0)
+        return errbuf_set(eb, r, "cannot start a transaction");
+    if ((r = store_bd_bulk_begin(st, im->e->kind, &started)) != 0) {
+        store_rollback(st);
+        return errbuf_set(eb, r, "cannot prepare the bulk load");
+    }
+    if (!started) {
+        store_rollback(st); /* nothing was written */
+        return 0;
+    }
+    keyset_init(&im->keys, (size_t)lines);
+    if ((r = bulk_load_keys(im)) != 0) {
+        store_rollback(st);
+        keyset_cleanup(&im->keys);
+        return errbuf_set(eb, r, "cannot read the records already there");
+    }
+    im->bulk = 1;
+    return 0;
+}
+
 int basedata_import(struct service_ctx *ctx, enum bd_kind kind, const char *text, size_t len,
                     const struct bd_import_options *opt, struct bd_import_report *rep,
                     struct errbuf *eb)
@@ -953,7 +1071,8 @@ int basedata_import(struct service_ctx *ctx, enum bd_kind kind, const char *text
     struct importer *im;
     struct csv_reader rd;
     struct csv_record *row;
-    int batch = opt->batch > 0 ? opt->batch : 20000, in_batch = 0, r;
+    int batch = opt->batch > 0 ? opt->batch : 20000, in_batch = 0, in_tx = 0, r;
+    int64_t lines = 0;
 
     memset(rep, 0, sizeof(*rep));
     if (bd_entity(kind) == NULL)
@@ -989,12 +1108,20 @@ int basedata_import(struct service_ctx *ctx, enum bd_kind kind, const char *text
     im->n_cols = row->n_fields;
     if ((r = map_header(im->e, row, im->cols, eb)) != 0)
         goto out;
+    if (want_bulk(ctx, kind, text, len, opt, &lines)) {
+        if ((r = bulk_open(im, lines, eb)) != 0)
+            goto out;
+        in_tx = im->bulk;
+    }
     while (csv_read(&rd, row)) {
         struct errbuf row_eb = {{0}};
         rep->rows++;
-        if (in_batch == 0 && (r = store_begin(ctx->st)) != 0) {
-            r = errbuf_set(eb, r, "cannot start a transaction");
-            goto out;
+        if (!in_tx) {
+            if ((r = store_begin(ctx->st)) != 0) {
+                r = errbuf_set(eb, r, "cannot start a transaction");
+                goto out;
+            }
+            in_tx = 1;
         }
         in_batch++;
         if (row->error[0])
@@ -1002,30 +1129,43 @@ int basedata_import(struct service_ctx *ctx, enum bd_kind kind, const char *text
         else if ((r = import_row(im, row, &row_eb)) != 0) {
             if (r == ERR_DB || r == ERR_BUSY || r == ERR_IO || r == ERR_INTERNAL ||
                 r == ERR_CONFLICT) {
-                store_rollback(ctx->st);
                 r = errbuf_set(eb, r, "line %zu: %s", row->line, errbuf_message(&row_eb, r));
                 goto out;
             }
             reject(im, row->line, errbuf_message(&row_eb, r));
         }
-        if (in_batch >= batch) {
+        /* A bulk load is one transaction; otherwise each batch is one. */
+        if (!im->bulk && in_batch >= batch) {
             if ((r = store_commit(ctx->st)) != 0) {
                 r = errbuf_set(eb, r, "cannot commit the rows up to line %zu", row->line);
                 goto out;
             }
+            in_tx = 0;
             in_batch = 0;
         }
         if (opt->on_progress && rep->rows % 4096 == 0)
             opt->on_progress(opt->cb_ctx, (int64_t)(rd.p - text));
     }
-    if (in_batch > 0 && (r = store_commit(ctx->st)) != 0) {
+    if (im->bulk && (r = store_bd_bulk_end(ctx->st)) != 0) {
+        r = errbuf_set(eb, r, "cannot build the indexes of the %s", im->e->plural);
+        goto out;
+    }
+    if (in_tx && (r = store_commit(ctx->st)) != 0) {
         r = errbuf_set(eb, r, "cannot commit the last rows");
         goto out;
     }
+    in_tx = 0;
     if (opt->on_progress)
         opt->on_progress(opt->cb_ctx, (int64_t)len);
     r = 0;
 out:
+    if (in_tx) {
+        store_rollback(ctx->st); /* a bulk load's indexes come back with it */
+        if (im->bulk)
+            rep->created = rep->updated = 0; /* nothing of it landed */
+    }
+    if (im->bulk)
+        keyset_cleanup(&im->keys);
     free(im->areas.codes);
     sodium_memzero(im, sizeof(*im));
     free(im);

@@ -157,6 +157,9 @@ struct bd_import_options {
     int64_t now_ms;
 };
 
+/* A bulk load needs a file of at least this many data rows (see basedata_import). */
+#define BD_IMPORT_BULK_MIN_ROWS 20000
+
 /*
  * Import CSV text (UTF-8; the first record is the header of field names or their Chinese
  * labels, plus area_code; a reference may be given by the other kind's natural key, e.g.
@@ -165,6 +168,16 @@ struct bd_import_options {
  * natural key (required on import): a re-run updates instead of duplicating, so an import
  * interrupted at any point is completed by running it again. Runs as the system (the CLI).
  * ERR_INVALID for a bad header or text that is not UTF-8 (with the hint to convert it).
+ *
+ * Bulk load: when opt->batch is 0 (not asked for), the file has at least
+ * BD_IMPORT_BULK_MIN_ROWS data rows and the table holds at most a quarter as many records as
+ * the file has rows, the whole file is loaded in ONE transaction with the table's indexes
+ * dropped and rebuilt at the end (store_bd_bulk_begin; a sort instead of a random B-tree
+ * insert per row and index). Natural keys are then checked in memory against the records
+ * already there and the rows before: a row repeating an earlier row's key is rejected, naming
+ * that line (in batches, it updates the record the earlier row wrote). A crash or an error
+ * leaves the database exactly as before (indexes included), so a re-run starts over. Other
+ * writers wait for the load's commit. A backend may decline (PostgreSQL): batches then.
  */
 int basedata_import(struct service_ctx *ctx, enum bd_kind kind, const char *text, size_t len,
                     const struct bd_import_options *opt, struct bd_import_report *rep,

@@ -487,6 +487,18 @@ int store_bd_reindex(struct store *st)
     return st->ops->bd_reindex(st);
 }
 
+/* bulk load of base data (import) */
+int store_bd_bulk_begin(struct store *st, enum bd_kind kind, int *started)
+{
+    *started = 0;
+    return st->ops->bd_bulk_begin(st, kind, started);
+}
+
+int store_bd_bulk_end(struct store *st)
+{
+    return st->ops->bd_bulk_end(st);
+}
+
 int store_access_log_append(struct store *st, struct access_entry *e)
 {
     return st->ops->access_log_append(st, e);

@@ -308,6 +308,26 @@ int store_bd_search(struct store *st, const char *area, const char *query, int l
  * load that bypassed store_bd_put. */
 int store_bd_reindex(struct store *st);
 
+/* ---- bulk load of base data (import of a large file into a nearly empty table) --------- */
+/*
+ * Inside the caller's transaction (store_begin), before inserting many rows of kind: drop the
+ * secondary indexes of kind's table (the unique natural-key index too) and stop queueing
+ * search-index entries for inserted rows, so that store_bd_bulk_end builds both once, from
+ * sorted keys, instead of one random B-tree insert per row and index. *started is 1 when that
+ * was done, 0 when the backend writes rows as usual (PostgreSQL; then nothing changes).
+ * While started, the caller must not look kind up by an indexed column (it would scan the
+ * table) and guarantees the natural key's uniqueness itself; store_bd_put with id < 0 inserts,
+ * with id > 0 updates by id. The transaction must end with store_bd_bulk_end and a commit, or
+ * a rollback (or a crash): the dropped indexes are then back as they were, since SQLite's
+ * schema changes are transactional -- no committed state ever lacks them. A commit without
+ * store_bd_bulk_end runs it first. ERR_CONFLICT when a bulk load is already open.
+ */
+int store_bd_bulk_begin(struct store *st, enum bd_kind kind, int *started);
+/* Build what store_bd_bulk_begin dropped: the indexes (ERR_CONFLICT when a unique one cannot
+ * be built because of duplicate keys; roll back then) and the search entries of the rows
+ * inserted since. No-op when no bulk load is open. */
+int store_bd_bulk_end(struct store *st);
+
 /* ---- the access log of personal data (SPEC section 12: every read is logged) ---------- */
 
 struct access_entry {

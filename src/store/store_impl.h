@@ -125,6 +125,9 @@ struct store_ops {
     int (*bd_search)(struct store *st, const char *area, const char *query, int limit,
                      store_bd_hit_fn fn, void *ctx);
     int (*bd_reindex)(struct store *st);
+    /* bulk load of base data (import) */
+    int (*bd_bulk_begin)(struct store *st, enum bd_kind kind, int *started);
+    int (*bd_bulk_end)(struct store *st);
     int (*access_log_append)(struct store *st, struct access_entry *e);
     int (*access_log_list)(struct store *st, const struct access_filter *f, store_access_fn fn,
                            void *ctx);

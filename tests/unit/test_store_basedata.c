@@ -1,8 +1,9 @@
 /*
  * test_store_basedata.c - the base-data half of the storage interface: records of every kind
  * (put by id and by natural key, get, find, list with every filter, delete with references),
- * the trigram search, the access log (append-only), household links, retention, and the
- * upgrade of a schema-2 database that already holds households and persons.
+ * the trigram search, the access log (append-only), household links, retention, the bulk
+ * load (indexes dropped and rebuilt), and the upgrade of a schema-2 database that already holds
+ * households and persons.
  *
  * Each test gets a fresh database of the run's backend (testdb.h: SQLite by default,
  * PostgreSQL in the 'pg' suite). Only store.h is used, except where a test goes around the
@@ -331,6 +332,108 @@ static void test_search_and_delete(void **state)
     assert_int_equal(store_bd_reindex(f->st), 0);
     assert_int_equal(store_bd_search(f->st, "440605", "桂澜路商会", 10, hit_fn, out), 0);
     assert_non_null(strstr(out, "organisation:桂澜路商会;"));
+}
+
+/* A household of the bulk test: number no, address addr, known to be new (id -1). */
+static struct bd_record bulk_household(int slot, const char *no, const char *addr)
+{
+    struct bd_record h = rec(slot, BD_HOUSEHOLD, CELL_A, "household_no", no, "kind", "business",
+                             "address", addr, END);
+    h.id = -1;
+    return h;
+}
+
+/* store_bd_bulk_begin/end: on SQLite the indexes are dropped for the load and rebuilt at its
+ * end (or by the commit), new rows are indexed for search, updates by id work, duplicates
+ * fail the rebuild and a rollback brings everything back. PostgreSQL declines (started 0)
+ * and the same calls write as usual, with the same results. */
+static void test_bulk_load(void **state)
+{
+    struct fixture *f = *state;
+    int started = -1, created = 0;
+    int64_t id = 0, h0;
+    char out[2048] = "";
+    struct bd_record h = rec(0, BD_HOUSEHOLD, CELL_A, "household_no", "H0", "kind", "business",
+                             "address", "旧址一号", END);
+    assert_int_equal(store_bd_put(f->st, &h, &created), 0);
+    h0 = h.id;
+
+    assert_int_equal(store_begin(f->st), 0);
+    assert_int_equal(store_bd_bulk_begin(f->st, BD_HOUSEHOLD, &started), 0);
+    assert_int_equal(started, f->db.is_pg ? 0 : 1);
+    if (!f->db.is_pg) /* one at a time */
+        assert_int_equal(store_bd_bulk_begin(f->st, BD_HOUSEHOLD, &started), ERR_CONFLICT);
+    for (int i = 1; i <= 3; i++) {
+        char no[8], addr[64];
+        snprintf(no, sizeof(no), "H%d", i);
+        snprintf(addr, sizeof(addr), "南桂东路%d号", i);
+        h = bulk_household(1, no, addr);
+        assert_int_equal(store_bd_put(f->st, &h, &created), 0);
+        assert_int_equal(created, 1);
+    }
+    h = rec(2, BD_HOUSEHOLD, CELL_A, "household_no", "H0", "kind", "business", "address",
+            "新址桂澜路", END);
+    h.id = h0; /* an update by id during the load */
+    assert_int_equal(store_bd_put(f->st, &h, &created), 0);
+    assert_int_equal(created, 0);
+    assert_int_equal(store_bd_bulk_end(f->st), 0);
+    assert_int_equal(store_bd_bulk_end(f->st), 0); /* nothing open: no-op */
+    assert_int_equal(store_commit(f->st), 0);
+
+    assert_int_equal(store_bd_find(f->st, BD_HOUSEHOLD, 0, "H2", &id), 0);
+    assert_true(id > h0);
+    assert_int_equal(store_bd_search(f->st, "440605", "南桂东路2号", 10, hit_fn, out), 0);
+    assert_string_equal(out, "household:南桂东路2号;");
+    out[0] = '\0';
+    assert_int_equal(store_bd_search(f->st, "440605", "新址桂澜路", 10, hit_fn, out), 0);
+    assert_string_equal(out, "household:新址桂澜路;");
+    out[0] = '\0';
+    assert_int_equal(store_bd_search(f->st, "440605", "旧址一号", 10, hit_fn, out), 0);
+    assert_string_equal(out, "");
+    /* The unique natural-key index is back. */
+    h = bulk_household(1, "H1", "x");
+    assert_int_equal(store_bd_put(f->st, &h, NULL), ERR_EXISTS);
+
+    /* A commit without bulk_end rebuilds first. */
+    assert_int_equal(store_begin(f->st), 0);
+    assert_int_equal(store_bd_bulk_begin(f->st, BD_HOUSEHOLD, &started), 0);
+    h = bulk_household(1, "H5", "南桂东路5号");
+    assert_int_equal(store_bd_put(f->st, &h, NULL), 0);
+    assert_int_equal(store_commit(f->st), 0);
+    assert_int_equal(store_bd_find(f->st, BD_HOUSEHOLD, 0, "H5", &id), 0);
+    assert_int_equal(store_bd_search(f->st, "440605", "南桂东路5号", 10, hit_fn, out), 0);
+    assert_string_equal(out, "household:南桂东路5号;");
+
+    /* A rolled-back load leaves nothing, and the indexes as they were. */
+    assert_int_equal(store_begin(f->st), 0);
+    assert_int_equal(store_bd_bulk_begin(f->st, BD_HOUSEHOLD, &started), 0);
+    h = bulk_household(1, "H9", "南桂东路9号");
+    assert_int_equal(store_bd_put(f->st, &h, NULL), 0);
+    store_rollback(f->st);
+    assert_int_equal(store_bd_find(f->st, BD_HOUSEHOLD, 0, "H9", &id), ERR_NOT_FOUND);
+    h = bulk_household(1, "H1", "x");
+    assert_int_equal(store_bd_put(f->st, &h, NULL), ERR_EXISTS);
+
+    /* A duplicate key slipped into a load: the unique index cannot be rebuilt (SQLite), or
+     * the row is refused at once (PostgreSQL). Either way nothing of the load lands. */
+    assert_int_equal(store_begin(f->st), 0);
+    assert_int_equal(store_bd_bulk_begin(f->st, BD_HOUSEHOLD, &started), 0);
+    h = bulk_household(1, "H7", "南桂东路7号");
+    assert_int_equal(store_bd_put(f->st, &h, NULL), 0);
+    h = bulk_household(1, "H1", "重复");
+    if (f->db.is_pg) {
+        assert_int_equal(store_bd_put(f->st, &h, NULL), ERR_EXISTS);
+    } else {
+        assert_int_equal(store_bd_put(f->st, &h, NULL), 0);
+        assert_int_equal(store_bd_bulk_end(f->st), ERR_CONFLICT);
+    }
+    store_rollback(f->st);
+    assert_int_equal(store_bd_find(f->st, BD_HOUSEHOLD, 0, "H7", &id), ERR_NOT_FOUND);
+    h = bulk_household(1, "H1", "x");
+    assert_int_equal(store_bd_put(f->st, &h, NULL), ERR_EXISTS);
+    /* Outside a transaction there is no bulk load. */
+    if (!f->db.is_pg)
+        assert_int_equal(store_bd_bulk_begin(f->st, BD_HOUSEHOLD, &started), ERR_CONFLICT);
 }
 
 static int access_fn(void *ctx, const struct access_entry *e)
@@ -765,6 +868,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_keys_and_references_across_districts, setup, teardown),
         cmocka_unit_test_setup_teardown(test_search_text_semantics, setup, teardown),
         cmocka_unit_test_setup_teardown(test_case_reporters, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_bulk_load, setup, teardown),
         /* last: a SQLite file's upgrade from an old schema. PostgreSQL databases start at the
          * baseline, so the PostgreSQL run has nothing of the kind to test and leaves it out. */
         cmocka_unit_test(test_upgrade_from_schema_2),

@@ -236,6 +236,8 @@ int pg_bd_count(struct store *st, enum bd_kind kind, const char *area, int64_t *
 int pg_bd_search(struct store *st, const char *area, const char *query, int limit,
                  store_bd_hit_fn fn, void *ctx);
 int pg_bd_reindex(struct store *st);
+int pg_bd_bulk_begin(struct store *st, enum bd_kind kind, int *started);
+int pg_bd_bulk_end(struct store *st);
 int pg_access_log_append(struct store *st, struct access_entry *e);
 int pg_access_log_list(struct store *st, const struct access_filter *f, store_access_fn fn,
                        void *ctx);

@@ -31,6 +31,13 @@ struct sqlite_store {
     sqlite3_stmt *bd_misc_stmts[4];
     int bd_fts_queue_ready; /* the connection's temp.base_fts_queue exists */
     int bd_fts_dirty;       /* the queue holds changes not yet applied to base_fts */
+    /* An open bulk load (sq_bd_bulk_begin): the kind, its largest id before the load, and the
+     * CREATE INDEX statements of the indexes it dropped (owned), to be run by sq_bd_bulk_end. */
+    int bd_bulk_open;
+    enum bd_kind bd_bulk_kind;
+    int64_t bd_bulk_max_id;
+    char **bd_bulk_index_sql;
+    int bd_bulk_n_index;
     sqlite3_stmt *dispute_stmts[SQ_DISPUTE_STMTS];
     sqlite3_stmt *rollup_stmts[SQ_ROLLUP_STMTS];
     int has_rollup_functions;            /* the histogram SQL functions are registered on db */
@@ -118,6 +125,10 @@ int sq_bd_count(struct store *st, enum bd_kind kind, const char *area, int64_t *
 int sq_bd_search(struct store *st, const char *area, const char *query, int limit,
                  store_bd_hit_fn fn, void *ctx);
 int sq_bd_reindex(struct store *st);
+int sq_bd_bulk_begin(struct store *st, enum bd_kind kind, int *started);
+int sq_bd_bulk_end(struct store *st);
+/* Drop the bulk-load state without rebuilding anything (after a rollback restored the schema). */
+void sq_bd_bulk_forget(struct sqlite_store *s);
 int sq_access_log_append(struct store *st, struct access_entry *e);
 int sq_access_log_list(struct store *st, const struct access_filter *f, store_access_fn fn,
                        void *ctx);

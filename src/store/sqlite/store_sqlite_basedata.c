@@ -15,6 +15,12 @@
  * queued in a temporary table instead and applied in three statements by the outermost commit
  * (sq_bd_fts_sync), or at once outside a transaction. A search inside an open transaction
  * therefore does not see that transaction's own changes.
+ *
+ * A bulk load (sq_bd_bulk_begin .. sq_bd_bulk_end, one transaction) drops the table's
+ * secondary indexes and does not queue search entries for inserted rows; its end re-runs the
+ * saved CREATE INDEX statements (a sort of the keys instead of a random B-tree insert per row
+ * and index) and indexes the new rows for search in one INSERT .. SELECT. DDL is transactional
+ * in SQLite, so a rollback or a crash before the commit brings the indexes back untouched.
  */
 #include "base/buf.h"
 #include "base/log.h"
@@ -353,6 +359,12 @@ int sq_bd_find(struct store *st, enum bd_kind kind, int field, const char *value
     return r;
 }
 
+/* 1 when search entries of rows of kind inserted now are left to sq_bd_bulk_end. */
+static int bulk_defers(const struct sqlite_store *s, enum bd_kind kind)
+{
+    return s->bd_bulk_open && s->bd_bulk_kind == kind;
+}
+
 int sq_bd_put(struct store *st, struct bd_record *r, int *created)
 {
     struct sqlite_store *s = sq(st);
@@ -400,7 +412,7 @@ int sq_bd_put(struct store *st, struct bd_record *r, int *created)
     r->id = sqlite3_last_insert_rowid(s->db);
     if (created)
         *created = 1;
-    return fts_put(s, e, r);
+    return bulk_defers(s, r->kind) ? 0 : fts_put(s, e, r);
 }
 
 int sq_bd_get(struct store *st, enum bd_kind kind, int64_t id, struct bd_record *out)
@@ -621,6 +633,27 @@ int sq_bd_search(struct store *st, const char *area, const char *query, int limi
     return r;
 }
 
+/* Add the search entries of the rows of kind with id > after_id (sql: scratch). */
+static int index_rows(struct sqlite_store *s, enum bd_kind kind, int64_t after_id, struct buf *sql)
+{
+    const struct bd_entity *e = entity_of(kind);
+    int first = 1;
+    buf_reset(sql);
+    buf_printf(sql, "INSERT INTO base_fts(rowid, text, label, cell) SELECT id * 8 + %d, ",
+               (int)kind);
+    for (int i = 0; i < e->n_fields; i++) {
+        if (!(e->fields[i].flags & BDF_SEARCHABLE))
+            continue;
+        buf_printf(sql, "%s%s", first ? "" : " || ' ' || ", e->fields[i].name);
+        first = 0;
+    }
+    buf_printf(sql, ", %s, cell_code FROM %s WHERE id > %lld ORDER BY id", e->fields[e->label].name,
+               e->table, (long long)after_id);
+    if (sqlite3_exec(s->db, sql->data, NULL, NULL, NULL) != SQLITE_OK)
+        return sq_fail(s, "base reindex");
+    return 0;
+}
+
 int sq_bd_reindex(struct store *st)
 {
     struct sqlite_store *s = sq(st);
@@ -631,21 +664,8 @@ int sq_bd_reindex(struct store *st)
         r = sq_fail(s, "base reindex");
         goto out;
     }
-    for (int k = 0; k < BD_KIND_COUNT && r == 0; k++) {
-        const struct bd_entity *e = entity_of((enum bd_kind)k);
-        int first = 1;
-        buf_reset(&sql);
-        buf_printf(&sql, "INSERT INTO base_fts(rowid, text, label, cell) SELECT id * 8 + %d, ", k);
-        for (int i = 0; i < e->n_fields; i++) {
-            if (!(e->fields[i].flags & BDF_SEARCHABLE))
-                continue;
-            buf_printf(&sql, "%s%s", first ? "" : " || ' ' || ", e->fields[i].name);
-            first = 0;
-        }
-        buf_printf(&sql, ", %s, cell_code FROM %s", e->fields[e->label].name, e->table);
-        if (sqlite3_exec(s->db, sql.data, NULL, NULL, NULL) != SQLITE_OK)
-            r = sq_fail(s, "base reindex");
-    }
+    for (int k = 0; k < BD_KIND_COUNT && r == 0; k++)
+        r = index_rows(s, (enum bd_kind)k, 0, &sql);
 out:
     buf_cleanup(&sql);
     return r;
@@ -907,4 +927,93 @@ int sq_case_set_reporter_phone(struct store *st, int64_t case_id, const char *se
     bind_text(stmt, 2, sealed);
     bind_text(stmt, 3, masked);
     return sq_exec_done(s, stmt, "set reporter phone");
+}
+
+/* ---- bulk load -------------------------------------------------------------------------- */
+
+void sq_bd_bulk_forget(struct sqlite_store *s)
+{
+    for (int i = 0; i < s->bd_bulk_n_index; i++)
+        free(s->bd_bulk_index_sql[i]);
+    free(s->bd_bulk_index_sql);
+    s->bd_bulk_index_sql = NULL;
+    s->bd_bulk_n_index = 0;
+    s->bd_bulk_open = 0;
+}
+
+int sq_bd_bulk_begin(struct store *st, enum bd_kind kind, int *started)
+{
+    static const char list_sql[] = "SELECT name, sql FROM sqlite_master WHERE type = 'index' "
+                                   "AND tbl_name = ?1 AND sql IS NOT NULL ORDER BY name";
+    struct sqlite_store *s = sq(st);
+    const struct bd_entity *e = entity_of(kind);
+    sqlite3_stmt *stmt = NULL;
+    char **names = NULL, sql[160];
+    int n = 0, rc, r = 0;
+    *started = 0;
+    if (e == NULL)
+        return ERR_INVALID;
+    if (!s->in_tx || s->bd_bulk_open)
+        return ERR_CONFLICT;
+    snprintf(sql, sizeof(sql), "SELECT coalesce(max(id), 0) FROM %s", e->table);
+    if (sqlite3_prepare_v2(s->db, sql, -1, &stmt, NULL) != SQLITE_OK)
+        return sq_fail(s, "prepare bulk begin");
+    if (sqlite3_step(stmt) != SQLITE_ROW) {
+        sqlite3_finalize(stmt);
+        return sq_fail(s, "bulk begin");
+    }
+    s->bd_bulk_max_id = sqlite3_column_int64(stmt, 0);
+    sqlite3_finalize(stmt);
+    /* Remember every index of the table (their own SQL, as the migrations wrote it). */
+    if (sqlite3_prepare_v2(s->db, list_sql, -1, &stmt, NULL) != SQLITE_OK)
+        return sq_fail(s, "prepare bulk begin");
+    bind_text(stmt, 1, e->table);
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        names = xrealloc(names, (size_t)(n + 1) * sizeof(*names));
+        s->bd_bulk_index_sql =
+            xrealloc(s->bd_bulk_index_sql, (size_t)(n + 1) * sizeof(*s->bd_bulk_index_sql));
+        names[n] = col_dup(stmt, 0);
+        s->bd_bulk_index_sql[n] = col_dup(stmt, 1);
+        s->bd_bulk_n_index = ++n;
+    }
+    sqlite3_finalize(stmt);
+    if (rc != SQLITE_DONE)
+        r = sq_fail(s, "bulk begin");
+    for (int i = 0; i < n && r == 0; i++) {
+        char drop[160];
+        snprintf(drop, sizeof(drop), "DROP INDEX \"%s\"", names[i]);
+        if (sqlite3_exec(s->db, drop, NULL, NULL, NULL) != SQLITE_OK)
+            r = sq_fail(s, "bulk drop index");
+    }
+    for (int i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+    if (r != 0) {
+        sq_bd_bulk_forget(s); /* the caller rolls back, which restores what was dropped */
+        return r;
+    }
+    s->bd_bulk_open = 1;
+    s->bd_bulk_kind = kind;
+    *started = 1;
+    return 0;
+}
+
+int sq_bd_bulk_end(struct store *st)
+{
+    struct sqlite_store *s = sq(st);
+    struct buf sql;
+    int r = 0;
+    if (!s->bd_bulk_open)
+        return 0;
+    for (int i = 0; i < s->bd_bulk_n_index && r == 0; i++)
+        if (sqlite3_exec(s->db, s->bd_bulk_index_sql[i], NULL, NULL, NULL) != SQLITE_OK)
+            r = sq_fail(s, "bulk create index");
+    if (r == 0) {
+        buf_init(&sql, 4096);
+        r = index_rows(s, s->bd_bulk_kind, s->bd_bulk_max_id, &sql);
+        buf_cleanup(&sql);
+    }
+    if (r == 0)
+        sq_bd_bulk_forget(s);
+    return r;
 }
