@@ -385,6 +385,12 @@ static const char *const volunteers_pieces[] = {pg_schema_volunteers, NULL};
 static const char *const ratings_pieces[] = {pg_schema_ratings, NULL};
 static const char *const webui_pieces[] = {pg_schema_webui, NULL};
 static const char *const open311_updates_pieces[] = {pg_schema_open311_updates, NULL};
+/* 14: community month cells (service/rollups.h ROLLUPS_MONTH_LEVEL_MAX 4 -> 5): a database
+ * holding cases has its roll-ups marked stale and rebuilt from the event log on first open. */
+static const char *const rollups_community_months_pieces[] = {
+    "INSERT INTO meta(key, value) SELECT 'rollups_stale', '1' WHERE EXISTS (SELECT 1 FROM cases) "
+    "ON CONFLICT (key) DO UPDATE SET value = excluded.value;",
+    NULL};
 
 static const struct pg_migration pg_migrations[] = {
     {PG_SCHEMA_BASELINE,
@@ -397,6 +403,8 @@ static const struct pg_migration pg_migrations[] = {
     {12, "idempotency keys of household visits (offline web queue)", webui_pieces},
     {13, "Open311: the FixMyStreet update_id of each posted update, per client",
      open311_updates_pieces},
+    {14, "indicator roll-ups: month cells for communities too (rebuilt once)",
+     rollups_community_months_pieces},
 };
 
 #define PG_MIGRATION_COUNT ((int)(sizeof(pg_migrations) / sizeof(pg_migrations[0])))

@@ -998,6 +998,12 @@ static const struct sqlite_migration migrations[] = {
      "  created_ms INTEGER NOT NULL,"
      "  PRIMARY KEY (api_key_id, update_id)"
      ") WITHOUT ROWID;"},
+    {14, "indicator roll-ups: month cells for communities too (rebuilt once)",
+     /* service/rollups.h ROLLUPS_MONTH_LEVEL_MAX went from 4 (street) to 5 (community): the
+      * community month cells (level 15) do not exist yet, so a database holding cases has its
+      * roll-ups marked stale and rebuilt from the event log on first open. */
+     "INSERT INTO meta(key, value) SELECT 'rollups_stale', '1' WHERE EXISTS (SELECT 1 FROM cases) "
+     "ON CONFLICT(key) DO UPDATE SET value = excluded.value;"},
 };
 
 const struct sqlite_migration *sqlite_migrations(int *count)
