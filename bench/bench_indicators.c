@@ -1,7 +1,12 @@
 /*
  * bench_indicators.c - indicator queries on roll-ups filled for many cases.
  *
- * usage: bench_indicators [--direct] DB [CASES] [YEARS]
+ * usage: bench_indicators [--direct | --community-months] DB [CASES] [YEARS]
+ *
+ * --community-months is --direct writing the community month cells only (level 5 +
+ * ROLLUPS_MONTH_LEVEL) and running only the queries that read nothing else for a calendar
+ * year (a street by child, a community's total and months): on a machine too busy for the
+ * whole fill, it measures what the community month cells changed.
  *
  * With CASES 0, only the queries run, on DB as a previous run left it (same YEARS).
  *
@@ -18,7 +23,7 @@
  * for every event — with the counters of a whole plausible case life (reported, mostly
  * accepted and closed, some on time, rated, reworked, escalated; a handling time in the
  * histogram), so the tables hold what CASES cases leave behind: one upsert per level of each
- * case's path (6) plus one per month cell (levels down to street: 4), in transactions of
+ * case's path (6) plus one per month cell (levels down to community: 5), in transactions of
  * 50,000 cases, in time order as cases arrive. It prints the fill rate (the per-event cost on
  * the intake path, where an event that counts does the same upserts).
  *
@@ -61,6 +66,14 @@ static int64_t cpu_us(void)
     struct timespec ts;
     clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
     return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* CPU time of the process, in seconds (the fill is single-threaded). */
+static double cpu_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 static int compare_double(const void *a, const void *b)
@@ -187,7 +200,9 @@ static void add_life(struct rollup_counters *sum, const struct packed_life *p)
 
 _Static_assert(ROLLUP_FIELD_COUNT <= 64, "packed_life holds one bit per counter");
 
-static int fill_direct(struct store *st, long long cases, int years, int64_t span_ms)
+/* only_community_months: write the level-5 month cells and nothing else. */
+static int fill_direct(struct store *st, long long cases, int years, int64_t span_ms,
+                       int only_community_months)
 {
     struct packed_life *lives = malloc((size_t)cases * sizeof(*lives));
     uint64_t *keys = malloc((size_t)cases * sizeof(*keys));
@@ -221,6 +236,8 @@ static int fill_direct(struct store *st, long long cases, int years, int64_t spa
     for (int level = 1; level <= 6; level++) {
         for (int month = 0; month < (level <= ROLLUPS_MONTH_LEVEL_MAX ? 2 : 1); month++) {
             long long at = 0;
+            if (only_community_months && !(level == AREA_COMMUNITY && month))
+                continue;
             /* The cell key of each case at this level: its area's first grid and, for month
              * cells, the first day index of its month (days map to months monotonically). */
             for (long long i = 0; i < cases; i++) {
@@ -254,17 +271,18 @@ static int fill_direct(struct store *st, long long cases, int years, int64_t spa
             }
             if (store_commit(st) != 0)
                 goto out;
-            printf("level %d%s written (%lld cells so far, %.1f s)\n", level,
+            printf("level %d%s written (%lld cells so far, %.1f s, %.1f s CPU)\n", level,
                    month ? " month cells" : "", (long long)cells,
-                   (double)(time_mono_ms() - t0) / 1000.0);
+                   (double)(time_mono_ms() - t0) / 1000.0, cpu_s());
             fflush(stdout);
         }
     }
     {
         double s = (double)(time_mono_ms() - t0) / 1000.0;
-        printf("filled roll-ups for %lld cases over %d years directly in %.1f s: %lld cells, "
+        printf("filled roll-ups for %lld cases over %d years directly in %.1f s (%.1f s CPU): %lld "
+               "cells, "
                "%.0f cells/s\n",
-               cases, years, s, (long long)cells, (double)cells / s);
+               cases, years, s, cpu_s(), (long long)cells, (double)cells / s);
     }
     status = 0;
 out:
@@ -323,7 +341,8 @@ int main(int argc, char **argv)
     struct store *st = NULL;
     struct errbuf eb = {{0}};
     struct rng r;
-    int direct = argc > 1 && strcmp(argv[1], "--direct") == 0;
+    int months_only = argc > 1 && strcmp(argv[1], "--community-months") == 0;
+    int direct = months_only || (argc > 1 && strcmp(argv[1], "--direct") == 0);
     long long cases;
     int years;
     int64_t span_ms, t0;
@@ -333,7 +352,8 @@ int main(int argc, char **argv)
     cases = argc > 2 ? atoll(argv[2]) : 10000000LL; /* 0: query DB as it is */
     years = argc > 3 ? atoi(argv[3]) : 3;
     if (argc < 2 || cases < 0 || years <= 0 || years > 20) {
-        fputs("usage: bench_indicators [--direct] DB [CASES] [YEARS]\n", stderr);
+        fputs("usage: bench_indicators [--direct | --community-months] DB [CASES] [YEARS]\n",
+              stderr);
         return 2;
     }
     if (store_open(argv[1], cases > 0 ? STORE_CREATE | (direct ? STORE_BULK : 0) : 0, &st, &eb) !=
@@ -344,7 +364,7 @@ int main(int argc, char **argv)
     rng_seed(&r, 1, 7);
     span_ms = (int64_t)years * 365 * DAY_MS;
     t0 = time_mono_ms();
-    if (direct && cases > 0 && fill_direct(st, cases, years, span_ms) != 0)
+    if (direct && cases > 0 && fill_direct(st, cases, years, span_ms, months_only) != 0)
         return 1;
     for (long long i = 0; i < cases && !direct; i++) {
         struct rollup_counters d;
@@ -367,12 +387,19 @@ int main(int argc, char **argv)
     if (cases > 0 && !direct) {
         double s = (double)(time_mono_ms() - t0) / 1000.0;
         printf("filled roll-ups for %lld cases over %d years in %.1f s: %.0f cases/s, %.0f "
-               "upserts/s (6 levels + 4 month cells)\n",
-               cases, years, s, (double)cases / s, (double)cases * 10 / s);
+               "upserts/s (6 levels + 5 month cells)\n",
+               cases, years, s, (double)cases / s, (double)cases * 11 / s);
     }
     last_year = indicator_day(END_MS - 1) / 10000;
     first_year = indicator_day(END_MS - span_ms) / 10000;
     n = last_year - first_year + 1;
+    if (months_only) {
+        bench_query(st, &r, "community year, total", 5, ROLLUPS_BY_TOTAL, first_year, n);
+        bench_query(st, &r, "community year, by month", 5, ROLLUPS_BY_MONTH, first_year, n);
+        bench_query(st, &r, "street year, by child", 4, ROLLUPS_BY_CHILD, first_year, n);
+        store_close(st);
+        return 0;
+    }
     bench_query(st, &r, "city year, total", 2, ROLLUPS_BY_TOTAL, first_year, n);
     bench_query(st, &r, "district year, total", 3, ROLLUPS_BY_TOTAL, first_year, n);
     bench_query(st, &r, "street year, total", 4, ROLLUPS_BY_TOTAL, first_year, n);
@@ -381,6 +408,7 @@ int main(int argc, char **argv)
     bench_query(st, &r, "city year, by month", 2, ROLLUPS_BY_MONTH, first_year, n);
     bench_query(st, &r, "district year, by month", 3, ROLLUPS_BY_MONTH, first_year, n);
     bench_query(st, &r, "street year, by month", 4, ROLLUPS_BY_MONTH, first_year, n);
+    bench_query(st, &r, "community year, by month", 5, ROLLUPS_BY_MONTH, first_year, n);
     bench_query(st, &r, "grid year, by month", 6, ROLLUPS_BY_MONTH, first_year, n);
     bench_query(st, &r, "city year, by child", 2, ROLLUPS_BY_CHILD, first_year, n);
     bench_query(st, &r, "district year, by child", 3, ROLLUPS_BY_CHILD, first_year, n);

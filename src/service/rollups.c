@@ -3,8 +3,10 @@
  *
  * A case's cell is fixed at its report (its area, the city-time day it was reported, its
  * category), so every delta of a case goes to the same cells: one per level of the area's
- * path. The recount exploits that: it sums the deltas of one case in memory and writes the
- * case's cells once.
+ * path. The recount exploits that: it sums the deltas of one case in memory, adds the case's
+ * cells to a batch (struct rollup_batch, as the writer does for live events) and writes each
+ * batch's distinct cells once: consecutive cases share their upper-level and month cells, so
+ * a rebuild writes far fewer rows than one upsert per level of every case.
  *
  * Replaying facts: what indicator_event_delta needs to know about a case before each event is
  * rebuilt from the log exactly as the case row evolves — queue level from the report and each
@@ -116,27 +118,28 @@ int rollups_batch_add(struct rollup_batch *b, const char *area, int64_t created_
     return 0;
 }
 
+/* The tables' key order (level, area, day, category): the upserts of a flush walk the
+ * primary key forwards. */
 static int cell_cmp(const void *pa, const void *pb)
 {
     const struct rollup_cell *a = pa, *b = pb;
     int c;
     if (a->level != b->level)
         return a->level < b->level ? -1 : 1;
-    if (a->day != b->day)
-        return a->day < b->day ? -1 : 1;
     if ((c = strcmp(a->area, b->area)) != 0)
         return c;
+    if (a->day != b->day)
+        return a->day < b->day ? -1 : 1;
     return strcmp(a->category, b->category);
 }
 
-int rollups_batch_flush(struct store *st, struct rollup_batch *b)
+static int batch_flush_into(struct store *st, enum rollup_table t, struct rollup_batch *b)
 {
-    size_t i = 0;
-    int r = 0;
+    size_t i = 0, kept = 0;
+    int r;
     if (b->len == 0) /* nothing to write; qsort must not be given a NULL array */
         return 0;
     qsort(b->items, b->len, sizeof(*b->items), cell_cmp);
-    size_t kept = 0;
     /* Each cell once, summed, then all of them in one store call. */
     while (i < b->len) {
         size_t j = i + 1;
@@ -147,9 +150,14 @@ int rollups_batch_flush(struct store *st, struct rollup_batch *b)
         kept++;
         i = j;
     }
-    r = store_rollup_add_many(st, ROLLUP_LIVE, b->items, kept);
+    r = store_rollup_add_many(st, t, b->items, kept);
     b->len = 0;
     return r;
+}
+
+int rollups_batch_flush(struct store *st, struct rollup_batch *b)
+{
+    return batch_flush_into(st, ROLLUP_LIVE, b);
 }
 
 void rollups_batch_cleanup(struct rollup_batch *b)
@@ -181,16 +189,28 @@ struct recount {
     struct case_rec head; /* the fixed fields of the case being replayed (id 0: none yet) */
     struct indicator_facts facts;
     struct rollup_counters sum;
+    struct rollup_batch batch; /* the cells of the cases replayed since the last flush */
     struct rollups_recount_stats *stats;
 };
 
+/* Cells a recount sums in memory before writing them (about 10 MB at ~500 bytes each; cases
+ * are replayed roughly in time order, so their upper-level and month cells repeat). */
+#define RECOUNT_BATCH_CELLS 20000
+
+/* Add the case's summed deltas to the batch (every level of its path, like rollups_apply),
+ * writing the batch out when it is full. */
 static int flush_case(struct recount *rc)
 {
+    int r;
     if (rc->head.id == 0)
         return 0;
     rc->stats->cases++;
-    return rollups_apply(rc->st, rc->table, rc->head.area_code, rc->head.created_ms,
-                         rc->head.category, &rc->sum);
+    if ((r = rollups_batch_add(&rc->batch, rc->head.area_code, rc->head.created_ms,
+                               rc->head.category, &rc->sum)) != 0)
+        return r;
+    if (rc->batch.len >= RECOUNT_BATCH_CELLS)
+        return batch_flush_into(rc->st, rc->table, &rc->batch);
+    return 0;
 }
 
 static int64_t payload_int(json_t *p, const char *key)
@@ -284,9 +304,10 @@ static int recount_into(struct store *st, const struct calendar *cal, enum rollu
     rc.stats = stats;
     if ((r = store_rollup_clear(st, t)) != 0)
         return r;
-    if ((r = store_rollup_event_walk(st, recount_event, &rc)) != 0)
-        return r;
-    return flush_case(&rc);
+    if ((r = store_rollup_event_walk(st, recount_event, &rc)) == 0 && (r = flush_case(&rc)) == 0)
+        r = batch_flush_into(st, t, &rc.batch);
+    rollups_batch_cleanup(&rc.batch);
+    return r;
 }
 
 int rollups_rebuild(struct store *st, const struct calendar *cal,

@@ -24,13 +24,15 @@ struct calendar;
 struct service_ctx;
 
 /*
- * Month cells: areas down to this level (street) also keep one cell per month, stored with
- * level + ROLLUPS_MONTH_LEVEL and day YYYYMM00, so a year of a city or district sums 12 cells
- * per category rather than 365 (those levels have a cell for nearly every day and category);
- * below it day cells are sparse and month cells would only double the writes.
+ * Month cells: areas down to this level (community) also keep one cell per month, stored with
+ * level + ROLLUPS_MONTH_LEVEL and day YYYYMM00, so a year of an area sums 12 cells per
+ * category rather than 365 (with 10 million cases over three years a community has a cell for
+ * over a third of its days and categories, a street's ten communities 54,000 day cells a
+ * year: docs/PERFORMANCE.md); below it (grids) day cells are sparse and month cells would
+ * only double the writes. Raising it needs a migration marking the roll-ups stale (14 did).
  */
 #define ROLLUPS_MONTH_LEVEL     10
-#define ROLLUPS_MONTH_LEVEL_MAX 4
+#define ROLLUPS_MONTH_LEVEL_MAX 5
 
 /* The facts of case c as its row holds them now (before the action about to be applied). */
 void rollups_facts_of_case(const struct case_rec *c, struct indicator_facts *out);

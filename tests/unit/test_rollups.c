@@ -8,7 +8,9 @@
  *
  * Also: the totals agree with the cases' current state counted with plain SQL (so the deltas
  * are right, not merely consistent); a tampered cell is caught by verify and repaired by a
- * rebuild; a database marked stale by the migration is rebuilt when a context opens it; and
+ * rebuild; a community's months and children read the same after a recount and match the
+ * cases counted with plain SQL; a database marked stale by the migration is rebuilt when a
+ * context opens it; and
  * every grouping of rollups_query sums to the total; reports written by the group-commit writer
  * from several threads at once (roll-up deltas summed per batch in memory), with a job that is
  * undone after its report succeeded in the same batches, still equal a recount.
@@ -19,6 +21,7 @@
 #include "service/rollups.h"
 
 #include "base/config.h"
+#include "base/timeutil.h"
 #include "domain/calendar.h"
 #include "service/auth.h"
 #include "service/cases.h"
@@ -360,6 +363,88 @@ static void test_ranges_agree(void **state)
     service_ctx_free(ctx);
 }
 
+/* The rows of a grouped query, by key. */
+struct keyed {
+    char key[32][24];
+    struct rollup_counters c[32];
+    int n;
+};
+
+static int take_keyed(void *arg, const char *key, const struct rollup_counters *sum)
+{
+    struct keyed *k = arg;
+    assert_true(k->n < 32);
+    snprintf(k->key[k->n], sizeof(k->key[k->n]), "%s", key);
+    k->c[k->n++] = *sum;
+    return 0;
+}
+
+static void query_keyed(struct store *st, const char *area, enum rollups_by by, struct keyed *k)
+{
+    memset(k, 0, sizeof(*k));
+    assert_int_equal(rollups_query(st, area, 20250101, 20261231, "", by, take_keyed, k), 0);
+}
+
+/*
+ * A community's year by month (its month cells, level 5 + ROLLUPS_MONTH_LEVEL) and by child
+ * (its grids' cells), as kept live, equal the same queries after a full recount from the event
+ * log, row by row and counter by counter, and each row's cases equal the cases counted with
+ * plain SQL (reported that month in city time; of that grid).
+ */
+static void test_community_months_and_children_equal_recount(void **state)
+{
+    struct service_ctx *ctx = NULL;
+    const struct case_rules *rules;
+    struct rollups_recount_stats stats;
+    struct keyed live_month, live_child, month, child;
+    char community[AREA_CODE_BUF] = "", sql[512];
+    int64_t total = 0;
+    (void)state;
+    sql_text("SELECT substr(area_code, 1, 12) FROM cases GROUP BY substr(area_code, 1, 12) "
+             "ORDER BY count(*) DESC, substr(area_code, 1, 12) LIMIT 1",
+             community, sizeof(community));
+    assert_int_equal(strlen(community), 12);
+    snprintf(sql, sizeof(sql), "SELECT count(*) FROM rollups WHERE level = %d AND area = '%s'",
+             5 + ROLLUPS_MONTH_LEVEL, community);
+    assert_true(sql_count(sql) > 0); /* the community keeps month cells */
+    ctx = open_ctx_or_abort();
+    query_keyed(ctx->st, community, ROLLUPS_BY_MONTH, &live_month);
+    query_keyed(ctx->st, community, ROLLUPS_BY_CHILD, &live_child);
+    assert_true(live_month.n >= 6);
+    assert_true(live_child.n >= 2);
+    assert_int_equal(rules_get(ctx, &rules), 0);
+    assert_int_equal(rollups_rebuild(ctx->st, rules->cal, &stats), 0);
+    query_keyed(ctx->st, community, ROLLUPS_BY_MONTH, &month);
+    query_keyed(ctx->st, community, ROLLUPS_BY_CHILD, &child);
+    assert_int_equal(month.n, live_month.n);
+    assert_int_equal(child.n, live_child.n);
+    for (int i = 0; i < month.n; i++) {
+        int y = atoi(month.key[i]), m = atoi(month.key[i] + 5);
+        int64_t from = time_days_from_civil(y, m, 1) * 86400000LL - 8LL * 3600000;
+        int64_t to = from + (int64_t)time_days_in_month(y, m) * 86400000LL;
+        assert_string_equal(month.key[i], live_month.key[i]);
+        assert_memory_equal(&month.c[i], &live_month.c[i], sizeof(month.c[i]));
+        snprintf(sql, sizeof(sql),
+                 "SELECT count(*) FROM cases WHERE substr(area_code, 1, 12) = '%s' AND "
+                 "created_ms >= %lld AND created_ms < %lld",
+                 community, (long long)from, (long long)to);
+        assert_int_equal(month.c[i].v[RF_collected], sql_count(sql));
+        total += month.c[i].v[RF_collected];
+    }
+    snprintf(sql, sizeof(sql), "SELECT count(*) FROM cases WHERE substr(area_code, 1, 12) = '%s'",
+             community);
+    assert_int_equal(total, sql_count(sql));
+    for (int i = 0; i < child.n; i++) {
+        assert_string_equal(child.key[i], live_child.key[i]);
+        assert_int_equal(strlen(child.key[i]), 15);
+        assert_memory_equal(&child.c[i], &live_child.c[i], sizeof(child.c[i]));
+        snprintf(sql, sizeof(sql),
+                 "SELECT count(*) FROM cases WHERE substr(area_code, 1, 15) = '%s'", child.key[i]);
+        assert_int_equal(child.c[i].v[RF_collected], sql_count(sql));
+    }
+    service_ctx_free(ctx);
+}
+
 static void test_tamper_caught_and_rebuilt(void **state)
 {
     struct service_ctx *ctx = NULL;
@@ -548,6 +633,7 @@ int main(void)
         cmocka_unit_test(test_totals_match_case_states),
         cmocka_unit_test(test_groupings_sum_to_total),
         cmocka_unit_test(test_ranges_agree),
+        cmocka_unit_test(test_community_months_and_children_equal_recount),
         cmocka_unit_test(test_tamper_caught_and_rebuilt),
         cmocka_unit_test(test_stale_database_rebuilt_on_open),
         cmocka_unit_test(test_writer_batches_equal_recount),

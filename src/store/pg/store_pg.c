@@ -482,6 +482,12 @@ static const char *const webui_pieces[] = {pg_schema_webui, NULL};
 static const char *const open311_updates_pieces[] = {pg_schema_open311_updates, NULL};
 static const char *const near_cell_pieces[] = {pg_schema_near_cell, NULL};
 static const char *const tasks_pieces[] = {pg_schema_tasks, NULL};
+/* 14: community month cells (service/rollups.h ROLLUPS_MONTH_LEVEL_MAX 4 -> 5): a database
+ * holding cases has its roll-ups marked stale and rebuilt from the event log on first open. */
+static const char *const rollups_community_months_pieces[] = {
+    "INSERT INTO meta(key, value) SELECT 'rollups_stale', '1' WHERE EXISTS (SELECT 1 FROM cases) "
+    "ON CONFLICT (key) DO UPDATE SET value = excluded.value;",
+    NULL};
 
 static const struct pg_migration pg_migrations[] = {
     {PG_SCHEMA_BASELINE,
@@ -498,6 +504,8 @@ static const struct pg_migration pg_migrations[] = {
      near_cell_pieces},
     {15, "task lists: each household's last visit and its active members' tags, kept by triggers",
      tasks_pieces},
+    {16, "indicator roll-ups: month cells for communities too (rebuilt once)",
+     rollups_community_months_pieces},
 };
 
 #define PG_MIGRATION_COUNT ((int)(sizeof(pg_migrations) / sizeof(pg_migrations[0])))

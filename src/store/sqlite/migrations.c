@@ -1134,6 +1134,12 @@ static const struct sqlite_migration migrations[] = {
      "    (new.created_ms + 28800000) / 86400000, substr(new.category, 1, 2), 1"
      "    WHERE new.grid != '' ON CONFLICT(area, day, cls) DO UPDATE SET n = n + 1;"
      "END;"},
+    {16, "indicator roll-ups: month cells for communities too (rebuilt once)",
+     /* service/rollups.h ROLLUPS_MONTH_LEVEL_MAX went from 4 (street) to 5 (community): the
+      * community month cells (level 15) do not exist yet, so a database holding cases has its
+      * roll-ups marked stale and rebuilt from the event log on first open. */
+     "INSERT INTO meta(key, value) SELECT 'rollups_stale', '1' WHERE EXISTS (SELECT 1 FROM cases) "
+     "ON CONFLICT(key) DO UPDATE SET value = excluded.value;"},
 };
 
 const struct sqlite_migration *sqlite_migrations(int *count)
