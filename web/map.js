@@ -82,8 +82,12 @@ export class AreaMap {
     this.relabelControls();
   }
 
+  // Answers that arrive after this (an area's outline, a located point) are dropped.
   destroy() {
+    if (this.destroyed) return;
+    this.destroyed = true;
     if (this.resizer) this.resizer.disconnect();
+    this.map.stop();
     this.map.remove();
   }
 
@@ -97,6 +101,7 @@ export class AreaMap {
 
   // data: { area, outline: FeatureCollection|null, children: FeatureCollection|null }
   show(data, { fit = true } = {}) {
+    if (this.destroyed) return;
     this.data = data;
     this.clearLayers();
     const outline = data.outline && data.outline.features && data.outline.features.length ? data.outline : null;
@@ -377,8 +382,9 @@ function publishBounds(map, container) {
   container.dataset.bounds = [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map((x) => x.toFixed(6)).join(',');
 }
 
-function baseMap(container) {
+function baseMap(container, options = {}) {
   const map = L.map(container, {
+    ...options,
     zoomSnap: 0.25,
     zoomDelta: 0.5,
     wheelPxPerZoomLevel: 120,
@@ -407,7 +413,9 @@ export class PointPicker {
   constructor(container, { onPick } = {}) {
     this.container = container;
     this.onPick = onPick || (() => {});
-    this.map = baseMap(container);
+    // A click picks the point, so two quick clicks are two picks, not a zoom (whose animation
+    // could also outlive the map when the form is sent right after).
+    this.map = baseMap(container, { doubleClickZoom: false });
     this.marker = null;
     this.layers = [];
     this.map.on('click', (e) => this.pick(e.latlng));
@@ -420,6 +428,7 @@ export class PointPicker {
 
   // View first, then layers.
   show({ bbox = null, outline = null, children = null, fallback = [23.03, 113.15], zoom = 11 } = {}) {
+    if (this.destroyed) return;
     for (const l of this.layers) l.remove();
     this.layers = [];
     const bounds = bboxBounds(bbox);
@@ -452,6 +461,7 @@ export class PointPicker {
   }
 
   setPoint(latlng, { pan = false } = {}) {
+    if (this.destroyed) return;
     if (this.marker) this.marker.remove();
     this.marker = null;
     if (!latlng) return;
@@ -463,8 +473,12 @@ export class PointPicker {
     relabelZoom(this.map);
   }
 
+  // Answers that arrive after this (an area's outline, a located point) are dropped.
   destroy() {
+    if (this.destroyed) return;
+    this.destroyed = true;
     if (this.resizer) this.resizer.disconnect();
+    this.map.stop();
     this.map.remove();
   }
 }
@@ -485,7 +499,7 @@ export class PointMap {
 
   // fc: areas around the point; highlight: code of the case's own area.
   context(fc, highlight) {
-    if (!fc || !fc.features || !fc.features.length) return;
+    if (this.destroyed || !fc || !fc.features || !fc.features.length) return;
     const layer = referenceLayer(fc, { highlight });
     const own = fc.features.find((f) => f.properties && f.properties.code === highlight);
     const bounds = own ? L.geoJSON(own).getBounds() : null;
@@ -501,8 +515,12 @@ export class PointMap {
     relabelZoom(this.map);
   }
 
+  // Answers that arrive after this (an area's outline, a located point) are dropped.
   destroy() {
+    if (this.destroyed) return;
+    this.destroyed = true;
     if (this.resizer) this.resizer.disconnect();
+    this.map.stop();
     this.map.remove();
   }
 }
