@@ -123,7 +123,15 @@ export function startServer(db, extraArgs = [], env = {}) {
       stdio: ['ignore', 'pipe', 'pipe'],
       // Rate limiting off unless a test turns it on: most tests log in and report from
       // 127.0.0.1 far faster than any real client (tests/api/ratelimit.test.mjs tests it).
-      env: { ...process.env, GRIDGOV_LOG_LEVEL: 'warn', GRIDGOV_RATELIMIT_PER_MIN: '0', ...env },
+      // Idle connections kept for an hour unless a test says otherwise (limits.test.mjs): fetch
+      // keeps connections alive, and a test that runs the CLI with spawnSync blocks node's event
+      // loop; when that outlasts the server's idle timeout (30 s: a PostgreSQL import), the
+      // server closes a pooled connection that the next fetch reuses before node has read the
+      // close, and that fetch fails ("fetch failed", seen in CI on api_pg).
+      env: {
+        ...process.env, GRIDGOV_LOG_LEVEL: 'warn', GRIDGOV_RATELIMIT_PER_MIN: '0',
+        GRIDGOV_CONNECTION_TIMEOUT_S: '3600', ...env,
+      },
     });
     let out = '';
     let err = '';
