@@ -8,8 +8,8 @@
 import { t, nameOf, fmtDateTime, fmtNumber } from './i18n.js';
 import { errorText, get, post } from './api.js';
 import { el, button, link, formField, selectEl, textareaEl } from './ui.js';
+import { enc, dl, table } from './pagekit.js';
 
-const enc = encodeURIComponent;
 
 export const DISPUTE_ROLES = new Set(['grid_worker', 'community_staff', 'station_cadre', 'dispatcher', 'mediator', 'leader', 'admin']);
 export const COUNCIL_ROLES = new Set(['community_staff', 'station_cadre', 'council_member', 'leader', 'admin', 'resident']);
@@ -31,12 +31,6 @@ function pageShell(titleText, backHref, backKey) {
   return page;
 }
 
-function dl(rows) {
-  const d = el('dl', 'detail-list');
-  for (const [k, v] of rows) if (v !== null && v !== undefined && v !== '') d.append(el('dt', null, k), el('dd', null, String(v)));
-  return d;
-}
-
 function card(titleText, id, ...children) {
   const s = el('section', 'card');
   const h = el('h2', 'card-title', titleText);
@@ -44,24 +38,6 @@ function card(titleText, id, ...children) {
   s.setAttribute('aria-labelledby', id);
   s.append(h, ...children);
   return s;
-}
-
-function table(headKeys, rows, cls = '') {
-  const tb = el('table', 'dash-table ' + cls);
-  const tr = el('tr');
-  for (const k of headKeys) {
-    const th = el('th', null, t(k));
-    th.scope = 'col';
-    tr.append(th);
-  }
-  const thead = el('thead');
-  thead.append(tr);
-  const tbody = el('tbody');
-  for (const r of rows) tbody.append(r);
-  tb.append(thead, tbody);
-  const wrap = el('div', 'table-scroll');
-  wrap.append(tb);
-  return wrap;
 }
 
 // A simple loader: load() -> data, draw(data) -> element; errors in words.

@@ -1,4 +1,5 @@
-// Page building blocks shared by the volunteer and ratings pages (community.js, ratings.js):
+// Page building blocks shared by the volunteer, ratings and civic pages (community.js,
+// ratings.js; civic.js takes its tables and detail lists from here):
 // a page with a title, cards, tables, a loader view that shows errors in words, and the
 // skill / availability pickers. All text goes in with textContent.
 

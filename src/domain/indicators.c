@@ -14,7 +14,7 @@
 #include <math.h>
 #include <string.h>
 
-#define CITY_OFFSET_MS (8LL * 3600 * 1000) /* the cohort day is counted in UTC+8 */
+#define CITY_OFFSET_MS ((int64_t)INDICATOR_UTC_OFFSET_MIN * 60000) /* the cohort day's offset */
 #define DAY_MS         (24LL * 3600 * 1000)
 
 static const char *const field_names[ROLLUP_FIELD_COUNT] = {

@@ -78,6 +78,8 @@ void indicator_hist_bounds(int k, double *lo, double *hi);
  * the bucket reached; NAN when the histogram is empty. */
 double indicator_hist_quantile(const int64_t hist[ROLLUP_HIST_BUCKETS], double q);
 
+/* Minutes east of UTC of the roll-ups' days (city time, UTC+8). */
+#define INDICATOR_UTC_OFFSET_MIN 480
 /* The cohort day of an instant: the date in city time (UTC+8) as YYYYMMDD. */
 int indicator_day(int64_t ms);
 /* 1 if day is a valid YYYYMMDD date (1900..2199). */

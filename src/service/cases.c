@@ -661,7 +661,7 @@ static int report_write(struct service_ctx *ctx, struct report_prep *rp)
     const struct case_report *in = rp->in;
     struct case_rec *c = &rp->c;
     char district[7];
-    size_t mark = ctx->rollup_batch ? ctx->rollup_batch->len : 0;
+    size_t mark = rollups_batch_mark(ctx->rollup_batch);
     int64_t serial, before;
     int r;
 
@@ -724,8 +724,7 @@ static int report_write(struct service_ctx *ctx, struct report_prep *rp)
     return 0;
 fail:
     store_rollback(st);
-    if (ctx->rollup_batch)
-        ctx->rollup_batch->len = mark;
+    rollups_batch_undo(ctx->rollup_batch, mark);
     return r;
 }
 
@@ -1045,7 +1044,7 @@ int cases_act(struct service_ctx *ctx, const struct principal *p, int64_t id,
     struct workflow_result res;
     json_t *payload = NULL;
     char routed[TAXONOMY_DEPT_BUF];
-    size_t mark = ctx->rollup_batch ? ctx->rollup_batch->len : 0;
+    size_t mark = rollups_batch_mark(ctx->rollup_batch);
     int r;
 
     memset(out, 0, sizeof(*out));
@@ -1104,8 +1103,7 @@ int cases_act(struct service_ctx *ctx, const struct principal *p, int64_t id,
     return 0;
 fail:
     store_rollback(ctx->st);
-    if (ctx->rollup_batch)
-        ctx->rollup_batch->len = mark; /* the action's roll-up deltas went with it */
+    rollups_batch_undo(ctx->rollup_batch, mark); /* the action's roll-up deltas went with it */
     json_decref(payload);
     case_rec_cleanup(&c);
     return r;
@@ -1187,7 +1185,7 @@ static int sweep_one(struct service_ctx *ctx, const struct case_rules *rules, in
     enum overdue_stage current, act;
     enum limit_unit unit;
     json_t *payload = NULL;
-    size_t mark = ctx->rollup_batch ? ctx->rollup_batch->len : 0;
+    size_t mark = rollups_batch_mark(ctx->rollup_batch);
     int r;
 
     if ((r = store_begin(ctx->st)) != 0)
@@ -1280,8 +1278,7 @@ skip : {
 }
 fail:
     store_rollback(ctx->st);
-    if (ctx->rollup_batch)
-        ctx->rollup_batch->len = mark;
+    rollups_batch_undo(ctx->rollup_batch, mark);
     json_decref(payload);
     case_rec_cleanup(&c);
     return r;
@@ -1304,7 +1301,7 @@ int cases_sweep(struct service_ctx *ctx, int64_t now_ms, struct sweep_stats *sta
             return 0;
         }
         /* One transaction per batch, each case in its own savepoint inside it. */
-        size_t mark = ctx->rollup_batch ? ctx->rollup_batch->len : 0;
+        size_t mark = rollups_batch_mark(ctx->rollup_batch);
         if ((r = store_begin(ctx->st)) != 0) {
             case_list_cleanup(&due);
             return r;
@@ -1319,8 +1316,7 @@ int cases_sweep(struct service_ctx *ctx, int64_t now_ms, struct sweep_stats *sta
             r = store_commit(ctx->st);
         if (r != 0) {
             store_rollback(ctx->st);
-            if (ctx->rollup_batch)
-                ctx->rollup_batch->len = mark;
+            rollups_batch_undo(ctx->rollup_batch, mark);
             case_list_cleanup(&due);
             return r;
         }

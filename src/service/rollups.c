@@ -118,39 +118,10 @@ int rollups_batch_add(struct rollup_batch *b, const char *area, int64_t created_
     return 0;
 }
 
-/* The tables' key order (level, area, day, category): the upserts of a flush walk the
- * primary key forwards. */
-static int cell_cmp(const void *pa, const void *pb)
-{
-    const struct rollup_cell *a = pa, *b = pb;
-    int c;
-    if (a->level != b->level)
-        return a->level < b->level ? -1 : 1;
-    if ((c = strcmp(a->area, b->area)) != 0)
-        return c;
-    if (a->day != b->day)
-        return a->day < b->day ? -1 : 1;
-    return strcmp(a->category, b->category);
-}
-
+/* Write the batch's cells (the store sums equal ones, so each cell is written once). */
 static int batch_flush_into(struct store *st, enum rollup_table t, struct rollup_batch *b)
 {
-    size_t i = 0, kept = 0;
-    int r;
-    if (b->len == 0) /* nothing to write; qsort must not be given a NULL array */
-        return 0;
-    qsort(b->items, b->len, sizeof(*b->items), cell_cmp);
-    /* Each cell once, summed, then all of them in one store call. */
-    while (i < b->len) {
-        size_t j = i + 1;
-        if (kept != i)
-            b->items[kept] = b->items[i];
-        for (; j < b->len && cell_cmp(&b->items[kept], &b->items[j]) == 0; j++)
-            indicator_counters_add(&b->items[kept].d, &b->items[j].d);
-        kept++;
-        i = j;
-    }
-    r = store_rollup_add_many(st, t, b->items, kept);
+    int r = store_rollup_add_many(st, t, b->items, b->len);
     b->len = 0;
     return r;
 }
@@ -158,6 +129,17 @@ static int batch_flush_into(struct store *st, enum rollup_table t, struct rollup
 int rollups_batch_flush(struct store *st, struct rollup_batch *b)
 {
     return batch_flush_into(st, ROLLUP_LIVE, b);
+}
+
+size_t rollups_batch_mark(const struct rollup_batch *b)
+{
+    return b != NULL ? b->len : 0;
+}
+
+void rollups_batch_undo(struct rollup_batch *b, size_t mark)
+{
+    if (b != NULL && mark < b->len)
+        b->len = mark;
 }
 
 void rollups_batch_cleanup(struct rollup_batch *b)

@@ -69,6 +69,10 @@ int rollups_batch_add(struct rollup_batch *b, const char *area, int64_t created_
 int rollups_batch_flush(struct store *st, struct rollup_batch *b);
 /* Free b's storage (b itself is the caller's). */
 void rollups_batch_cleanup(struct rollup_batch *b);
+/* Where b ends now (0 for no batch), for rollups_batch_undo. */
+size_t rollups_batch_mark(const struct rollup_batch *b);
+/* Drop the cells added since mark (work undone by a rollback); no-op for no batch. */
+void rollups_batch_undo(struct rollup_batch *b, size_t mark);
 
 /* Apply delta d of a case of area, reported at created_ms in category, to every level of the
  * area's path in table t (write). Nothing is written for a zero delta. */

@@ -41,10 +41,10 @@ static void run_batch(struct writer *w, struct writer_job *batch)
     long long n = 0;
     if (r == 0) {
         for (struct writer_job *j = batch; j; j = j->next) {
-            size_t mark = w->rollups.len;
+            size_t mark = rollups_batch_mark(&w->rollups);
             j->result = j->fn(w->ctx, j->arg);
             if (j->result != 0)
-                w->rollups.len = mark; /* the job was undone: so are its roll-up deltas */
+                rollups_batch_undo(&w->rollups, mark); /* undone: so are its roll-up deltas */
             n++;
         }
         r = rollups_batch_flush(w->ctx->st, &w->rollups);

@@ -5,6 +5,11 @@
  */
 #include "store/store_impl.h"
 
+#include "base/timeutil.h"
+#include "base/xalloc.h"
+#include "domain/areacode.h"
+#include "domain/indicators.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -549,10 +554,40 @@ int store_case_set_reporter_phone(struct store *st, int64_t case_id, const char 
 
 /* ---- case series (analysis, issue 7) ---- */
 
+/* The roll-ups' rows, their YYYYMMDD days turned into the caller's day numbers. */
+struct rollup_days {
+    store_series_fn fn;
+    void *ctx;
+};
+
+static int rollup_day_row(void *arg, int64_t day, const char *category_class, int64_t count)
+{
+    struct rollup_days *rd = arg;
+    int64_t number =
+        time_days_from_civil((int)(day / 10000), (int)(day / 100 % 100), (int)(day % 100));
+    return rd->fn(rd->ctx, number, category_class, count);
+}
+
 int store_case_daily_counts(struct store *st, const char *area, const char *category,
                             int64_t from_ms, int64_t to_ms, int utc_offset_min, int by_class,
                             store_series_fn fn, void *ctx)
 {
+    const int64_t day_ms = 86400000, offset_ms = (int64_t)utc_offset_min * 60000;
+    int level = area != NULL ? areacode_level(area) : 0;
+    /* Whole days of a district, street, community or grid at the roll-ups' offset, every
+     * category: the live roll-ups' day cells already count these cases (each case's
+     * 'collected' on every level of its path, on its created day), so the answer is read from
+     * them instead of from every case of the range. */
+    if (level >= AREA_DISTRICT && level <= AREA_GRID && (category == NULL || category[0] == '\0') &&
+        utc_offset_min == INDICATOR_UTC_OFFSET_MIN && from_ms + offset_ms >= 0 &&
+        to_ms >= from_ms && (from_ms + offset_ms) % day_ms == 0 &&
+        (to_ms + offset_ms) % day_ms == 0) {
+        struct rollup_days rd = {fn, ctx};
+        if (to_ms == from_ms)
+            return 0;
+        return st->ops->rollup_day_counts(st, level, area, indicator_day(from_ms),
+                                          indicator_day(to_ms - 1), by_class, rollup_day_row, &rd);
+    }
     return st->ops->case_daily_counts(st, area, category, from_ms, to_ms, utc_offset_min, by_class,
                                       fn, ctx);
 }
@@ -782,10 +817,47 @@ int store_rollup_add(struct store *st, enum rollup_table t, int level, const cha
     return st->ops->rollup_add(st, t, level, area, day, category, d);
 }
 
+/* The roll-up tables' key order: (level, area, day, category). */
+static int rollup_cell_key_cmp(const struct rollup_cell *a, const struct rollup_cell *b)
+{
+    int c;
+    if (a->level != b->level)
+        return a->level < b->level ? -1 : 1;
+    if ((c = strcmp(a->area, b->area)) != 0)
+        return c;
+    if (a->day != b->day)
+        return a->day < b->day ? -1 : 1;
+    return strcmp(a->category, b->category);
+}
+
+static int rollup_cell_cmp(const void *pa, const void *pb)
+{
+    return rollup_cell_key_cmp(pa, pb);
+}
+
 int store_rollup_add_many(struct store *st, enum rollup_table t, const struct rollup_cell *cells,
                           size_t n)
 {
-    return st->ops->rollup_add_many(st, t, cells, n);
+    struct rollup_cell *merged;
+    size_t kept = 0;
+    int r;
+    if (n == 0)
+        return 0;
+    /* Equal cells summed, in key order, in a copy (cells is the caller's): the backends write
+     * distinct cells (one PostgreSQL statement cannot update a row twice) and walk the
+     * primary key forwards. */
+    merged = xreallocarray(NULL, n, sizeof(*merged));
+    memcpy(merged, cells, n * sizeof(*merged));
+    qsort(merged, n, sizeof(*merged), rollup_cell_cmp);
+    for (size_t i = 0; i < n; i++) {
+        if (kept > 0 && rollup_cell_key_cmp(&merged[kept - 1], &merged[i]) == 0)
+            indicator_counters_add(&merged[kept - 1].d, &merged[i].d);
+        else if (kept++ != i)
+            merged[kept - 1] = merged[i];
+    }
+    r = st->ops->rollup_add_many(st, t, merged, kept);
+    free(merged);
+    return r;
 }
 
 int store_rollup_clear(struct store *st, enum rollup_table t)

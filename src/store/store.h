@@ -934,7 +934,8 @@ struct rollup_cell {
 };
 /* store_rollup_add for each of cells[0..n-1] (write), in one statement where the backend can
  * (PostgreSQL: one multi-row upsert per few hundred cells instead of a round trip per cell). A
- * cell may appear more than once: its deltas add up. */
+ * cell may appear more than once: its deltas add up (summed in memory first, so each distinct
+ * cell is written once). cells is only read. */
 int store_rollup_add_many(struct store *st, enum rollup_table t, const struct rollup_cell *cells,
                           size_t n);
 /* Delete every cell of table t (write). */

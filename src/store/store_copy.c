@@ -137,8 +137,6 @@ static int list_tables(struct copy_job *j, char (**names)[64], size_t *n)
         }
         /* derived data, rebuilt on the target from the event log */
         skip |= strcmp(name, "rollups") == 0 || strcmp(name, "rollups_check") == 0;
-        /* kept by triggers on cases as the cases arrive on the target (migration 15) */
-        skip |= strcmp(name, "case_day_counts") == 0;
         if (skip)
             continue;
         if (*n == cap) {

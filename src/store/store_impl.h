@@ -194,6 +194,13 @@ struct store_ops {
     /* indicator roll-ups (store_sqlite_rollups.c) */
     int (*rollup_add)(struct store *st, enum rollup_table t, int level, const char *area, int day,
                       const char *category, const struct rollup_counters *d);
+    /* Collected cases per day (YYYYMMDD, from_day..to_day included) of the live day cells of
+     * area at level, summed over categories or per category class (first 2 characters) when
+     * by_class; only days (and classes) with cases, in day then class order. fn gets the
+     * YYYYMMDD day. store_case_daily_counts' answer when the question allows. */
+    int (*rollup_day_counts)(struct store *st, int level, const char *area, int from_day,
+                             int to_day, int by_class, store_series_fn fn, void *ctx);
+    /* cells: distinct keys in key order (store_rollup_add_many merged and sorted them) */
     int (*rollup_add_many)(struct store *st, enum rollup_table t, const struct rollup_cell *cells,
                            size_t n);
     int (*rollup_clear)(struct store *st, enum rollup_table t);

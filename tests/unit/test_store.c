@@ -22,39 +22,6 @@
 #include <string.h>
 #include <unistd.h>
 
-struct fixture {
-    struct testdb db;
-    struct store *st;
-};
-
-static int setup(void **state)
-{
-    struct fixture *f = calloc(1, sizeof(*f));
-    struct errbuf eb = {{0}};
-    if (testdb_create(&f->db) != 0)
-        goto fail;
-    if (store_open(f->db.url, STORE_CREATE, &f->st, &eb) != 0) {
-        fprintf(stderr, "open: %s\n", eb.msg);
-        goto fail;
-    }
-    *state = f;
-    return 0;
-fail:
-    store_close(f->st);
-    testdb_destroy(&f->db);
-    free(f);
-    return -1;
-}
-
-static int teardown(void **state)
-{
-    struct fixture *f = *state;
-    store_close(f->st);
-    testdb_destroy(&f->db);
-    free(f);
-    return 0;
-}
-
 static struct area make_area(const char *code, int level, const char *name)
 {
     struct area a;
@@ -90,7 +57,7 @@ static void put_tree(struct store *st)
 
 static void test_open_missing_and_garbage(void **state)
 {
-    struct fixture *f = *state;
+    struct store_fixture *f = *state;
     struct errbuf eb = {{0}};
     struct store *st = NULL;
     char url[256];
@@ -137,7 +104,7 @@ static void set_schema_version(const struct testdb *db, const char *url, int ver
 
 static void test_schema_versions(void **state)
 {
-    struct fixture *f = *state;
+    struct store_fixture *f = *state;
     struct errbuf eb = {{0}};
     struct store *st = NULL;
     int version = 0;
@@ -174,7 +141,7 @@ static void test_schema_versions(void **state)
 
 static void test_areas(void **state)
 {
-    struct fixture *f = *state;
+    struct store_fixture *f = *state;
     struct area a;
     struct area_list list;
     int64_t v0, v1, n;
@@ -242,7 +209,7 @@ static int log_area(void *ctx, const struct area *a)
 
 static void test_area_walk(void **state)
 {
-    struct fixture *f = *state;
+    struct store_fixture *f = *state;
     struct walk_log w;
     put_tree(f->st);
 
@@ -269,7 +236,7 @@ static void test_area_walk(void **state)
 
 static void test_transaction_rollback(void **state)
 {
-    struct fixture *f = *state;
+    struct store_fixture *f = *state;
     struct area a = make_area("44", 1, "广东省");
     int64_t n;
     assert_int_equal(store_begin(f->st), 0);
@@ -317,7 +284,7 @@ static const char *meta_or_dash(struct store *st, const char *key, char out[16])
  * inside (PostgreSQL defers them to the next statement: the outcome must not show it). */
 static void test_transaction_nesting(void **state)
 {
-    struct fixture *f = *state;
+    struct store_fixture *f = *state;
     char v[16];
     assert_int_equal(store_begin(f->st), 0);
     assert_int_equal(store_meta_set(f->st, "t_a", "1"), 0);
@@ -389,7 +356,7 @@ static struct user make_user(const char *name, const char *role, const char *are
 
 static void test_users(void **state)
 {
-    struct fixture *f = *state;
+    struct store_fixture *f = *state;
     struct user a = make_user("wang", "grid_worker", "440605001001001");
     struct user b = make_user("li", "admin", "440605");
     struct user c = make_user("zhao", "grid_worker", "440605002001001");
@@ -434,7 +401,7 @@ static void test_users(void **state)
 
 static void test_sessions(void **state)
 {
-    struct fixture *f = *state;
+    struct store_fixture *f = *state;
     struct user u = make_user("wang", "grid_worker", "440605001001001");
     struct session s, got;
     assert_int_equal(store_user_insert(f->st, &u), 0);
@@ -469,7 +436,7 @@ static void test_sessions(void **state)
 
 static void test_households_and_recount(void **state)
 {
-    struct fixture *f = *state;
+    struct store_fixture *f = *state;
     struct area a;
     int64_t hh, pp;
     put_tree(f->st);
@@ -520,7 +487,7 @@ static void test_households_and_recount(void **state)
 
 static void test_meta(void **state)
 {
-    struct fixture *f = *state;
+    struct store_fixture *f = *state;
     char v[32];
     assert_int_equal(store_meta_get(f->st, "nope", v, sizeof(v)), ERR_NOT_FOUND);
     assert_int_equal(store_meta_set(f->st, "k", "1"), 0);
@@ -552,7 +519,7 @@ static struct case_rec make_case(const char *area, const char *status, int64_t c
 
 static void test_case_insert_get_update(void **state)
 {
-    struct fixture *f = *state;
+    struct store_fixture *f = *state;
     struct case_rec c = make_case("440605001001001001", "reported", 1000, "路灯不亮");
     struct case_rec got, dup;
     assert_int_equal(store_case_insert(f->st, &c), 0);
@@ -587,7 +554,7 @@ static void test_case_insert_get_update(void **state)
 
 static void test_case_list_filters_and_paging(void **state)
 {
-    struct fixture *f = *state;
+    struct store_fixture *f = *state;
     static const char *const areas[] = {"440605001001001001", "440605001001002", "440605002",
                                         "440605001002"};
     struct case_filter filter;
@@ -702,7 +669,7 @@ static size_t search_count(struct store *st, const char *query)
 
 static void test_case_search_semantics(void **state)
 {
-    struct fixture *f = *state;
+    struct store_fixture *f = *state;
     static const char *const texts[][2] = {
         {"Street LIGHT broken", "Main Road 1"},
         {"100% done", ""},
@@ -738,7 +705,7 @@ static void test_case_search_semantics(void **state)
 
 static void test_case_serial_and_sweep_index(void **state)
 {
-    struct fixture *f = *state;
+    struct store_fixture *f = *state;
     struct case_list list;
     int64_t n;
     assert_int_equal(store_case_next_serial(f->st, "440605", "20260321", &n), 0);
@@ -773,7 +740,7 @@ static void test_case_serial_and_sweep_index(void **state)
 
 static void test_case_events_append_only(void **state)
 {
-    struct fixture *f = *state;
+    struct store_fixture *f = *state;
     struct case_rec c = make_case("440605001", "reported", 1, "x");
     struct case_event e;
     struct case_event_list events;
@@ -812,7 +779,7 @@ static int count_hash(void *ctx, const char *key, int64_t n)
 
 static void test_attachments_and_outbox(void **state)
 {
-    struct fixture *f = *state;
+    struct store_fixture *f = *state;
     struct case_rec c = make_case("440605001", "reported", 1, "x");
     struct attachment a, got;
     struct outbox_list due;
@@ -876,22 +843,34 @@ static void test_attachments_and_outbox(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_open_missing_and_garbage, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_schema_versions, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_areas, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_area_walk, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_transaction_rollback, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_transaction_nesting, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_users, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_sessions, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_households_and_recount, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_meta, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_case_insert_get_update, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_case_list_filters_and_paging, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_case_search_semantics, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_case_serial_and_sweep_index, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_case_events_append_only, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_attachments_and_outbox, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_open_missing_and_garbage, store_fixture_setup,
+                                        store_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_schema_versions, store_fixture_setup,
+                                        store_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_areas, store_fixture_setup, store_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_area_walk, store_fixture_setup,
+                                        store_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_transaction_rollback, store_fixture_setup,
+                                        store_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_transaction_nesting, store_fixture_setup,
+                                        store_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_users, store_fixture_setup, store_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_sessions, store_fixture_setup, store_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_households_and_recount, store_fixture_setup,
+                                        store_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_meta, store_fixture_setup, store_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_case_insert_get_update, store_fixture_setup,
+                                        store_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_case_list_filters_and_paging, store_fixture_setup,
+                                        store_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_case_search_semantics, store_fixture_setup,
+                                        store_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_case_serial_and_sweep_index, store_fixture_setup,
+                                        store_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_case_events_append_only, store_fixture_setup,
+                                        store_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_attachments_and_outbox, store_fixture_setup,
+                                        store_fixture_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -32,39 +32,6 @@
 #define CELL_B "440605002001001001"
 #define CELL_C "440606001001001001" /* another district */
 
-struct fixture {
-    struct testdb db;
-    struct store *st;
-};
-
-static int setup(void **state)
-{
-    struct fixture *f = calloc(1, sizeof(*f));
-    struct errbuf eb = {{0}};
-    if (testdb_create(&f->db) != 0)
-        goto fail;
-    if (store_open(f->db.url, STORE_CREATE, &f->st, &eb) != 0) {
-        fprintf(stderr, "open: %s\n", eb.msg);
-        goto fail;
-    }
-    *state = f;
-    return 0;
-fail:
-    store_close(f->st);
-    testdb_destroy(&f->db);
-    free(f);
-    return -1;
-}
-
-static int teardown(void **state)
-{
-    struct fixture *f = *state;
-    store_close(f->st);
-    testdb_destroy(&f->db);
-    free(f);
-    return 0;
-}
-
 /* A record of kind in cell with the given field values (name=value pairs, NULL-terminated).
  * Personal fields get fake sealed forms: text "enc:V", hash "h:V", masked "m:V". The strings
  * live in a static pool, enough for one record under construction at a time per slot. */
@@ -113,7 +80,7 @@ static const char *val(const struct bd_record *r, const char *name)
 
 static void test_put_get_by_id_and_natural_key(void **state)
 {
-    struct fixture *f = *state;
+    struct store_fixture *f = *state;
     struct bd_record h =
         rec(0, BD_HOUSEHOLD, CELL_A, "household_no", "H1", "kind", "registered_family", "address",
             "桂城街道南桂东路1号", "phone", "13800138000", END);
@@ -185,7 +152,7 @@ static int count_fn(void *ctx, struct bd_record *r)
 
 static void test_list_filters_and_paging(void **state)
 {
-    struct fixture *f = *state;
+    struct store_fixture *f = *state;
     struct bd_record h = rec(0, BD_HOUSEHOLD, CELL_A, "household_no", "H1", "kind",
                              "registered_family", "address", "南桂东路1号", END);
     struct bd_filter flt;
@@ -283,7 +250,7 @@ static int hit_fn(void *ctx, const struct bd_hit *h)
 
 static void test_search_and_delete(void **state)
 {
-    struct fixture *f = *state;
+    struct store_fixture *f = *state;
     char out[2048] = "";
     struct bd_record b =
         rec(0, BD_BUILDING, CELL_A, "building_no", "B1", "name", "南桂东路9栋", END);
@@ -349,7 +316,7 @@ static struct bd_record bulk_household(int slot, const char *no, const char *add
  * and the same calls write as usual, with the same results. */
 static void test_bulk_load(void **state)
 {
-    struct fixture *f = *state;
+    struct store_fixture *f = *state;
     int started = -1, created = 0;
     int64_t id = 0, h0;
     char out[2048] = "";
@@ -447,7 +414,7 @@ static int access_fn(void *ctx, const struct access_entry *e)
 
 static void test_access_log(void **state)
 {
-    struct fixture *f = *state;
+    struct store_fixture *f = *state;
     struct access_entry e;
     struct access_filter flt;
     char out[1024] = "";
@@ -505,7 +472,7 @@ static int link_fn(void *ctx, const struct household_link *l)
 
 static void test_household_links(void **state)
 {
-    struct fixture *f = *state;
+    struct store_fixture *f = *state;
     struct bd_record h =
         rec(0, BD_HOUSEHOLD, CELL_A, "household_no", "H1", "kind", "business", "address", "x", END);
     struct household_link l;
@@ -532,7 +499,7 @@ static void test_household_links(void **state)
 
 static void test_retention(void **state)
 {
-    struct fixture *f = *state;
+    struct store_fixture *f = *state;
     struct bd_record p, got;
     int64_t ids[16], n = 0;
     p = rec(0, BD_PERSON, CELL_A, "name", "陈大文", "id_number", "X1", "sex", "M", "birth_date",
@@ -578,7 +545,7 @@ static void test_retention(void **state)
  * store; SQLite has its unique indexes and foreign keys). */
 static void test_keys_and_references_across_districts(void **state)
 {
-    struct fixture *f = *state;
+    struct store_fixture *f = *state;
     struct bd_record b = rec(0, BD_BUILDING, CELL_A, "building_no", "B1", "name", "1栋", END);
     struct bd_record h, h2, got;
     struct household_link l;
@@ -679,7 +646,7 @@ static void test_keys_and_references_across_districts(void **state)
  * the shorter text. */
 static void test_search_text_semantics(void **state)
 {
-    struct fixture *f = *state;
+    struct store_fixture *f = *state;
     struct bd_filter flt;
     int64_t ids[16];
     char out[2048] = "";
@@ -761,7 +728,7 @@ static int phone_fn(void *ctx, int64_t case_id, const char *phone)
  * closed cases' reporters counted and cleared after the retention period. */
 static void test_case_reporters(void **state)
 {
-    struct fixture *f = *state;
+    struct store_fixture *f = *state;
     char out[1024] = "", want[128];
     int64_t n = -1;
     int64_t a = add_case(f->st, "N-1", "closed", 1000, "张三", "13800138000");
@@ -859,16 +826,26 @@ static void test_upgrade_from_schema_2(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_put_get_by_id_and_natural_key, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_list_filters_and_paging, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_search_and_delete, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_access_log, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_household_links, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_retention, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_keys_and_references_across_districts, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_search_text_semantics, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_case_reporters, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_bulk_load, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_put_get_by_id_and_natural_key, store_fixture_setup,
+                                        store_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_list_filters_and_paging, store_fixture_setup,
+                                        store_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_search_and_delete, store_fixture_setup,
+                                        store_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_access_log, store_fixture_setup,
+                                        store_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_household_links, store_fixture_setup,
+                                        store_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_retention, store_fixture_setup,
+                                        store_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_keys_and_references_across_districts,
+                                        store_fixture_setup, store_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_search_text_semantics, store_fixture_setup,
+                                        store_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_case_reporters, store_fixture_setup,
+                                        store_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_bulk_load, store_fixture_setup,
+                                        store_fixture_teardown),
         /* last: a SQLite file's upgrade from an old schema. PostgreSQL databases start at the
          * baseline, so the PostgreSQL run has nothing of the kind to test and leaves it out. */
         cmocka_unit_test(test_upgrade_from_schema_2),

@@ -28,42 +28,9 @@
 #define T0  1767225600000LL /* 2026-01-01 */
 #define DAY (24LL * 3600 * 1000)
 
-struct fixture {
-    struct testdb db;
-    struct store *st;
-};
-
-static int setup(void **state)
-{
-    struct fixture *f = calloc(1, sizeof(*f));
-    struct errbuf eb = {{0}};
-    if (testdb_create(&f->db) != 0)
-        goto fail;
-    if (store_open(f->db.url, STORE_CREATE, &f->st, &eb) != 0) {
-        fprintf(stderr, "open: %s\n", eb.msg);
-        goto fail;
-    }
-    *state = f;
-    return 0;
-fail:
-    store_close(f->st);
-    testdb_destroy(&f->db);
-    free(f);
-    return -1;
-}
-
-static int teardown(void **state)
-{
-    struct fixture *f = *state;
-    store_close(f->st);
-    testdb_destroy(&f->db);
-    free(f);
-    return 0;
-}
-
 /* The integer in the first column of the first row of sql, read directly from the database
  * (bypassing the store); -1 when the query fails or returns no row. */
-static long long query_int(const struct fixture *f, const char *sql)
+static long long query_int(const struct store_fixture *f, const char *sql)
 {
     long long v = -1;
     if (f->db.is_pg) {
@@ -105,7 +72,7 @@ static struct dispute_rec make_dispute(const char *area, const char *type, const
 
 static void test_dispute_round_trip(void **state)
 {
-    struct fixture *f = *state;
+    struct store_fixture *f = *state;
     struct dispute_rec d = make_dispute("440605001001001", "neighbour", "p:1|p:2", T0);
     struct dispute_rec got;
     int64_t seq0;
@@ -146,7 +113,7 @@ static void test_dispute_round_trip(void **state)
 
 static void test_dispute_list_and_recurrence(void **state)
 {
-    struct fixture *f = *state;
+    struct store_fixture *f = *state;
     struct dispute_rec a = make_dispute("440605001001001", "neighbour", "p:1|p:2", T0);
     struct dispute_rec b = make_dispute("440605001002001", "family", "p:3|p:4", T0 + DAY);
     struct dispute_rec c = make_dispute("440605002001001", "neighbour", "p:1|p:2", T0 + 2 * DAY);
@@ -200,7 +167,7 @@ static void test_dispute_list_and_recurrence(void **state)
 
 static void test_dispute_children(void **state)
 {
-    struct fixture *f = *state;
+    struct store_fixture *f = *state;
     struct dispute_rec d = make_dispute("440605001001001", "labour_wages", "", T0);
     struct dispute_party p;
     struct dispute_mediator m;
@@ -309,7 +276,7 @@ static int collect_stats(void *ctx, const struct dispute_stats_row *row)
 
 static void test_dispute_stats(void **state)
 {
-    struct fixture *f = *state;
+    struct store_fixture *f = *state;
     struct {
         const char *area, *type, *state, *outcome;
         int sessions;
@@ -388,7 +355,7 @@ static struct topic_rec make_topic(struct store *st, const struct council_rec *c
 
 static void test_councils_and_members(void **state)
 {
-    struct fixture *f = *state;
+    struct store_fixture *f = *state;
     struct council_rec a = make_council(f->st, "440605001201");
     struct council_rec b = make_council(f->st, "440605002201");
     struct council_rec got;
@@ -430,7 +397,7 @@ static void test_councils_and_members(void **state)
 
 static void test_topics(void **state)
 {
-    struct fixture *f = *state;
+    struct store_fixture *f = *state;
     struct council_rec c = make_council(f->st, "440605001201");
     struct council_rec c2 = make_council(f->st, "440605002201");
     struct topic_rec t = make_topic(f->st, &c);
@@ -482,7 +449,7 @@ static void test_topics(void **state)
 
 static void test_topic_entries(void **state)
 {
-    struct fixture *f = *state;
+    struct store_fixture *f = *state;
     struct council_rec c = make_council(f->st, "440605001201");
     struct topic_rec t = make_topic(f->st, &c);
     struct topic_entry e;
@@ -553,7 +520,7 @@ static void test_topic_entries(void **state)
 
 static void test_meetings_and_ballots(void **state)
 {
-    struct fixture *f = *state;
+    struct store_fixture *f = *state;
     struct council_rec c = make_council(f->st, "440605001201");
     struct topic_rec t = make_topic(f->st, &c);
     struct council_member_rec m;
@@ -609,7 +576,7 @@ static void test_meetings_and_ballots(void **state)
 
 static void test_secret_ballots(void **state)
 {
-    struct fixture *f = *state;
+    struct store_fixture *f = *state;
     struct council_rec c = make_council(f->st, "440605001201");
     struct topic_rec t = make_topic(f->st, &c);
     int yes, no, abstain;
@@ -644,7 +611,7 @@ static void test_secret_ballots(void **state)
 
 static void test_logs_append_only(void **state)
 {
-    struct fixture *f = *state;
+    struct store_fixture *f = *state;
     struct dispute_rec d = make_dispute("440605001001001", "neighbour", "", T0);
     struct council_rec c = make_council(f->st, "440605001201");
     struct topic_rec t = make_topic(f->st, &c);
@@ -684,7 +651,7 @@ static void test_logs_append_only(void **state)
 
 static void test_village_voters(void **state)
 {
-    struct fixture *f = *state;
+    struct store_fixture *f = *state;
     struct {
         const char *cell, *kind;
         int members; /* born 1980, 2015 alternately; registered unless odd index */
@@ -737,7 +704,7 @@ static void test_village_voters(void **state)
  * reference table users) starts with the district. */
 static void test_distribution_keys(void **state)
 {
-    struct fixture *f = *state;
+    struct store_fixture *f = *state;
     static const char tables[] =
         "('disputes', 'dispute_parties', 'dispute_mediators', 'dispute_sessions', "
         "'dispute_follow_ups', 'dispute_events', 'councils', 'council_members', "
@@ -770,18 +737,29 @@ static void test_distribution_keys(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_dispute_round_trip, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_dispute_list_and_recurrence, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_dispute_children, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_dispute_stats, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_councils_and_members, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_topics, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_topic_entries, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_meetings_and_ballots, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_secret_ballots, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_logs_append_only, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_distribution_keys, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_village_voters, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_dispute_round_trip, store_fixture_setup,
+                                        store_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_dispute_list_and_recurrence, store_fixture_setup,
+                                        store_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_dispute_children, store_fixture_setup,
+                                        store_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_dispute_stats, store_fixture_setup,
+                                        store_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_councils_and_members, store_fixture_setup,
+                                        store_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_topics, store_fixture_setup, store_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_topic_entries, store_fixture_setup,
+                                        store_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_meetings_and_ballots, store_fixture_setup,
+                                        store_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_secret_ballots, store_fixture_setup,
+                                        store_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_logs_append_only, store_fixture_setup,
+                                        store_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_distribution_keys, store_fixture_setup,
+                                        store_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_village_voters, store_fixture_setup,
+                                        store_fixture_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

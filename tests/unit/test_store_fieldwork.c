@@ -29,39 +29,6 @@
 #define T0   ((int64_t)1772409600000)
 #define HOUR ((int64_t)3600000)
 
-struct fixture {
-    struct testdb db;
-    struct store *st;
-};
-
-static int setup(void **state)
-{
-    struct fixture *f = calloc(1, sizeof(*f));
-    struct errbuf eb = {{0}};
-    if (testdb_create(&f->db) != 0)
-        goto fail;
-    if (store_open(f->db.url, STORE_CREATE, &f->st, &eb) != 0) {
-        fprintf(stderr, "open: %s\n", eb.msg);
-        goto fail;
-    }
-    *state = f;
-    return 0;
-fail:
-    store_close(f->st);
-    testdb_destroy(&f->db);
-    free(f);
-    return -1;
-}
-
-static int teardown(void **state)
-{
-    struct fixture *f = *state;
-    store_close(f->st);
-    testdb_destroy(&f->db);
-    free(f);
-    return 0;
-}
-
 static int64_t add_patrol(struct store *st, const char *grid, int64_t user, int64_t started)
 {
     struct patrol_rec p;
@@ -89,7 +56,7 @@ static void finish(struct store *st, int64_t id, int64_t ended)
 
 static void test_patrol_lifecycle(void **state)
 {
-    struct fixture *f = *state;
+    struct store_fixture *f = *state;
     struct patrol_rec p;
     int64_t id = add_patrol(f->st, "440605001001001", 7, T0);
     assert_int_equal(store_patrol_get(f->st, id, &p), 0);
@@ -134,7 +101,7 @@ static int collect(void *arg, const struct patrol_rec *p)
 
 static void test_patrol_listing(void **state)
 {
-    struct fixture *f = *state;
+    struct store_fixture *f = *state;
     struct patrol_filter flt;
     struct collected c;
     int64_t a = add_patrol(f->st, "440605001001001", 1, T0);
@@ -211,7 +178,7 @@ static int count_grid(void *arg, const char *grid, int64_t count)
 
 static void test_patrol_counts_by_grid(void **state)
 {
-    struct fixture *f = *state;
+    struct store_fixture *f = *state;
     struct grid_counts g;
     int64_t a = add_patrol(f->st, "440605001001001", 1, T0);
     int64_t b = add_patrol(f->st, "440605001001001", 1, T0 + 3 * HOUR);
@@ -252,7 +219,7 @@ static int collect_point(void *arg, const struct patrol_point *pt)
 
 static void test_points_and_batches(void **state)
 {
-    struct fixture *f = *state;
+    struct store_fixture *f = *state;
     int64_t id = add_patrol(f->st, "440605001001001", 1, T0);
     struct patrol_point first[2] = {{T0 + 2000, 113.01, 23.01, 5, 0},
                                     {T0 + 3000, 113.02, 23.01, 7, PATROL_PT_OUTSIDE}};
@@ -334,7 +301,7 @@ static int collect_id(void *arg, int64_t id)
 
 static void test_case_links(void **state)
 {
-    struct fixture *f = *state;
+    struct store_fixture *f = *state;
     int64_t c1, c2;
     struct ids l;
     add_case(f->st, "440605-L-1", &c1);
@@ -430,7 +397,7 @@ static int collect_visit(void *arg, const struct visit_rec *v)
 
 static void test_visits_and_states(void **state)
 {
-    struct fixture *f = *state;
+    struct store_fixture *f = *state;
     int64_t h1 = put(f->st, BD_HOUSEHOLD, T0 - 100 * DAY, CELL_A, "kind", "registered_family",
                      "address", "一号", END);
     int64_t h2 = put(f->st, BD_HOUSEHOLD, T0 - 50 * DAY, GRID_A, "kind", "non_registered_family",
@@ -550,7 +517,7 @@ static int collect_coverage(void *arg, const char *area, int64_t targets, int64_
 
 static void test_campaign_coverage(void **state)
 {
-    struct fixture *f = *state;
+    struct store_fixture *f = *state;
     int64_t h1 =
         put(f->st, BD_HOUSEHOLD, T0, CELL_A, "kind", "registered_family", "address", "一", END);
     int64_t h2 =
@@ -624,7 +591,7 @@ static void add_case_at(struct store *st, int n, const char *area, const char *c
 
 static void test_case_channel_counts(void **state)
 {
-    struct fixture *f = *state;
+    struct store_fixture *f = *state;
     struct channels c;
     add_case_at(f->st, 1, CELL_A, "patrol", T0);
     add_case_at(f->st, 2, GRID_A, "patrol", T0 + DAY);
@@ -696,7 +663,7 @@ static int collect_session(void *arg, const struct station_session *ss)
 
 static void test_station_teams_and_sessions(void **state)
 {
-    struct fixture *f = *state;
+    struct store_fixture *f = *state;
     int64_t u1 = add_user(f->st, "cadre1", "440605001");
     int64_t u2 = add_user(f->st, "cadre2", "440605002");
     int64_t t1 = add_team(f->st, "一组", "440605001", "440605001001", "440605001002", u1);
@@ -802,7 +769,7 @@ static void test_station_teams_and_sessions(void **state)
 
 /* The integer in the first column of the first row of sql, read directly from the PostgreSQL
  * database (bypassing the store); -1 when the query fails or returns no row. */
-static long long query_int(const struct fixture *f, const char *sql)
+static long long query_int(const struct store_fixture *f, const char *sql)
 {
     long long v = -1;
     PGconn *conn = PQconnectdb(f->db.url);
@@ -819,7 +786,7 @@ static long long query_int(const struct fixture *f, const char *sql)
  * reference table users) starts with the district. */
 static void test_distribution_keys(void **state)
 {
-    struct fixture *f = *state;
+    struct store_fixture *f = *state;
     static const char tables[] =
         "('patrols', 'patrol_points', 'patrol_batches', 'field_case_links', 'visits', "
         "'campaigns', 'campaign_targets', 'station_teams', 'station_team_communities', "
@@ -850,16 +817,26 @@ static void test_distribution_keys(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_patrol_lifecycle, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_patrol_listing, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_patrol_counts_by_grid, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_points_and_batches, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_case_links, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_visits_and_states, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_campaign_coverage, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_case_channel_counts, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_station_teams_and_sessions, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_distribution_keys, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_patrol_lifecycle, store_fixture_setup,
+                                        store_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_patrol_listing, store_fixture_setup,
+                                        store_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_patrol_counts_by_grid, store_fixture_setup,
+                                        store_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_points_and_batches, store_fixture_setup,
+                                        store_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_case_links, store_fixture_setup,
+                                        store_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_visits_and_states, store_fixture_setup,
+                                        store_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_campaign_coverage, store_fixture_setup,
+                                        store_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_case_channel_counts, store_fixture_setup,
+                                        store_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_station_teams_and_sessions, store_fixture_setup,
+                                        store_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_distribution_keys, store_fixture_setup,
+                                        store_fixture_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

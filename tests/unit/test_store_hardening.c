@@ -20,37 +20,6 @@
 #include <string.h>
 #include <unistd.h>
 
-struct fixture {
-    struct testdb db;
-    struct store *st;
-};
-
-static int setup(void **state)
-{
-    struct fixture *f = calloc(1, sizeof(*f));
-    struct errbuf eb = {{0}};
-    if (testdb_create(&f->db) != 0)
-        goto fail;
-    if (store_open(f->db.url, STORE_CREATE, &f->st, &eb) != 0)
-        goto fail;
-    *state = f;
-    return 0;
-fail:
-    store_close(f->st);
-    testdb_destroy(&f->db);
-    free(f);
-    return -1;
-}
-
-static int teardown(void **state)
-{
-    struct fixture *f = *state;
-    store_close(f->st);
-    testdb_destroy(&f->db);
-    free(f);
-    return 0;
-}
-
 static int64_t add_case(struct store *st, int n)
 {
     struct case_rec c;
@@ -97,7 +66,7 @@ static int collect(void *ctx, const char *hash, int64_t case_id)
 
 static void test_linked_cases_in_order(void **state)
 {
-    struct fixture *f = *state;
+    struct store_fixture *f = *state;
     struct seen s;
     int64_t a = add_case(f->st, 1), b = add_case(f->st, 2), c = add_case(f->st, 3);
     add_attachment(f->st, "h1");
@@ -121,7 +90,7 @@ static void test_linked_cases_in_order(void **state)
 
 static void test_unlinked_and_unknown(void **state)
 {
-    struct fixture *f = *state;
+    struct store_fixture *f = *state;
     struct seen s;
     add_attachment(f->st, "lonely");
     memset(&s, 0, sizeof(s));
@@ -135,7 +104,7 @@ static void test_unlinked_and_unknown(void **state)
 
 static void test_stops_early(void **state)
 {
-    struct fixture *f = *state;
+    struct store_fixture *f = *state;
     struct seen s;
     add_attachment(f->st, "h");
     for (int i = 1; i <= 4; i++)
@@ -160,7 +129,7 @@ static void add_user(struct store *st, const char *name, const char *area)
 
 static void test_user_pages(void **state)
 {
-    struct fixture *f = *state;
+    struct store_fixture *f = *state;
     struct user_list all, page;
     char after[USER_NAME_MAX + 1] = "";
     char name[32];
@@ -203,10 +172,14 @@ static void test_user_pages(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_linked_cases_in_order, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_unlinked_and_unknown, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_stops_early, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_user_pages, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_linked_cases_in_order, store_fixture_setup,
+                                        store_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_unlinked_and_unknown, store_fixture_setup,
+                                        store_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_stops_early, store_fixture_setup,
+                                        store_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_user_pages, store_fixture_setup,
+                                        store_fixture_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -20,37 +20,6 @@
 #include <string.h>
 #include <unistd.h>
 
-struct fixture {
-    struct testdb db;
-    struct store *st;
-};
-
-static int setup(void **state)
-{
-    struct fixture *f = calloc(1, sizeof(*f));
-    struct errbuf eb = {{0}};
-    if (testdb_create(&f->db) != 0)
-        goto fail;
-    if (store_open(f->db.url, STORE_CREATE, &f->st, &eb) != 0)
-        goto fail;
-    *state = f;
-    return 0;
-fail:
-    store_close(f->st);
-    testdb_destroy(&f->db);
-    free(f);
-    return -1;
-}
-
-static int teardown(void **state)
-{
-    struct fixture *f = *state;
-    store_close(f->st);
-    testdb_destroy(&f->db);
-    free(f);
-    return 0;
-}
-
 static int64_t add_case(struct store *st, const char *number)
 {
     struct case_rec c;
@@ -71,7 +40,7 @@ static int64_t add_case(struct store *st, const char *number)
 
 static void test_keys(void **state)
 {
-    struct fixture *f = *state;
+    struct store_fixture *f = *state;
     int64_t a = add_case(f->st, "440605-20260101-00001");
     int64_t b = add_case(f->st, "440605-20260101-00002");
     int64_t got = -1;
@@ -97,7 +66,7 @@ static void test_keys(void **state)
 
 static void test_rollback(void **state)
 {
-    struct fixture *f = *state;
+    struct store_fixture *f = *state;
     int64_t a = add_case(f->st, "440605-20260101-00003");
     int64_t got = -1;
     assert_int_equal(store_begin(f->st), 0);
@@ -110,8 +79,8 @@ static void test_rollback(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_keys, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_rollback, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_keys, store_fixture_setup, store_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_rollback, store_fixture_setup, store_fixture_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -21,37 +21,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct fixture {
-    struct testdb db;
-    struct store *st;
-};
-
-static int setup(void **state)
-{
-    struct fixture *f = calloc(1, sizeof(*f));
-    struct errbuf eb = {{0}};
-    if (testdb_create(&f->db) != 0)
-        goto fail;
-    if (store_open(f->db.url, STORE_CREATE, &f->st, &eb) != 0)
-        goto fail;
-    *state = f;
-    return 0;
-fail:
-    store_close(f->st);
-    testdb_destroy(&f->db);
-    free(f);
-    return -1;
-}
-
-static int teardown(void **state)
-{
-    struct fixture *f = *state;
-    store_close(f->st);
-    testdb_destroy(&f->db);
-    free(f);
-    return 0;
-}
-
 #define N_CASES 400
 
 struct planted {
@@ -129,7 +98,7 @@ static int check_query(struct store *st, const struct planted *all, int n, const
 
 static void test_nearby_equals_brute_force(void **state)
 {
-    struct fixture *f = *state;
+    struct store_fixture *f = *state;
     static const char *const categories[] = {"0101", "0204"};
     static const char *const statuses[] = {"reported", "dispatched", "merged", "rejected",
                                            "closed"};
@@ -181,7 +150,7 @@ static void test_nearby_equals_brute_force(void **state)
 
 static void test_nearby_box_limited_to_a_cell(void **state)
 {
-    struct fixture *f = *state;
+    struct store_fixture *f = *state;
     struct case_list got;
     double cell = 1.0 / STORE_NEAR_CELLS_PER_DEGREE;
     assert_int_equal(store_case_nearby(f->st, "0204", 113.1, 23.0, cell * 1.5, 0, 6, &got),
@@ -196,8 +165,10 @@ static void test_nearby_box_limited_to_a_cell(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_nearby_equals_brute_force, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_nearby_box_limited_to_a_cell, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_nearby_equals_brute_force, store_fixture_setup,
+                                        store_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_nearby_box_limited_to_a_cell, store_fixture_setup,
+                                        store_fixture_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

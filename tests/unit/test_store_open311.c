@@ -21,39 +21,6 @@
 #include <string.h>
 #include <unistd.h>
 
-struct fixture {
-    struct testdb db;
-    struct store *st;
-};
-
-static int setup(void **state)
-{
-    struct fixture *f = calloc(1, sizeof(*f));
-    struct errbuf eb = {{0}};
-    if (testdb_create(&f->db) != 0)
-        goto fail;
-    if (store_open(f->db.url, STORE_CREATE, &f->st, &eb) != 0) {
-        fprintf(stderr, "open: %s\n", eb.msg);
-        goto fail;
-    }
-    *state = f;
-    return 0;
-fail:
-    store_close(f->st);
-    testdb_destroy(&f->db);
-    free(f);
-    return -1;
-}
-
-static int teardown(void **state)
-{
-    struct fixture *f = *state;
-    store_close(f->st);
-    testdb_destroy(&f->db);
-    free(f);
-    return 0;
-}
-
 static int64_t add_case(struct store *st, const char *number, const char *category,
                         const char *status, int64_t created)
 {
@@ -75,7 +42,7 @@ static int64_t add_case(struct store *st, const char *number, const char *catego
 
 static void test_api_keys(void **state)
 {
-    struct fixture *f = *state;
+    struct store_fixture *f = *state;
     struct errbuf eb = {{0}};
     struct user_spec spec = {.username = "dispatcher",
                              .password = "test-password-1",
@@ -132,7 +99,7 @@ static void test_api_keys(void **state)
 
 static void test_requests(void **state)
 {
-    struct fixture *f = *state;
+    struct store_fixture *f = *state;
     struct open311_request q, got;
     int64_t id = add_case(f->st, "N-1", "0204", "reported", 1000);
     int64_t other = add_case(f->st, "N-2", "0204", "reported", 1001);
@@ -180,7 +147,7 @@ static void test_requests(void **state)
 
 static void test_listing(void **state)
 {
-    struct fixture *f = *state;
+    struct store_fixture *f = *state;
     struct open311_filter flt;
     int64_t ids[10];
     size_t n;
@@ -258,7 +225,7 @@ static void test_listing(void **state)
 
 static void test_outbox_after(void **state)
 {
-    struct fixture *f = *state;
+    struct store_fixture *f = *state;
     struct outbox_msg m;
     int64_t last = -1, backlog = -1;
     assert_int_equal(store_outbox_last_id(f->st, &last), 0);
@@ -283,7 +250,7 @@ static void test_outbox_after(void **state)
 /* FixMyStreet update_id keys: per client, unique, found again with their event. */
 static void test_update_keys(void **state)
 {
-    struct fixture *f = *state;
+    struct store_fixture *f = *state;
     int64_t a = add_case(f->st, "440605-20260301-00001", "0204", "accepted", 10);
     int64_t b = add_case(f->st, "440605-20260301-00002", "0204", "reported", 20);
     int64_t case_id = -1, seq = -1;
@@ -310,11 +277,13 @@ static void test_update_keys(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_api_keys, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_requests, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_listing, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_outbox_after, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_update_keys, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_api_keys, store_fixture_setup, store_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_requests, store_fixture_setup, store_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_listing, store_fixture_setup, store_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_outbox_after, store_fixture_setup,
+                                        store_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_update_keys, store_fixture_setup,
+                                        store_fixture_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -23,7 +23,9 @@
 
 #include "base/error.h"
 #include "domain/basedata.h"
+#include "domain/indicators.h"
 #include "domain/visit.h"
+#include "service/rollups.h"
 #include "service/visits.h"
 #include "store/store.h"
 #include "testdb.h"
@@ -38,39 +40,6 @@
 #define N_HOUSEHOLDS 60
 #define N_PERSONS    120
 #define MAX_STATES   256
-
-struct fixture {
-    struct testdb db;
-    struct store *st;
-};
-
-static int setup(void **state)
-{
-    struct fixture *f = calloc(1, sizeof(*f));
-    struct errbuf eb = {{0}};
-    if (testdb_create(&f->db) != 0)
-        goto fail;
-    if (store_open(f->db.url, STORE_CREATE, &f->st, &eb) != 0) {
-        fprintf(stderr, "open: %s\n", eb.msg);
-        goto fail;
-    }
-    *state = f;
-    return 0;
-fail:
-    store_close(f->st);
-    testdb_destroy(&f->db);
-    free(f);
-    return -1;
-}
-
-static int teardown(void **state)
-{
-    struct fixture *f = *state;
-    store_close(f->st);
-    testdb_destroy(&f->db);
-    free(f);
-    return 0;
-}
 
 /* A small deterministic generator (the same sequence on every backend and run). */
 static uint64_t rnd_state = 88172645463325252ULL;
@@ -316,7 +285,7 @@ static void check_due(struct store *st, const char *area, const char *kind, int 
 
 static void test_fast_path_equals_definition(void **state)
 {
-    struct fixture *f = *state;
+    struct store_fixture *f = *state;
     struct world *w = calloc(1, sizeof(*w));
     struct visit_rules builtin, custom;
     struct errbuf eb = {{0}};
@@ -387,7 +356,7 @@ static void test_fast_path_equals_definition(void **state)
 /* A visit raises the household's last visit only forward; an older one leaves it. */
 static void test_last_visit_kept(void **state)
 {
-    struct fixture *f = *state;
+    struct store_fixture *f = *state;
     struct world *w = calloc(1, sizeof(*w));
     struct due_check c;
     w->household_cell[0] = cells[0];
@@ -488,12 +457,13 @@ static void same_rows(const struct day_rows *a, const struct day_rows *b)
 
 /*
  * store_case_daily_counts answers whole days of a district, street, community or grid from
- * the counts kept by a trigger (migration 14), and anything else from the cases: both must be
- * the recount of the cases written, as cases keep arriving.
+ * the roll-ups' day cells, and anything else from the cases: both must be the recount of the
+ * cases written, as cases keep arriving. Each case is written as the service writes it: the
+ * case, and its 'collected' on the roll-up cells of its area path (rollups_apply).
  */
 static void test_day_counts_equal_recount(void **state)
 {
-    struct fixture *f = *state;
+    struct store_fixture *f = *state;
     static const char *const case_areas[] = {
         "440605001001001001", "440605001001001002", "440605001001002001", "440605001002001001",
         "440605002001001001", "440605001001001",    "440605001001",       "440606001001001001",
@@ -505,6 +475,7 @@ static void test_day_counts_equal_recount(void **state)
     struct model_case *cases = calloc(N_CASES, sizeof(*cases));
     struct day_rows *got = calloc(1, sizeof(*got)), *want = calloc(1, sizeof(*want));
     int64_t first_day = (T0 + OFFSET_MS) / DAY - 1100;
+    struct rollup_counters collected;
     int nonempty = 0;
     for (int i = 0; i < N_CASES; i++) {
         struct model_case *m = &cases[i];
@@ -526,6 +497,11 @@ static void test_day_counts_equal_recount(void **state)
         c.created_ms = m->created;
         c.updated_ms = m->created;
         assert_int_equal(store_case_insert(f->st, &c), 0);
+        indicator_counters_clear(&collected);
+        collected.v[RF_collected] = 1;
+        assert_int_equal(
+            rollups_apply(f->st, ROLLUP_LIVE, c.area_code, c.created_ms, c.category, &collected),
+            0);
         if (i % 100 != 99)
             continue;
         for (size_t a = 0; a < sizeof(areas) / sizeof(areas[0]); a++) {
@@ -556,9 +532,12 @@ static void test_day_counts_equal_recount(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_fast_path_equals_definition, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_last_visit_kept, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_day_counts_equal_recount, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_fast_path_equals_definition, store_fixture_setup,
+                                        store_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_last_visit_kept, store_fixture_setup,
+                                        store_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_day_counts_equal_recount, store_fixture_setup,
+                                        store_fixture_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

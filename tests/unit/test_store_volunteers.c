@@ -26,39 +26,6 @@
 #define T0  ((int64_t)1772409600000)
 #define DAY ((int64_t)86400000)
 
-struct fixture {
-    struct testdb db;
-    struct store *st;
-};
-
-static int setup(void **state)
-{
-    struct fixture *f = calloc(1, sizeof(*f));
-    struct errbuf eb = {{0}};
-    if (testdb_create(&f->db) != 0)
-        goto fail;
-    if (store_open(f->db.url, STORE_CREATE, &f->st, &eb) != 0) {
-        fprintf(stderr, "open: %s\n", eb.msg);
-        goto fail;
-    }
-    *state = f;
-    return 0;
-fail:
-    store_close(f->st);
-    testdb_destroy(&f->db);
-    free(f);
-    return -1;
-}
-
-static int teardown(void **state)
-{
-    struct fixture *f = *state;
-    store_close(f->st);
-    testdb_destroy(&f->db);
-    free(f);
-    return 0;
-}
-
 static int64_t add_volunteer(struct store *st, const char *area, const char *name,
                              const char *skills, const char *status)
 {
@@ -92,7 +59,7 @@ static int collect_volunteer(void *arg, const struct volunteer_rec *v)
 
 static void test_volunteers(void **state)
 {
-    struct fixture *f = *state;
+    struct store_fixture *f = *state;
     struct volunteer_rec v;
     struct volunteer_filter flt;
     struct ids ids;
@@ -219,7 +186,7 @@ static int collect_load(void *arg, int64_t id, int64_t minutes, int64_t assignme
 
 static void test_needs_and_assignments(void **state)
 {
-    struct fixture *f = *state;
+    struct store_fixture *f = *state;
     struct need_rec n;
     struct need_filter flt;
     struct ids ids;
@@ -345,7 +312,7 @@ static int64_t add_hours(struct store *st, const struct post_member *m, int64_t 
 
 static void test_posts_and_hours(void **state)
 {
-    struct fixture *f = *state;
+    struct store_fixture *f = *state;
     struct post_rec p1, p2, got;
     struct post_member m1, m2, m3, dup, members[8];
     struct ids ids;
@@ -456,7 +423,7 @@ static int collect_chief(void *arg, const struct chief_rec *c)
 
 static void test_chiefs(void **state)
 {
-    struct fixture *f = *state;
+    struct store_fixture *f = *state;
     struct chief_rec a, b, got;
     struct ids ids;
     memset(&a, 0, sizeof(a));
@@ -490,10 +457,13 @@ static void test_chiefs(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_volunteers, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_needs_and_assignments, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_posts_and_hours, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_chiefs, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_volunteers, store_fixture_setup,
+                                        store_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_needs_and_assignments, store_fixture_setup,
+                                        store_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_posts_and_hours, store_fixture_setup,
+                                        store_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_chiefs, store_fixture_setup, store_fixture_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

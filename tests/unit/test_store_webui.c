@@ -21,39 +21,6 @@
 #include <string.h>
 #include <unistd.h>
 
-struct fixture {
-    struct testdb db;
-    struct store *st;
-};
-
-static int setup(void **state)
-{
-    struct fixture *f = calloc(1, sizeof(*f));
-    struct errbuf eb = {{0}};
-    if (testdb_create(&f->db) != 0)
-        goto fail;
-    if (store_open(f->db.url, STORE_CREATE, &f->st, &eb) != 0) {
-        fprintf(stderr, "open: %s\n", eb.msg);
-        goto fail;
-    }
-    *state = f;
-    return 0;
-fail:
-    store_close(f->st);
-    testdb_destroy(&f->db);
-    free(f);
-    return -1;
-}
-
-static int teardown(void **state)
-{
-    struct fixture *f = *state;
-    store_close(f->st);
-    testdb_destroy(&f->db);
-    free(f);
-    return 0;
-}
-
 static int64_t add_user(struct store *st, const char *name)
 {
     struct user u;
@@ -85,7 +52,7 @@ static int64_t add_visit(struct store *st, int64_t user_id)
 
 static void test_disable(void **state)
 {
-    struct fixture *f = *state;
+    struct store_fixture *f = *state;
     int64_t a = add_user(f->st, "wang");
     int64_t b = add_user(f->st, "li");
     struct user u;
@@ -108,7 +75,7 @@ static void test_disable(void **state)
 
 static void test_visit_keys(void **state)
 {
-    struct fixture *f = *state;
+    struct store_fixture *f = *state;
     int64_t user = add_user(f->st, "wang");
     int64_t a = add_visit(f->st, user);
     int64_t b = add_visit(f->st, user);
@@ -132,7 +99,7 @@ static void test_visit_keys(void **state)
 
 static void test_visit_key_rollback(void **state)
 {
-    struct fixture *f = *state;
+    struct store_fixture *f = *state;
     int64_t user = add_user(f->st, "wang");
     int64_t a = add_visit(f->st, user);
     int64_t got = -1;
@@ -145,9 +112,11 @@ static void test_visit_key_rollback(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_disable, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_visit_keys, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_visit_key_rollback, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_disable, store_fixture_setup, store_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_visit_keys, store_fixture_setup,
+                                        store_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_visit_key_rollback, store_fixture_setup,
+                                        store_fixture_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -5,6 +5,9 @@
 
 #include "testdb.h"
 
+#include "base/error.h"
+#include "store/store.h"
+
 #include <libpq-fe.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -86,4 +89,33 @@ void testdb_destroy(struct testdb *t)
     if (system(cmd) != 0)
         fprintf(stderr, "could not remove %s\n", t->dir);
     t->dir[0] = '\0';
+}
+
+int store_fixture_setup(void **state)
+{
+    struct store_fixture *f = calloc(1, sizeof(*f));
+    struct errbuf eb = {{0}};
+    if (f == NULL)
+        return -1;
+    if (testdb_create(&f->db) != 0) {
+        free(f);
+        return -1;
+    }
+    if (store_open(f->db.url, STORE_CREATE, &f->st, &eb) != 0) {
+        fprintf(stderr, "open %s: %s\n", f->db.url, eb.msg);
+        testdb_destroy(&f->db);
+        free(f);
+        return -1;
+    }
+    *state = f;
+    return 0;
+}
+
+int store_fixture_teardown(void **state)
+{
+    struct store_fixture *f = *state;
+    store_close(f->st);
+    testdb_destroy(&f->db);
+    free(f);
+    return 0;
 }

@@ -28,4 +28,17 @@ void testdb_destroy(struct testdb *t);
 /* The run is against PostgreSQL. */
 int testdb_backend_is_pg(void);
 
+struct store;
+
+/* What most store tests keep per test: a new database of the run's backend, open. */
+struct store_fixture {
+    struct testdb db;
+    struct store *st; /* owned: opened with STORE_CREATE, closed by the teardown */
+};
+
+/* cmocka setup: *state becomes a new struct store_fixture (0), or -1 with a message on stderr. */
+int store_fixture_setup(void **state);
+/* cmocka teardown: close the store, remove the database, free the fixture. */
+int store_fixture_teardown(void **state);
+
 #endif

@@ -215,6 +215,8 @@ int pg_case_report_key_get(struct store *st, int64_t user_id, const char *key, i
 /* store_pg_rollups.c */
 int pg_rollup_add(struct store *st, enum rollup_table t, int level, const char *area, int day,
                   const char *category, const struct rollup_counters *d);
+int pg_rollup_day_counts(struct store *st, int level, const char *area, int from_day, int to_day,
+                         int by_class, store_series_fn fn, void *ctx);
 int pg_rollup_add_many(struct store *st, enum rollup_table t, const struct rollup_cell *cells,
                        size_t n);
 int pg_rollup_clear(struct store *st, enum rollup_table t);
@@ -397,10 +399,5 @@ int pg_open311_update_key_get(struct store *st, int64_t api_key_id, const char *
 /* store_pg_tasks.c: households that may be due for a visit (schema version 15) */
 int pg_visit_due(struct store *st, const char *area, const char *kind, int tagged,
                  int64_t base_max_ms, store_visit_state_fn fn, void *ctx);
-/* Whether case_day_counts answers this store_case_daily_counts question, and the answer. */
-int pg_day_counts_usable(const char *area, const char *category, int64_t from_ms, int64_t to_ms,
-                         int utc_offset_min);
-int pg_case_day_counts(struct store *st, const char *area, int64_t from_ms, int64_t to_ms,
-                       int by_class, store_series_fn fn, void *ctx);
 
 #endif

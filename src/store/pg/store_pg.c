@@ -1447,6 +1447,7 @@ static const struct store_ops pg_ops = {
     .village_voters = pg_village_voters,
     .rollup_add = pg_rollup_add,
     .rollup_add_many = pg_rollup_add_many,
+    .rollup_day_counts = pg_rollup_day_counts,
     .rollup_clear = pg_rollup_clear,
     .rollup_diff = pg_rollup_diff,
     .rollup_sum = pg_rollup_sum,

@@ -1215,9 +1215,6 @@ int pg_case_daily_counts(struct store *st, const char *area, const char *categor
     char grid[16], district[7];
     int r, n;
 
-    /* whole days of a district, street, community or grid: the kept counts (schema 15) */
-    if (pg_day_counts_usable(area, category, from_ms, to_ms, utc_offset_min))
-        return pg_case_day_counts(st, area, from_ms, to_ms, by_class, fn, ctx);
     pgp_init(&p);
     pgp_int(&p, (int64_t)utc_offset_min * 60000);
     pgp_int(&p, from_ms);

@@ -71,6 +71,8 @@ enum rollup_slot {
     RSLOT_ADD_MANY, /* + table, as RSLOT_ADD */
     RSLOT_ADD_MANY_CHECK,
     RSLOT_SUM_CHILD_WIDE, /* BY_CHILD above district level: no district predicate */
+    RSLOT_DAY_COUNTS,     /* + by_class */
+    RSLOT_DAY_COUNTS_BY_CLASS,
     RSLOT_COUNT
 };
 
@@ -97,20 +99,27 @@ static const char *table_name(enum rollup_table t)
 
 static void add_on_conflict(char *sql, size_t *lenp);
 
+/* Both upserts start the same: INSERT INTO the table (key columns, counters, "hist"). */
+static void add_insert_head(enum rollup_table t, char *sql, size_t *lenp)
+{
+    sql[0] = '\0';
+    *lenp = 0;
+    sql_add(sql, lenp, "INSERT INTO ");
+    sql_add(sql, lenp, table_name(t));
+    sql_add(sql, lenp, " AS r (district, level, area, day, category");
+    for (int i = 0; i < ROLLUP_FIELD_COUNT; i++) {
+        sql_add(sql, lenp, ", ");
+        sql_add(sql, lenp, field_cols[i]);
+    }
+}
+
 /* The upsert of one cell: $1 district, $2 level, $3 area, $4 day, $5 category, $6.. counters,
  * then the histogram. */
 static void build_add(enum rollup_table t, char *sql)
 {
     size_t len = 0;
     char part[160];
-    sql[0] = '\0';
-    sql_add(sql, &len, "INSERT INTO ");
-    sql_add(sql, &len, table_name(t));
-    sql_add(sql, &len, " AS r (district, level, area, day, category");
-    for (int i = 0; i < ROLLUP_FIELD_COUNT; i++) {
-        sql_add(sql, &len, ", ");
-        sql_add(sql, &len, field_cols[i]);
-    }
+    add_insert_head(t, sql, &len);
     sql_add(sql, &len, ", hist) VALUES ($1, $2, $3, $4, $5");
     for (int i = 0; i < ROLLUP_FIELD_COUNT; i++) {
         snprintf(part, sizeof(part), ", $%d::bigint", 6 + i);
@@ -126,20 +135,13 @@ static void build_add(enum rollup_table t, char *sql)
  * every row ($1 level int[], $2 area text[], $3 day int[], $4 category text[], $5.. one
  * bigint[] per counter, then the histograms as text[] of array literals or NULL), unnested
  * into rows. The rows' keys must be distinct (a statement cannot update a row twice):
- * pg_rollup_add_many merges equal cells first.
+ * store_rollup_add_many merged equal cells before calling the backend.
  */
 static void build_add_many(enum rollup_table t, char *sql)
 {
     size_t len = 0;
     char part[160];
-    sql[0] = '\0';
-    sql_add(sql, &len, "INSERT INTO ");
-    sql_add(sql, &len, table_name(t));
-    sql_add(sql, &len, " AS r (district, level, area, day, category");
-    for (int i = 0; i < ROLLUP_FIELD_COUNT; i++) {
-        sql_add(sql, &len, ", ");
-        sql_add(sql, &len, field_cols[i]);
-    }
+    add_insert_head(t, sql, &len);
     sql_add(sql, &len, ", hist) SELECT left(u.area, 6), u.level, u.area, u.day, u.category");
     for (int i = 0; i < ROLLUP_FIELD_COUNT; i++) {
         sql_add(sql, &len, ", u.");
@@ -323,33 +325,6 @@ int pg_rollup_add(struct store *st, enum rollup_table t, int level, const char *
 #define ADD_MANY_ROWS 500 /* rows per statement: a few hundred kB of parameters at most */
 #define ADD_MANY_COLS (5 + ROLLUP_FIELD_COUNT) /* level, area, day, category, counters, hist */
 
-/* A cell of the caller's array, sorted by key without moving the cells themselves. */
-struct cell_ref {
-    const struct rollup_cell *c;
-};
-
-static int cell_key_cmp(const void *pa, const void *pb)
-{
-    const struct rollup_cell *a = ((const struct cell_ref *)pa)->c;
-    const struct rollup_cell *b = ((const struct cell_ref *)pb)->c;
-    int c;
-    if (a->level != b->level)
-        return a->level < b->level ? -1 : 1;
-    if ((c = strcmp(a->area, b->area)) != 0)
-        return c;
-    if (a->day != b->day)
-        return a->day < b->day ? -1 : 1;
-    return strcmp(a->category, b->category);
-}
-
-static void counters_add(struct rollup_counters *acc, const struct rollup_counters *d)
-{
-    for (int k = 0; k < ROLLUP_FIELD_COUNT; k++)
-        acc->v[k] += d->v[k];
-    for (int k = 0; k < ROLLUP_HIST_BUCKETS; k++)
-        acc->hist[k] += d->hist[k];
-}
-
 /* Append a quoted element ("..." with " and \ escaped) to a text[] literal. */
 static int array_add_text(struct buf *b, const char *v)
 {
@@ -363,10 +338,10 @@ static int array_add_text(struct buf *b, const char *v)
     return r ? r : buf_append_str(b, "\"");
 }
 
-/* Append one row (the merged cell c, counters sum) to the column arrays. */
-static int add_many_row(struct buf *cols, const struct rollup_cell *c,
-                        const struct rollup_counters *sum)
+/* Append one row (cell c) to the column arrays. */
+static int add_many_row(struct buf *cols, const struct rollup_cell *c)
 {
+    const struct rollup_counters *sum = &c->d;
     char hist[ROLLUP_HIST_BUCKETS * 21 + 3];
     int r = buf_printf(&cols[0], ",%d", c->level);
     if (r == 0 && (r = buf_append_str(&cols[1], ",")) == 0)
@@ -407,37 +382,62 @@ int pg_rollup_add_many(struct store *st, enum rollup_table t, const struct rollu
 {
     char sql[SQL_MAX];
     struct buf cols[ADD_MANY_COLS];
-    struct cell_ref *order;
     int ti = t == ROLLUP_CHECK ? 1 : 0, rows = 0, r = 0;
-    size_t i = 0;
     if (n == 0)
         return 0;
-    /* Equal cells merged (one statement cannot update a row twice), in key order. */
-    order = xmalloc(n * sizeof(*order));
-    for (size_t k = 0; k < n; k++)
-        order[k].c = &cells[k];
-    qsort(order, n, sizeof(*order), cell_key_cmp);
     build_add_many(ti ? ROLLUP_CHECK : ROLLUP_LIVE, sql);
     for (int k = 0; k < ADD_MANY_COLS; k++)
         buf_init(&cols[k], (size_t)64 << 20);
-    while (i < n && r == 0) {
-        struct rollup_counters sum = order[i].c->d;
-        size_t j = i + 1;
-        for (; j < n && cell_key_cmp(&order[i], &order[j]) == 0; j++)
-            counters_add(&sum, &order[j].c->d);
-        r = add_many_row(cols, order[i].c, &sum);
-        i = j;
-        if (r == 0 && (++rows == ADD_MANY_ROWS || i == n)) {
+    for (size_t i = 0; i < n && r == 0; i++) {
+        r = add_many_row(cols, &cells[i]);
+        if (r == 0 && (++rows == ADD_MANY_ROWS || i + 1 == n)) {
             r = add_many_send(pg(st), ti, cols, sql);
             rows = 0;
         }
     }
     for (int k = 0; k < ADD_MANY_COLS; k++)
         buf_cleanup(&cols[k]);
-    free(order);
     if (r == ERR_TOO_LARGE)
         log_error("store", "postgresql rollup add many: parameters too large");
     return r == ERR_TOO_LARGE ? ERR_INTERNAL : r;
+}
+
+int pg_rollup_day_counts(struct store *st, int level, const char *area, int from_day, int to_day,
+                         int by_class, store_series_fn fn, void *ctx)
+{
+    /* One district's range of the key (level, area, day, category); days without cases (a
+     * collected sum of 0) are not reported, as a count over the cases would not. */
+    static const char *const sql[] = {
+        "SELECT day, ''::text, sum(collected) FROM rollups WHERE district = $1 AND level = $2 "
+        "AND area = $3 AND day >= $4 AND day <= $5 GROUP BY day HAVING sum(collected) > 0 "
+        "ORDER BY day",
+        "SELECT day, left(category, 2) AS cls, sum(collected) FROM rollups WHERE district = $1 "
+        "AND level = $2 AND area = $3 AND day >= $4 AND day <= $5 GROUP BY day, cls "
+        "HAVING sum(collected) > 0 ORDER BY day, cls",
+    };
+    struct pg_params p;
+    PGresult *res;
+    char district[7];
+    int r, n;
+    pg_district(area, district);
+    pgp_init(&p);
+    pgp_text(&p, district);
+    pgp_int(&p, level);
+    pgp_text(&p, area);
+    pgp_int(&p, from_day);
+    pgp_int(&p, to_day);
+    by_class = by_class != 0;
+    if ((r = pg_query(pg(st), PG_SLOT_ROLLUPS + RSLOT_DAY_COUNTS + by_class, sql[by_class], &p,
+                      "rollup day counts", &res)) != 0)
+        return r;
+    n = PQntuples(res);
+    for (int i = 0; i < n && r == 0; i++) {
+        char cls[8];
+        pg_copy(res, i, 1, cls, sizeof(cls));
+        r = fn(ctx, pg_int(res, i, 0), cls, pg_int(res, i, 2));
+    }
+    PQclear(res);
+    return r;
 }
 
 int pg_rollup_clear(struct store *st, enum rollup_table t)

@@ -9,15 +9,10 @@
  * with the cell code for every household, per kind, and for households with tagged members.
  * The query is run unprepared (slot -1): a task list is a few requests per user and day, and
  * the planner then sees the actual bound to choose between the base index and the cell index.
- *
- * case_day_counts (cases per level code, local day at UTC+8 and category class, kept by a
- * trigger on cases) answers pg_case_daily_counts for whole days of a district, street,
- * community or grid without a category filter, as on SQLite.
  */
 #include "store/pg/pg_internal.h"
 
 #include "base/buf.h"
-#include "domain/calendar.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -29,6 +24,7 @@
     "coalesce((SELECT string_agg(p.tags, ',' ORDER BY p.id) FROM persons p "                       \
     "WHERE p.household_id = " hid " AND p.status IN ('', 'active') AND p.tags <> ''), '')"
 
+/* clang-format off: the schema reads as SQL, one clause per line */
 const char pg_schema_tasks[] =
     "ALTER TABLE households ADD COLUMN last_visit_ms bigint NOT NULL DEFAULT 0;"
     "ALTER TABLE households ADD COLUMN member_tags text NOT NULL DEFAULT '';"
@@ -93,119 +89,8 @@ const char pg_schema_tasks[] =
                                                                 "persons_member_tags AFTER INSERT "
                                                                 "OR UPDATE OR DELETE ON persons"
                                                                 "  FOR EACH ROW EXECUTE FUNCTION "
-                                                                "persons_member_tags();"
-                                                                /* Cases per level code, local day
-                                                                 * at UTC+8 and category class (see
-                                                                 * store_sqlite_tasks.c); belongs to
-                                                                 * the district of its area. */
-                                                                "CREATE TABLE case_day_counts ("
-                                                                "  district text COLLATE \"C\" NOT "
-                                                                "NULL GENERATED ALWAYS AS "
-                                                                "(substr(area, 1, 6)) STORED,"
-                                                                "  area text COLLATE \"C\" NOT "
-                                                                "NULL,"
-                                                                "  day bigint NOT NULL,"
-                                                                "  cls text COLLATE \"C\" NOT NULL,"
-                                                                "  n bigint NOT NULL,"
-                                                                "  PRIMARY KEY (district, area, "
-                                                                "day, cls)"
-                                                                ");"
-                                                                "INSERT INTO case_day_counts(area, "
-                                                                "day, cls, n) SELECT district,"
-                                                                "  (created_ms + 28800000) / "
-                                                                "86400000, substr(category, 1, 2), "
-                                                                "count(*) FROM cases"
-                                                                "  WHERE district <> '' GROUP BY "
-                                                                "1, 2, 3;"
-                                                                "INSERT INTO case_day_counts(area, "
-                                                                "day, cls, n) SELECT street,"
-                                                                "  (created_ms + 28800000) / "
-                                                                "86400000, substr(category, 1, 2), "
-                                                                "count(*) FROM cases"
-                                                                "  WHERE street <> '' GROUP BY 1, "
-                                                                "2, 3;"
-                                                                "INSERT INTO case_day_counts(area, "
-                                                                "day, cls, n) SELECT community,"
-                                                                "  (created_ms + 28800000) / "
-                                                                "86400000, substr(category, 1, 2), "
-                                                                "count(*) FROM cases"
-                                                                "  WHERE community <> '' GROUP BY "
-                                                                "1, 2, 3;"
-                                                                "INSERT INTO case_day_counts(area, "
-                                                                "day, cls, n) SELECT grid,"
-                                                                "  (created_ms + 28800000) / "
-                                                                "86400000, substr(category, 1, 2), "
-                                                                "count(*) FROM cases"
-                                                                "  WHERE grid <> '' GROUP BY 1, 2, "
-                                                                "3;"
-                                                                "CREATE FUNCTION cases_day_count() "
-                                                                "RETURNS trigger LANGUAGE plpgsql "
-                                                                "AS $$"
-                                                                "BEGIN"
-                                                                "  IF TG_OP = 'UPDATE' THEN"
-                                                                "    UPDATE case_day_counts SET n "
-                                                                "= n - 1"
-                                                                "      WHERE area IN "
-                                                                "(OLD.district, OLD.street, "
-                                                                "OLD.community, OLD.grid) AND area "
-                                                                "<> ''"
-                                                                "      AND day = (OLD.created_ms + "
-                                                                "28800000) / 86400000"
-                                                                "      AND cls = "
-                                                                "substr(OLD.category, 1, 2);"
-                                                                "  END IF;"
-                                                                "  IF NEW.district <> '' THEN"
-                                                                "    INSERT INTO "
-                                                                "case_day_counts(area, day, cls, "
-                                                                "n) VALUES (NEW.district,"
-                                                                "      (NEW.created_ms + 28800000) "
-                                                                "/ 86400000, substr(NEW.category, "
-                                                                "1, 2), 1)"
-                                                                "      ON CONFLICT (district, "
-                                                                "area, day, cls) DO UPDATE SET n = "
-                                                                "case_day_counts.n + 1;"
-                                                                "  END IF;"
-                                                                "  IF NEW.street <> '' THEN"
-                                                                "    INSERT INTO "
-                                                                "case_day_counts(area, day, cls, "
-                                                                "n) VALUES (NEW.street,"
-                                                                "      (NEW.created_ms + 28800000) "
-                                                                "/ 86400000, substr(NEW.category, "
-                                                                "1, 2), 1)"
-                                                                "      ON CONFLICT (district, "
-                                                                "area, day, cls) DO UPDATE SET n = "
-                                                                "case_day_counts.n + 1;"
-                                                                "  END IF;"
-                                                                "  IF NEW.community <> '' THEN"
-                                                                "    INSERT INTO "
-                                                                "case_day_counts(area, day, cls, "
-                                                                "n) VALUES (NEW.community,"
-                                                                "      (NEW.created_ms + 28800000) "
-                                                                "/ 86400000, substr(NEW.category, "
-                                                                "1, 2), 1)"
-                                                                "      ON CONFLICT (district, "
-                                                                "area, day, cls) DO UPDATE SET n = "
-                                                                "case_day_counts.n + 1;"
-                                                                "  END IF;"
-                                                                "  IF NEW.grid <> '' THEN"
-                                                                "    INSERT INTO "
-                                                                "case_day_counts(area, day, cls, "
-                                                                "n) VALUES (NEW.grid,"
-                                                                "      (NEW.created_ms + 28800000) "
-                                                                "/ 86400000, substr(NEW.category, "
-                                                                "1, 2), 1)"
-                                                                "      ON CONFLICT (district, "
-                                                                "area, day, cls) DO UPDATE SET n = "
-                                                                "case_day_counts.n + 1;"
-                                                                "  END IF;"
-                                                                "  RETURN NULL;"
-                                                                "END $$;"
-                                                                "CREATE TRIGGER cases_day_count "
-                                                                "AFTER INSERT OR UPDATE OF "
-                                                                "district, street, community, grid,"
-                                                                "  category, created_ms ON cases "
-                                                                "FOR EACH ROW EXECUTE FUNCTION "
-                                                                "cases_day_count();";
+                                                                "persons_member_tags();";
+/* clang-format on */
 
 int pg_visit_due(struct store *st, const char *area, const char *kind, int tagged,
                  int64_t base_max_ms, store_visit_state_fn fn, void *ctx)
@@ -245,56 +130,6 @@ int pg_visit_due(struct store *st, const char *area, const char *kind, int tagge
         vs.last_visit_ms = pg_int(res, i, 5);
         pg_copy(res, i, 6, vs.tags, sizeof(vs.tags));
         r = fn(ctx, &vs);
-    }
-    PQclear(res);
-    return r;
-}
-
-/* ---- daily case counts (dashboard alerts, forecasts) ------------------------------------------
- */
-
-#define DAY_MS        ((int64_t)86400000)
-#define COUNTS_OFF_MS ((int64_t)CALENDAR_UTC_OFFSET_DEFAULT * 60000)
-
-int pg_day_counts_usable(const char *area, const char *category, int64_t from_ms, int64_t to_ms,
-                         int utc_offset_min)
-{
-    size_t len = area != NULL ? strlen(area) : 0;
-    return (len == 6 || len == 9 || len == 12 || len == 15) &&
-           (category == NULL || category[0] == '\0') &&
-           utc_offset_min == CALENDAR_UTC_OFFSET_DEFAULT && from_ms + COUNTS_OFF_MS >= 0 &&
-           to_ms >= from_ms && (from_ms + COUNTS_OFF_MS) % DAY_MS == 0 &&
-           (to_ms + COUNTS_OFF_MS) % DAY_MS == 0;
-}
-
-int pg_case_day_counts(struct store *st, const char *area, int64_t from_ms, int64_t to_ms,
-                       int by_class, store_series_fn fn, void *ctx)
-{
-    struct pg_params p;
-    PGresult *res;
-    char district[8];
-    int r, n;
-    /* the district key first (the table's distribution), then the area */
-    snprintf(district, sizeof(district), "%.6s", area);
-    pgp_init(&p);
-    pgp_text(&p, district);
-    pgp_text(&p, area);
-    pgp_int(&p, (from_ms + COUNTS_OFF_MS) / DAY_MS);
-    pgp_int(&p, (to_ms + COUNTS_OFF_MS) / DAY_MS);
-    r = pg_query(pg(st), -1,
-                 by_class ? "SELECT day, cls, n FROM case_day_counts WHERE district = $1 "
-                            "AND area = $2 AND day >= $3 AND day < $4 AND n > 0 ORDER BY day, cls"
-                          : "SELECT day, ''::text, sum(n) FROM case_day_counts WHERE district = $1 "
-                            "AND area = $2 AND day >= $3 AND day < $4 GROUP BY day "
-                            "HAVING sum(n) > 0 ORDER BY day",
-                 &p, "day counts", &res);
-    if (r != 0)
-        return r;
-    n = PQntuples(res);
-    for (int i = 0; i < n && r == 0; i++) {
-        char cls[8];
-        pg_copy(res, i, 1, cls, sizeof(cls));
-        r = fn(ctx, pg_int(res, i, 0), cls, pg_int(res, i, 2));
     }
     PQclear(res);
     return r;

@@ -1005,9 +1005,7 @@ static const struct sqlite_migration migrations[] = {
      "DROP INDEX IF EXISTS cases_nearby;"
      "CREATE INDEX cases_near_cell ON cases(category, "
      "  (CAST(lon * 500 AS INTEGER) * 100000 + CAST(lat * 500 AS INTEGER)), created_ms);"},
-    {15,
-     "task lists and alerts: each household's last visit and active members' tags, case counts "
-     "per area, day and category class, kept by triggers",
+    {15, "task lists: each household's last visit and its active members' tags, kept by triggers",
      /* What the task list (service/visits.c) needs to find the households due for a visit
       * without looking at every household of the area: last_visit_ms (0: never visited) is
       * the latest visited_ms of its visits, member_tags the comma-joined tags of its active
@@ -1074,65 +1072,6 @@ static const struct sqlite_migration migrations[] = {
      "  UPDATE households SET member_tags = coalesce((SELECT group_concat(p.tags, ',')"
      "    FROM persons p WHERE p.household_id = old.household_id"
      "    AND p.status IN ('', 'active') AND p.tags != ''), '') WHERE id = old.household_id;"
-     "END;"
-     /* Dashboard alerts and forecasts (service/analysis.c) count cases per local day and
-      * category class under an area, over up to three years: these are those counts, per
-      * level code of the case (district, street, community, grid), kept by triggers in the
-      * transaction that writes the case (a level a case lacks, '', is not counted). Days are local
-      * days at UTC+8 (the calendar's default, CALENDAR_UTC_OFFSET_DEFAULT); store_sqlite_series.c
-      * reads them only for that offset and whole days, and counts the cases themselves otherwise. A
-      * case's area, category and time are fixed once reported; the update trigger keeps the counts
-      * right even if they were not. */
-     "CREATE TABLE case_day_counts ("
-     "  area TEXT NOT NULL,"
-     "  day INTEGER NOT NULL,"
-     "  cls TEXT NOT NULL,"
-     "  n INTEGER NOT NULL,"
-     "  PRIMARY KEY (area, day, cls)"
-     ") WITHOUT ROWID;"
-     "INSERT INTO case_day_counts(area, day, cls, n) SELECT district,"
-     "  (created_ms + 28800000) / 86400000, substr(category, 1, 2), count(*) FROM cases"
-     "  WHERE district != '' GROUP BY 1, 2, 3;"
-     "INSERT INTO case_day_counts(area, day, cls, n) SELECT street,"
-     "  (created_ms + 28800000) / 86400000, substr(category, 1, 2), count(*) FROM cases"
-     "  WHERE street != '' GROUP BY 1, 2, 3;"
-     "INSERT INTO case_day_counts(area, day, cls, n) SELECT community,"
-     "  (created_ms + 28800000) / 86400000, substr(category, 1, 2), count(*) FROM cases"
-     "  WHERE community != '' GROUP BY 1, 2, 3;"
-     "INSERT INTO case_day_counts(area, day, cls, n) SELECT grid,"
-     "  (created_ms + 28800000) / 86400000, substr(category, 1, 2), count(*) FROM cases"
-     "  WHERE grid != '' GROUP BY 1, 2, 3;"
-     "CREATE TRIGGER cases_day_count AFTER INSERT ON cases BEGIN"
-     "  INSERT INTO case_day_counts(area, day, cls, n) SELECT new.district,"
-     "    (new.created_ms + 28800000) / 86400000, substr(new.category, 1, 2), 1"
-     "    WHERE new.district != '' ON CONFLICT(area, day, cls) DO UPDATE SET n = n + 1;"
-     "  INSERT INTO case_day_counts(area, day, cls, n) SELECT new.street,"
-     "    (new.created_ms + 28800000) / 86400000, substr(new.category, 1, 2), 1"
-     "    WHERE new.street != '' ON CONFLICT(area, day, cls) DO UPDATE SET n = n + 1;"
-     "  INSERT INTO case_day_counts(area, day, cls, n) SELECT new.community,"
-     "    (new.created_ms + 28800000) / 86400000, substr(new.category, 1, 2), 1"
-     "    WHERE new.community != '' ON CONFLICT(area, day, cls) DO UPDATE SET n = n + 1;"
-     "  INSERT INTO case_day_counts(area, day, cls, n) SELECT new.grid,"
-     "    (new.created_ms + 28800000) / 86400000, substr(new.category, 1, 2), 1"
-     "    WHERE new.grid != '' ON CONFLICT(area, day, cls) DO UPDATE SET n = n + 1;"
-     "END;"
-     "CREATE TRIGGER cases_day_count_update AFTER UPDATE OF district, street, community, grid,"
-     "  category, created_ms ON cases BEGIN"
-     "  UPDATE case_day_counts SET n = n - 1"
-     "    WHERE area IN (old.district, old.street, old.community, old.grid) AND area != ''"
-     "    AND day = (old.created_ms + 28800000) / 86400000 AND cls = substr(old.category, 1, 2);"
-     "  INSERT INTO case_day_counts(area, day, cls, n) SELECT new.district,"
-     "    (new.created_ms + 28800000) / 86400000, substr(new.category, 1, 2), 1"
-     "    WHERE new.district != '' ON CONFLICT(area, day, cls) DO UPDATE SET n = n + 1;"
-     "  INSERT INTO case_day_counts(area, day, cls, n) SELECT new.street,"
-     "    (new.created_ms + 28800000) / 86400000, substr(new.category, 1, 2), 1"
-     "    WHERE new.street != '' ON CONFLICT(area, day, cls) DO UPDATE SET n = n + 1;"
-     "  INSERT INTO case_day_counts(area, day, cls, n) SELECT new.community,"
-     "    (new.created_ms + 28800000) / 86400000, substr(new.category, 1, 2), 1"
-     "    WHERE new.community != '' ON CONFLICT(area, day, cls) DO UPDATE SET n = n + 1;"
-     "  INSERT INTO case_day_counts(area, day, cls, n) SELECT new.grid,"
-     "    (new.created_ms + 28800000) / 86400000, substr(new.category, 1, 2), 1"
-     "    WHERE new.grid != '' ON CONFLICT(area, day, cls) DO UPDATE SET n = n + 1;"
      "END;"},
     {16, "indicator roll-ups: month cells for communities too (rebuilt once)",
      /* service/rollups.h ROLLUPS_MONTH_LEVEL_MAX went from 4 (street) to 5 (community): the

@@ -193,6 +193,8 @@ int sq_rollup_add(struct store *st, enum rollup_table t, int level, const char *
                   const char *category, const struct rollup_counters *d);
 int sq_rollup_add_many(struct store *st, enum rollup_table t, const struct rollup_cell *cells,
                        size_t n);
+int sq_rollup_day_counts(struct store *st, int level, const char *area, int from_day, int to_day,
+                         int by_class, store_series_fn fn, void *ctx);
 int sq_rollup_clear(struct store *st, enum rollup_table t);
 int sq_rollup_diff(struct store *st, int64_t *cells_differing);
 int sq_rollup_sum(struct store *st, int level, const char *area, int child_level, int from_day,
@@ -304,10 +306,5 @@ int sq_visit_key_get(struct store *st, int64_t user_id, const char *key, int64_t
 /* store_sqlite_tasks.c: households that may be due for a visit (task lists). */
 int sq_visit_due(struct store *st, const char *area, const char *kind, int tagged,
                  int64_t base_max_ms, store_visit_state_fn fn, void *ctx);
-/* Whether case_day_counts answers this store_case_daily_counts question, and the answer. */
-int sq_day_counts_usable(const char *area, const char *category, int64_t from_ms, int64_t to_ms,
-                         int utc_offset_min);
-int sq_case_day_counts(struct store *st, const char *area, int64_t from_ms, int64_t to_ms,
-                       int by_class, store_series_fn fn, void *ctx);
 
 #endif

@@ -1182,6 +1182,7 @@ static const struct store_ops sqlite_ops = {
     .village_voters = sq_village_voters,
     .rollup_add = sq_rollup_add,
     .rollup_add_many = sq_rollup_add_many,
+    .rollup_day_counts = sq_rollup_day_counts,
     .rollup_clear = sq_rollup_clear,
     .rollup_diff = sq_rollup_diff,
     .rollup_sum = sq_rollup_sum,

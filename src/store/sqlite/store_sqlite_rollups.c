@@ -306,6 +306,40 @@ int sq_rollup_add_many(struct store *st, enum rollup_table t, const struct rollu
     return 0;
 }
 
+int sq_rollup_day_counts(struct store *st, int level, const char *area, int from_day, int to_day,
+                         int by_class, store_series_fn fn, void *ctx)
+{
+    struct sqlite_store *s = sq(st);
+    sqlite3_stmt *stmt = NULL;
+    int r = 0, rc;
+    /* A range of the primary key (level, area, day, category); days without cases (cells
+     * whose collected sum is 0) are not reported, as a count over the cases would not. */
+    const char *sql =
+        by_class ? "SELECT day, substr(category, 1, 2) AS cls, sum(collected) FROM rollups "
+                   "WHERE level = ?1 AND area = ?2 AND day >= ?3 AND day <= ?4 "
+                   "GROUP BY day, cls HAVING sum(collected) > 0 ORDER BY day, cls"
+                 : "SELECT day, '', sum(collected) FROM rollups "
+                   "WHERE level = ?1 AND area = ?2 AND day >= ?3 AND day <= ?4 "
+                   "GROUP BY day HAVING sum(collected) > 0 ORDER BY day";
+    if (sqlite3_prepare_v2(s->db, sql, -1, &stmt, NULL) != SQLITE_OK)
+        return sq_fail(s, "prepare rollup day counts");
+    sqlite3_bind_int(stmt, 1, level);
+    bind_text(stmt, 2, area);
+    sqlite3_bind_int(stmt, 3, from_day);
+    sqlite3_bind_int(stmt, 4, to_day);
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        char cls[8];
+        copy_col(stmt, 1, cls, sizeof(cls));
+        if ((r = fn(ctx, sqlite3_column_int64(stmt, 0), cls, sqlite3_column_int64(stmt, 2))) != 0)
+            goto out;
+    }
+    if (rc != SQLITE_DONE)
+        r = sq_fail(s, "rollup day counts");
+out:
+    sqlite3_finalize(stmt);
+    return r;
+}
+
 int sq_rollup_clear(struct store *st, enum rollup_table t)
 {
     struct sqlite_store *s = sq(st);

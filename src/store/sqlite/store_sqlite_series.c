@@ -41,9 +41,6 @@ int sq_case_daily_counts(struct store *st, const char *area, const char *categor
     struct buf sql;
     int r = 0, rc;
 
-    /* whole days of a district, street, community or grid: the kept counts (migration 15) */
-    if (sq_day_counts_usable(area, category, from_ms, to_ms, utc_offset_min))
-        return sq_case_day_counts(st, area, from_ms, to_ms, by_class, fn, ctx);
     buf_init(&sql, 1024);
     buf_printf(&sql,
                "SELECT (created_ms + ?3) / %lld AS day, %s, count(*) FROM cases "

@@ -12,17 +12,10 @@
  * explicitly either way (without statistics the planner cannot tell the two ranges apart).
  * The SQL is assembled from fixed fragments; every value is bound; prepared per call (a task
  * list is a few requests per user and day).
- *
- * The dashboard alerts' daily case counts come from case_day_counts (migration 15: cases per
- * level code, local day at UTC+8 and category class, kept by a trigger on cases) when the
- * question allows -- a district, street, community or grid, no category filter, the default
- * offset, whole days -- instead of from every case of three years; store_sqlite_series.c
- * asks here first and counts the cases otherwise. Same rows, same order.
  */
 #include "store/sqlite/sqlite_internal.h"
 
 #include "base/buf.h"
-#include "domain/calendar.h"
 
 #include <string.h>
 
@@ -85,54 +78,5 @@ int sq_visit_due(struct store *st, const char *area, const char *kind, int tagge
 out:
     sqlite3_finalize(stmt);
     buf_cleanup(&sql);
-    return r;
-}
-
-/* ---- daily case counts (dashboard alerts, forecasts) ------------------------------------------
- */
-
-/* The day numbers of case_day_counts: local days at UTC+8, the calendar's default. */
-#define DAY_MS        ((int64_t)86400000)
-#define COUNTS_OFF_MS ((int64_t)CALENDAR_UTC_OFFSET_DEFAULT * 60000)
-
-int sq_day_counts_usable(const char *area, const char *category, int64_t from_ms, int64_t to_ms,
-                         int utc_offset_min)
-{
-    size_t len = area != NULL ? strlen(area) : 0;
-    return (len == 6 || len == 9 || len == 12 || len == 15) &&
-           (category == NULL || category[0] == '\0') &&
-           utc_offset_min == CALENDAR_UTC_OFFSET_DEFAULT && from_ms + COUNTS_OFF_MS >= 0 &&
-           to_ms >= from_ms && (from_ms + COUNTS_OFF_MS) % DAY_MS == 0 &&
-           (to_ms + COUNTS_OFF_MS) % DAY_MS == 0;
-}
-
-int sq_case_day_counts(struct store *st, const char *area, int64_t from_ms, int64_t to_ms,
-                       int by_class, store_series_fn fn, void *ctx)
-{
-    struct sqlite_store *s = sq(st);
-    sqlite3_stmt *stmt = NULL;
-    int r = 0, rc;
-    /* Rows with n = 0 (left by a corrected case) are days without cases: not reported, as
-     * the count over the cases would not report them. */
-    const char *sql =
-        by_class ? "SELECT day, cls, n FROM case_day_counts WHERE area = ?1 AND day >= ?2 "
-                   "AND day < ?3 AND n > 0 ORDER BY day, cls"
-                 : "SELECT day, '', sum(n) FROM case_day_counts WHERE area = ?1 AND day >= ?2 "
-                   "AND day < ?3 GROUP BY day HAVING sum(n) > 0 ORDER BY day";
-    if (sqlite3_prepare_v2(s->db, sql, -1, &stmt, NULL) != SQLITE_OK)
-        return sq_fail(s, "prepare day counts");
-    bind_text(stmt, 1, area);
-    sqlite3_bind_int64(stmt, 2, (from_ms + COUNTS_OFF_MS) / DAY_MS);
-    sqlite3_bind_int64(stmt, 3, (to_ms + COUNTS_OFF_MS) / DAY_MS);
-    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-        char cls[8];
-        copy_col(stmt, 1, cls, sizeof(cls));
-        if ((r = fn(ctx, sqlite3_column_int64(stmt, 0), cls, sqlite3_column_int64(stmt, 2))) != 0)
-            goto out;
-    }
-    if (rc != SQLITE_DONE)
-        r = sq_fail(s, "day counts");
-out:
-    sqlite3_finalize(stmt);
     return r;
 }
