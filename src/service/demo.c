@@ -24,6 +24,7 @@
 
 #include "service/basedata.h"
 
+#include "base/keyset.h"
 #include "base/log.h"
 #include "base/progress.h"
 #include "base/rng.h"
@@ -659,8 +660,12 @@ struct member {
 /* Precomputed weight totals for the population draws. */
 struct people {
     struct rng *r;
-    struct rng ids;                      /* ID numbers and phones: their own stream */
-    const struct secret_key *key;        /* NULL: no personal data */
+    struct rng ids;               /* ID numbers and phones: their own stream */
+    const struct secret_key *key; /* NULL: no personal data */
+    /* While the persons table is bulk loaded (its indexes dropped, store_bd_bulk_begin), the
+     * ID numbers drawn so far: the generic hash of each stored lookup hash. NULL otherwise
+     * (the unique index refuses a repeated number). */
+    struct keyset *drawn_ids;
     int surname_w[2][N_ELEMS(surnames)]; /* [0] local, [1] migrant */
     int surname_total[2];
     int kind_total;
@@ -963,19 +968,38 @@ static void draw_id_number(struct rng *r, const char *birth_date, int is_female,
     out[18] = '\0';
 }
 
+/* 1 when the ID number just sealed into rv was drawn before (then it is drawn again), else
+ * records it. Only while bulk loading: otherwise the unique index says so. */
+static int id_drawn_before(struct keyset *drawn, const struct row_values *rv)
+{
+    const char *hash = rv->sealed[bd_field_index(bd_entity(BD_PERSON), "id_number")].hash;
+    unsigned char k[KEYSET_KEY];
+    if (drawn == NULL || hash == NULL || hash[0] == '\0')
+        return 0;
+    crypto_generichash(k, sizeof(k), (const unsigned char *)hash, strlen(hash), NULL, 0);
+    if (keyset_get(drawn, k, NULL))
+        return 1;
+    keyset_put(drawn, k, 1);
+    return 0;
+}
+
 /* Insert a person; an ID number drawn twice (same birth date and sequence) is drawn again. */
-static int insert_person(struct store *st, struct rng *ids, const struct secret_key *key,
-                         struct row_values *rv, const char *cell, int64_t now_ms,
-                         const char *birth_date, int is_female, int is_local)
+static int insert_person(struct store *st, struct people *pp, struct row_values *rv,
+                         const char *cell, int64_t now_ms, const char *birth_date, int is_female,
+                         int is_local)
 {
     struct bd_record rec;
     int r = ERR_EXISTS;
     for (int attempt = 0; attempt < 64 && r == ERR_EXISTS; attempt++) {
-        if (key != NULL) {
+        if (pp->key != NULL) {
             char id[IDCARD_BUF];
-            draw_id_number(ids, birth_date, is_female, is_local, id);
-            if ((r = seal_value(rv, key, BD_PERSON, "id_number", id)) != 0)
+            draw_id_number(&pp->ids, birth_date, is_female, is_local, id);
+            if ((r = seal_value(rv, pp->key, BD_PERSON, "id_number", id)) != 0)
                 return r;
+            if (id_drawn_before(pp->drawn_ids, rv)) {
+                r = ERR_EXISTS;
+                continue;
+            }
         }
         row_record(BD_PERSON, rv, cell, now_ms, &rec);
         r = store_bd_put(st, &rec, NULL);
@@ -1071,8 +1095,7 @@ static int insert_cell(struct store *st, struct people *pp, const struct plan *p
                 if ((r = seal_value(pv, pp->key, BD_PERSON, "phone", phone)) != 0)
                     break;
             }
-            r = insert_person(st, &pp->ids, pp->key, pv, cell->code, now_ms, birth, m[i].is_female,
-                              is_registered);
+            r = insert_person(st, pp, pv, cell->code, now_ms, birth, m[i].is_female, is_registered);
             if (r != 0) {
                 errbuf_set(eb, r, "cannot insert a person in cell %s", cell->code);
                 break;
@@ -1093,22 +1116,35 @@ static int insert_population(struct store *st, const struct plan *p, struct rng 
 {
     struct people pp;
     struct progress bar;
+    struct keyset drawn;
     int64_t now_ms = time_now_ms();
-    int rr;
+    int rr, bulk = 0;
 
     people_init(&pp, r);
     pp.key = opt->key;
     rng_seed(&pp.ids, opt->seed, 5);
+    /* Persons are most of the rows: load them with the table's indexes and search entries
+     * built once at the end, from sorted keys, instead of a random insert per row and index
+     * (the bulk import's path; a backend without it inserts as usual). */
+    if ((rr = store_bd_bulk_begin(st, BD_PERSON, &bulk)) != 0)
+        return errbuf_set(eb, rr, "cannot start loading the demo's persons");
+    if (bulk) {
+        keyset_init(&drawn, (size_t)p->households * 3);
+        pp.drawn_ids = &drawn;
+    }
     progress_init(&bar, "demo", p->households);
-    for (size_t i = 0; i < p->len; i++) {
+    for (size_t i = 0; i < p->len && rr == 0; i++) {
         if (p->nodes[i].level != AREA_CELL)
             continue;
-        if ((rr = insert_cell(st, &pp, p, &p->nodes[i], now_ms, res, eb)) != 0)
-            return rr;
+        rr = insert_cell(st, &pp, p, &p->nodes[i], now_ms, res, eb);
         progress_update(&bar, res->households);
     }
     progress_finish(&bar);
-    return 0;
+    if (bulk)
+        keyset_cleanup(&drawn);
+    if (rr == 0 && (rr = store_bd_bulk_end(st)) != 0)
+        errbuf_set(eb, rr, "cannot index the demo's persons");
+    return rr;
 }
 
 /* ---- the entry point ------------------------------------------------------------------- */

@@ -13,6 +13,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+int store_process_init(void)
+{
+    return store_sqlite_process_init();
+}
+
 int store_open(const char *url, unsigned flags, struct store **out, struct errbuf *eb)
 {
     *out = NULL;

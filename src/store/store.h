@@ -46,6 +46,14 @@ enum store_open_flags {
 };
 
 /*
+ * Once per process, from main before any other thread starts and before store_open: settings
+ * of the storage libraries that apply to the whole process (SQLite keeps no memory statistics,
+ * so its allocator takes no global lock on every call from the server's threads). A process
+ * that skips it works the same, only slower. ERR_DB when a library refused.
+ */
+int store_process_init(void);
+
+/*
  * Open url: "FILE", "sqlite:FILE" (SQLite). Without STORE_CREATE a missing database is
  * ERR_NOT_FOUND. Migrates an older schema; ERR_DB_TOO_NEW for a newer one. Caller closes.
  */

@@ -326,6 +326,8 @@ struct store {
 
 /* The SQLite backend (src/store/sqlite/store_sqlite.c). path is a file name. */
 int store_sqlite_open(const char *path, unsigned flags, struct store **out, struct errbuf *eb);
+/* SQLite's process-wide settings (store_process_init). */
+int store_sqlite_process_init(void);
 
 /* Newest schema version of the SQLite backend (src/store/sqlite/migrations.c). */
 int sqlite_schema_latest(void);

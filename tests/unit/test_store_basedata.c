@@ -403,6 +403,73 @@ static void test_bulk_load(void **state)
         assert_int_equal(store_bd_bulk_begin(f->st, BD_HOUSEHOLD, &started), ERR_CONFLICT);
 }
 
+/* Collects "id:tags;" of each household store_visit_due gives. */
+static int tags_fn(void *ctx, const struct visit_state *s)
+{
+    char *out = ctx;
+    size_t len = strlen(out);
+    snprintf(out + len, 512 - len, "%lld:%s;", (long long)s->subject_id, s->tags);
+    return 0;
+}
+
+/* A person of household hid for the persons bulk test (new: id -1). */
+static struct bd_record bulk_person(const char *idn, const char *hid, const char *tags,
+                                    const char *status)
+{
+    struct bd_record p = rec(1, BD_PERSON, CELL_A, "name", "陈大文", "id_number", idn, "sex", "M",
+                             "birth_date", "1990-01-01", "is_registered", "1", "household_id", hid,
+                             "tags", tags, "status", status, END);
+    p.id = -1;
+    return p;
+}
+
+/* A bulk load of persons also drops the table's triggers (migration 15's, which keep each
+ * household's member_tags by reading persons through an index the load drops: a scan of the
+ * table per row) and does their work once at the end: the households' tags are what the
+ * triggers would have left, and the triggers are back for the next write. */
+static void test_bulk_load_persons_keeps_member_tags(void **state)
+{
+    struct store_fixture *f = *state;
+    struct bd_record h1 = rec(0, BD_HOUSEHOLD, CELL_A, "household_no", "T1", "kind",
+                              "registered_family", "address", "南桂东路1号", END);
+    struct bd_record h2 = rec(2, BD_HOUSEHOLD, CELL_A, "household_no", "T2", "kind",
+                              "registered_family", "address", "南桂东路2号", END);
+    struct bd_record p;
+    char hid1[24], hid2[24], out[512] = "", want[512];
+    int started = -1;
+    assert_int_equal(store_bd_put(f->st, &h1, NULL), 0);
+    assert_int_equal(store_bd_put(f->st, &h2, NULL), 0);
+    snprintf(hid1, sizeof(hid1), "%lld", (long long)h1.id);
+    snprintf(hid2, sizeof(hid2), "%lld", (long long)h2.id);
+
+    assert_int_equal(store_begin(f->st), 0);
+    assert_int_equal(store_bd_bulk_begin(f->st, BD_PERSON, &started), 0);
+    assert_int_equal(started, f->db.is_pg ? 0 : 1);
+    p = bulk_person("B1", hid1, "elderly_alone", "active");
+    assert_int_equal(store_bd_put(f->st, &p, NULL), 0);
+    p = bulk_person("B2", hid1, "disabled", "active");
+    assert_int_equal(store_bd_put(f->st, &p, NULL), 0);
+    p = bulk_person("B3", hid1, "veteran", "moved_away"); /* not active: not counted */
+    assert_int_equal(store_bd_put(f->st, &p, NULL), 0);
+    p = bulk_person("B4", hid2, "", "active"); /* no tags */
+    assert_int_equal(store_bd_put(f->st, &p, NULL), 0);
+    assert_int_equal(store_bd_bulk_end(f->st), 0);
+    assert_int_equal(store_commit(f->st), 0);
+    /* The households with tagged members, as the task list finds them: by member_tags. */
+    assert_int_equal(store_visit_due(f->st, CELL_A, NULL, 1, INT64_MAX, tags_fn, out), 0);
+    snprintf(want, sizeof(want), "%s:elderly_alone,disabled;", hid1);
+    assert_string_equal(out, want);
+
+    /* The triggers are back: a person written as usual updates the household at once. */
+    p = bulk_person("B5", hid2, "pregnant", "active");
+    p.id = 0;
+    assert_int_equal(store_bd_put(f->st, &p, NULL), 0);
+    out[0] = '\0';
+    assert_int_equal(store_visit_due(f->st, CELL_A, NULL, 1, INT64_MAX, tags_fn, out), 0);
+    snprintf(want, sizeof(want), "%s:elderly_alone,disabled;%s:pregnant;", hid1, hid2);
+    assert_string_equal(out, want);
+}
+
 static int access_fn(void *ctx, const struct access_entry *e)
 {
     char *out = ctx;
@@ -844,6 +911,8 @@ int main(void)
                                         store_fixture_teardown),
         cmocka_unit_test_setup_teardown(test_case_reporters, store_fixture_setup,
                                         store_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_bulk_load_persons_keeps_member_tags,
+                                        store_fixture_setup, store_fixture_teardown),
         cmocka_unit_test_setup_teardown(test_bulk_load, store_fixture_setup,
                                         store_fixture_teardown),
         /* last: a SQLite file's upgrade from an old schema. PostgreSQL databases start at the

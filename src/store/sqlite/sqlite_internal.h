@@ -32,7 +32,8 @@ struct sqlite_store {
     int bd_fts_queue_ready; /* the connection's temp.base_fts_queue exists */
     int bd_fts_dirty;       /* the queue holds changes not yet applied to base_fts */
     /* An open bulk load (sq_bd_bulk_begin): the kind, its largest id before the load, and the
-     * CREATE INDEX statements of the indexes it dropped (owned), to be run by sq_bd_bulk_end. */
+     * CREATE INDEX / CREATE TRIGGER statements of what it dropped (owned, indexes first), to
+     * be run by sq_bd_bulk_end. */
     int bd_bulk_open;
     enum bd_kind bd_bulk_kind;
     int64_t bd_bulk_max_id;

@@ -17,10 +17,13 @@
  * therefore does not see that transaction's own changes.
  *
  * A bulk load (sq_bd_bulk_begin .. sq_bd_bulk_end, one transaction) drops the table's
- * secondary indexes and does not queue search entries for inserted rows; its end re-runs the
- * saved CREATE INDEX statements (a sort of the keys instead of a random B-tree insert per row
- * and index) and indexes the new rows for search in one INSERT .. SELECT. DDL is transactional
- * in SQLite, so a rollback or a crash before the commit brings the indexes back untouched.
+ * secondary indexes and its triggers, and does not queue search entries for inserted rows; its
+ * end re-runs the saved CREATE INDEX statements (a sort of the keys instead of a random B-tree
+ * insert per row and index), then the CREATE TRIGGER ones, does in one statement what the
+ * triggers would have done row by row (bulk_catch_up: a trigger that reads its own table by
+ * a dropped index would scan the whole table for every row), and indexes the new rows for
+ * search in one INSERT .. SELECT. DDL is transactional in SQLite, so a rollback or a crash
+ * before the commit brings the indexes and triggers back untouched.
  */
 #include "base/buf.h"
 #include "base/log.h"
@@ -941,14 +944,31 @@ void sq_bd_bulk_forget(struct sqlite_store *s)
     s->bd_bulk_open = 0;
 }
 
+/* What the triggers of kind's table (dropped during a bulk load) keep elsewhere, recomputed
+ * in one statement; NULL when the table has none. Persons: each household's member_tags
+ * (migration 15: the tags of its active members, in the order the household index gives). All
+ * households, since a bulk load may also have updated or moved persons; it runs once per load,
+ * with persons_household built. */
+static const char *bulk_catch_up(enum bd_kind kind)
+{
+    if (kind != BD_PERSON)
+        return NULL;
+    return "UPDATE households SET member_tags = coalesce((SELECT group_concat(p.tags, ',') "
+           "FROM persons p WHERE p.household_id = households.id "
+           "AND p.status IN ('', 'active') AND p.tags != ''), '')";
+}
+
 int sq_bd_bulk_begin(struct store *st, enum bd_kind kind, int *started)
 {
-    static const char list_sql[] = "SELECT name, sql FROM sqlite_master WHERE type = 'index' "
-                                   "AND tbl_name = ?1 AND sql IS NOT NULL ORDER BY name";
+    /* Indexes before triggers: bulk end re-creates them in this order. */
+    static const char list_sql[] =
+        "SELECT name, sql, type FROM sqlite_master WHERE type IN ('index', 'trigger') "
+        "AND tbl_name = ?1 AND sql IS NOT NULL ORDER BY type, name";
     struct sqlite_store *s = sq(st);
     const struct bd_entity *e = entity_of(kind);
     sqlite3_stmt *stmt = NULL;
     char **names = NULL, sql[160];
+    int *is_trigger = NULL;
     int n = 0, rc, r = 0;
     *started = 0;
     if (e == NULL)
@@ -970,6 +990,8 @@ int sq_bd_bulk_begin(struct store *st, enum bd_kind kind, int *started)
     bind_text(stmt, 1, e->table);
     while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
         names = xrealloc(names, (size_t)(n + 1) * sizeof(*names));
+        is_trigger = xrealloc(is_trigger, (size_t)(n + 1) * sizeof(*is_trigger));
+        is_trigger[n] = strcmp((const char *)sqlite3_column_text(stmt, 2), "trigger") == 0;
         s->bd_bulk_index_sql =
             xrealloc(s->bd_bulk_index_sql, (size_t)(n + 1) * sizeof(*s->bd_bulk_index_sql));
         names[n] = col_dup(stmt, 0);
@@ -981,13 +1003,15 @@ int sq_bd_bulk_begin(struct store *st, enum bd_kind kind, int *started)
         r = sq_fail(s, "bulk begin");
     for (int i = 0; i < n && r == 0; i++) {
         char drop[160];
-        snprintf(drop, sizeof(drop), "DROP INDEX \"%s\"", names[i]);
+        snprintf(drop, sizeof(drop), "DROP %s \"%s\"", is_trigger[i] ? "TRIGGER" : "INDEX",
+                 names[i]);
         if (sqlite3_exec(s->db, drop, NULL, NULL, NULL) != SQLITE_OK)
             r = sq_fail(s, "bulk drop index");
     }
     for (int i = 0; i < n; i++)
         free(names[i]);
     free(names);
+    free(is_trigger);
     if (r != 0) {
         sq_bd_bulk_forget(s); /* the caller rolls back, which restores what was dropped */
         return r;
@@ -1005,9 +1029,12 @@ int sq_bd_bulk_end(struct store *st)
     int r = 0;
     if (!s->bd_bulk_open)
         return 0;
+    const char *catch_up = bulk_catch_up(s->bd_bulk_kind);
     for (int i = 0; i < s->bd_bulk_n_index && r == 0; i++)
         if (sqlite3_exec(s->db, s->bd_bulk_index_sql[i], NULL, NULL, NULL) != SQLITE_OK)
             r = sq_fail(s, "bulk create index");
+    if (r == 0 && catch_up != NULL && sqlite3_exec(s->db, catch_up, NULL, NULL, NULL) != SQLITE_OK)
+        r = sq_fail(s, "bulk catch up");
     if (r == 0) {
         buf_init(&sql, 4096);
         r = index_rows(s, s->bd_bulk_kind, s->bd_bulk_max_id, &sql);
