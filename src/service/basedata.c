@@ -827,7 +827,8 @@ struct importer {
     char last_ref_id[BD_FIELDS_MAX][24];
     /* A bulk load (store_bd_bulk_begin started): the table's indexes are dropped, so natural
      * keys are checked here -- key (a generic hash of the stored lookup value) to the id of a
-     * record that was there before (> 0) or to -line of the file row that created one (< 0). */
+     * record that was there before (> 0) or to -line of the file row that wrote it (< 0).
+     * Without a bulk load, keys holds only the latter: the store is asked for the rest. */
     int bulk;
     struct keyset keys;
     int64_t last_id, listed; /* bulk_load_keys' walk */
@@ -953,14 +954,16 @@ static int import_row(struct importer *im, const struct csv_record *row, struct 
             secret_index_hash(im->key, norm, context, hash);
             lookup = hash;
         }
+        int64_t v = 0;
+        bulk_key(lookup, bulk_k);
+        /* Bulk or not, a file holds each record once: a second row with the key of an earlier
+         * one (created or updated by this file) is reported, not applied over it. */
+        if (keyset_get(&im->keys, bulk_k, &v) && v < 0)
+            return errbuf_set(eb, ERR_INVALID,
+                              "field '%s': the same as on line %lld (a file may hold each "
+                              "record once)",
+                              nk->name, (long long)-v);
         if (im->bulk) {
-            int64_t v = 0;
-            bulk_key(lookup, bulk_k);
-            if (keyset_get(&im->keys, bulk_k, &v) && v < 0)
-                return errbuf_set(eb, ERR_INVALID,
-                                  "field '%s': the same as on line %lld (a file may hold each "
-                                  "record once)",
-                                  nk->name, (long long)-v);
             existing = v;
             r = v > 0 ? 0 : ERR_NOT_FOUND;
         } else {
@@ -998,8 +1001,7 @@ static int import_row(struct importer *im, const struct csv_record *row, struct 
         im->rep->created++;
     else
         im->rep->updated++;
-    if (created && im->bulk)
-        keyset_put(&im->keys, bulk_k, -(int64_t)row->line);
+    keyset_put(&im->keys, bulk_k, -(int64_t)row->line);
 done:
     if (pr) {
         prepared_free(pr);
@@ -1113,6 +1115,8 @@ int basedata_import(struct service_ctx *ctx, enum bd_kind kind, const char *text
             goto out;
         in_tx = im->bulk;
     }
+    if (!im->bulk) /* the keys this file wrote (a bulk load's set also holds those before) */
+        keyset_init(&im->keys, 0);
     while (csv_read(&rd, row)) {
         struct errbuf row_eb = {{0}};
         rep->rows++;
@@ -1164,8 +1168,7 @@ out:
         if (im->bulk)
             rep->created = rep->updated = 0; /* nothing of it landed */
     }
-    if (im->bulk)
-        keyset_cleanup(&im->keys);
+    keyset_cleanup(&im->keys); /* zeroed when never set up: a no-op */
     free(im->areas.codes);
     sodium_memzero(im, sizeof(*im));
     free(im);
