@@ -15,6 +15,7 @@
  * and a second sweep at the same instant (which must find nothing to do).
  */
 #include "base/config.h"
+#include "base/error.h"
 #include "base/timeutil.h"
 #include "service/auth.h"
 #include "service/cases.h"
@@ -131,7 +132,9 @@ int main(int argc, char **argv)
         memset(&c, 0, sizeof(c));
         uint64_t r = rng_next();
         const char *grid = grids.codes[r % grids.len];
-        snprintf(c.area_code, sizeof(c.area_code), "%s%03d", grid, (int)(r >> 20) % 9 + 1);
+        /* the cell number from the unsigned draw (an int cast first could go negative and
+         * make a code with a minus sign, which the sweep's roll-ups then refused) */
+        snprintf(c.area_code, sizeof(c.area_code), "%s%03d", grid, (int)((r >> 20) % 9) + 1);
         snprintf(c.number, sizeof(c.number), "B-%ld", i);
         snprintf(c.category, sizeof(c.category), "%s", cats[(r >> 8) % 7]);
         snprintf(c.channel, sizeof(c.channel), "%s", "phone");
@@ -188,14 +191,19 @@ int main(int argc, char **argv)
     measure(ctx->st, "district q=井盖丢失", &f, 1);
 
     struct sweep_stats s;
+    int r;
     t0 = time_mono_ms();
-    if (cases_sweep(ctx, now, &s) != 0)
+    if ((r = cases_sweep(ctx, now, &s)) != 0) {
+        fprintf(stderr, "bench_cases: the sweep failed: %s\n", err_code(r));
         return 1;
+    }
     printf("sweep open_cases=%ld examined=%lld acted=%lld seconds=%.3f\n", n, (long long)s.examined,
            (long long)(s.yellow + s.red + s.escalated), (double)(time_mono_ms() - t0) / 1e3);
     t0 = time_mono_ms();
-    if (cases_sweep(ctx, now, &s) != 0)
+    if ((r = cases_sweep(ctx, now, &s)) != 0) {
+        fprintf(stderr, "bench_cases: the second sweep failed: %s\n", err_code(r));
         return 1;
+    }
     printf("sweep again examined=%lld seconds=%.3f\n", (long long)s.examined,
            (double)(time_mono_ms() - t0) / 1e3);
     free(grids.codes);
