@@ -269,7 +269,9 @@ test('reading patrols: the track, the cases found, scope and filters', async () 
   assert.equal(r.body.items[0].grid_code, '440605001001002');
   r = await req('GET', `/api/v1/patrols?area=${GRID1}`, tokens.worker2);
   assert.equal(r.status, 403);
-  const tomorrow = new Date(Date.now() + 86400000).toISOString().slice(0, 10);
+  // tomorrow in the city's time (UTC+8), as the server reads the date: from 16:00 UTC on, the
+  // UTC date is the city's yesterday
+  const tomorrow = new Date(Date.now() + 8 * 3600000 + 86400000).toISOString().slice(0, 10);
   r = await req('GET', `/api/v1/patrols?area=${COMMUNITY}&from=${tomorrow}`, tokens.leader);
   assert.equal(r.body.items.length, 0);
   r = await req('GET', `/api/v1/patrols?area=${COMMUNITY}&to=${tomorrow}&limit=2`, tokens.leader);
