@@ -52,7 +52,7 @@ test('nav entries only for the roles that may use the pages', async (t) => {
   };
   for (const [user, want] of Object.entries(expect)) {
     const page = await openPage(t);
-    await login(page, user === 'chief' ? 'chief_011001002003' : user);
+    await login(page, user === 'chief' ? env.chief : user);
     await ready(page, 'map');
     const have = (await navIds(page)).filter((n) => ['volunteers', 'needs', 'posts', 'compliance', 'ratings', 'surveys'].includes(n));
     assert.deepEqual(have, want, user);
@@ -302,7 +302,7 @@ test('a survey created on the page and its results seen', async (t) => {
 
 test("a chief's report is relayed as their chief record and listed on the chief's page", async (t) => {
   const page = await openPage(t);
-  await login(page, 'chief_011001002003');
+  await login(page, env.chief);
   await ready(page, 'map');
   const mine = await apiJson(page, '/api/v1/chiefs');
   assert.equal(mine.status, 200);

@@ -25,7 +25,7 @@ export const PASSWORD = 'demo-pass-123';
 export const DESKTOP = { width: 1280, height: 800 };
 export const PHONE = { width: 375, height: 740 };
 
-export const env = { tmp: null, server: null, serverLog: '', base: null, browser: null };
+export const env = { tmp: null, server: null, serverLog: '', base: null, browser: null, chief: null };
 
 function startServer(db) {
   return new Promise((resolve, reject) => {
@@ -79,7 +79,7 @@ export async function setUp() {
   assert.ok(fs.existsSync(path.join(WEB, 'index.html')), `web root ${WEB} has no index.html (set GRIDGOV_WEB)`);
   env.tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gridgov-e2e-'));
   const db = path.join(env.tmp, 'demo.db');
-  const [, browser] = await Promise.all([
+  const [demo, browser] = await Promise.all([
     execFileP(BIN, ['demo', '--db', db, '--scale', 'small', '--seed', '1', '--password', PASSWORD], {
       timeout: 240000, // about 50 s alone; several times that on a loaded 2-core CI machine
       maxBuffer: 16 * 1024 * 1024,
@@ -91,6 +91,12 @@ export async function setUp() {
     }),
   ]);
   env.browser = browser;
+  // A building/lane/street chief's login, as the demo prints it: which residents become chiefs
+  // follows the demo's random draws over who is of age on the day it runs, so it is read, not
+  // assumed (a fixed name held until the day the draws moved).
+  const chief = /\(login (chief_\d+)\)/.exec(demo.stdout);
+  assert.ok(chief, 'the demo names a chief login');
+  env.chief = chief[1];
   const s = await startServer(db);
   env.server = s.proc;
   env.base = `http://127.0.0.1:${s.port}`;
