@@ -206,6 +206,9 @@ int pg_outbox_failed(struct store *st, int64_t id, int attempts, int64_t next_at
                      const char *error);
 int pg_outbox_backlog(struct store *st, int64_t *out);
 int pg_outbox_mark_all_delivered(struct store *st, int64_t now_ms);
+/* Each row of res (columns: day, class, count) to fn; fn's nonzero return stops and is
+ * returned. The caller clears res. */
+int pg_series_emit(const PGresult *res, store_series_fn fn, void *ctx);
 int pg_case_daily_counts(struct store *st, const char *area, const char *category, int64_t from_ms,
                          int64_t to_ms, int utc_offset_min, int by_class, store_series_fn fn,
                          void *ctx);

@@ -1213,7 +1213,7 @@ int pg_case_daily_counts(struct store *st, const char *area, const char *categor
     struct buf sql;
     PGresult *res = NULL;
     char grid[16], district[7];
-    int r, n;
+    int r;
 
     pgp_init(&p);
     pgp_int(&p, (int64_t)utc_offset_min * 60000);
@@ -1235,13 +1235,19 @@ int pg_case_daily_counts(struct store *st, const char *area, const char *categor
     buf_cleanup(&sql);
     if (r != 0)
         return r;
-    n = PQntuples(res);
+    r = pg_series_emit(res, fn, ctx);
+    PQclear(res);
+    return r;
+}
+
+int pg_series_emit(const PGresult *res, store_series_fn fn, void *ctx)
+{
+    int n = PQntuples(res), r = 0;
     for (int i = 0; i < n && r == 0; i++) {
         char cls[8];
         pg_copy(res, i, 1, cls, sizeof(cls));
         r = fn(ctx, pg_int(res, i, 0), cls, pg_int(res, i, 2));
     }
-    PQclear(res);
     return r;
 }
 

@@ -418,7 +418,7 @@ int pg_rollup_day_counts(struct store *st, int level, const char *area, int from
     struct pg_params p;
     PGresult *res;
     char district[7];
-    int r, n;
+    int r;
     pg_district(area, district);
     pgp_init(&p);
     pgp_text(&p, district);
@@ -430,12 +430,7 @@ int pg_rollup_day_counts(struct store *st, int level, const char *area, int from
     if ((r = pg_query(pg(st), PG_SLOT_ROLLUPS + RSLOT_DAY_COUNTS + by_class, sql[by_class], &p,
                       "rollup day counts", &res)) != 0)
         return r;
-    n = PQntuples(res);
-    for (int i = 0; i < n && r == 0; i++) {
-        char cls[8];
-        pg_copy(res, i, 1, cls, sizeof(cls));
-        r = fn(ctx, pg_int(res, i, 0), cls, pg_int(res, i, 2));
-    }
+    r = pg_series_emit(res, fn, ctx);
     PQclear(res);
     return r;
 }

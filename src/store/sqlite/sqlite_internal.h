@@ -143,6 +143,10 @@ int sq_case_plain_phones(struct store *st, int limit, store_phone_fn fn, void *c
 int sq_case_set_reporter_phone(struct store *st, int64_t case_id, const char *sealed,
                                const char *masked);
 /* store_sqlite_series.c */
+/* Step stmt (columns: day, class, count) to its end, each row to fn; fn's nonzero return
+ * stops and is returned, a failed step is sq_fail(s, what). The caller finalizes stmt. */
+int sq_series_emit(struct sqlite_store *s, sqlite3_stmt *stmt, store_series_fn fn, void *ctx,
+                   const char *what);
 int sq_case_daily_counts(struct store *st, const char *area, const char *category, int64_t from_ms,
                          int64_t to_ms, int utc_offset_min, int by_class, store_series_fn fn,
                          void *ctx);

@@ -311,7 +311,7 @@ int sq_rollup_day_counts(struct store *st, int level, const char *area, int from
 {
     struct sqlite_store *s = sq(st);
     sqlite3_stmt *stmt = NULL;
-    int r = 0, rc;
+    int r;
     /* A range of the primary key (level, area, day, category); days without cases (cells
      * whose collected sum is 0) are not reported, as a count over the cases would not. */
     const char *sql =
@@ -327,15 +327,7 @@ int sq_rollup_day_counts(struct store *st, int level, const char *area, int from
     bind_text(stmt, 2, area);
     sqlite3_bind_int(stmt, 3, from_day);
     sqlite3_bind_int(stmt, 4, to_day);
-    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-        char cls[8];
-        copy_col(stmt, 1, cls, sizeof(cls));
-        if ((r = fn(ctx, sqlite3_column_int64(stmt, 0), cls, sqlite3_column_int64(stmt, 2))) != 0)
-            goto out;
-    }
-    if (rc != SQLITE_DONE)
-        r = sq_fail(s, "rollup day counts");
-out:
+    r = sq_series_emit(s, stmt, fn, ctx, "rollup day counts");
     sqlite3_finalize(stmt);
     return r;
 }

@@ -32,6 +32,19 @@ static const char *level_column(size_t len)
     }
 }
 
+int sq_series_emit(struct sqlite_store *s, sqlite3_stmt *stmt, store_series_fn fn, void *ctx,
+                   const char *what)
+{
+    int rc, r;
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        char cls[8];
+        copy_col(stmt, 1, cls, sizeof(cls));
+        if ((r = fn(ctx, sqlite3_column_int64(stmt, 0), cls, sqlite3_column_int64(stmt, 2))) != 0)
+            return r;
+    }
+    return rc == SQLITE_DONE ? 0 : sq_fail(s, what);
+}
+
 int sq_case_daily_counts(struct store *st, const char *area, const char *category, int64_t from_ms,
                          int64_t to_ms, int utc_offset_min, int by_class, store_series_fn fn,
                          void *ctx)
@@ -39,7 +52,7 @@ int sq_case_daily_counts(struct store *st, const char *area, const char *categor
     struct sqlite_store *s = sq(st);
     sqlite3_stmt *stmt = NULL;
     struct buf sql;
-    int r = 0, rc;
+    int r = 0;
 
     buf_init(&sql, 1024);
     buf_printf(&sql,
@@ -70,14 +83,7 @@ int sq_case_daily_counts(struct store *st, const char *area, const char *categor
     sqlite3_bind_int64(stmt, 3, (int64_t)utc_offset_min * 60000);
     sqlite3_bind_int64(stmt, 4, from_ms);
     sqlite3_bind_int64(stmt, 5, to_ms);
-    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-        char cls[8];
-        copy_col(stmt, 1, cls, sizeof(cls));
-        if ((r = fn(ctx, sqlite3_column_int64(stmt, 0), cls, sqlite3_column_int64(stmt, 2))) != 0)
-            goto out;
-    }
-    if (rc != SQLITE_DONE)
-        r = sq_fail(s, "daily counts");
+    r = sq_series_emit(s, stmt, fn, ctx, "daily counts");
 out:
     sqlite3_finalize(stmt);
     buf_cleanup(&sql);
