@@ -161,6 +161,7 @@ int main(int argc, char **argv)
     }
     printf("fill cases=%ld seconds=%.1f\n", n, (double)(time_mono_ms() - t0) / 1e3);
     store_maintain(ctx->st);
+    store_refresh_statistics(ctx->st); /* PostgreSQL plans by the filled table, as in use */
 
     struct case_filter f;
     char street[10], community[13];

@@ -1159,6 +1159,11 @@ int basedata_import(struct service_ctx *ctx, enum bd_kind kind, const char *text
         goto out;
     }
     in_tx = 0;
+    /* A bulk load changed the table's size by orders of magnitude: plan with that. */
+    if (im->bulk && (r = store_refresh_statistics(ctx->st)) != 0) {
+        r = errbuf_set(eb, r, "cannot refresh the statistics of the %s", im->e->plural);
+        goto out;
+    }
     if (opt->on_progress)
         opt->on_progress(opt->cb_ctx, (int64_t)len);
     r = 0;

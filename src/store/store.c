@@ -380,6 +380,11 @@ int store_maintain(struct store *st)
     return st->ops->maintain(st);
 }
 
+int store_refresh_statistics(struct store *st)
+{
+    return st->ops->refresh_statistics(st);
+}
+
 int store_meta_get_text(struct store *st, const char *key, char **out)
 {
     return st->ops->meta_get_text(st, key, out);

@@ -75,6 +75,15 @@ int store_schema_latest(void);
 int store_maintain(struct store *st);
 
 /*
+ * Refresh the planner's statistics after a large load (write, outside a transaction): gridgov
+ * migrate's target, a bulk import, a benchmark's fill. On PostgreSQL this is ANALYZE of the
+ * gridgov tables — without it, the minute until autovacuum gets there plans a district list
+ * as if the district held a few dozen rows. SQLite keeps no statistics here (its plans come
+ * from the indexes alone and were chosen that way), so it has nothing to do.
+ */
+int store_refresh_statistics(struct store *st);
+
+/*
  * Write a consistent copy of the open database to dest_path (which must not exist), while
  * other connections keep writing: the copy is the database as of one instant. The copy is
  * then checked (integrity check) before success is reported. ERR_EXISTS, ERR_IO.

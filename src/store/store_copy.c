@@ -902,9 +902,11 @@ out:
             r = store_bd_reindex(st);
             if (r == 0)
                 r = store_maintain(st);
-            store_close(st);
             if (r != 0)
                 errbuf_set(eb, r, "rebuilding the text indexes of the copy failed");
+            else if ((r = store_refresh_statistics(st)) != 0)
+                errbuf_set(eb, r, "refreshing the planner's statistics of the copy failed");
+            store_close(st);
         }
     }
     return r;

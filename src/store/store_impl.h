@@ -78,6 +78,7 @@ struct store_ops {
 
     int (*meta_get_text)(struct store *st, const char *key, char **out);
     int (*maintain)(struct store *st);
+    int (*refresh_statistics)(struct store *st);
     int (*case_count_overdue)(struct store *st, int64_t now_ms, int64_t *out);
     int (*size_bytes)(struct store *st, int64_t *out);
     int (*backup)(struct store *st, const char *dest_path, struct errbuf *eb);

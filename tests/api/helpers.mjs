@@ -19,17 +19,30 @@ export function removeDir(dir) {
   rmSync(dir, { recursive: true, force: true });
 }
 
-// Run a gridgov subcommand synchronously; returns { status, stdout, stderr }.
-export function gridgov(...args) {
-  const r = spawnSync(BIN, args, { encoding: 'utf8', timeout: 120000 });
+// Run a gridgov subcommand synchronously, killed after timeoutMs; returns
+// { status, stdout, stderr }.
+export function gridgovWithin(timeoutMs, ...args) {
+  const r = spawnSync(BIN, args, { encoding: 'utf8', timeout: timeoutMs });
   if (r.error) throw r.error;
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+  return { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
+}
+
+// The same with the usual 2 minutes: any one command of the tests takes seconds.
+export function gridgov(...args) {
+  return gridgovWithin(120000, ...args);
+}
+
+export function mustGridgovWithin(timeoutMs, ...args) {
+  const r = gridgovWithin(timeoutMs, ...args);
+  if (r.status !== 0) {
+    const how = r.signal ? `killed by ${r.signal}` : `status ${r.status}`;
+    throw new Error(`gridgov ${args.join(' ')} failed (${how}): ${r.stderr}`);
+  }
+  return r;
 }
 
 export function mustGridgov(...args) {
-  const r = gridgov(...args);
-  if (r.status !== 0) throw new Error(`gridgov ${args.join(' ')} failed (${r.status}): ${r.stderr}`);
-  return r;
+  return mustGridgovWithin(120000, ...args);
 }
 
 function rect(x0, y0, x1, y1) {

@@ -161,6 +161,7 @@ int pg_session_delete_user(struct store *st, int64_t user_id);
 int pg_session_purge(struct store *st, int64_t now_ms);
 int pg_meta_get_text(struct store *st, const char *key, char **out);
 int pg_maintain(struct store *st);
+int pg_refresh_statistics(struct store *st);
 int pg_size_bytes(struct store *st, int64_t *out);
 int pg_backup(struct store *st, const char *dest_path, struct errbuf *eb);
 int pg_check_integrity(struct store *st, struct errbuf *eb);

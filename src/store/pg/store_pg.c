@@ -917,6 +917,15 @@ int pg_meta_set(struct store *st, const char *key, const char *value)
     return core_query(pg(st), CORE_META_SET, &p, "meta set", NULL);
 }
 
+/* ANALYZE of this database's tables (the connection's search path: gridgov's schema). */
+int pg_refresh_statistics(struct store *st)
+{
+    struct pg_store *s = pg(st);
+    if (s->in_tx)
+        return ERR_INTERNAL;
+    return pg_query(s, -1, "ANALYZE", NULL, "analyze", NULL);
+}
+
 /* PostgreSQL maintains itself (autovacuum, checkpoints); nothing is owed on our side. */
 int pg_maintain(struct store *st)
 {
@@ -1361,6 +1370,7 @@ static const struct store_ops pg_ops = {
     .household_count = pg_household_count,
     .meta_get_text = pg_meta_get_text,
     .maintain = pg_maintain,
+    .refresh_statistics = pg_refresh_statistics,
     .case_count_overdue = pg_case_count_overdue,
     .size_bytes = pg_size_bytes,
     .backup = pg_backup,

@@ -491,6 +491,12 @@ static int sq_meta_get_text(struct store *st, const char *key, char **out)
     return r;
 }
 
+/* No statistics are kept (no sqlite_stat1): nothing to refresh. */
+static int sq_refresh_statistics(struct store *st)
+{
+    return sq(st)->in_tx ? ERR_INTERNAL : 0;
+}
+
 static int sq_maintain(struct store *st)
 {
     struct sqlite_store *s = sq(st);
@@ -1083,6 +1089,7 @@ static const struct store_ops sqlite_ops = {
     .meta_set = sq_meta_set,
     .meta_get_text = sq_meta_get_text,
     .maintain = sq_maintain,
+    .refresh_statistics = sq_refresh_statistics,
     .case_count_overdue = sq_case_count_overdue,
     .size_bytes = sq_size_bytes,
     .backup = sq_backup,
