@@ -400,10 +400,12 @@ int cli_sweep(int argc, char **argv)
     service_ctx_free(ctx);
     if (r != 0)
         return cli_fail("sweep", r, NULL);
-    printf("sweep: %lld cases examined, %lld yellow cards, %lld red cards, %lld escalated in "
-           "%lld ms\n",
+    printf("sweep: %lld cases examined, %lld yellow cards, %lld red cards, %lld escalated, "
+           "%lld skipped in %lld ms\n",
            (long long)s.examined, (long long)s.yellow, (long long)s.red, (long long)s.escalated,
-           (long long)(time_mono_ms() - t0));
+           (long long)s.skipped, (long long)(time_mono_ms() - t0));
+    if (s.skipped > 0)
+        fputs("sweep: the skipped cases could not be acted on; the log above names each\n", stderr);
     return 0;
 }
 

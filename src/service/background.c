@@ -61,9 +61,10 @@ static void background_round(struct background *bg, int64_t *next_sweep, int64_t
         if (r != 0)
             log_error("sweep", "sweep failed: %s", err_message(r));
         else if (ss.examined > 0)
-            log_info("sweep", "examined=%lld yellow=%lld red=%lld escalated=%lld ms=%lld",
-                     (long long)ss.examined, (long long)ss.yellow, (long long)ss.red,
-                     (long long)ss.escalated, (long long)(time_mono_ms() - t0));
+            log_info(
+                "sweep", "examined=%lld yellow=%lld red=%lld escalated=%lld skipped=%lld ms=%lld",
+                (long long)ss.examined, (long long)ss.yellow, (long long)ss.red,
+                (long long)ss.escalated, (long long)ss.skipped, (long long)(time_mono_ms() - t0));
         *next_sweep = now + (int64_t)bg->cfg->sweep_interval_s * 1000;
     }
     r = notify_deliver_due(bg->ctx, bg->cfg->webhook_urls, now, OUTBOX_BATCH, OUTBOX_TIMEOUT_MS,

@@ -1284,6 +1284,35 @@ fail:
     return r;
 }
 
+/* How long a case the sweep could not act on waits before it is tried again: long enough not
+ * to fill the log every sweep, short enough that a repaired record is soon supervised. */
+#define SWEEP_RETRY_MS (3600LL * 1000)
+
+/* The failures that are the storage's, not one case's: they stop the sweep. */
+static int is_store_failure(int r)
+{
+    return r == ERR_DB || r == ERR_IO || r == ERR_BUSY || r == ERR_DB_TOO_NEW;
+}
+
+/* Look at case id again at until_ms, in its own savepoint. */
+static int sweep_retry_later(struct service_ctx *ctx, int64_t id, int64_t until_ms)
+{
+    struct case_rec c;
+    int r;
+    if ((r = store_begin(ctx->st)) != 0)
+        return r;
+    if ((r = store_case_get(ctx->st, id, &c)) == 0) {
+        int64_t before = c.event_seq;
+        c.sweep_at_ms = until_ms;
+        r = store_case_update(ctx->st, &c, before);
+        case_rec_cleanup(&c);
+    }
+    if (r == 0)
+        return store_commit(ctx->st);
+    store_rollback(ctx->st);
+    return r;
+}
+
 int cases_sweep(struct service_ctx *ctx, int64_t now_ms, struct sweep_stats *stats)
 {
     const struct case_rules *rules;
@@ -1308,9 +1337,18 @@ int cases_sweep(struct service_ctx *ctx, int64_t now_ms, struct sweep_stats *sta
         }
         for (size_t i = 0; i < due.len && r == 0; i++) {
             stats->examined++;
-            r = sweep_one(ctx, rules, due.items[i].id, now_ms, stats);
+            int64_t id = due.items[i].id;
+            r = sweep_one(ctx, rules, id, now_ms, stats);
             if (r == ERR_CONFLICT)
                 r = 0; /* someone acted on it meanwhile; the next sweep sees it again */
+            else if (r != 0 && !is_store_failure(r)) {
+                log_warn("sweep", "case id %lld: %s; skipped, looked at again in an hour",
+                         (long long)id, err_message(r));
+                stats->skipped++;
+                r = sweep_retry_later(ctx, id, now_ms + SWEEP_RETRY_MS);
+                if (r != 0 && !is_store_failure(r))
+                    r = 0; /* not even that: the keyset has moved past it all the same */
+            }
         }
         if (r == 0)
             r = store_commit(ctx->st);

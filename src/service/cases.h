@@ -146,10 +146,15 @@ unsigned long long cases_allowed_actions(struct service_ctx *ctx, const struct p
 struct sweep_stats {
     int64_t examined;
     int64_t yellow, red, escalated;
+    int64_t skipped; /* could not be acted on (logged; looked at again in an hour) */
 };
 
 /* The deadline sweep (write): every case whose next overdue stage is due at now_ms gets a
- * yellow card, a red card or is escalated one level, once per stage. Idempotent. */
+ * yellow card, a red card or is escalated one level, once per stage. Idempotent. A case the
+ * sweep cannot act on (its stored record is refused: an unknown state, an area code the
+ * roll-ups do not take...) is logged, counted as skipped and looked at again an hour later; it
+ * never stops the sweep for the other cases. A storage failure does: the batch is rolled back
+ * and returned. */
 int cases_sweep(struct service_ctx *ctx, int64_t now_ms, struct sweep_stats *stats);
 
 /* Store an uploaded attachment (write) and return its hash (65 bytes). mime must be one of

@@ -340,6 +340,41 @@ test('the CLI sweep is idempotent and verify catches an edited event', async () 
   assert.match(v.stderr, /BROKEN: case 440605-\d{8}-00001 \(id 1\), event 2: the event was altered/);
 });
 
+test('a case the sweep cannot act on is skipped and logged, and stops no other case', async () => {
+  const made = [];
+  for (const text of ['状态损坏的案件', '照常督办的案件']) {
+    const r = await report(tokens.worker1, {
+      channel: 'patrol', category: '0204', description: text, lon: 113.07, lat: 23.05,
+    });
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+    made.push(r.body.id);
+  }
+  const [bad, good] = made;
+  // A record the workflow cannot read (written by something other than gridgov).
+  let e = rawSql(db, `UPDATE cases SET status = 'no_such_state' WHERE id = ${bad}`);
+  assert.equal(e.status, 0, e.stderr);
+  const at = (days, hours = 0) => new Date(Date.now() + days * 86400000 + hours * 3600000)
+    .toISOString().replace(/\.\d+Z$/, 'Z');
+  let s = gridgov('sweep', '--db', db, '--now', at(80));
+  assert.equal(s.status, 0, s.stderr);
+  assert.match(s.stdout, /, 1 skipped in/);
+  assert.match(s.stderr, new RegExp(`case id ${bad}: .*skipped, looked at again in an hour`));
+  // The other case was supervised all the same.
+  const g = await getJson(`${url}/api/v1/cases/${good}/events`, tokens.admin);
+  assert.equal(g.status, 200);
+  const automatic = g.body.items.filter((ev) => ev.payload && ev.payload.automatic === true);
+  assert.ok(automatic.length > 0, JSON.stringify(g.body));
+  // Within the hour the skipped case is left alone; after it, it is tried (and skipped) again.
+  s = gridgov('sweep', '--db', db, '--now', at(80, 0.5));
+  assert.equal(s.status, 0, s.stderr);
+  assert.doesNotMatch(s.stdout, /, 1 skipped/);
+  s = gridgov('sweep', '--db', db, '--now', at(80, 2));
+  assert.equal(s.status, 0, s.stderr);
+  assert.match(s.stdout, /, 1 skipped in/);
+  e = rawSql(db, `UPDATE cases SET status = 'reported' WHERE id = ${bad}`);
+  assert.equal(e.status, 0, e.stderr);
+});
+
 test('two actors at once on one case: exactly one wins, nothing is lost or doubled', async () => {
   for (let round = 0; round < 6; round++) {
     const r = await report(tokens.worker1, {
