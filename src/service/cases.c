@@ -926,18 +926,19 @@ static json_t *input_payload(const struct workflow_input *in, const struct workf
 }
 
 /*
- * Apply res (already decided by the workflow) to c and write it with its event, in the
- * caller's transaction. The roll-up deltas go to ctx->rollup_batch when the context has one
- * (the writer, the demo: flushed before their commit; a caller undoing the action truncates
- * the batch back to where it was), else straight into the store.
+ * Apply res (already decided by the workflow) to c and write its event, roll-ups and notices,
+ * in the caller's transaction; the case row itself is left to the caller (write_result, or the
+ * sweep, which records the overdue stage in the same update). The roll-up deltas go to
+ * ctx->rollup_batch when the context has one (the writer, the demo: flushed before their
+ * commit; a caller undoing the action truncates the batch back to where it was), else
+ * straight into the store.
  */
-static int write_result(struct service_ctx *ctx, const struct case_rules *rules, struct case_rec *c,
+static int apply_result(struct service_ctx *ctx, const struct case_rules *rules, struct case_rec *c,
                         const struct principal *p, const char *actor_role,
                         const struct workflow_input *in, const struct workflow_result *res,
                         json_t *payload)
 {
     char from[24];
-    int64_t before = c->event_seq;
     int level_changed = res->queue_level != c->queue_level;
     int state_changed, r;
     struct indicator_facts facts; /* the case as the event finds it, for the roll-ups */
@@ -1012,12 +1013,22 @@ static int write_result(struct service_ctx *ctx, const struct case_rules *rules,
         return r;
     if ((r = rollups_on_action(ctx->st, ctx->rollup_batch, rules->cal, c, &facts, &ev)) != 0)
         return r;
-    if ((r = queue_notice(ctx->st, c, workflow_action_name(in->action),
-                          (res->effects & WORKFLOW_EFFECT_NOTIFY_REPORTER) != 0,
-                          (res->effects & WORKFLOW_EFFECT_NOTIFY_UNIT) != 0,
-                          (res->effects & WORKFLOW_EFFECT_NOTIFY_QUEUE) != 0, in->now_ms)) != 0)
-        return r;
-    return store_case_update(ctx->st, c, before);
+    return queue_notice(ctx->st, c, workflow_action_name(in->action),
+                        (res->effects & WORKFLOW_EFFECT_NOTIFY_REPORTER) != 0,
+                        (res->effects & WORKFLOW_EFFECT_NOTIFY_UNIT) != 0,
+                        (res->effects & WORKFLOW_EFFECT_NOTIFY_QUEUE) != 0, in->now_ms);
+}
+
+/* apply_result, then the case row (refused with ERR_CONFLICT when someone else wrote an event
+ * of the case since c was read). */
+static int write_result(struct service_ctx *ctx, const struct case_rules *rules, struct case_rec *c,
+                        const struct principal *p, const char *actor_role,
+                        const struct workflow_input *in, const struct workflow_result *res,
+                        json_t *payload)
+{
+    int64_t before = c->event_seq;
+    int r = apply_result(ctx, rules, c, p, actor_role, in, res, payload);
+    return r != 0 ? r : store_case_update(ctx->st, c, before);
 }
 
 static int64_t reopen_window_ms(const struct service_ctx *ctx)
@@ -1173,11 +1184,12 @@ unsigned long long cases_allowed_actions(struct service_ctx *ctx, const struct p
 
 /* ---- the sweep ---------------------------------------------------------------------------- */
 
-/* Act on one due case; *acted tells which stage was acted on. */
-static int sweep_one(struct service_ctx *ctx, const struct case_rules *rules, int64_t id,
+/* Act on one due case, c as listed in the sweep's transaction (changed here: the caller throws
+ * it away); the stats count what was done. */
+static int sweep_one(struct service_ctx *ctx, const struct case_rules *rules, struct case_rec *cp,
                      int64_t now, struct sweep_stats *stats)
 {
-    struct case_rec c;
+    struct case_rec c = *cp; /* the list keeps ownership of the description */
     struct workflow_case wc;
     struct workflow_actor actor;
     struct workflow_input in;
@@ -1188,15 +1200,10 @@ static int sweep_one(struct service_ctx *ctx, const struct case_rules *rules, in
     size_t mark = rollups_batch_mark(ctx->rollup_batch);
     int r;
 
+    if (c.sweep_at_ms == 0 || c.sweep_at_ms > now || c.due_ms == 0)
+        return 0; /* not due (the list is read in this transaction: not expected) */
     if ((r = store_begin(ctx->st)) != 0)
         return r;
-    if ((r = store_case_get(ctx->st, id, &c)) != 0)
-        goto fail;
-    if (c.sweep_at_ms == 0 || c.sweep_at_ms > now || c.due_ms == 0) {
-        store_rollback(ctx->st); /* moved on since it was listed */
-        case_rec_cleanup(&c);
-        return 0;
-    }
     unit = step_unit(rules, &c);
     current = deadline_overdue_stage(rules->cal, unit, c.step_started_ms, c.due_ms, now);
     act = deadline_stage_to_act((enum overdue_stage)c.overdue_stage, current);
@@ -1220,7 +1227,6 @@ static int sweep_one(struct service_ctx *ctx, const struct case_rules *rules, in
             r = store_commit(ctx->st);
         if (r != 0)
             goto fail;
-        case_rec_cleanup(&c);
         return 0;
     }
     if (act == STAGE_ESCALATE && c.queue_level > AREA_PROVINCE) {
@@ -1242,13 +1248,16 @@ static int sweep_one(struct service_ctx *ctx, const struct case_rules *rules, in
     payload = input_payload(&in, &res);
     json_object_set_new(payload, "automatic", json_true());
     json_object_set_new(payload, "stage", json_string(deadline_stage_name(act)));
-    if ((r = write_result(ctx, rules, &c, NULL, "system", &in, &res, payload)) != 0)
-        goto fail;
-    if (in.action != CASE_ACTION_ESCALATE) {
-        /* Same step still running: record the stage and when it can rise next. */
+    {
         int64_t before = c.event_seq;
-        c.overdue_stage = (int)act;
-        c.sweep_at_ms = next_stage_at(rules, &c, unit, act, now);
+        if ((r = apply_result(ctx, rules, &c, NULL, "system", &in, &res, payload)) != 0)
+            goto fail;
+        if (in.action != CASE_ACTION_ESCALATE) {
+            /* Same step still running: record the stage and when it can rise next, in the
+             * same update of the row. */
+            c.overdue_stage = (int)act;
+            c.sweep_at_ms = next_stage_at(rules, &c, unit, act, now);
+        }
         if ((r = store_case_update(ctx->st, &c, before)) != 0)
             goto fail;
     }
@@ -1261,7 +1270,6 @@ static int sweep_one(struct service_ctx *ctx, const struct case_rules *rules, in
     else
         stats->red++;
     json_decref(payload);
-    case_rec_cleanup(&c);
     return 0;
 skip : {
     /* Nothing the sweep may do: stop looking at this step. */
@@ -1273,14 +1281,12 @@ skip : {
         r = store_commit(ctx->st);
     if (r != 0)
         goto fail;
-    case_rec_cleanup(&c);
     return 0;
 }
 fail:
     store_rollback(ctx->st);
     rollups_batch_undo(ctx->rollup_batch, mark);
     json_decref(payload);
-    case_rec_cleanup(&c);
     return r;
 }
 
@@ -1323,22 +1329,26 @@ int cases_sweep(struct service_ctx *ctx, int64_t now_ms, struct sweep_stats *sta
         return r;
     for (;;) {
         struct case_list due;
-        if ((r = store_case_due(ctx->st, now_ms, after_ms, after_id, SWEEP_BATCH, &due)) != 0)
+        /* One transaction per batch, each case in its own savepoint inside it; the batch is
+         * listed inside it too, so each case is acted on as listed (no second read). */
+        size_t mark = rollups_batch_mark(ctx->rollup_batch);
+        if ((r = store_begin(ctx->st)) != 0)
             return r;
+        if ((r = store_case_due(ctx->st, now_ms, after_ms, after_id, SWEEP_BATCH, &due)) != 0) {
+            store_rollback(ctx->st);
+            return r;
+        }
         if (due.len == 0) {
             case_list_cleanup(&due);
-            return 0;
+            return store_commit(ctx->st);
         }
-        /* One transaction per batch, each case in its own savepoint inside it. */
-        size_t mark = rollups_batch_mark(ctx->rollup_batch);
-        if ((r = store_begin(ctx->st)) != 0) {
-            case_list_cleanup(&due);
-            return r;
-        }
+        /* The next batch starts after this one as listed (sweep_one changes the records). */
+        int64_t next_after_ms = due.items[due.len - 1].sweep_at_ms;
+        int64_t next_after_id = due.items[due.len - 1].id;
         for (size_t i = 0; i < due.len && r == 0; i++) {
             stats->examined++;
             int64_t id = due.items[i].id;
-            r = sweep_one(ctx, rules, id, now_ms, stats);
+            r = sweep_one(ctx, rules, &due.items[i], now_ms, stats);
             if (r == ERR_CONFLICT)
                 r = 0; /* someone acted on it meanwhile; the next sweep sees it again */
             else if (r != 0 && !is_store_failure(r)) {
@@ -1358,8 +1368,8 @@ int cases_sweep(struct service_ctx *ctx, int64_t now_ms, struct sweep_stats *sta
             case_list_cleanup(&due);
             return r;
         }
-        after_ms = due.items[due.len - 1].sweep_at_ms;
-        after_id = due.items[due.len - 1].id;
+        after_ms = next_after_ms;
+        after_id = next_after_id;
         case_list_cleanup(&due);
     }
 }
