@@ -667,6 +667,75 @@ static size_t search_count(struct store *st, const char *query)
     return n;
 }
 
+/*
+ * A status filter lists the same cases whichever index serves it: a common status (more cases
+ * than the SQLite backend reads from the status index) along the area's time index, a rare one
+ * from the status index, each at every level of the tree and across keyset pages; the result
+ * must equal a recount of what was inserted.
+ */
+#define STATUS_CASES 5300
+static void test_case_list_common_and_rare_status(void **state)
+{
+    struct store_fixture *f = *state;
+    static const char *const cells[] = {"440605001001001001", "440605001001002003",
+                                        "440605002001001002", "440605003002001001"};
+    static const char *const roots[] = {
+        "440605", "440605001", "440605001001001", "440605001001001001", "440605003", ""};
+    static const char *const statuses[] = {"closed", "handled", "suspended"};
+    struct case_filter filter;
+    struct case_list list;
+    assert_int_equal(store_begin(f->st), 0);
+    for (int i = 0; i < STATUS_CASES; i++) {
+        /* handled: every 61st; suspended: 3 cases, all in one street; the rest closed */
+        const char *st = i % 61 == 0 ? "handled" : i % 1700 == 5 ? "suspended" : "closed";
+        const char *cell = strcmp(st, "suspended") == 0 ? cells[3] : cells[i % 3];
+        struct case_rec c = make_case(cell, st, 100000 + i * 7 - (i % 5) * 3, "x");
+        snprintf(c.number, sizeof(c.number), "S-%d", i);
+        assert_int_equal(store_case_insert(f->st, &c), 0);
+    }
+    assert_int_equal(store_commit(f->st), 0);
+    assert_int_equal(store_refresh_statistics(f->st), 0);
+
+    for (size_t si = 0; si < 3; si++) {
+        for (size_t ri = 0; ri < 6; ri++) {
+            int64_t before_ms = 0, before_id = 0;
+            int seen = 0, expected = 0;
+            for (int i = 0; i < STATUS_CASES; i++) {
+                const char *st = i % 61 == 0 ? "handled" : i % 1700 == 5 ? "suspended" : "closed";
+                const char *cell = strcmp(st, "suspended") == 0 ? cells[3] : cells[i % 3];
+                expected += strcmp(st, statuses[si]) == 0 &&
+                            strncmp(cell, roots[ri], strlen(roots[ri])) == 0;
+            }
+            /* Three pages of 40 at most (common statuses have thousands): each newest first,
+             * all of the status and the area, continuing where the last one stopped. */
+            for (int page = 0; page < 3; page++) {
+                memset(&filter, 0, sizeof(filter));
+                filter.limit = 40;
+                filter.area = roots[ri];
+                filter.statuses[0] = statuses[si];
+                filter.before_created_ms = before_ms;
+                filter.before_id = before_id;
+                assert_int_equal(store_case_list(f->st, &filter, &list), 0);
+                for (size_t k = 0; k < list.len; k++) {
+                    const struct case_rec *c = &list.items[k];
+                    assert_string_equal(c->status, statuses[si]);
+                    assert_int_equal(strncmp(c->area_code, roots[ri], strlen(roots[ri])), 0);
+                    if (before_ms || before_id)
+                        assert_true(c->created_ms < before_ms ||
+                                    (c->created_ms == before_ms && c->id < before_id));
+                    before_ms = c->created_ms;
+                    before_id = c->id;
+                }
+                seen += (int)list.len;
+                int want = expected - (seen - (int)list.len);
+                assert_int_equal(list.len, want < 40 ? want : 40);
+                case_list_cleanup(&list);
+            }
+            assert_int_equal(seen, expected < 120 ? expected : 120);
+        }
+    }
+}
+
 static void test_case_search_semantics(void **state)
 {
     struct store_fixture *f = *state;
@@ -862,6 +931,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_case_insert_get_update, store_fixture_setup,
                                         store_fixture_teardown),
         cmocka_unit_test_setup_teardown(test_case_list_filters_and_paging, store_fixture_setup,
+                                        store_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_case_list_common_and_rare_status, store_fixture_setup,
                                         store_fixture_teardown),
         cmocka_unit_test_setup_teardown(test_case_search_semantics, store_fixture_setup,
                                         store_fixture_teardown),

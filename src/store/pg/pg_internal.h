@@ -128,6 +128,7 @@ extern const char pg_schema_webui[];           /* schema version 12 */
 extern const char pg_schema_open311_updates[]; /* schema version 13 */
 extern const char pg_schema_near_cell[];       /* schema version 14 (store_pg_cases.c) */
 extern const char pg_schema_tasks[];           /* schema version 15 */
+extern const char pg_schema_status_time[];     /* schema version 17 (store_pg_cases.c) */
 
 /* store_pg.c: the core ops */
 void pg_close(struct store *st);

@@ -1251,6 +1251,13 @@ int pg_series_emit(const PGresult *res, store_series_fn fn, void *ctx)
     return r;
 }
 
+/* ---- case lists by status (schema version 17) ------------------------------------------------ */
+
+/* As SQLite's migration 17; PostgreSQL's planner chooses between it and the area's time index
+ * from its statistics. */
+const char pg_schema_status_time[] =
+    "CREATE INDEX cases_status_time ON cases(status, created_ms, id, area_code);";
+
 /* ---- duplicate search by cell (schema version 14) ------------------------------------------- */
 
 /* As SQLite's migration 14: the duplicate search reads the 3 x 3 cells of 1/500 degree around a

@@ -1079,6 +1079,12 @@ static const struct sqlite_migration migrations[] = {
       * roll-ups marked stale and rebuilt from the event log on first open. */
      "INSERT INTO meta(key, value) SELECT 'rollups_stale', '1' WHERE EXISTS (SELECT 1 FROM cases) "
      "ON CONFLICT(key) DO UPDATE SET value = excluded.value;"},
+    {17, "case lists by status: the newest cases of a status, with their area, from an index",
+     /* A status filter over a large area (a street's cases to verify) used to walk the area's
+      * whole history by time for the few cases in that status. The list walks this index
+      * instead when the status is not common (store_sqlite_cases.c); area_code in the index
+      * lets it test the area without reading the row. */
+     "CREATE INDEX cases_status_time ON cases(status, created_ms, id, area_code);"},
 };
 
 const struct sqlite_migration *sqlite_migrations(int *count)

@@ -399,19 +399,72 @@ static const char *area_column(size_t len)
     }
 }
 
+/*
+ * A status filter is served from the status index (cases_status_time, migration 17) when the
+ * statuses asked for hold fewer than this many cases in all: reading every such entry (the
+ * index carries the area code, so the area is tested without the row) is then cheaper than
+ * walking the area's history by time for a status it rarely holds — a street's few cases to
+ * verify among its years of closed ones. A common status is found quickly along the area's
+ * time index instead, and kept off the status index there.
+ */
+#define STATUS_INDEX_MAX 5000
+
+/* Whether the n statuses hold fewer than STATUS_INDEX_MAX cases (a count that stops there). */
+static int statuses_are_uncommon(struct sqlite_store *s, const char *const *statuses, int n,
+                                 int *out)
+{
+    sqlite3_stmt *stmt = NULL;
+    struct buf sql;
+    int r = 0;
+    *out = 0;
+    buf_init(&sql, 512);
+    buf_append_str(&sql, "SELECT count(*) FROM (SELECT 1 FROM cases INDEXED BY cases_status_time "
+                         "WHERE status IN (");
+    for (int i = 0; i < n; i++)
+        buf_printf(&sql, "%s?%d", i ? ", " : "", i + 1);
+    buf_printf(&sql, ") LIMIT %d)", STATUS_INDEX_MAX);
+    if (sqlite3_prepare_v2(s->db, sql.data, -1, &stmt, NULL) != SQLITE_OK) {
+        r = sq_fail(s, "prepare status count");
+        goto out;
+    }
+    for (int i = 0; i < n; i++)
+        bind_text(stmt, i + 1, statuses[i]);
+    if (sqlite3_step(stmt) == SQLITE_ROW)
+        *out = sqlite3_column_int64(stmt, 0) < STATUS_INDEX_MAX;
+    else
+        r = sq_fail(s, "status count");
+out:
+    sqlite3_finalize(stmt);
+    buf_cleanup(&sql);
+    return r;
+}
+
 int sq_case_list(struct store *st, const struct case_filter *f, struct case_list *out)
 {
     struct sqlite_store *s = sq(st);
     sqlite3_stmt *stmt = NULL;
     struct buf sql;
     char fts[CASE_TEXT_MAX + 8];
-    int n_status = 0, r;
+    int n_status = 0, by_status = 0, r;
 
     out->items = NULL;
     out->len = 0;
+    for (n_status = 0; n_status < 16 && f->statuses[n_status]; n_status++)
+        ;
+    /* The status index is the better walk only when nothing more selective drives the plan
+     * (a text query, a reporter, a department) and the statuses are uncommon. */
+    if (n_status > 0 && !(f->query && f->query[0]) && !f->reporter_user_id &&
+        !(f->department && f->department[0]) &&
+        (r = statuses_are_uncommon(s, f->statuses, n_status, &by_status)) != 0)
+        return r;
     buf_init(&sql, 8192);
-    buf_append_str(&sql, "SELECT " CASE_COLS " FROM cases WHERE 1");
-    if (f->area && f->area[0]) {
+    buf_append_str(&sql, by_status ? "SELECT " CASE_COLS
+                                     " FROM cases INDEXED BY cases_status_time WHERE 1"
+                                   : "SELECT " CASE_COLS " FROM cases WHERE 1");
+    if (f->area && f->area[0] && by_status) {
+        /* the index's own column: tested on the entry, before the row is read */
+        buf_append_str(&sql, " AND area_code >= ?1 AND area_code < ?1 || ':'");
+    } else if (f->area && f->area[0]) {
         const char *col = area_column(strlen(f->area));
         if (strlen(f->area) == 18) /* a cell: its grid's index range, then the cell */
             buf_append_str(&sql, " AND grid = substr(?1, 1, 15) AND area_code = ?1");
@@ -443,10 +496,9 @@ int sq_case_list(struct store *st, const struct case_filter *f, struct case_list
         buf_append_str(&sql, " AND id IN (SELECT rowid FROM cases_fts WHERE cases_fts MATCH ?9)");
     else if (is_short_query)
         buf_append_str(&sql, " AND (instr(description, ?9) > 0 OR instr(address, ?9) > 0)");
-    for (n_status = 0; n_status < 16 && f->statuses[n_status]; n_status++)
-        ;
     if (n_status > 0) {
-        buf_append_str(&sql, " AND status IN (");
+        /* "+status": a common status must not lead the plan onto the status index */
+        buf_append_str(&sql, by_status ? " AND status IN (" : " AND +status IN (");
         for (int i = 0; i < n_status; i++)
             buf_printf(&sql, "%s?%d", i ? ", " : "", 20 + i);
         buf_append_str(&sql, ")");
