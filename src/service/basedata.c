@@ -1159,8 +1159,10 @@ int basedata_import(struct service_ctx *ctx, enum bd_kind kind, const char *text
         goto out;
     }
     in_tx = 0;
-    /* A bulk load changed the table's size by orders of magnitude: plan with that. */
-    if (im->bulk && (r = store_refresh_statistics(ctx->st)) != 0) {
+    /* A large file (a bulk load, or PostgreSQL's batches, which it declines) may have changed
+     * the table's size by orders of magnitude: plan with that. */
+    if ((im->bulk || lines >= BD_IMPORT_BULK_MIN_ROWS) &&
+        (r = store_refresh_statistics(ctx->st)) != 0) {
         r = errbuf_set(eb, r, "cannot refresh the statistics of the %s", im->e->plural);
         goto out;
     }
