@@ -6,14 +6,14 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { env, setUp, tearDown, newPage, ready, login, PASSWORD } from './harness.mjs';
+import { env, setUp, tearDown, newPage, openPage, ready, login, PASSWORD } from './harness.mjs';
 
 before(setUp);
 after(tearDown);
 
-// A page whose uncaught exceptions fail the test; failed requests the filling may cause
-// (a search for made-up text) are allowed, the browser logs those as console errors.
-async function formPage(t) {
+// A page for the sweep: uncaught exceptions fail the test; failed requests the filling may
+// cause (a search for made-up text) are allowed, the browser logs those as console errors.
+async function sweepPage(t) {
   const { context, page, problems } = await newPage();
   t.after(async () => {
     await context.close();
@@ -202,7 +202,7 @@ async function switchProblems(page, what) {
 }
 
 test('a dispute comment keeps its text across a language switch', async (t) => {
-  const page = await formPage(t);
+  const page = await openPage(t);
   await login(page, 'mediator');
   await ready(page, 'map');
   await open(page, '#/disputes', 'disputes');
@@ -227,7 +227,7 @@ test('a dispute comment keeps its text across a language switch', async (t) => {
 });
 
 test('the volunteer, need and post forms keep what was typed across a language switch', async (t) => {
-  const page = await formPage(t);
+  const page = await openPage(t);
   await login(page, 'community_staff');
   await ready(page, 'map');
 
@@ -273,7 +273,7 @@ test('the volunteer, need and post forms keep what was typed across a language s
 });
 
 test('a case action form keeps its reason across a language switch', async (t) => {
-  const page = await formPage(t);
+  const page = await openPage(t);
   await login(page, 'admin');
   await ready(page, 'map');
   await open(page, '#/cases', 'cases');
@@ -367,7 +367,7 @@ test('every page with fields keeps what was typed across a language switch', asy
   let page = null;
   for (const [who, hash, view, follow] of pages) {
     if (!page || who !== user) {
-      page = await formPage(t);
+      page = await sweepPage(t);
       user = who;
       if (who) {
         await login(page, who);
