@@ -22,6 +22,7 @@ import { tasksView, visitView, resumePatrol, FIELD_ROLES } from './fieldwork.js'
 import { usersView, USER_ADMIN_ROLES } from './users.js';
 import { volunteersView, volunteerView, needsView, needView, postsView, postView, chiefView, VOLUNTEER_ROLES } from './community.js';
 import { complianceView, ratingsView, surveysView, COMPLIANCE_ROLES, RATING_ROLES } from './ratings.js';
+import { captureFields, restoreFields } from './formstate.js';
 
 const root = document.getElementById('app');
 
@@ -527,10 +528,16 @@ function renderHeader() {
   if (refocus) document.getElementById(refocus)?.focus();
 }
 
+// The view draws itself again in the other language; what the user had typed into its forms
+// is put back (formstate.js), whichever view it is.
 function onLangSwitch() {
   if (!shell) return renderLogin();
   renderHeader();
-  if (current && current.view.relabel) current.view.relabel();
+  if (!current || !current.view.relabel) return;
+  const main = shell.main;
+  const typed = captureFields(main);
+  current.view.relabel();
+  restoreFields(main, typed);
 }
 
 async function doLogout() {

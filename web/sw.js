@@ -3,7 +3,7 @@
 // (a fresh deployment is picked up at once when online), the cached copy when offline. The
 // API is never cached: reports made offline wait in the page's IndexedDB outbox (outbox.js).
 
-const CACHE = 'gridgov-shell-v4';
+const CACHE = 'gridgov-shell-v5';
 const SHELL = [
   '/',
   '/index.html',
@@ -23,6 +23,7 @@ const SHELL = [
   '/fieldwork.js',
   '/users.js',
   '/pagekit.js',
+  '/formstate.js',
   '/community.js',
   '/ratings.js',
   '/i18n_community.js',

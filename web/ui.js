@@ -29,7 +29,10 @@ export function nextId(prefix) {
 // A labelled form control: { wrap, control, error }. control is an element made by the caller.
 export function formField(label, control, { hint = '', optional = false, required = false, cls = '' } = {}) {
   const wrap = el('div', 'field' + (cls ? ' ' + cls : ''));
-  if (!control.id) control.id = nextId('f');
+  if (!control.id) {
+    control.id = nextId('f');
+    control.dataset.autoId = ''; // made up here, different on every draw: formstate.js does not key by it
+  }
   const lab = el('label', null, label);
   lab.htmlFor = control.id;
   if (optional) lab.append(el('span', 'field-optional', t('common.optional')));
