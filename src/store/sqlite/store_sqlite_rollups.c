@@ -43,6 +43,8 @@ enum rollup_stmt_id {
     RSTMT_ADD_CHECK, /* (kept adjacent) */
     RSTMT_SUM,       /* + enum rollup_group */
     RSTMT_SUM_LAST = RSTMT_SUM + 3,
+    RSTMT_DAY_COUNTS,       /* + by_class: the day cells of one area */
+    RSTMT_DAY_COUNTS_CLASS, /* (kept adjacent) */
     RSTMT_COUNT
 };
 
@@ -266,6 +268,21 @@ static void build_sum_i(int g, char *sql)
     build_sum((enum rollup_group)g, sql);
 }
 
+/* The day cells of one area in a range of days, by top-level category class or not (see
+ * sq_rollup_day_counts). */
+static void build_day_counts(int by_class, char *sql)
+{
+    static const char by_day[] = "SELECT day, '', sum(collected) FROM rollups "
+                                 "WHERE level = ?1 AND area = ?2 AND day >= ?3 AND day <= ?4 "
+                                 "GROUP BY day HAVING sum(collected) > 0 ORDER BY day";
+    static const char by_day_class[] =
+        "SELECT day, substr(category, 1, 2) AS cls, sum(collected) FROM rollups "
+        "WHERE level = ?1 AND area = ?2 AND day >= ?3 AND day <= ?4 "
+        "GROUP BY day, cls HAVING sum(collected) > 0 ORDER BY day, cls";
+    _Static_assert(sizeof(by_day_class) <= SQL_MAX, "raise SQL_MAX");
+    memcpy(sql, by_class ? by_day_class : by_day, by_class ? sizeof(by_day_class) : sizeof(by_day));
+}
+
 static void bind_cell(sqlite3_stmt *stmt, int level, const char *area, int day,
                       const char *category)
 {
@@ -310,25 +327,19 @@ int sq_rollup_day_counts(struct store *st, int level, const char *area, int from
                          int by_class, store_series_fn fn, void *ctx)
 {
     struct sqlite_store *s = sq(st);
-    sqlite3_stmt *stmt = NULL;
-    int r;
     /* A range of the primary key (level, area, day, category); days without cases (cells
      * whose collected sum is 0) are not reported, as a count over the cases would not. */
-    const char *sql =
-        by_class ? "SELECT day, substr(category, 1, 2) AS cls, sum(collected) FROM rollups "
-                   "WHERE level = ?1 AND area = ?2 AND day >= ?3 AND day <= ?4 "
-                   "GROUP BY day, cls HAVING sum(collected) > 0 ORDER BY day, cls"
-                 : "SELECT day, '', sum(collected) FROM rollups "
-                   "WHERE level = ?1 AND area = ?2 AND day >= ?3 AND day <= ?4 "
-                   "GROUP BY day HAVING sum(collected) > 0 ORDER BY day";
-    if (sqlite3_prepare_v2(s->db, sql, -1, &stmt, NULL) != SQLITE_OK)
-        return sq_fail(s, "prepare rollup day counts");
+    sqlite3_stmt *stmt =
+        rstmt(s, RSTMT_DAY_COUNTS + (by_class != 0), build_day_counts, by_class != 0);
+    int r;
+    if (stmt == NULL)
+        return ERR_DB;
     sqlite3_bind_int(stmt, 1, level);
     bind_text(stmt, 2, area);
     sqlite3_bind_int(stmt, 3, from_day);
     sqlite3_bind_int(stmt, 4, to_day);
     r = sq_series_emit(s, stmt, fn, ctx, "rollup day counts");
-    sqlite3_finalize(stmt);
+    sqlite3_reset(stmt);
     return r;
 }
 
