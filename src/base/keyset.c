@@ -5,6 +5,7 @@
 
 #include "base/xalloc.h"
 
+#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -75,4 +76,9 @@ void keyset_put(struct keyset *ks, const unsigned char key[KEYSET_KEY], int64_t 
         ks->n++;
     }
     sl->value = value;
+}
+
+void keyset_key_of_text(const char *text, unsigned char out[KEYSET_KEY])
+{
+    crypto_generichash(out, KEYSET_KEY, (const unsigned char *)text, strlen(text), NULL, 0);
 }

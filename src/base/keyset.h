@@ -31,5 +31,8 @@ void keyset_cleanup(struct keyset *ks);
 int keyset_get(const struct keyset *ks, const unsigned char key[KEYSET_KEY], int64_t *value);
 /* Add key with value (not 0), or replace its value when present. */
 void keyset_put(struct keyset *ks, const unsigned char key[KEYSET_KEY], int64_t value);
+/* The key of a text (a generic BLAKE2b hash of it): how the bulk import and the demo key a
+ * record's natural key, whatever its length. */
+void keyset_key_of_text(const char *text, unsigned char out[KEYSET_KEY]);
 
 #endif

@@ -834,13 +834,6 @@ struct importer {
     int64_t last_id, listed; /* bulk_load_keys' walk */
 };
 
-/* The keyset key of a natural-key lookup value (the keyed hash of a personal key, else its
- * normalised text). */
-static void bulk_key(const char *lookup, unsigned char out[KEYSET_KEY])
-{
-    crypto_generichash(out, KEYSET_KEY, (const unsigned char *)lookup, strlen(lookup), NULL, 0);
-}
-
 static int bulk_collect(void *arg, struct bd_record *rec)
 {
     struct importer *im = arg;
@@ -849,7 +842,7 @@ static int bulk_collect(void *arg, struct bd_record *rec)
                         : rec->v[im->e->natural_key].text;
     unsigned char k[KEYSET_KEY];
     if (v != NULL && v[0] != '\0') {
-        bulk_key(v, k);
+        keyset_key_of_text(v, k); /* the lookup value: a keyed hash or the text */
         keyset_put(&im->keys, k, rec->id);
     }
     im->last_id = rec->id;
@@ -955,7 +948,7 @@ static int import_row(struct importer *im, const struct csv_record *row, struct 
             lookup = hash;
         }
         int64_t v = 0;
-        bulk_key(lookup, bulk_k);
+        keyset_key_of_text(lookup, bulk_k);
         /* Bulk or not, a file holds each record once: a second row with the key of an earlier
          * one (created or updated by this file) is reported, not applied over it. */
         if (keyset_get(&im->keys, bulk_k, &v) && v < 0)

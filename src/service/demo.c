@@ -976,7 +976,7 @@ static int id_drawn_before(struct keyset *drawn, const struct row_values *rv)
     unsigned char k[KEYSET_KEY];
     if (drawn == NULL || hash == NULL || hash[0] == '\0')
         return 0;
-    crypto_generichash(k, sizeof(k), (const unsigned char *)hash, strlen(hash), NULL, 0);
+    keyset_key_of_text(hash, k);
     if (keyset_get(drawn, k, NULL))
         return 1;
     keyset_put(drawn, k, 1);
