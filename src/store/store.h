@@ -79,7 +79,8 @@ int store_maintain(struct store *st);
  * migrate's target, a bulk import, a benchmark's fill. On PostgreSQL this is ANALYZE of the
  * gridgov tables — without it, the minute until autovacuum gets there plans a district list
  * as if the district held a few dozen rows. SQLite keeps no statistics here (its plans come
- * from the indexes alone and were chosen that way), so it has nothing to do.
+ * from the indexes alone and were chosen that way), so it has nothing to do. Empty tables are
+ * left unanalyzed (an empty table analyzed would be planned as empty while it fills).
  */
 int store_refresh_statistics(struct store *st);
 
