@@ -1153,12 +1153,11 @@ int basedata_import(struct service_ctx *ctx, enum bd_kind kind, const char *text
     }
     in_tx = 0;
     /* A large file (a bulk load, or PostgreSQL's batches, which it declines) may have changed
-     * the table's size by orders of magnitude: plan with that. */
-    if ((im->bulk || lines >= BD_IMPORT_BULK_MIN_ROWS) &&
-        (r = store_refresh_statistics(ctx->st)) != 0) {
-        r = errbuf_set(eb, r, "cannot refresh the statistics of the %s", im->e->plural);
-        goto out;
-    }
+     * the table's size by orders of magnitude: plan with that. The rows are committed by now,
+     * so a failure here is reported but does not fail the import. */
+    if (lines >= BD_IMPORT_BULK_MIN_ROWS && (r = store_refresh_statistics(ctx->st)) != 0)
+        log_warn("import", "the rows landed, but refreshing the statistics of the %s failed: %s",
+                 im->e->plural, err_message(r));
     if (opt->on_progress)
         opt->on_progress(opt->cb_ctx, (int64_t)len);
     r = 0;

@@ -1184,12 +1184,14 @@ unsigned long long cases_allowed_actions(struct service_ctx *ctx, const struct p
 
 /* ---- the sweep ---------------------------------------------------------------------------- */
 
-/* Act on one due case, c as listed in the sweep's transaction (changed here: the caller throws
- * it away); the stats count what was done. */
-static int sweep_one(struct service_ctx *ctx, const struct case_rules *rules, struct case_rec *cp,
-                     int64_t now, struct sweep_stats *stats)
+/* Act on one due case, as listed in the sweep's transaction (the list is left as it was); the
+ * stats count what was done. */
+static int sweep_one(struct service_ctx *ctx, const struct case_rules *rules,
+                     const struct case_rec *listed, int64_t now, struct sweep_stats *stats)
 {
-    struct case_rec c = *cp; /* the list keeps ownership of the description */
+    /* A working copy of the fixed-size fields; its description pointer stays the list's (no
+     * action of the sweep changes it), so the copy is never cleaned up here. */
+    struct case_rec c = *listed;
     struct workflow_case wc;
     struct workflow_actor actor;
     struct workflow_input in;
@@ -1300,20 +1302,17 @@ static int is_store_failure(int r)
     return r == ERR_DB || r == ERR_IO || r == ERR_BUSY || r == ERR_DB_TOO_NEW;
 }
 
-/* Look at case id again at until_ms, in its own savepoint. */
-static int sweep_retry_later(struct service_ctx *ctx, int64_t id, int64_t until_ms)
+/* Look at the listed case again at until_ms, in its own savepoint (sweep_one's attempt was
+ * rolled back, so the row is still as listed). */
+static int sweep_retry_later(struct service_ctx *ctx, const struct case_rec *listed,
+                             int64_t until_ms)
 {
-    struct case_rec c;
+    struct case_rec c = *listed; /* as in sweep_one: the description stays the list's */
     int r;
     if ((r = store_begin(ctx->st)) != 0)
         return r;
-    if ((r = store_case_get(ctx->st, id, &c)) == 0) {
-        int64_t before = c.event_seq;
-        c.sweep_at_ms = until_ms;
-        r = store_case_update(ctx->st, &c, before);
-        case_rec_cleanup(&c);
-    }
-    if (r == 0)
+    c.sweep_at_ms = until_ms;
+    if ((r = store_case_update(ctx->st, &c, c.event_seq)) == 0)
         return store_commit(ctx->st);
     store_rollback(ctx->st);
     return r;
@@ -1342,20 +1341,17 @@ int cases_sweep(struct service_ctx *ctx, int64_t now_ms, struct sweep_stats *sta
             case_list_cleanup(&due);
             return store_commit(ctx->st);
         }
-        /* The next batch starts after this one as listed (sweep_one changes the records). */
-        int64_t next_after_ms = due.items[due.len - 1].sweep_at_ms;
-        int64_t next_after_id = due.items[due.len - 1].id;
         for (size_t i = 0; i < due.len && r == 0; i++) {
+            const struct case_rec *listed = &due.items[i];
             stats->examined++;
-            int64_t id = due.items[i].id;
-            r = sweep_one(ctx, rules, &due.items[i], now_ms, stats);
+            r = sweep_one(ctx, rules, listed, now_ms, stats);
             if (r == ERR_CONFLICT)
                 r = 0; /* someone acted on it meanwhile; the next sweep sees it again */
             else if (r != 0 && !is_store_failure(r)) {
                 log_warn("sweep", "case id %lld: %s; skipped, looked at again in an hour",
-                         (long long)id, err_message(r));
+                         (long long)listed->id, err_message(r));
                 stats->skipped++;
-                r = sweep_retry_later(ctx, id, now_ms + SWEEP_RETRY_MS);
+                r = sweep_retry_later(ctx, listed, now_ms + SWEEP_RETRY_MS);
                 if (r != 0 && !is_store_failure(r))
                     r = 0; /* not even that: the keyset has moved past it all the same */
             }
@@ -1368,8 +1364,8 @@ int cases_sweep(struct service_ctx *ctx, int64_t now_ms, struct sweep_stats *sta
             case_list_cleanup(&due);
             return r;
         }
-        after_ms = next_after_ms;
-        after_id = next_after_id;
+        after_ms = due.items[due.len - 1].sweep_at_ms;
+        after_id = due.items[due.len - 1].id;
         case_list_cleanup(&due);
     }
 }

@@ -409,6 +409,13 @@ static const char *area_column(size_t len)
  */
 #define STATUS_INDEX_MAX 5000
 
+/* Append "?first, ?first+1, ..." (n parameters) to sql: an IN list of bound values. */
+static void append_params(struct buf *sql, int first, int n)
+{
+    for (int i = 0; i < n; i++)
+        buf_printf(sql, "%s?%d", i ? ", " : "", first + i);
+}
+
 /* Whether the n statuses hold fewer than STATUS_INDEX_MAX cases (a count that stops there). */
 static int statuses_are_uncommon(struct sqlite_store *s, const char *const *statuses, int n,
                                  int *out)
@@ -420,8 +427,7 @@ static int statuses_are_uncommon(struct sqlite_store *s, const char *const *stat
     buf_init(&sql, 512);
     buf_append_str(&sql, "SELECT count(*) FROM (SELECT 1 FROM cases INDEXED BY cases_status_time "
                          "WHERE status IN (");
-    for (int i = 0; i < n; i++)
-        buf_printf(&sql, "%s?%d", i ? ", " : "", i + 1);
+    append_params(&sql, 1, n);
     buf_printf(&sql, ") LIMIT %d)", STATUS_INDEX_MAX);
     if (sqlite3_prepare_v2(s->db, sql.data, -1, &stmt, NULL) != SQLITE_OK) {
         r = sq_fail(s, "prepare status count");
@@ -499,8 +505,7 @@ int sq_case_list(struct store *st, const struct case_filter *f, struct case_list
     if (n_status > 0) {
         /* "+status": a common status must not lead the plan onto the status index */
         buf_append_str(&sql, by_status ? " AND status IN (" : " AND +status IN (");
-        for (int i = 0; i < n_status; i++)
-            buf_printf(&sql, "%s?%d", i ? ", " : "", 20 + i);
+        append_params(&sql, 20, n_status);
         buf_append_str(&sql, ")");
     }
     if (f->before_created_ms || f->before_id)
