@@ -133,7 +133,15 @@ int csv_read(struct csv_reader *rd, struct csv_record *rec)
 {
     for (;;) {
         int quoted = 0;
-        memset(rec, 0, sizeof(*rec));
+        /* Every field empty, without clearing the whole record (10 KB) for each row. */
+        rec->line = 0;
+        rec->n_fields = 0;
+        rec->is_truncated = 0;
+        rec->error[0] = '\0';
+        for (int i = 0; i < CSV_WIDE_MAX_FIELDS; i++) {
+            rec->field[i][0] = '\0';
+            rec->field_len[i] = 0;
+        }
         while (consume_eol(rd))
             ;
         if (rd->p >= rd->end)

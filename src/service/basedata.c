@@ -15,6 +15,7 @@
 #include "service/context.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -250,14 +251,14 @@ static void prepared_free(struct prepared *pr)
 }
 
 /* Merge in over old (NULL on create), validate, and seal into pr. Plaintexts of personal
- * fields that are not changed stay sealed as stored. */
-static int prepare(struct service_ctx *ctx, const struct bd_entity *e, const struct bd_record *old,
+ * fields that are not changed stay sealed as stored. Pure (no store), so that the import's
+ * reader thread can prepare rows while the writer stores earlier ones. */
+static int prepare(const struct bd_entity *e, const struct bd_record *old,
                    const struct bd_change *in, const struct secret_key *key, struct prepared *pr,
                    struct errbuf *eb)
 {
     int changed_personal[BD_FIELDS_MAX] = {0};
     int r;
-    (void)ctx;
     memset(&pr->rec, 0, sizeof(pr->rec));
     pr->rec.kind = e->kind;
     for (int i = 0; i < e->n_fields; i++) {
@@ -357,7 +358,7 @@ int basedata_put(struct service_ctx *ctx, const struct principal *p, enum bd_kin
         }
     }
     pr = xcalloc(1, sizeof(*pr));
-    if ((r = prepare(ctx, e, have_old ? &old : NULL, in, key, pr, eb)) != 0)
+    if ((r = prepare(e, have_old ? &old : NULL, in, key, pr, eb)) != 0)
         goto done;
     if (copy_code(pr->rec.cell_code,
                   in->area_code ? in->area_code : (have_old ? old.cell_code : "")) != 0) {
@@ -813,15 +814,24 @@ static int map_header(const struct bd_entity *e, const struct csv_record *h, str
     return 0;
 }
 
-struct importer {
-    struct service_ctx *ctx;
+/* What every row of one import is checked against; set up before the rows are read, then
+ * only read, by the reader thread and the writer alike. */
+struct import_rules {
     const struct bd_entity *e;
     const struct secret_key *key;
-    const struct bd_import_options *opt;
-    struct bd_import_report *rep;
+    int64_t now_ms;
     struct area_codes areas;
     struct column cols[CSV_MAX_FIELDS];
     int n_cols;
+};
+
+/* The writer's side of an import: the caller's thread, the only one that uses the store. */
+struct importer {
+    struct service_ctx *ctx;
+    struct import_rules rules;
+    const struct bd_import_options *opt;
+    struct bd_import_report *rep;
+    int in_tx; /* a transaction is open */
     /* The last reference resolved per field: rows of one household come together. */
     char last_ref_key[BD_FIELDS_MAX][BD_VALUE_MAX];
     char last_ref_id[BD_FIELDS_MAX][24];
@@ -837,9 +847,9 @@ struct importer {
 static int bulk_collect(void *arg, struct bd_record *rec)
 {
     struct importer *im = arg;
-    const char *v = bd_field_is_personal(&im->e->fields[im->e->natural_key])
-                        ? rec->v[im->e->natural_key].hash
-                        : rec->v[im->e->natural_key].text;
+    const struct bd_entity *e = im->rules.e;
+    const char *v = bd_field_is_personal(&e->fields[e->natural_key]) ? rec->v[e->natural_key].hash
+                                                                     : rec->v[e->natural_key].text;
     unsigned char k[KEYSET_KEY];
     if (v != NULL && v[0] != '\0') {
         keyset_key_of_text(v, k); /* the lookup value: a keyed hash or the text */
@@ -856,7 +866,7 @@ static int bulk_load_keys(struct importer *im)
     struct bd_filter f;
     int r;
     memset(&f, 0, sizeof(f));
-    f.kind = im->e->kind;
+    f.kind = im->rules.e->kind;
     f.area = "";
     f.ref_field = -1;
     f.hash_field = -1;
@@ -877,100 +887,161 @@ static void reject(struct importer *im, size_t line, const char *reason)
         im->opt->on_reject(im->opt->cb_ctx, line, reason);
 }
 
-/* Import one data row; 0, or the error that rejects the row (reason in eb). */
-static int import_row(struct importer *im, const struct csv_record *row, struct errbuf *eb)
+/*
+ * One data row as the reader thread leaves it for the writer: read, checked and sealed as far
+ * as that needs no database. Its checks are kept apart so that the writer reports the first
+ * that fails in the order users see: the row's shape, then its references (resolved by the
+ * writer), then its area and natural key, then the record. Owned by its block (below).
+ */
+struct staged_row {
+    struct csv_record row; /* the row's text; ch's values and area point into it */
+    size_t read_to;        /* bytes of the file read through this row (progress) */
+    struct bd_change ch;   /* the row's values; references by key are left to the writer */
+    const char *area;
+    int shape_r; /* 0, or why the row cannot be read at all (CSV, field count, NUL) */
+    struct errbuf shape_eb;
+    int key_r; /* 0, or what is wrong with its area or natural key */
+    struct errbuf key_eb;
+    char lookup[BD_VALUE_MAX];     /* the natural key as stored: text, or a keyed hash */
+    unsigned char key[KEYSET_KEY]; /* keyset_key_of_text(lookup) */
+    int prep_r;                    /* 0: pr is the row as a new record; else why it cannot be */
+    struct errbuf prep_eb;
+    struct prepared pr; /* its sealed strings are owned while the block is full */
+};
+
+/* Read one row's shape, area and natural key, and prepare it as a new record: pure, so the
+ * reader thread does it while the writer stores the rows before. */
+static void stage_row(const struct import_rules *ru, struct staged_row *s)
 {
-    const struct bd_entity *e = im->e;
-    struct bd_change ch;
+    const struct bd_entity *e = ru->e;
+    const struct csv_record *row = &s->row;
+    const struct bd_field *nk = &e->fields[e->natural_key];
+    char norm[BD_VALUE_MAX];
+
+    memset(&s->ch, 0, sizeof(s->ch));
+    memset(s->pr.sealed, 0, sizeof(s->pr.sealed));
+    s->ch.now_ms = ru->now_ms;
+    s->area = NULL;
+    s->shape_r = s->key_r = s->prep_r = 0;
+    if (row->error[0]) {
+        s->shape_r = errbuf_set(&s->shape_eb, ERR_INVALID, "%s", row->error);
+        return;
+    }
+    if (row->n_fields != ru->n_cols) {
+        s->shape_r = errbuf_set(&s->shape_eb, ERR_INVALID, "expected %d fields, found %d",
+                                ru->n_cols, row->n_fields);
+        return;
+    }
+    for (int c = 0; c < ru->n_cols; c++) {
+        const char *v = row->field[c];
+        int f = ru->cols[c].field;
+        if (strlen(v) != row->field_len[c]) {
+            s->shape_r =
+                errbuf_set(&s->shape_eb, ERR_INVALID, "column %d contains a NUL byte", c + 1);
+            return;
+        }
+        if (ru->cols[c].what == COL_AREA) {
+            s->area = v;
+        } else if (ru->cols[c].what == COL_FIELD) {
+            s->ch.value[f] = v;
+            s->ch.given[f] = 1;
+        }
+    }
+    if (s->area == NULL || !area_known(&ru->areas, s->area)) {
+        s->key_r = errbuf_set(&s->key_eb, ERR_NOT_FOUND, "no area %.20s", s->area ? s->area : "");
+        return;
+    }
+    s->ch.area_code = s->area;
+    /* The natural key decides create or update (the writer looks it up). */
+    if ((s->key_r =
+             bd_normalize(nk, s->ch.value[e->natural_key], s->ch.now_ms, norm, &s->key_eb)) != 0)
+        return;
+    if (norm[0] == '\0') {
+        s->key_r =
+            errbuf_set(&s->key_eb, ERR_INVALID, "field '%s' is required on import", nk->name);
+        return;
+    }
+    if (bd_field_is_personal(nk)) {
+        char context[SECRET_CONTEXT_MAX + 1];
+        field_context(e, nk, context, sizeof(context));
+        secret_index_hash(ru->key, norm, context, s->lookup);
+    } else {
+        memcpy(s->lookup, norm, sizeof(norm));
+    }
+    sodium_memzero(norm, sizeof(norm)); /* it may be an ID number */
+    keyset_key_of_text(s->lookup, s->key);
+    s->prep_r = prepare(e, NULL, &s->ch, ru->key, &s->pr, &s->prep_eb);
+}
+
+/* Store one staged row (the writer); 0, or the error that rejects the row (reason in eb). */
+static int store_row(struct importer *im, struct staged_row *s, struct errbuf *eb)
+{
+    const struct bd_entity *e = im->rules.e;
     struct bd_record old;
-    struct prepared *pr = NULL;
-    const char *area = NULL;
-    unsigned char resolved[BD_FIELDS_MAX] = {0}, bulk_k[KEYSET_KEY];
-    int64_t existing = 0;
+    struct prepared *pr = &s->pr, *fresh = NULL;
+    unsigned char resolved[BD_FIELDS_MAX] = {0};
+    int64_t existing = 0, v = 0;
     int created = 0, r;
 
-    memset(&ch, 0, sizeof(ch));
+    if (s->shape_r != 0)
+        return errbuf_set(eb, s->shape_r, "%s", errbuf_message(&s->shape_eb, s->shape_r));
+    /* References by the other kind's natural key (household_no for a person's household). */
+    for (int c = 0; c < im->rules.n_cols; c++) {
+        const struct bd_entity *other;
+        const char *ref = s->row.field[c];
+        int f = im->rules.cols[c].field;
+        int64_t id;
+        if (im->rules.cols[c].what != COL_REF_KEY || ref[0] == '\0')
+            continue;
+        other = bd_entity(im->rules.cols[c].ref_kind);
+        if (strcmp(im->last_ref_key[f], ref) != 0) {
+            if ((r = store_bd_find(im->ctx->st, other->kind, other->natural_key, ref, &id)) != 0)
+                return errbuf_set(eb, r, "no %s with %s %.40s", other->name,
+                                  other->fields[other->natural_key].name, ref);
+            snprintf(im->last_ref_key[f], BD_VALUE_MAX, "%s", ref);
+            snprintf(im->last_ref_id[f], sizeof(im->last_ref_id[f]), "%lld", (long long)id);
+        }
+        s->ch.value[f] = im->last_ref_id[f];
+        s->ch.given[f] = 1;
+        resolved[f] = 1;
+    }
+    if (s->key_r != 0)
+        return errbuf_set(eb, s->key_r, "%s", errbuf_message(&s->key_eb, s->key_r));
+    /* Bulk or not, a file holds each record once: a second row with the key of an earlier one
+     * (created or updated by this file) is reported, not applied over it. */
+    if (keyset_get(&im->keys, s->key, &v) && v < 0)
+        return errbuf_set(eb, ERR_INVALID,
+                          "field '%s': the same as on line %lld (a file may hold each record "
+                          "once)",
+                          e->fields[e->natural_key].name, (long long)-v);
+    if (im->bulk) {
+        existing = v;
+        r = v > 0 ? 0 : ERR_NOT_FOUND;
+    } else {
+        r = store_bd_find(im->ctx->st, e->kind, e->natural_key, s->lookup, &existing);
+    }
+    if (r != 0 && r != ERR_NOT_FOUND)
+        return errbuf_set(eb, r, "cannot look the record up");
     memset(&old, 0, sizeof(old));
-    ch.now_ms = im->opt->now_ms;
-    if (row->n_fields != im->n_cols)
-        return errbuf_set(eb, ERR_INVALID, "expected %d fields, found %d", im->n_cols,
-                          row->n_fields);
-    for (int c = 0; c < im->n_cols; c++) {
-        const char *v = row->field[c];
-        int f = im->cols[c].field;
-        if (strlen(v) != row->field_len[c])
-            return errbuf_set(eb, ERR_INVALID, "column %d contains a NUL byte", c + 1);
-        switch (im->cols[c].what) {
-        case COL_AREA:
-            area = v;
-            break;
-        case COL_FIELD:
-            ch.value[f] = v;
-            ch.given[f] = 1;
-            break;
-        case COL_REF_KEY: {
-            const struct bd_entity *other = bd_entity(im->cols[c].ref_kind);
-            int64_t id;
-            if (v[0] == '\0')
-                break;
-            if (strcmp(im->last_ref_key[f], v) != 0) {
-                if ((r = store_bd_find(im->ctx->st, other->kind, other->natural_key, v, &id)) != 0)
-                    return errbuf_set(eb, r, "no %s with %s %.40s", other->name,
-                                      other->fields[other->natural_key].name, v);
-                snprintf(im->last_ref_key[f], BD_VALUE_MAX, "%s", v);
-                snprintf(im->last_ref_id[f], sizeof(im->last_ref_id[f]), "%lld", (long long)id);
-            }
-            ch.value[f] = im->last_ref_id[f];
-            ch.given[f] = 1;
-            resolved[f] = 1;
-            break;
-        }
-        default:
-            break;
-        }
-    }
-    if (area == NULL || !area_known(&im->areas, area))
-        return errbuf_set(eb, ERR_NOT_FOUND, "no area %.20s", area ? area : "");
-    ch.area_code = area;
-    /* The natural key decides create or update; an update keeps the columns the file lacks. */
-    {
-        const struct bd_field *nk = &e->fields[e->natural_key];
-        char norm[BD_VALUE_MAX], hash[SECRET_HASH_HEX + 1];
-        const char *lookup = norm;
-        if ((r = bd_normalize(nk, ch.value[e->natural_key], ch.now_ms, norm, eb)) != 0)
-            return r;
-        if (norm[0] == '\0')
-            return errbuf_set(eb, ERR_INVALID, "field '%s' is required on import", nk->name);
-        if (bd_field_is_personal(nk)) {
-            char context[SECRET_CONTEXT_MAX + 1];
-            field_context(e, nk, context, sizeof(context));
-            secret_index_hash(im->key, norm, context, hash);
-            lookup = hash;
-        }
-        int64_t v = 0;
-        keyset_key_of_text(lookup, bulk_k);
-        /* Bulk or not, a file holds each record once: a second row with the key of an earlier
-         * one (created or updated by this file) is reported, not applied over it. */
-        if (keyset_get(&im->keys, bulk_k, &v) && v < 0)
-            return errbuf_set(eb, ERR_INVALID,
-                              "field '%s': the same as on line %lld (a file may hold each "
-                              "record once)",
-                              nk->name, (long long)-v);
-        if (im->bulk) {
-            existing = v;
-            r = v > 0 ? 0 : ERR_NOT_FOUND;
-        } else {
-            r = store_bd_find(im->ctx->st, e->kind, e->natural_key, lookup, &existing);
-        }
-        if (r != 0 && r != ERR_NOT_FOUND)
-            return errbuf_set(eb, r, "cannot look the record up");
-        if (r == 0 && (r = store_bd_get(im->ctx->st, e->kind, existing, &old)) != 0)
+    if (r == 0) {
+        /* An update keeps the columns the file lacks: prepare again over the stored record. */
+        if ((r = store_bd_get(im->ctx->st, e->kind, existing, &old)) != 0)
             return errbuf_set(eb, r, "cannot read the record");
+        fresh = xcalloc(1, sizeof(*fresh));
+        pr = fresh;
+        if ((r = prepare(e, &old, &s->ch, im->rules.key, pr, eb)) != 0)
+            goto done;
+    } else {
+        existing = 0;
+        if (s->prep_r != 0) {
+            r = errbuf_set(eb, s->prep_r, "%s", errbuf_message(&s->prep_eb, s->prep_r));
+            goto done;
+        }
+        for (int i = 0; i < e->n_fields; i++) /* references are never personal fields */
+            if (resolved[i])
+                snprintf(pr->text[i], BD_VALUE_MAX, "%s", s->ch.value[i]);
     }
-    pr = xcalloc(1, sizeof(*pr));
-    if ((r = prepare(im->ctx, e, existing ? &old : NULL, &ch, im->key, pr, eb)) != 0)
-        goto done;
-    if (copy_code(pr->rec.cell_code, area) != 0) { /* area_known() checked it already */
+    if (copy_code(pr->rec.cell_code, s->area) != 0) { /* area_known() checked it already */
         r = errbuf_set(eb, ERR_INVALID, "bad area code");
         goto done;
     }
@@ -982,8 +1053,8 @@ static int import_row(struct importer *im, const struct csv_record *row, struct 
             goto done;
     /* Known to be new: the store need not look the key up again. */
     pr->rec.id = existing ? existing : -1;
-    pr->rec.created_ms = existing ? old.created_ms : ch.now_ms;
-    pr->rec.updated_ms = ch.now_ms;
+    pr->rec.created_ms = existing ? old.created_ms : s->ch.now_ms;
+    pr->rec.updated_ms = s->ch.now_ms;
     /* Everything was checked above, so a failure here is the database's: the caller rolls
      * the batch back and stops (a re-run completes the import). */
     if ((r = store_bd_put(im->ctx->st, &pr->rec, &created)) != 0) {
@@ -994,15 +1065,174 @@ static int import_row(struct importer *im, const struct csv_record *row, struct 
         im->rep->created++;
     else
         im->rep->updated++;
-    keyset_put(&im->keys, bulk_k, -(int64_t)row->line);
+    keyset_put(&im->keys, s->key, -(int64_t)s->row.line);
 done:
-    if (pr) {
-        prepared_free(pr);
-        sodium_memzero(pr, sizeof(*pr));
-        free(pr);
+    if (fresh) {
+        prepared_free(fresh);
+        sodium_memzero(fresh, sizeof(*fresh));
+        free(fresh);
     }
     bd_record_cleanup(&old);
     return r;
+}
+
+/*
+ * The reader thread: it reads rows into blocks of a ring and stages them (stage_row) ahead of
+ * the writer, which takes the blocks in the same order. On two cores a row's CPU work outside
+ * the database (CSV, validation, encryption, keyed hashes) then overlaps the database's.
+ * A block is the reader's while not full, the writer's while full; the lock guards is_full,
+ * is_done and stop.
+ */
+#define IMPORT_BLOCK_ROWS 64
+#define IMPORT_BLOCKS     8
+
+struct import_block {
+    struct staged_row rows[IMPORT_BLOCK_ROWS];
+    int n;       /* rows staged; fewer than IMPORT_BLOCK_ROWS only in the last block */
+    int is_full; /* handed to the writer */
+};
+
+struct import_reader {
+    const struct import_rules *rules; /* read only */
+    struct csv_reader rd;             /* the reader thread's once started */
+    const char *text;                 /* the file (for the progress offset) */
+    struct import_block *blocks;      /* IMPORT_BLOCKS, owned */
+    pthread_t thread;
+    pthread_mutex_t lock;
+    pthread_cond_t changed; /* a block was filled or emptied, or stop was set */
+    int stop;               /* the writer gave up: the reader ends */
+};
+
+static void *reader_main(void *arg)
+{
+    struct import_reader *rr = arg;
+    for (int b = 0;; b = (b + 1) % IMPORT_BLOCKS) {
+        struct import_block *blk = &rr->blocks[b];
+        int is_last;
+        pthread_mutex_lock(&rr->lock);
+        while (blk->is_full && !rr->stop)
+            pthread_cond_wait(&rr->changed, &rr->lock);
+        if (rr->stop) {
+            pthread_mutex_unlock(&rr->lock);
+            return NULL;
+        }
+        pthread_mutex_unlock(&rr->lock);
+        blk->n = 0;
+        while (blk->n < IMPORT_BLOCK_ROWS && csv_read(&rr->rd, &blk->rows[blk->n].row)) {
+            stage_row(rr->rules, &blk->rows[blk->n]);
+            blk->rows[blk->n].read_to = (size_t)(rr->rd.p - rr->text);
+            blk->n++;
+        }
+        is_last = blk->n < IMPORT_BLOCK_ROWS;
+        pthread_mutex_lock(&rr->lock);
+        blk->is_full = 1;
+        pthread_cond_broadcast(&rr->changed);
+        pthread_mutex_unlock(&rr->lock);
+        if (is_last)
+            return NULL;
+    }
+}
+
+/* Start reading the rows after the header (rd) on a new thread. */
+static int reader_start(struct import_reader *rr, const struct import_rules *rules,
+                        const struct csv_reader *rd, const char *text)
+{
+    memset(rr, 0, sizeof(*rr));
+    rr->rules = rules;
+    rr->rd = *rd;
+    rr->text = text;
+    rr->blocks = xcalloc(IMPORT_BLOCKS, sizeof(*rr->blocks));
+    pthread_mutex_init(&rr->lock, NULL);
+    pthread_cond_init(&rr->changed, NULL);
+    if (pthread_create(&rr->thread, NULL, reader_main, rr) != 0) {
+        pthread_cond_destroy(&rr->changed);
+        pthread_mutex_destroy(&rr->lock);
+        free(rr->blocks);
+        return ERR_INTERNAL;
+    }
+    return 0;
+}
+
+/* The next full block, waiting for the reader. */
+static struct import_block *reader_take(struct import_reader *rr, int b)
+{
+    struct import_block *blk = &rr->blocks[b];
+    pthread_mutex_lock(&rr->lock);
+    while (!blk->is_full)
+        pthread_cond_wait(&rr->changed, &rr->lock);
+    pthread_mutex_unlock(&rr->lock);
+    return blk;
+}
+
+/* Give a block back to the reader, its rows' sealed strings freed. */
+static void block_release(struct import_reader *rr, struct import_block *blk)
+{
+    for (int i = 0; i < blk->n; i++)
+        prepared_free(&blk->rows[i].pr);
+    pthread_mutex_lock(&rr->lock);
+    blk->is_full = 0;
+    pthread_cond_broadcast(&rr->changed);
+    pthread_mutex_unlock(&rr->lock);
+}
+
+/* Stop the reader (wherever it is) and free the ring, plaintexts wiped. */
+static void reader_finish(struct import_reader *rr)
+{
+    pthread_mutex_lock(&rr->lock);
+    rr->stop = 1;
+    pthread_cond_broadcast(&rr->changed);
+    pthread_mutex_unlock(&rr->lock);
+    pthread_join(rr->thread, NULL);
+    for (int b = 0; b < IMPORT_BLOCKS; b++)
+        if (rr->blocks[b].is_full)
+            for (int i = 0; i < rr->blocks[b].n; i++)
+                prepared_free(&rr->blocks[b].rows[i].pr);
+    pthread_cond_destroy(&rr->changed);
+    pthread_mutex_destroy(&rr->lock);
+    sodium_memzero(rr->blocks, IMPORT_BLOCKS * sizeof(*rr->blocks));
+    free(rr->blocks);
+}
+
+/* Store the rows the reader stages, in file order: each batch one transaction, or all of
+ * them in the bulk load's. 0, or the error that stops the import (message in eb). */
+static int import_rows(struct importer *im, struct import_reader *rr, struct errbuf *eb)
+{
+    struct store *st = im->ctx->st;
+    int batch = im->opt->batch > 0 ? im->opt->batch : 20000, in_batch = 0, r;
+    for (int b = 0;; b = (b + 1) % IMPORT_BLOCKS) {
+        struct import_block *blk = reader_take(rr, b);
+        int n = blk->n;
+        for (int i = 0; i < n; i++) {
+            struct staged_row *s = &blk->rows[i];
+            struct errbuf row_eb = {{0}};
+            im->rep->rows++;
+            if (!im->in_tx) {
+                if ((r = store_begin(st)) != 0)
+                    return errbuf_set(eb, r, "cannot start a transaction");
+                im->in_tx = 1;
+            }
+            in_batch++;
+            if ((r = store_row(im, s, &row_eb)) != 0) {
+                if (r == ERR_DB || r == ERR_BUSY || r == ERR_IO || r == ERR_INTERNAL ||
+                    r == ERR_CONFLICT)
+                    return errbuf_set(eb, r, "line %zu: %s", s->row.line,
+                                      errbuf_message(&row_eb, r));
+                reject(im, s->row.line, errbuf_message(&row_eb, r));
+            }
+            /* A bulk load is one transaction; otherwise each batch is one. */
+            if (!im->bulk && in_batch >= batch) {
+                if ((r = store_commit(st)) != 0)
+                    return errbuf_set(eb, r, "cannot commit the rows up to line %zu", s->row.line);
+                im->in_tx = 0;
+                in_batch = 0;
+            }
+            if (im->opt->on_progress && im->rep->rows % 4096 == 0)
+                im->opt->on_progress(im->opt->cb_ctx, (int64_t)s->read_to);
+        }
+        block_release(rr, blk);
+        if (n < IMPORT_BLOCK_ROWS)
+            return 0;
+    }
 }
 
 /* Data lines of text, about (a quoted field may hold a newline): the header is not counted. */
@@ -1041,7 +1271,7 @@ static int bulk_open(struct importer *im, int64_t lines, struct errbuf *eb)
     int started = 0, r;
     if ((r = store_begin(st)) != 0)
         return errbuf_set(eb, r, "cannot start a transaction");
-    if ((r = store_bd_bulk_begin(st, im->e->kind, &started)) != 0) {
+    if ((r = store_bd_bulk_begin(st, im->rules.e->kind, &started)) != 0) {
         store_rollback(st);
         return errbuf_set(eb, r, "cannot prepare the bulk load");
     }
@@ -1056,6 +1286,7 @@ static int bulk_open(struct importer *im, int64_t lines, struct errbuf *eb)
         return errbuf_set(eb, r, "cannot read the records already there");
     }
     im->bulk = 1;
+    im->in_tx = 1;
     return 0;
 }
 
@@ -1064,10 +1295,11 @@ int basedata_import(struct service_ctx *ctx, enum bd_kind kind, const char *text
                     struct errbuf *eb)
 {
     struct importer *im;
+    struct import_reader rr;
     struct csv_reader rd;
     struct csv_record *row;
-    int batch = opt->batch > 0 ? opt->batch : 20000, in_batch = 0, in_tx = 0, r;
     int64_t lines = 0;
+    int r;
 
     memset(rep, 0, sizeof(*rep));
     if (bd_entity(kind) == NULL)
@@ -1080,17 +1312,18 @@ int basedata_import(struct service_ctx *ctx, enum bd_kind kind, const char *text
     im = xcalloc(1, sizeof(*im));
     row = xmalloc(sizeof(*row));
     im->ctx = ctx;
-    im->e = bd_entity(kind);
+    im->rules.e = bd_entity(kind);
+    im->rules.now_ms = opt->now_ms;
     im->opt = opt;
     im->rep = rep;
-    if ((r = service_ctx_key(ctx, &im->key, eb)) != 0)
+    if ((r = service_ctx_key(ctx, &im->rules.key, eb)) != 0)
         goto out;
-    if ((r = store_area_walk(ctx->st, "", 7, 0, collect_code, &im->areas)) != 0) {
+    if ((r = store_area_walk(ctx->st, "", 7, 0, collect_code, &im->rules.areas)) != 0) {
         r = errbuf_set(eb, r, "cannot read the areas");
         goto out;
     }
-    if (im->areas.n > 1)
-        qsort(im->areas.codes, im->areas.n, sizeof(*im->areas.codes), cmp_code);
+    if (im->rules.areas.n > 1)
+        qsort(im->rules.areas.codes, im->rules.areas.n, sizeof(*im->rules.areas.codes), cmp_code);
     csv_reader_init(&rd, text, len);
     if (!csv_read(&rd, row)) {
         r = errbuf_set(eb, ERR_INVALID, "the file is empty");
@@ -1100,75 +1333,47 @@ int basedata_import(struct service_ctx *ctx, enum bd_kind kind, const char *text
         r = errbuf_set(eb, ERR_INVALID, "line %zu: %s", row->line, row->error);
         goto out;
     }
-    im->n_cols = row->n_fields;
-    if ((r = map_header(im->e, row, im->cols, eb)) != 0)
+    im->rules.n_cols = row->n_fields;
+    if ((r = map_header(im->rules.e, row, im->rules.cols, eb)) != 0)
         goto out;
-    if (want_bulk(ctx, kind, text, len, opt, &lines)) {
-        if ((r = bulk_open(im, lines, eb)) != 0)
-            goto out;
-        in_tx = im->bulk;
-    }
+    if (want_bulk(ctx, kind, text, len, opt, &lines) && (r = bulk_open(im, lines, eb)) != 0)
+        goto out;
     if (!im->bulk) /* the keys this file wrote (a bulk load's set also holds those before) */
         keyset_init(&im->keys, 0);
-    while (csv_read(&rd, row)) {
-        struct errbuf row_eb = {{0}};
-        rep->rows++;
-        if (!in_tx) {
-            if ((r = store_begin(ctx->st)) != 0) {
-                r = errbuf_set(eb, r, "cannot start a transaction");
-                goto out;
-            }
-            in_tx = 1;
-        }
-        in_batch++;
-        if (row->error[0])
-            reject(im, row->line, row->error);
-        else if ((r = import_row(im, row, &row_eb)) != 0) {
-            if (r == ERR_DB || r == ERR_BUSY || r == ERR_IO || r == ERR_INTERNAL ||
-                r == ERR_CONFLICT) {
-                r = errbuf_set(eb, r, "line %zu: %s", row->line, errbuf_message(&row_eb, r));
-                goto out;
-            }
-            reject(im, row->line, errbuf_message(&row_eb, r));
-        }
-        /* A bulk load is one transaction; otherwise each batch is one. */
-        if (!im->bulk && in_batch >= batch) {
-            if ((r = store_commit(ctx->st)) != 0) {
-                r = errbuf_set(eb, r, "cannot commit the rows up to line %zu", row->line);
-                goto out;
-            }
-            in_tx = 0;
-            in_batch = 0;
-        }
-        if (opt->on_progress && rep->rows % 4096 == 0)
-            opt->on_progress(opt->cb_ctx, (int64_t)(rd.p - text));
-    }
-    if (im->bulk && (r = store_bd_bulk_end(ctx->st)) != 0) {
-        r = errbuf_set(eb, r, "cannot build the indexes of the %s", im->e->plural);
+    if (reader_start(&rr, &im->rules, &rd, text) != 0) {
+        r = errbuf_set(eb, ERR_INTERNAL, "cannot start the thread that reads the file");
         goto out;
     }
-    if (in_tx && (r = store_commit(ctx->st)) != 0) {
+    r = import_rows(im, &rr, eb);
+    reader_finish(&rr);
+    if (r != 0)
+        goto out;
+    if (im->bulk && (r = store_bd_bulk_end(ctx->st)) != 0) {
+        r = errbuf_set(eb, r, "cannot build the indexes of the %s", im->rules.e->plural);
+        goto out;
+    }
+    if (im->in_tx && (r = store_commit(ctx->st)) != 0) {
         r = errbuf_set(eb, r, "cannot commit the last rows");
         goto out;
     }
-    in_tx = 0;
+    im->in_tx = 0;
     /* A large file (a bulk load, or PostgreSQL's batches, which it declines) may have changed
      * the table's size by orders of magnitude: plan with that. The rows are committed by now,
      * so a failure here is reported but does not fail the import. */
     if (lines >= BD_IMPORT_BULK_MIN_ROWS && (r = store_refresh_statistics(ctx->st)) != 0)
         log_warn("import", "the rows landed, but refreshing the statistics of the %s failed: %s",
-                 im->e->plural, err_message(r));
+                 im->rules.e->plural, err_message(r));
     if (opt->on_progress)
         opt->on_progress(opt->cb_ctx, (int64_t)len);
     r = 0;
 out:
-    if (in_tx) {
+    if (im->in_tx) {
         store_rollback(ctx->st); /* a bulk load's indexes come back with it */
         if (im->bulk)
             rep->created = rep->updated = 0; /* nothing of it landed */
     }
     keyset_cleanup(&im->keys); /* zeroed when never set up: a no-op */
-    free(im->areas.codes);
+    free(im->rules.areas.codes);
     sodium_memzero(im, sizeof(*im));
     free(im);
     free(row);

@@ -166,7 +166,9 @@ struct bd_import_options {
  * household_no for a person's household). Every row is validated: a bad one is reported and
  * skipped, good ones land, each batch in one transaction. Rows are idempotent on the kind's
  * natural key (required on import): a re-run updates instead of duplicating, so an import
- * interrupted at any point is completed by running it again. Runs as the system (the CLI).
+ * interrupted at any point is completed by running it again; a row repeating the key of an
+ * earlier row of the file is rejected, naming that line. Runs as the system (the CLI). Rows
+ * are read, validated and sealed on a second thread while this one stores the rows before.
  * ERR_INVALID for a bad header or text that is not UTF-8 (with the hint to convert it).
  *
  * Bulk load: when opt->batch is 0 (not asked for), the file has at least
@@ -174,8 +176,7 @@ struct bd_import_options {
  * the file has rows, the whole file is loaded in ONE transaction with the table's indexes
  * dropped and rebuilt at the end (store_bd_bulk_begin; a sort instead of a random B-tree
  * insert per row and index). Natural keys are then checked in memory against the records
- * already there and the rows before: a row repeating an earlier row's key is rejected, naming
- * that line (in batches, it updates the record the earlier row wrote). A crash or an error
+ * already there and the rows before. A crash or an error
  * leaves the database exactly as before (indexes included), so a re-run starts over. Other
  * writers wait for the load's commit. A backend may decline (PostgreSQL): batches then.
  */

@@ -49,6 +49,17 @@ function rect(x0, y0, x1, y1) {
   return { type: 'Polygon', coordinates: [[[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]]] };
 }
 
+// A valid 18-digit ID number (GB 11643 check digit) for person i: birth date and sequence.
+export function idNumber(i) {
+  const day = new Date(Date.UTC(1950, 0, 1) + Math.floor(i / 900) * 86400000);
+  const ymd = day.toISOString().slice(0, 10).replaceAll('-', '');
+  const body = `440605${ymd}${String(100 + (i % 900)).padStart(3, '0')}`;
+  const w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+  let sum = 0;
+  for (let k = 0; k < 17; k++) sum += Number(body[k]) * w[k];
+  return body + '10X98765432'[sum % 11];
+}
+
 export function feature(code, name, geometry, extra = {}) {
   return { type: 'Feature', properties: { code, name, ...extra }, geometry };
 }

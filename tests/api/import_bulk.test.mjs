@@ -10,7 +10,7 @@ import { spawn } from 'node:child_process';
 import { writeFileSync, readFileSync, copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  BIN, tempDir, removeDir, makeDatabase, gridgov, mustGridgov, rawSql,
+  BIN, tempDir, removeDir, makeDatabase, gridgov, mustGridgov, rawSql, idNumber,
 } from './helpers.mjs';
 
 const CELL = '440605001001001001';
@@ -18,17 +18,6 @@ const BULK_MIN = 20000; // BD_IMPORT_BULK_MIN_ROWS
 
 let dir;
 let db;
-
-// A valid 18-digit ID number (GB 11643 check digit) for person i: birth date and sequence.
-function idNumber(i) {
-  const day = new Date(Date.UTC(1950, 0, 1) + Math.floor(i / 900) * 86400000);
-  const ymd = day.toISOString().slice(0, 10).replaceAll('-', '');
-  const body = `440605${ymd}${String(100 + (i % 900)).padStart(3, '0')}`;
-  const w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-  let sum = 0;
-  for (let k = 0; k < 17; k++) sum += Number(body[k]) * w[k];
-  return body + '10X98765432'[sum % 11];
-}
 
 function sql(statement) {
   const r = rawSql(db, statement);

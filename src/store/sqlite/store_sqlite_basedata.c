@@ -946,16 +946,19 @@ void sq_bd_bulk_forget(struct sqlite_store *s)
 
 /* What the triggers of kind's table (dropped during a bulk load) keep elsewhere, recomputed
  * in one statement; NULL when the table has none. Persons: each household's member_tags
- * (migration 15: the tags of its active members, in the order the household index gives). All
- * households, since a bulk load may also have updated or moved persons; it runs once per load,
- * with persons_household built. */
+ * (migration 15: the tags of its active members, in the order the household index gives),
+ * recomputed for every household that has tags now or an active tagged member -- a bulk load
+ * may also have updated or moved persons, and any other household's value is '' before and
+ * after. It runs once per load, with persons_household built. */
 static const char *bulk_catch_up(enum bd_kind kind)
 {
     if (kind != BD_PERSON)
         return NULL;
     return "UPDATE households SET member_tags = coalesce((SELECT group_concat(p.tags, ',') "
            "FROM persons p WHERE p.household_id = households.id "
-           "AND p.status IN ('', 'active') AND p.tags != ''), '')";
+           "AND p.status IN ('', 'active') AND p.tags != ''), '') "
+           "WHERE member_tags != '' OR id IN (SELECT household_id FROM persons "
+           "WHERE tags != '' AND status IN ('', 'active') AND household_id IS NOT NULL)";
 }
 
 int sq_bd_bulk_begin(struct store *st, enum bd_kind kind, int *started)
