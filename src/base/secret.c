@@ -296,8 +296,32 @@ static int context_is_valid(const char *context)
     return n >= 1 && n <= SECRET_CONTEXT_MAX;
 }
 
+void secret_nonce_pool_init(struct secret_nonce_pool *pool)
+{
+    pool->used = sizeof(pool->bytes); /* empty: the first take fills it */
+}
+
+/* The next unused nonce of pool, refilled from the system's generator when spent. */
+static void nonce_take(struct secret_nonce_pool *pool, unsigned char nonce[SECRET_NONCE_BYTES])
+{
+    _Static_assert(SECRET_NONCE_BYTES == 24, "the pool's size counts XChaCha20 nonces");
+    if (pool->used + SECRET_NONCE_BYTES > sizeof(pool->bytes)) {
+        randombytes_buf(pool->bytes, sizeof(pool->bytes));
+        pool->used = 0;
+    }
+    memcpy(nonce, pool->bytes + pool->used, SECRET_NONCE_BYTES);
+    sodium_memzero(pool->bytes + pool->used, SECRET_NONCE_BYTES); /* never handed out twice */
+    pool->used += SECRET_NONCE_BYTES;
+}
+
 int secret_encrypt(const struct secret_key *k, const char *plaintext, const char *context,
                    char **out_b64)
+{
+    return secret_encrypt_pooled(k, NULL, plaintext, context, out_b64);
+}
+
+int secret_encrypt_pooled(const struct secret_key *k, struct secret_nonce_pool *pool,
+                          const char *plaintext, const char *context, char **out_b64)
 {
     int r = ERR_INVALID;
     unsigned char *raw = NULL;
@@ -314,7 +338,10 @@ int secret_encrypt(const struct secret_key *k, const char *plaintext, const char
         goto out;
     raw_len = SECRET_NONCE_BYTES + mlen + SECRET_TAG_BYTES;
     raw = xmalloc(raw_len);
-    randombytes_buf(raw, SECRET_NONCE_BYTES);
+    if (pool != NULL)
+        nonce_take(pool, raw);
+    else
+        randombytes_buf(raw, SECRET_NONCE_BYTES);
     if (crypto_aead_xchacha20poly1305_ietf_encrypt(
             raw + SECRET_NONCE_BYTES, &clen, (const unsigned char *)plaintext, mlen,
             (const unsigned char *)context, strlen(context), NULL, raw, k->enc) != 0 ||

@@ -334,6 +334,35 @@ static void test_nonces_are_random(void **state)
     free(b);
 }
 
+static int cmp_text(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Nonces from a pool: every text decrypts, and no nonce repeats across the pool's refills
+ * (equal plaintexts give distinct texts only with distinct nonces). */
+static void test_pooled_nonces_are_unique(void **state)
+{
+    enum { N = 300 }; /* more than two pools' worth (128 each) */
+    struct fixture *f = *state;
+    struct secret_nonce_pool pool;
+    char *texts[N];
+    secret_nonce_pool_init(&pool);
+    for (int i = 0; i < N; i++) {
+        char *p = NULL;
+        assert_int_equal(secret_encrypt_pooled(f->key, &pool, "13800138000", CTX_PHONE, &texts[i]),
+                         0);
+        assert_int_equal(secret_decrypt(f->key, texts[i], CTX_PHONE, &p), 0);
+        assert_string_equal(p, "13800138000");
+        secret_plaintext_free(p);
+    }
+    qsort(texts, N, sizeof(texts[0]), cmp_text);
+    for (int i = 1; i < N; i++)
+        assert_string_not_equal(texts[i - 1], texts[i]);
+    for (int i = 0; i < N; i++)
+        free(texts[i]);
+}
+
 static void test_ciphertext_hides_plaintext(void **state)
 {
     struct fixture *f = *state;
@@ -575,6 +604,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_garbage, setup_keys, teardown),
         cmocka_unit_test_setup_teardown(test_stored_format_is_pinned, setup_keys, teardown),
         cmocka_unit_test_setup_teardown(test_index_hash, setup_keys, teardown),
+        cmocka_unit_test_setup_teardown(test_pooled_nonces_are_unique, setup_keys, teardown),
     };
     if (sodium_init() < 0)
         return 1;
