@@ -41,8 +41,9 @@ enum store_open_flags {
     STORE_READONLY = 1 << 1, /* open for reading only (no migration is run) */
     STORE_WRITER = 1 << 2,   /* the serve-time bulk writer: commits do no housekeeping (WAL
                                 checkpoints, text indexing); store_maintain does it instead */
-    STORE_BULK = 1 << 3,     /* a bulk load (imports): a page cache of 512 MB, so the random
-                                inserts into the indexes of millions of rows stay in memory */
+    STORE_BULK = 1 << 3,     /* a bulk load (imports): a page cache of a quarter of the
+                                machine's memory (at least 512 MB), so a load of millions of
+                                rows and its index builds stay in memory until the commit */
 };
 
 /*
