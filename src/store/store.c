@@ -261,7 +261,7 @@ int store_case_due(struct store *st, int64_t now_ms, int64_t after_ms, int64_t a
 }
 
 int store_case_nearby(struct store *st, const char *category, double lon, double lat, double delta,
-                      int64_t since_ms, int limit, struct case_list *out)
+                      int64_t since_ms, int limit, struct case_near_list *out)
 {
     return st->ops->case_nearby(st, category, lon, lat, delta, since_ms, limit, out);
 }
@@ -404,6 +404,17 @@ void case_list_cleanup(struct case_list *list)
         return;
     for (size_t i = 0; i < list->len; i++)
         case_rec_cleanup(&list->items[i]);
+    free(list->items);
+    list->items = NULL;
+    list->len = 0;
+}
+
+void case_near_list_cleanup(struct case_near_list *list)
+{
+    if (list == NULL)
+        return;
+    for (size_t i = 0; i < list->len; i++)
+        free(list->items[i].description);
     free(list->items);
     list->items = NULL;
     list->len = 0;

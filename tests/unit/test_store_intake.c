@@ -2,7 +2,8 @@
  * test_store_intake.c - the store side of case intake: the duplicate search by cell
  * (store_case_nearby reads the 3 x 3 cells of 1/500 degree around a point, migration 14).
  * Its answers are compared with a brute-force filter of every case inserted: same category,
- * inside the box, created since, not merged or rejected, newest first, at most limit. Points
+ * inside the box, created since, not merged or rejected, newest first (cases of the same time
+ * by id, descending), at most limit, with the fields a duplicate suggestion shows. Points
  * are packed around cell edges, on both sides of the zero meridian and the equator (where
  * truncation toward zero makes the cells around 0 twice as wide), and at the city.
  */
@@ -29,20 +30,24 @@ struct planted {
     int64_t created_ms;
     const char *category;
     const char *status;
+    char number[32];
+    char department[16];
+    char description[32];
 };
 
-static int64_t add_case(struct store *st, int i, const struct planted *p)
+static int64_t add_case(struct store *st, struct planted *p)
 {
     struct case_rec c;
     memset(&c, 0, sizeof(c));
-    snprintf(c.number, sizeof(c.number), "440605-20260101-%05d", i + 1);
+    snprintf(c.number, sizeof(c.number), "%s", p->number);
+    snprintf(c.department, sizeof(c.department), "%s", p->department);
     snprintf(c.area_code, sizeof(c.area_code), "%s", "440605001001001");
     snprintf(c.category, sizeof(c.category), "%s", p->category);
     snprintf(c.channel, sizeof(c.channel), "%s", "phone");
     snprintf(c.urgency, sizeof(c.urgency), "%s", "normal");
     snprintf(c.status, sizeof(c.status), "%s", p->status);
     c.queue_level = 6;
-    c.description = (char *)"x";
+    c.description = p->description;
     c.lon = p->lon;
     c.lat = p->lat;
     c.has_location = 1;
@@ -62,7 +67,9 @@ static double next_unit(uint64_t *s)
 static int newer_first(const void *a, const void *b)
 {
     const struct planted *x = a, *y = b;
-    return x->created_ms < y->created_ms ? 1 : x->created_ms > y->created_ms ? -1 : 0;
+    if (x->created_ms != y->created_ms)
+        return x->created_ms < y->created_ms ? 1 : -1;
+    return x->id < y->id ? 1 : x->id > y->id ? -1 : 0;
 }
 
 /* The brute-force answer, compared with the store's (ids in the same order); returns how many
@@ -71,7 +78,7 @@ static int check_query(struct store *st, const struct planted *all, int n, const
                        double lon, double lat, double delta, int64_t since, int limit)
 {
     struct planted *want = calloc((size_t)n, sizeof(*want));
-    struct case_list got;
+    struct case_near_list got;
     int n_want = 0;
     for (int i = 0; i < n; i++) {
         const struct planted *p = &all[i];
@@ -89,9 +96,18 @@ static int check_query(struct store *st, const struct planted *all, int n, const
     if ((int)got.len != n_want)
         fprintf(stderr, "at %.6f %.6f: %zu found, %d expected\n", lon, lat, got.len, n_want);
     assert_int_equal((int)got.len, n_want);
-    for (int i = 0; i < n_want; i++)
-        assert_int_equal(got.items[i].id, want[i].id);
-    case_list_cleanup(&got);
+    for (int i = 0; i < n_want; i++) {
+        const struct case_near *g = &got.items[i];
+        assert_int_equal(g->id, want[i].id);
+        assert_int_equal(g->created_ms, want[i].created_ms);
+        assert_string_equal(g->number, want[i].number);
+        assert_string_equal(g->status, want[i].status);
+        assert_string_equal(g->area_code, "440605001001001");
+        assert_string_equal(g->department, want[i].department);
+        assert_int_equal(g->reporter_user_id, 0);
+        assert_string_equal(g->description, want[i].description);
+    }
+    case_near_list_cleanup(&got);
     free(want);
     return n_want;
 }
@@ -124,8 +140,12 @@ static void test_nearby_equals_brute_force(void **state)
         p->lat = c[1] + dy;
         p->category = categories[i % 5 == 0];
         p->status = statuses[(i / 3) % 5];
-        p->created_ms = 1000000 + (int64_t)i * 1000;
-        p->id = add_case(f->st, i, p);
+        /* Pairs of cases share their time (the order is then by id). */
+        p->created_ms = 1000000 + (int64_t)(i / 2) * 1000;
+        snprintf(p->number, sizeof(p->number), "440605-20260101-%05d", i + 1);
+        snprintf(p->department, sizeof(p->department), "%s", i % 4 == 0 ? "" : "unit_a");
+        snprintf(p->description, sizeof(p->description), "report %d", i);
+        p->id = add_case(f->st, p);
     }
     assert_int_equal(store_commit(f->st), 0);
 
@@ -137,7 +157,7 @@ static void test_nearby_equals_brute_force(void **state)
         found += check_query(f->st, all, N_CASES, "0204", lon, lat, cell * 0.999, 0, N_CASES);
         found += check_query(f->st, all, N_CASES, "0101", lon, lat, cell * 0.5, 0, N_CASES);
         found += check_query(f->st, all, N_CASES, "0204", lon, lat, cell * 0.999,
-                             1000000 + 200 * 1000, N_CASES);
+                             1000000 + 100 * 1000, N_CASES);
         found += check_query(f->st, all, N_CASES, "0204", lon, lat, cell * 0.999, 0, 3);
     }
     /* The queries found plenty (the comparison is not of empty lists). */
@@ -151,7 +171,7 @@ static void test_nearby_equals_brute_force(void **state)
 static void test_nearby_box_limited_to_a_cell(void **state)
 {
     struct store_fixture *f = *state;
-    struct case_list got;
+    struct case_near_list got;
     double cell = 1.0 / STORE_NEAR_CELLS_PER_DEGREE;
     assert_int_equal(store_case_nearby(f->st, "0204", 113.1, 23.0, cell * 1.5, 0, 6, &got),
                      ERR_INVALID);
@@ -159,7 +179,7 @@ static void test_nearby_box_limited_to_a_cell(void **state)
                      ERR_INVALID);
     assert_int_equal(store_case_nearby(f->st, "0204", 113.1, 23.0, cell, 0, 6, &got), 0);
     assert_int_equal((int)got.len, 0);
-    case_list_cleanup(&got);
+    case_near_list_cleanup(&got);
 }
 
 int main(void)

@@ -129,6 +129,7 @@ extern const char pg_schema_open311_updates[]; /* schema version 13 */
 extern const char pg_schema_near_cell[];       /* schema version 14 (store_pg_cases.c) */
 extern const char pg_schema_tasks[];           /* schema version 15 */
 extern const char pg_schema_status_time[];     /* schema version 17 (store_pg_cases.c) */
+extern const char pg_schema_near_point[];      /* schema version 18 (store_pg_cases.c) */
 
 /* store_pg.c: the core ops */
 void pg_close(struct store *st);
@@ -191,7 +192,7 @@ int pg_case_next_serial(struct store *st, const char *district, const char *day,
 int pg_case_due(struct store *st, int64_t now_ms, int64_t after_ms, int64_t after_id, int limit,
                 struct case_list *out);
 int pg_case_nearby(struct store *st, const char *category, double lon, double lat, double delta,
-                   int64_t since_ms, int limit, struct case_list *out);
+                   int64_t since_ms, int limit, struct case_near_list *out);
 int pg_case_count_by_status(struct store *st, const char *area, store_count_fn fn, void *ctx);
 int pg_case_event_append(struct store *st, const struct case_event *e);
 int pg_case_events(struct store *st, int64_t case_id, struct case_event_list *out);

@@ -92,7 +92,7 @@ int sq_case_next_serial(struct store *st, const char *district, const char *day,
 int sq_case_due(struct store *st, int64_t now_ms, int64_t after_ms, int64_t after_id, int limit,
                 struct case_list *out);
 int sq_case_nearby(struct store *st, const char *category, double lon, double lat, double delta,
-                   int64_t since_ms, int limit, struct case_list *out);
+                   int64_t since_ms, int limit, struct case_near_list *out);
 int sq_case_count_by_status(struct store *st, const char *area, store_count_fn fn, void *ctx);
 int sq_case_event_append(struct store *st, const struct case_event *e);
 int sq_case_events(struct store *st, int64_t case_id, struct case_event_list *out);

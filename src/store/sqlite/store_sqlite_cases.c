@@ -32,7 +32,7 @@
     "case_id, seq, at_ms, actor_user_id, actor_role, action, from_state, to_state, payload, "      \
     "prev_hash, hash"
 
-/* store_near_cell in SQL: exactly the expression of the cases_near_cell index (migration 14),
+/* store_near_cell in SQL: exactly the expression of the cases_near_point index (migration 18),
  * or SQLite would not use the index (and INDEXED BY makes that an error, not a slow scan). */
 #define SQ_NEAR_CELL "(CAST(lon * 500 AS INTEGER) * 100000 + CAST(lat * 500 AS INTEGER))"
 
@@ -75,11 +75,17 @@
     X(DUE, "SELECT " CASE_COLS " FROM cases WHERE sweep_at_ms > 0 AND sweep_at_ms <= ?1 "          \
            "AND (sweep_at_ms > ?2 OR (sweep_at_ms = ?2 AND id > ?3)) "                             \
            "ORDER BY sweep_at_ms, id LIMIT ?4")                                                    \
+    /* Index only (cases_near_point carries the point and status; id is the rowid): no case        \
+     * row is read for a candidate, and no ORDER BY (a temporary B-tree over the nine cell         \
+     * ranges): sq_case_nearby orders the candidates itself. */                                    \
     X(NEARBY,                                                                                      \
-      "SELECT " CASE_COLS " FROM cases INDEXED BY cases_near_cell "                                \
+      "SELECT id, created_ms, status FROM cases INDEXED BY cases_near_point "                      \
       "WHERE category = ?1 AND " SQ_NEAR_CELL " IN (?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, "        \
       "?16) AND created_ms >= ?2 AND lon BETWEEN ?3 AND ?4 AND lat BETWEEN ?5 AND ?6 "             \
-      "AND status NOT IN ('merged', 'rejected') ORDER BY created_ms DESC LIMIT ?7")                \
+      "AND status NOT IN ('merged', 'rejected')")                                                  \
+    /* The rest of what a duplicate suggestion shows, for the few returned. */                     \
+    X(NEAR_ROW, "SELECT number, area_code, department, reporter_user_id, description "             \
+                "FROM cases WHERE id = ?1")                                                        \
     X(COUNT_BY_STATUS, "SELECT status, count(*) FROM cases WHERE area_code >= ?1 "                 \
                        "AND area_code < ?1 || ':' GROUP BY status ORDER BY status")                \
     X(EVENT_APPEND, "INSERT INTO case_events(" EVENT_COLS ") "                                     \
@@ -583,17 +589,54 @@ int sq_case_due(struct store *st, int64_t now_ms, int64_t after_ms, int64_t afte
     return r;
 }
 
+/* Newest first; the same created_ms by id, descending. */
+static int near_newer_first(const void *a, const void *b)
+{
+    const struct case_near *x = a, *y = b;
+    if (x->created_ms != y->created_ms)
+        return x->created_ms < y->created_ms ? 1 : -1;
+    return x->id < y->id ? 1 : x->id > y->id ? -1 : 0;
+}
+
+/* The number, area, department, reporter and description of c->id into c. */
+static int read_near_row(struct sqlite_store *s, struct case_near *c)
+{
+    sqlite3_stmt *stmt = cstmt(s, CSTMT_NEAR_ROW);
+    const unsigned char *d;
+    int rc, r = 0;
+    if (stmt == NULL)
+        return ERR_DB;
+    sqlite3_bind_int64(stmt, 1, c->id);
+    rc = sqlite3_step(stmt);
+    if (rc == SQLITE_ROW) {
+        copy_col(stmt, 0, c->number, sizeof(c->number));
+        copy_col(stmt, 1, c->area_code, sizeof(c->area_code));
+        copy_col(stmt, 2, c->department, sizeof(c->department));
+        c->reporter_user_id = sqlite3_column_int64(stmt, 3);
+        d = sqlite3_column_text(stmt, 4);
+        c->description = xstrdup(d ? (const char *)d : "");
+    } else {
+        /* Cases are never deleted: a candidate that is gone means a broken database. */
+        r = rc == SQLITE_DONE ? ERR_DB : sq_fail(s, "case nearby row");
+    }
+    sqlite3_reset(stmt);
+    return r;
+}
+
 int sq_case_nearby(struct store *st, const char *category, double lon, double lat, double delta,
-                   int64_t since_ms, int limit, struct case_list *out)
+                   int64_t since_ms, int limit, struct case_near_list *out)
 {
     struct sqlite_store *s = sq(st);
     sqlite3_stmt *stmt;
     int64_t cells[9];
-    int r;
+    size_t cap = 0;
+    int r, rc;
     out->items = NULL;
     out->len = 0;
     if ((r = store_near_cells(lon, lat, delta, cells)) != 0)
         return r;
+    if (limit <= 0)
+        return 0;
     if ((stmt = cstmt(s, CSTMT_NEARBY)) == NULL)
         return ERR_DB;
     for (int i = 0; i < 9; i++)
@@ -604,9 +647,30 @@ int sq_case_nearby(struct store *st, const char *category, double lon, double la
     sqlite3_bind_double(stmt, 4, lon + delta);
     sqlite3_bind_double(stmt, 5, lat - delta);
     sqlite3_bind_double(stmt, 6, lat + delta);
-    sqlite3_bind_int(stmt, 7, limit);
-    r = read_case_rows(s, stmt, out, "case nearby");
+    /* Every candidate (id, time, status) from the index; a report's 3 x 3 cells hold few. */
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        struct case_near *c;
+        if (out->len == cap) {
+            cap = cap ? cap * 2 : 16;
+            out->items = xreallocarray(out->items, cap, sizeof(*out->items));
+        }
+        c = &out->items[out->len++];
+        memset(c, 0, sizeof(*c));
+        c->id = sqlite3_column_int64(stmt, 0);
+        c->created_ms = sqlite3_column_int64(stmt, 1);
+        copy_col(stmt, 2, c->status, sizeof(c->status));
+    }
+    r = rc == SQLITE_DONE ? 0 : sq_fail(s, "case nearby");
     sqlite3_reset(stmt);
+    if (r == 0) {
+        qsort(out->items, out->len, sizeof(*out->items), near_newer_first);
+        if (out->len > (size_t)limit)
+            out->len = (size_t)limit;
+        for (size_t i = 0; i < out->len && r == 0; i++)
+            r = read_near_row(s, &out->items[i]);
+    }
+    if (r != 0)
+        case_near_list_cleanup(out);
     return r;
 }
 
