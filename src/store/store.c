@@ -1345,3 +1345,17 @@ int store_visit_due(struct store *st, const char *area, const char *kind, int ta
 {
     return st->ops->visit_due(st, area, kind, tagged, base_max_ms, fn, ctx);
 }
+
+/* ---- the request path's reads (intake) ---- */
+
+int store_session_user_get(struct store *st, const char *token_hash, int64_t now_ms,
+                           struct session *sess, struct user *user)
+{
+    return st->ops->session_user_get(st, token_hash, now_ms, sess, user);
+}
+
+int store_meta_get_int_pair(struct store *st, const char *key1, const char *key2, int64_t *v1,
+                            int64_t *v2)
+{
+    return st->ops->meta_get_int_pair(st, key1, key2, v1, v2);
+}

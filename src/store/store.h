@@ -1564,4 +1564,21 @@ int store_star_rating_list(struct store *st, int year, const char *area, store_s
 int store_visit_due(struct store *st, const char *area, const char *kind, int tagged,
                     int64_t base_max_ms, store_visit_state_fn fn, void *ctx);
 
+/* ---- the request path's reads (intake: store_sqlite_intake.c, store_pg_intake.c) ---------- */
+
+/*
+ * The live session of a token (expires_ms > now_ms) and its user, in one statement (each
+ * request's authentication): ERR_NOT_FOUND when there is no such session or its user is gone.
+ * Whether the user may still sign in (is_disabled) is the caller's to decide, as with
+ * store_session_get followed by store_user_get.
+ */
+int store_session_user_get(struct store *st, const char *token_hash, int64_t now_ms,
+                           struct session *sess, struct user *user);
+/* The integer values of two meta keys in one statement, a missing key reading as 0 (as
+ * store_areas_version reads its key): for what is checked on every request, such as the
+ * rules' and the areas' versions (service_ctx_versions). */
+#define STORE_AREAS_VERSION_KEY "areas_version" /* the key store_areas_version reads */
+int store_meta_get_int_pair(struct store *st, const char *key1, const char *key2, int64_t *v1,
+                            int64_t *v2);
+
 #endif

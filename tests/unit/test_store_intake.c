@@ -6,6 +6,9 @@
  * by id, descending), at most limit, with the fields a duplicate suggestion shows. Points
  * are packed around cell edges, on both sides of the zero meridian and the equator (where
  * truncation toward zero makes the cells around 0 twice as wide), and at the city.
+ *
+ * Also the other reads every request makes in one statement: a token's session with its user
+ * (store_session_user_get) and two meta values at once (store_meta_get_int_pair).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -182,12 +185,100 @@ static void test_nearby_box_limited_to_a_cell(void **state)
     case_near_list_cleanup(&got);
 }
 
+static void test_session_user(void **state)
+{
+    struct store_fixture *f = *state;
+    struct user u, got_user;
+    struct session s, got;
+    memset(&u, 0, sizeof(u));
+    snprintf(u.username, sizeof(u.username), "%s", "wang");
+    snprintf(u.display_name, sizeof(u.display_name), "%s", "王");
+    snprintf(u.role, sizeof(u.role), "%s", "department_handler");
+    snprintf(u.area_code, sizeof(u.area_code), "%s", "440605");
+    snprintf(u.department, sizeof(u.department), "%s", "water");
+    snprintf(u.password_hash, sizeof(u.password_hash), "%s", "$argon2id$x");
+    u.created_ms = 777;
+    assert_int_equal(store_user_insert(f->st, &u), 0);
+    assert_int_equal(store_user_set_login_state(f->st, u.id, 3, 123456), 0);
+    memset(&s, 0, sizeof(s));
+    snprintf(s.token_hash, sizeof(s.token_hash), "%s", "aaaa");
+    snprintf(s.csrf_token, sizeof(s.csrf_token), "%s", "cccc");
+    s.user_id = u.id;
+    s.created_ms = 1000;
+    s.expires_ms = 5000;
+    assert_int_equal(store_session_insert(f->st, &s), 0);
+
+    /* Every field of both rows, as store_session_get and store_user_get give them. */
+    assert_int_equal(store_session_user_get(f->st, "aaaa", 4999, &got, &got_user), 0);
+    assert_string_equal(got.token_hash, "aaaa");
+    assert_string_equal(got.csrf_token, "cccc");
+    assert_int_equal(got.user_id, u.id);
+    assert_int_equal(got.created_ms, 1000);
+    assert_int_equal(got.expires_ms, 5000);
+    assert_int_equal(got_user.id, u.id);
+    assert_string_equal(got_user.username, "wang");
+    assert_string_equal(got_user.display_name, "王");
+    assert_string_equal(got_user.role, "department_handler");
+    assert_string_equal(got_user.area_code, "440605");
+    assert_string_equal(got_user.department, "water");
+    assert_string_equal(got_user.password_hash, "$argon2id$x");
+    assert_int_equal(got_user.failed_logins, 3);
+    assert_int_equal(got_user.locked_until_ms, 123456);
+    assert_int_equal(got_user.created_ms, 777);
+    assert_int_equal(got_user.is_disabled, 0);
+
+    /* A disabled user's session is still found: the caller refuses it. */
+    assert_int_equal(store_user_set_disabled(f->st, u.id, 1), 0);
+    assert_int_equal(store_session_user_get(f->st, "aaaa", 4999, &got, &got_user), 0);
+    assert_int_equal(got_user.is_disabled, 1);
+
+    /* Expired (expires_ms is the first instant it no longer works), unknown. */
+    assert_int_equal(store_session_user_get(f->st, "aaaa", 5000, &got, &got_user), ERR_NOT_FOUND);
+    assert_int_equal(got.user_id, 0);
+    assert_int_equal(got_user.id, 0);
+    assert_int_equal(store_session_user_get(f->st, "bbbb", 10, &got, &got_user), ERR_NOT_FOUND);
+    assert_int_equal(store_session_delete(f->st, "aaaa"), 0);
+    assert_int_equal(store_session_user_get(f->st, "aaaa", 10, &got, &got_user), ERR_NOT_FOUND);
+}
+
+static void test_meta_int_pair(void **state)
+{
+    struct store_fixture *f = *state;
+    int64_t a = -1, b = -1, areas;
+    /* Missing keys read as 0. */
+    assert_int_equal(store_meta_get_int_pair(f->st, "test_a", "test_b", &a, &b), 0);
+    assert_int_equal(a, 0);
+    assert_int_equal(b, 0);
+    assert_int_equal(store_meta_set(f->st, "test_b", "42"), 0);
+    assert_int_equal(store_meta_get_int_pair(f->st, "test_a", "test_b", &a, &b), 0);
+    assert_int_equal(a, 0);
+    assert_int_equal(b, 42);
+    assert_int_equal(store_meta_set(f->st, "test_a", "9000000000"), 0);
+    assert_int_equal(store_meta_get_int_pair(f->st, "test_a", "test_b", &a, &b), 0);
+    assert_int_equal(a, 9000000000LL);
+    assert_int_equal(b, 42);
+    /* The same key twice, and the areas' version as store_areas_version reads it. */
+    assert_int_equal(store_meta_get_int_pair(f->st, "test_b", "test_b", &a, &b), 0);
+    assert_int_equal(a, 42);
+    assert_int_equal(b, 42);
+    assert_int_equal(store_areas_version(f->st, &areas), 0);
+    assert_int_equal(store_meta_set(f->st, STORE_AREAS_VERSION_KEY, "17"), 0);
+    assert_int_equal(store_areas_version(f->st, &areas), 0);
+    assert_int_equal(areas, 17);
+    assert_int_equal(store_meta_get_int_pair(f->st, "test_a", STORE_AREAS_VERSION_KEY, &a, &b), 0);
+    assert_int_equal(b, areas);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_nearby_equals_brute_force, store_fixture_setup,
                                         store_fixture_teardown),
         cmocka_unit_test_setup_teardown(test_nearby_box_limited_to_a_cell, store_fixture_setup,
+                                        store_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_session_user, store_fixture_setup,
+                                        store_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_meta_int_pair, store_fixture_setup,
                                         store_fixture_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

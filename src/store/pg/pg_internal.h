@@ -37,7 +37,8 @@ enum {
     PG_SLOT_VOLUNTEERS = 650,
     PG_SLOT_RATINGS = 750,
     PG_SLOT_WEBUI = 850,
-    PG_SLOT_COUNT = 900
+    PG_SLOT_INTAKE = 900,
+    PG_SLOT_COUNT = 910
 };
 
 #define PG_MAX_PARAMS  64
@@ -405,5 +406,11 @@ int pg_open311_update_key_get(struct store *st, int64_t api_key_id, const char *
 /* store_pg_tasks.c: households that may be due for a visit (schema version 15) */
 int pg_visit_due(struct store *st, const char *area, const char *kind, int tagged,
                  int64_t base_max_ms, store_visit_state_fn fn, void *ctx);
+
+/* store_pg_intake.c: the request path's reads (session with its user, meta pairs) */
+int pg_session_user_get(struct store *st, const char *token_hash, int64_t now_ms,
+                        struct session *sess, struct user *user);
+int pg_meta_get_int_pair(struct store *st, const char *key1, const char *key2, int64_t *v1,
+                         int64_t *v2);
 
 #endif
