@@ -825,6 +825,10 @@ int cases_report(struct service_ctx *ctx, const struct principal *p, const struc
 struct cases_pending_report {
     struct report_prep rp;
     struct writer_job job; /* rp as the writer's job; its result is the write's */
+    /* The rules' and areas' versions the preparation's request ran with, for its answer on
+     * another context (service_ctx_request_adopt): one request reads them once. */
+    int has_versions;
+    int64_t rules_version, areas_version;
 };
 
 int cases_report_prepare(struct service_ctx *ctx, const struct principal *p,
@@ -841,6 +845,11 @@ int cases_report_prepare(struct service_ctx *ctx, const struct principal *p,
     if ((r = report_prepare(ctx, &pr->rp)) != 0) {
         cases_report_discard(pr);
         return r;
+    }
+    if (ctx->in_request && ctx->has_versions) {
+        pr->has_versions = 1;
+        pr->rules_version = ctx->rules_version;
+        pr->areas_version = ctx->areas_version;
     }
     *out = pr;
     return 0;
@@ -865,6 +874,8 @@ int cases_report_finish(struct service_ctx *ctx, struct cases_pending_report *pr
         dups->items = NULL;
         dups->len = 0;
     }
+    if (pr->has_versions)
+        service_ctx_request_adopt(ctx, pr->rules_version, pr->areas_version);
     r = report_result(ctx, &pr->rp, pr->job.is_done ? pr->job.result : ERR_INTERNAL, out, dups);
     free(pr);
     return r;
