@@ -1087,13 +1087,15 @@ static const struct sqlite_migration migrations[] = {
      "CREATE INDEX cases_status_time ON cases(status, created_ms, id, area_code);"},
     {18, "duplicate search from its index alone: the point and status in the cell index",
      /* Migration 14's index found the candidates of the 3 x 3 cells, but every candidate's
-      * row was read to test its point and status. With lon, lat and status in the index (id
-      * is the rowid) the search reads no row but those it returns (store_sqlite_cases.c).
-      * The cell expression must stay identical to SQ_NEAR_CELL in store_sqlite_cases.c. */
+      * row was read to test its point and status, and the results were sorted in a temporary
+      * B-tree. With id after created_ms (each cell's cases in the order of the answer) and
+      * lon, lat and status in the index, the search merges the nine cells in order from the
+      * index alone and reads only the rows it returns (store_sqlite_cases.c). The cell
+      * expression must stay identical to SQ_NEAR_CELL in store_sqlite_cases.c. */
      "DROP INDEX IF EXISTS cases_near_cell;"
      "CREATE INDEX cases_near_point ON cases(category, "
-     "  (CAST(lon * 500 AS INTEGER) * 100000 + CAST(lat * 500 AS INTEGER)), created_ms, lon, lat,"
-     "  status);"},
+     "  (CAST(lon * 500 AS INTEGER) * 100000 + CAST(lat * 500 AS INTEGER)), created_ms, id,"
+     "  lon, lat, status);"},
 };
 
 const struct sqlite_migration *sqlite_migrations(int *count)
