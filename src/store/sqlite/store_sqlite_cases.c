@@ -665,7 +665,8 @@ int sq_case_nearby(struct store *st, const char *category, double lon, double la
     }
     /* The merge gives them in this order already; the outer loop of the join is not an ORDER
      * BY, so the contract's order is made sure of here (at most limit rows). */
-    qsort(out->items, out->len, sizeof(*out->items), near_newer_first);
+    if (out->len > 1)
+        qsort(out->items, out->len, sizeof(*out->items), near_newer_first);
     return 0;
 }
 
