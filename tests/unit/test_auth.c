@@ -285,7 +285,7 @@ static void test_session_checks_its_user(void **state)
     assert_int_equal(auth_login(f->st, &f->policy, "wang", "correct-horse", T0, &login, &eb), 0);
 
     /* Locked out after the login: the open session still works. */
-    assert_int_equal(store_user_set_login_state(f->st, u.id, 9, T0 + 3600 * 1000), 0);
+    assert_int_equal(store_user_set_login_state(f->st, u.id, 9, T0 + 3600LL * 1000), 0);
     assert_int_equal(auth_authenticate(f->st, login.token, T0 + 1, &p, &sess), 0);
     assert_int_equal(p.user_id, u.id);
     assert_string_equal(sess.csrf_token, login.csrf_token);

@@ -59,8 +59,7 @@ static int setup(void **state)
 {
     struct fixture *f = calloc(1, sizeof(*f));
     struct errbuf eb = {{0}};
-    if (testdb_create(&f->db) != 0 ||
-        store_open(f->db.url, STORE_CREATE, &f->other, &eb) != 0 ||
+    if (testdb_create(&f->db) != 0 || store_open(f->db.url, STORE_CREATE, &f->other, &eb) != 0 ||
         put_area(f->other, "440605", 3, 113.0) != 0)
         goto fail;
     for (int i = 0; i < 2; i++) {
@@ -231,8 +230,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_rules_checked_once_per_request, setup, teardown),
         cmocka_unit_test_setup_teardown(test_index_checked_once_per_request, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_deferred_answer_adopts_its_versions, setup,
-                                        teardown),
+        cmocka_unit_test_setup_teardown(test_deferred_answer_adopts_its_versions, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
