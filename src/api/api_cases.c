@@ -283,7 +283,8 @@ static int report_parse(struct api_request *req, struct report_state *rs)
 
 /* The answer to a report whose result is r (0: c and dups hold the new case). */
 static int report_answer(struct api_request *req, struct api_response *resp,
-                         struct report_state *rs, int r, struct case_rec *c, struct case_list *dups)
+                         struct report_state *rs, int r, struct case_rec *c,
+                         struct case_near_list *dups)
 {
     json_t *j, *items;
     int status;
@@ -295,7 +296,7 @@ static int report_answer(struct api_request *req, struct api_response *resp,
     j = case_json(req, c);
     items = json_array();
     for (size_t i = 0; i < dups->len; i++) {
-        if (!cases_can_see(req->principal, &dups->items[i]))
+        if (!cases_can_see_near(req->principal, &dups->items[i]))
             continue;
         json_array_append_new(
             items, json_pack("{s:I, s:s, s:s, s:s}", "id", (json_int_t)dups->items[i].id, "number",
@@ -303,7 +304,7 @@ static int report_answer(struct api_request *req, struct api_response *resp,
                              dups->items[i].description));
     }
     json_object_set_new(j, "duplicates", items);
-    case_list_cleanup(dups);
+    case_near_list_cleanup(dups);
     case_rec_cleanup(c);
     return api_reply_json(resp, 201, j);
 }
@@ -314,7 +315,7 @@ static int report_finish(struct service_ctx *svc, void *arg, struct api_response
     struct report_state *rs = arg;
     struct api_request req;
     struct case_rec c;
-    struct case_list dups;
+    struct case_near_list dups;
     int r;
 
     memset(&req, 0, sizeof(req));
@@ -334,7 +335,7 @@ int api_cases_create(struct api_request *req, struct api_response *resp)
         "household_id",  "patrol_id",      "chief_id",    NULL};
     struct report_state *rs = xcalloc(1, sizeof(*rs));
     struct case_rec c;
-    struct case_list dups;
+    struct case_near_list dups;
     int r, status;
 
     if (api_body_object(req, resp, allowed, &rs->body) != 0) {

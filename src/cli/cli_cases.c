@@ -270,7 +270,7 @@ static int case_report(struct service_ctx *ctx, const struct principal *p,
     struct errbuf eb = {{0}};
     struct case_report in;
     struct case_rec c;
-    struct case_list dups;
+    struct case_near_list dups;
     int r;
     memset(&in, 0, sizeof(in));
     in.channel = o->channel;
@@ -288,7 +288,7 @@ static int case_report(struct service_ctx *ctx, const struct principal *p,
     print_case(&c);
     for (size_t i = 0; i < dups.len; i++)
         printf("possible duplicate: %s %s\n", dups.items[i].number, dups.items[i].status);
-    case_list_cleanup(&dups);
+    case_near_list_cleanup(&dups);
     case_rec_cleanup(&c);
     return 0;
 }

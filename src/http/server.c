@@ -66,6 +66,7 @@
 #include "http/router.h"
 #include "http/static.h"
 #include "http/unescape.h"
+#include "service/context.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -295,11 +296,13 @@ static struct service_ctx *http_pool_acquire(struct http_server *srv)
         pthread_cond_wait(&srv->pool_cond, &srv->pool_lock);
     struct service_ctx *ctx = srv->pool_free[--srv->n_free];
     pthread_mutex_unlock(&srv->pool_lock);
+    service_ctx_request_begin(ctx); /* lent to one request (or one deferred answer) */
     return ctx;
 }
 
 static void http_pool_release(struct http_server *srv, struct service_ctx *ctx)
 {
+    service_ctx_request_end(ctx);
     pthread_mutex_lock(&srv->pool_lock);
     srv->pool_free[srv->n_free++] = ctx;
     pthread_cond_signal(&srv->pool_cond);

@@ -285,12 +285,9 @@ int auth_authenticate(struct store *st, const char *token, int64_t now_ms, struc
     if (token == NULL || token[0] == '\0' || strlen(token) > AUTH_TOKEN_MAX)
         return ERR_UNAUTHORIZED;
     auth_token_hash(token, hash);
-    r = store_session_get(st, hash, now_ms, &sess);
-    if (r == ERR_NOT_FOUND)
-        return ERR_UNAUTHORIZED;
-    if (r != 0)
-        return r;
-    r = store_user_get(st, sess.user_id, &u);
+    /* The session and its user in one statement: no live session, no user, or a disabled
+     * user are all "not signed in". */
+    r = store_session_user_get(st, hash, now_ms, &sess, &u);
     if (r == ERR_NOT_FOUND || (r == 0 && u.is_disabled))
         return ERR_UNAUTHORIZED;
     if (r != 0)

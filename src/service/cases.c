@@ -78,17 +78,29 @@ int cases_unit_is_known(const struct case_rules *rules, const char *unit)
 
 /* ---- visibility ------------------------------------------------------------------------- */
 
-int cases_can_see(const struct principal *p, const struct case_rec *c)
+/* Visibility from the three fields it depends on (cases_can_see, cases_can_see_near). */
+static int can_see(const struct principal *p, int64_t reporter_user_id, const char *area_code,
+                   const char *department)
 {
     if (p == NULL)
         return 0;
     if (p->role == ROLE_RESIDENT)
-        return c->reporter_user_id != 0 && c->reporter_user_id == p->user_id;
-    if (access_check(p, CAP_CASE_READ, c->area_code) != 0)
+        return reporter_user_id != 0 && reporter_user_id == p->user_id;
+    if (access_check(p, CAP_CASE_READ, area_code) != 0)
         return 0;
     if (p->role == ROLE_DEPARTMENT_HANDLER)
-        return c->department[0] != '\0' && strcmp(c->department, p->department) == 0;
+        return department[0] != '\0' && strcmp(department, p->department) == 0;
     return 1;
+}
+
+int cases_can_see(const struct principal *p, const struct case_rec *c)
+{
+    return can_see(p, c->reporter_user_id, c->area_code, c->department);
+}
+
+int cases_can_see_near(const struct principal *p, const struct case_near *c)
+{
+    return can_see(p, c->reporter_user_id, c->area_code, c->department);
 }
 
 int cases_show_reporter(const struct principal *p, const struct case_rec *c)
@@ -744,7 +756,7 @@ struct act_job {
 
 /* Possible duplicates of c: same category, nearby, recent; never c itself. */
 static void find_duplicates(struct service_ctx *ctx, const struct case_rec *c,
-                            struct case_list *dups)
+                            struct case_near_list *dups)
 {
     dups->items = NULL;
     dups->len = 0;
@@ -755,8 +767,10 @@ static void find_duplicates(struct service_ctx *ctx, const struct case_rec *c,
         return;
     for (size_t i = 0; i < dups->len; i++) {
         if (dups->items[i].id == c->id) {
-            case_rec_cleanup(&dups->items[i]);
-            dups->items[i] = dups->items[--dups->len];
+            free(dups->items[i].description);
+            memmove(&dups->items[i], &dups->items[i + 1],
+                    (dups->len - i - 1) * sizeof(dups->items[0]));
+            dups->len--;
             break;
         }
     }
@@ -770,7 +784,7 @@ static int act_job_run(struct service_ctx *ctx, void *arg)
 
 /* The end of a report, written or not: the caller's result, the duplicates on ctx. */
 static int report_result(struct service_ctx *ctx, struct report_prep *rp, int r,
-                         struct case_rec *out, struct case_list *dups)
+                         struct case_rec *out, struct case_near_list *dups)
 {
     report_prep_cleanup(rp);
     if (r != 0)
@@ -783,7 +797,7 @@ static int report_result(struct service_ctx *ctx, struct report_prep *rp, int r,
 }
 
 int cases_report(struct service_ctx *ctx, const struct principal *p, const struct case_report *in,
-                 struct case_rec *out, struct case_list *dups, struct errbuf *eb)
+                 struct case_rec *out, struct case_near_list *dups, struct errbuf *eb)
 {
     struct report_prep rp;
     int r;
@@ -811,6 +825,10 @@ int cases_report(struct service_ctx *ctx, const struct principal *p, const struc
 struct cases_pending_report {
     struct report_prep rp;
     struct writer_job job; /* rp as the writer's job; its result is the write's */
+    /* The rules' and areas' versions the preparation's request ran with, for its answer on
+     * another context (service_ctx_request_adopt): one request reads them once. */
+    int has_versions;
+    int64_t rules_version, areas_version;
 };
 
 int cases_report_prepare(struct service_ctx *ctx, const struct principal *p,
@@ -828,6 +846,11 @@ int cases_report_prepare(struct service_ctx *ctx, const struct principal *p,
         cases_report_discard(pr);
         return r;
     }
+    if (ctx->in_request && ctx->has_versions) {
+        pr->has_versions = 1;
+        pr->rules_version = ctx->rules_version;
+        pr->areas_version = ctx->areas_version;
+    }
     *out = pr;
     return 0;
 }
@@ -843,7 +866,7 @@ void cases_report_submit(struct service_ctx *ctx, struct cases_pending_report *p
 }
 
 int cases_report_finish(struct service_ctx *ctx, struct cases_pending_report *pr,
-                        struct case_rec *out, struct case_list *dups)
+                        struct case_rec *out, struct case_near_list *dups)
 {
     int r;
     memset(out, 0, sizeof(*out));
@@ -851,6 +874,8 @@ int cases_report_finish(struct service_ctx *ctx, struct cases_pending_report *pr
         dups->items = NULL;
         dups->len = 0;
     }
+    if (pr->has_versions)
+        service_ctx_request_adopt(ctx, pr->rules_version, pr->areas_version);
     r = report_result(ctx, &pr->rp, pr->job.is_done ? pr->job.result : ERR_INTERNAL, out, dups);
     free(pr);
     return r;

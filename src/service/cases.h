@@ -90,7 +90,7 @@ int cases_channel_is_valid(const char *name);
  * category, within about 200 m, reported in the last 7 days.
  */
 int cases_report(struct service_ctx *ctx, const struct principal *p, const struct case_report *in,
-                 struct case_rec *out, struct case_list *dups, struct errbuf *eb);
+                 struct case_rec *out, struct case_near_list *dups, struct errbuf *eb);
 
 /*
  * The same report in three steps, so that the caller's thread is free while the single writer
@@ -115,7 +115,7 @@ int cases_report_prepare(struct service_ctx *ctx, const struct principal *p,
 void cases_report_submit(struct service_ctx *ctx, struct cases_pending_report *pr,
                          cases_done_fn done, void *done_arg);
 int cases_report_finish(struct service_ctx *ctx, struct cases_pending_report *pr,
-                        struct case_rec *out, struct case_list *dups);
+                        struct case_rec *out, struct case_near_list *dups);
 void cases_report_discard(struct cases_pending_report *pr);
 
 /*
@@ -138,6 +138,8 @@ int cases_list(struct service_ctx *ctx, const struct principal *p, struct case_f
                struct case_list *out);
 
 int cases_can_see(const struct principal *p, const struct case_rec *c);
+/* The same for a duplicate suggestion (store_case_nearby). */
+int cases_can_see_near(const struct principal *p, const struct case_near *c);
 int cases_show_reporter(const struct principal *p, const struct case_rec *c);
 /* The actions p may take on c right now (bit i = enum case_action i). */
 unsigned long long cases_allowed_actions(struct service_ctx *ctx, const struct principal *p,

@@ -102,13 +102,63 @@ static int index_add_area(void *arg, const struct area *a)
     return 0;
 }
 
+void service_ctx_request_begin(struct service_ctx *ctx)
+{
+    ctx->in_request = 1;
+    ctx->has_versions = 0;
+}
+
+void service_ctx_request_end(struct service_ctx *ctx)
+{
+    ctx->in_request = 0;
+    ctx->has_versions = 0;
+}
+
+int service_ctx_versions(struct service_ctx *ctx, int64_t *rules_version, int64_t *areas_version)
+{
+    int64_t rv, av;
+    int r;
+    if (ctx->in_request && ctx->has_versions) {
+        *rules_version = ctx->rules_version;
+        *areas_version = ctx->areas_version;
+        return 0;
+    }
+    if ((r = store_meta_get_int_pair(ctx->st, RULES_VERSION_KEY, STORE_AREAS_VERSION_KEY, &rv,
+                                     &av)) != 0)
+        return r;
+    if (ctx->in_request) {
+        ctx->rules_version = rv;
+        ctx->areas_version = av;
+        ctx->has_versions = 1;
+    }
+    *rules_version = rv;
+    *areas_version = av;
+    return 0;
+}
+
+void service_ctx_request_adopt(struct service_ctx *ctx, int64_t rules_version,
+                               int64_t areas_version)
+{
+    if (!ctx->in_request || ctx->has_versions)
+        return;
+    ctx->rules_version = rules_version;
+    ctx->areas_version = areas_version;
+    ctx->has_versions = 1;
+}
+
+void service_ctx_request_rules_loaded(struct service_ctx *ctx, int64_t rules_version)
+{
+    if (ctx->in_request && ctx->has_versions)
+        ctx->rules_version = rules_version;
+}
+
 int service_ctx_index(struct service_ctx *ctx, struct geo_index **out)
 {
-    int64_t version;
+    int64_t version, rules_version;
     int r;
     struct index_load load = {NULL, 0, NULL, 0, 0};
     *out = NULL;
-    if ((r = store_areas_version(ctx->st, &version)) != 0)
+    if ((r = service_ctx_versions(ctx, &rules_version, &version)) != 0)
         return r;
     if (ctx->index != NULL && version == ctx->index_version) {
         *out = ctx->index;

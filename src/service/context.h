@@ -44,6 +44,11 @@ struct service_ctx {
                                           before its commit (service/rollups.h) */
     const struct config *cfg;          /* borrowed, immutable */
     struct auth_policy auth;           /* derived from cfg */
+    /* The request the context is lent to (service_ctx_request_begin ... end): the rules' and
+     * areas' versions it runs with, read at its first need (has_versions) and then kept. */
+    int in_request;
+    int has_versions;
+    int64_t rules_version, areas_version;
 };
 
 /* Open the store named by cfg->db (flags as store_open) and a GEOS context. Caller frees. */
@@ -58,6 +63,27 @@ void service_ctx_free(struct service_ctx *ctx);
  * nothing that a user just wrote and reads back goes through it. Borrowed.
  */
 struct store *service_ctx_reader(struct service_ctx *ctx);
+/*
+ * Versions of what a context caches (the case rules, service/rules.h; the point-location
+ * index, from the areas), checked before each use so that a change made by another process
+ * (gridgov import ...) is picked up. Within a request they are read once: the server lends a
+ * context to one request at a time between service_ctx_request_begin and _end, and the first
+ * service_ctx_versions of the request reads both in one statement (store_meta_get_int_pair)
+ * and keeps them until the end; so a request sees the versions in force when it first needed
+ * them, and every request after a change sees the change. Outside a request (CLI, the writer,
+ * the background thread) every call reads them.
+ */
+void service_ctx_request_begin(struct service_ctx *ctx);
+void service_ctx_request_end(struct service_ctx *ctx);
+int service_ctx_versions(struct service_ctx *ctx, int64_t *rules_version, int64_t *areas_version);
+/* A request continued on another context (a report's answer after the writer's commit): the
+ * versions its first part read (service_ctx_versions there), unless ctx already read its own
+ * in this request. No-op outside a request. */
+void service_ctx_request_adopt(struct service_ctx *ctx, int64_t rules_version,
+                               int64_t areas_version);
+/* The version of rules loaded within the request (rules_get) replaces the one kept, so the
+ * request does not load them again. */
+void service_ctx_request_rules_loaded(struct service_ctx *ctx, int64_t rules_version);
 /*
  * The point-location index (and area_names), (re)built from the store when the areas changed
  * since they were last built. Borrowed: valid until the next call on this context.

@@ -21,7 +21,7 @@
 #define KEY_CALENDAR   "calendar_csv"
 #define KEY_ROUTING    "routing_csv"
 #define KEY_DEADLINES  "deadlines_csv"
-#define KEY_VERSION    "rules_version"
+#define KEY_VERSION    RULES_VERSION_KEY
 
 static int rules_version(struct store *st, int64_t *out)
 {
@@ -130,10 +130,11 @@ int rules_get(struct service_ctx *ctx, const struct case_rules **out)
 {
     struct errbuf eb = {{0}};
     struct case_rules *fresh = NULL;
-    int64_t version;
+    int64_t version, areas_version;
     int r;
     *out = NULL;
-    if ((r = rules_version(ctx->st, &version)) != 0)
+    /* Within a request, the version read at its first need (service_ctx_versions). */
+    if ((r = service_ctx_versions(ctx, &version, &areas_version)) != 0)
         return r;
     if (ctx->rules != NULL && ctx->rules->version == version) {
         *out = ctx->rules;
@@ -145,6 +146,9 @@ int rules_get(struct service_ctx *ctx, const struct case_rules **out)
     }
     rules_free(ctx->rules);
     ctx->rules = fresh;
+    /* Loaded at the version in force now (at least the one kept): keep that one, or the next
+     * call in this request would load them again. */
+    service_ctx_request_rules_loaded(ctx, fresh->version);
     *out = fresh;
     return 0;
 }

@@ -10,8 +10,9 @@
  * taxonomy, Monday–Friday without holidays, no routing rules: every category goes to its
  * default department, the practice deadline defaults of deadline.h with no overrides).
  *
- * A loaded struct case_rules is immutable and owned by one service context; rules_refresh
- * reloads it when the store's rules_version changed (another process imported something).
+ * A loaded struct case_rules is immutable and owned by one service context; rules_get
+ * reloads it when the store's rules_version changed (another process imported something),
+ * which a request checks once, at its first need (service_ctx_versions, context.h).
  */
 #ifndef GRIDGOV_SERVICE_RULES_H
 #define GRIDGOV_SERVICE_RULES_H
@@ -28,6 +29,8 @@ struct routing;
 struct deadline_rules;
 struct service_ctx;
 
+#define RULES_VERSION_KEY "rules_version" /* the meta key bumped by every rules_store_* */
+
 struct case_rules {
     struct taxonomy *tax;             /* owned */
     struct calendar *cal;             /* owned */
@@ -39,8 +42,9 @@ struct case_rules {
 /* Load the rules from the store (defaults for missing documents). Caller frees. */
 int rules_load(struct store *st, struct case_rules **out, struct errbuf *eb);
 void rules_free(struct case_rules *rules);
-/* The context's rules, reloaded if the store's rules_version moved. Borrowed until the next
- * call on this context. */
+/* The context's rules, reloaded if the store's rules_version moved (within a request: since the
+ * version the request read first, service_ctx_versions). Borrowed until the next call on this
+ * context. */
 int rules_get(struct service_ctx *ctx, const struct case_rules **out);
 
 /* Validate and store a new document (write, one transaction, bumps rules_version). Each is

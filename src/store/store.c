@@ -261,7 +261,7 @@ int store_case_due(struct store *st, int64_t now_ms, int64_t after_ms, int64_t a
 }
 
 int store_case_nearby(struct store *st, const char *category, double lon, double lat, double delta,
-                      int64_t since_ms, int limit, struct case_list *out)
+                      int64_t since_ms, int limit, struct case_near_list *out)
 {
     return st->ops->case_nearby(st, category, lon, lat, delta, since_ms, limit, out);
 }
@@ -404,6 +404,17 @@ void case_list_cleanup(struct case_list *list)
         return;
     for (size_t i = 0; i < list->len; i++)
         case_rec_cleanup(&list->items[i]);
+    free(list->items);
+    list->items = NULL;
+    list->len = 0;
+}
+
+void case_near_list_cleanup(struct case_near_list *list)
+{
+    if (list == NULL)
+        return;
+    for (size_t i = 0; i < list->len; i++)
+        free(list->items[i].description);
     free(list->items);
     list->items = NULL;
     list->len = 0;
@@ -1333,4 +1344,18 @@ int store_visit_due(struct store *st, const char *area, const char *kind, int ta
                     int64_t base_max_ms, store_visit_state_fn fn, void *ctx)
 {
     return st->ops->visit_due(st, area, kind, tagged, base_max_ms, fn, ctx);
+}
+
+/* ---- the request path's reads (intake) ---- */
+
+int store_session_user_get(struct store *st, const char *token_hash, int64_t now_ms,
+                           struct session *sess, struct user *user)
+{
+    return st->ops->session_user_get(st, token_hash, now_ms, sess, user);
+}
+
+int store_meta_get_int_pair(struct store *st, const char *key1, const char *key2, int64_t *v1,
+                            int64_t *v2)
+{
+    return st->ops->meta_get_int_pair(st, key1, key2, v1, v2);
 }

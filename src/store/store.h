@@ -537,14 +537,35 @@ int store_case_next_serial(struct store *st, const char *district, const char *d
  * after the keyset position (after_ms, after_id) so a sweep pages through them once. */
 int store_case_due(struct store *st, int64_t now_ms, int64_t after_ms, int64_t after_id, int limit,
                    struct case_list *out);
+/* A possible duplicate (store_case_nearby): only what a report's answer shows and what
+ * deciding whether its reporter may see it needs (cases_can_see_near). */
+struct case_near {
+    int64_t id;
+    int64_t created_ms;
+    char number[CASE_NUMBER_MAX + 1];
+    char status[24];
+    char area_code[19];
+    char department[33];
+    int64_t reporter_user_id;
+    char *description; /* owned */
+};
+
+struct case_near_list {
+    struct case_near *items; /* owned */
+    size_t len;
+};
+
+void case_near_list_cleanup(struct case_near_list *list);
+
 /* Recent cases of a category near a point (a bbox of +-delta degrees) created since
- * since_ms, for duplicate suggestions, newest first; at most limit. The cases are indexed
- * by category and a cell of 1/STORE_NEAR_CELLS_PER_DEGREE degree of their point
- * (store_near_cell), and the search reads the 3 x 3 cells around the point: delta may be at
- * most one cell (ERR_INVALID beyond). */
+ * since_ms, not merged or rejected, for duplicate suggestions, newest first (created_ms, id
+ * descending); at most limit. The cases are indexed by category and a cell of
+ * 1/STORE_NEAR_CELLS_PER_DEGREE degree of their point (store_near_cell), with their point and
+ * status, so the search reads the 3 x 3 cells around the point from the index alone and reads
+ * only the rows it returns: delta may be at most one cell (ERR_INVALID beyond). */
 #define STORE_NEAR_CELLS_PER_DEGREE 500
 int store_case_nearby(struct store *st, const char *category, double lon, double lat, double delta,
-                      int64_t since_ms, int limit, struct case_list *out);
+                      int64_t since_ms, int limit, struct case_near_list *out);
 /* Open cases whose running step is past due at now_ms. */
 int store_case_count_overdue(struct store *st, int64_t now_ms, int64_t *out);
 /* Size of the database in bytes. */
@@ -1543,5 +1564,22 @@ int store_star_rating_list(struct store *st, int year, const char *area, store_s
  */
 int store_visit_due(struct store *st, const char *area, const char *kind, int tagged,
                     int64_t base_max_ms, store_visit_state_fn fn, void *ctx);
+
+/* ---- the request path's reads (intake: store_sqlite_intake.c, store_pg_intake.c) ---------- */
+
+/*
+ * The live session of a token (expires_ms > now_ms) and its user, in one statement (each
+ * request's authentication): ERR_NOT_FOUND when there is no such session or its user is gone.
+ * Whether the user may still sign in (is_disabled) is the caller's to decide, as with
+ * store_session_get followed by store_user_get.
+ */
+int store_session_user_get(struct store *st, const char *token_hash, int64_t now_ms,
+                           struct session *sess, struct user *user);
+/* The integer values of two meta keys in one statement, a missing key reading as 0 (as
+ * store_areas_version reads its key): for what is checked on every request, such as the
+ * rules' and the areas' versions (service_ctx_versions). */
+#define STORE_AREAS_VERSION_KEY "areas_version" /* the key store_areas_version reads */
+int store_meta_get_int_pair(struct store *st, const char *key1, const char *key2, int64_t *v1,
+                            int64_t *v2);
 
 #endif

@@ -94,7 +94,7 @@ struct store_ops {
     int (*case_due)(struct store *st, int64_t now_ms, int64_t after_ms, int64_t after_id, int limit,
                     struct case_list *out);
     int (*case_nearby)(struct store *st, const char *category, double lon, double lat, double delta,
-                       int64_t since_ms, int limit, struct case_list *out);
+                       int64_t since_ms, int limit, struct case_near_list *out);
     int (*case_count_by_status)(struct store *st, const char *area, store_count_fn fn, void *ctx);
     int (*case_event_append)(struct store *st, const struct case_event *e);
     int (*case_events)(struct store *st, int64_t case_id, struct case_event_list *out);
@@ -319,6 +319,11 @@ struct store_ops {
     /* task lists (store_sqlite_tasks.c, store_pg_tasks.c) */
     int (*visit_due)(struct store *st, const char *area, const char *kind, int tagged,
                      int64_t base_max_ms, store_visit_state_fn fn, void *ctx);
+    /* the request path's reads (store_sqlite_intake.c, store_pg_intake.c) */
+    int (*session_user_get)(struct store *st, const char *token_hash, int64_t now_ms,
+                            struct session *sess, struct user *user);
+    int (*meta_get_int_pair)(struct store *st, const char *key1, const char *key2, int64_t *v1,
+                             int64_t *v2);
 };
 
 struct store {

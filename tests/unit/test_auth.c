@@ -267,6 +267,45 @@ static void test_disable_ends_sessions_and_logins(void **state)
     assert_int_equal(auth_user_set_disabled(f->st, u.id + 1000, 1, &eb), ERR_NOT_FOUND);
 }
 
+/* The session and its user are read together (store_session_user_get): a session outlives
+ * neither its expiry nor its user's disabling, even when the disabling left it in place
+ * (written by an older version, or directly in the database); a lockout stops new logins only,
+ * not a session opened before it. */
+static void test_session_checks_its_user(void **state)
+{
+    struct fixture *f = *state;
+    struct errbuf eb = {{0}};
+    struct login_result login;
+    struct principal p;
+    struct session sess;
+    struct user u;
+    char hash[65];
+    add(f, "wang", "grid_worker", "440605001001001");
+    assert_int_equal(store_user_get_by_name(f->st, "wang", &u), 0);
+    assert_int_equal(auth_login(f->st, &f->policy, "wang", "correct-horse", T0, &login, &eb), 0);
+
+    /* Locked out after the login: the open session still works. */
+    assert_int_equal(store_user_set_login_state(f->st, u.id, 9, T0 + 3600LL * 1000), 0);
+    assert_int_equal(auth_authenticate(f->st, login.token, T0 + 1, &p, &sess), 0);
+    assert_int_equal(p.user_id, u.id);
+    assert_string_equal(sess.csrf_token, login.csrf_token);
+    assert_int_equal(sess.expires_ms, login.expires_ms);
+
+    /* Disabled with the session left in place: refused, the session row still there. */
+    assert_int_equal(store_user_set_disabled(f->st, u.id, 1), 0);
+    assert_int_equal(auth_authenticate(f->st, login.token, T0 + 2, &p, NULL), ERR_UNAUTHORIZED);
+    assert_int_equal(p.user_id, 0); /* nothing of the refused user is handed out */
+    auth_token_hash(login.token, hash);
+    assert_int_equal(store_session_get(f->st, hash, T0 + 2, &sess), 0);
+    assert_int_equal(store_user_set_disabled(f->st, u.id, 0), 0);
+    assert_int_equal(auth_authenticate(f->st, login.token, T0 + 3, &p, NULL), 0);
+
+    /* The last millisecond of the session, then expired. */
+    assert_int_equal(auth_authenticate(f->st, login.token, login.expires_ms - 1, &p, NULL), 0);
+    assert_int_equal(auth_authenticate(f->st, login.token, login.expires_ms, &p, NULL),
+                     ERR_UNAUTHORIZED);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -277,6 +316,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_lockout_grows_and_expires, setup, teardown),
         cmocka_unit_test_setup_teardown(test_password_change_ends_sessions, setup, teardown),
         cmocka_unit_test_setup_teardown(test_disable_ends_sessions_and_logins, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_session_checks_its_user, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -37,7 +37,8 @@ enum {
     PG_SLOT_VOLUNTEERS = 650,
     PG_SLOT_RATINGS = 750,
     PG_SLOT_WEBUI = 850,
-    PG_SLOT_COUNT = 900
+    PG_SLOT_INTAKE = 900,
+    PG_SLOT_COUNT = 910
 };
 
 #define PG_MAX_PARAMS  64
@@ -129,6 +130,7 @@ extern const char pg_schema_open311_updates[]; /* schema version 13 */
 extern const char pg_schema_near_cell[];       /* schema version 14 (store_pg_cases.c) */
 extern const char pg_schema_tasks[];           /* schema version 15 */
 extern const char pg_schema_status_time[];     /* schema version 17 (store_pg_cases.c) */
+extern const char pg_schema_near_point[];      /* schema version 18 (store_pg_cases.c) */
 
 /* store_pg.c: the core ops */
 void pg_close(struct store *st);
@@ -191,7 +193,7 @@ int pg_case_next_serial(struct store *st, const char *district, const char *day,
 int pg_case_due(struct store *st, int64_t now_ms, int64_t after_ms, int64_t after_id, int limit,
                 struct case_list *out);
 int pg_case_nearby(struct store *st, const char *category, double lon, double lat, double delta,
-                   int64_t since_ms, int limit, struct case_list *out);
+                   int64_t since_ms, int limit, struct case_near_list *out);
 int pg_case_count_by_status(struct store *st, const char *area, store_count_fn fn, void *ctx);
 int pg_case_event_append(struct store *st, const struct case_event *e);
 int pg_case_events(struct store *st, int64_t case_id, struct case_event_list *out);
@@ -404,5 +406,11 @@ int pg_open311_update_key_get(struct store *st, int64_t api_key_id, const char *
 /* store_pg_tasks.c: households that may be due for a visit (schema version 15) */
 int pg_visit_due(struct store *st, const char *area, const char *kind, int tagged,
                  int64_t base_max_ms, store_visit_state_fn fn, void *ctx);
+
+/* store_pg_intake.c: the request path's reads (session with its user, meta pairs) */
+int pg_session_user_get(struct store *st, const char *token_hash, int64_t now_ms,
+                        struct session *sess, struct user *user);
+int pg_meta_get_int_pair(struct store *st, const char *key1, const char *key2, int64_t *v1,
+                         int64_t *v2);
 
 #endif

@@ -483,6 +483,7 @@ static const char *const open311_updates_pieces[] = {pg_schema_open311_updates, 
 static const char *const near_cell_pieces[] = {pg_schema_near_cell, NULL};
 static const char *const tasks_pieces[] = {pg_schema_tasks, NULL};
 static const char *const status_time_pieces[] = {pg_schema_status_time, NULL};
+static const char *const near_point_pieces[] = {pg_schema_near_point, NULL};
 /* 14: community month cells (service/rollups.h ROLLUPS_MONTH_LEVEL_MAX 4 -> 5): a database
  * holding cases has its roll-ups marked stale and rebuilt from the event log on first open. */
 static const char *const rollups_community_months_pieces[] = {
@@ -509,6 +510,8 @@ static const struct pg_migration pg_migrations[] = {
      rollups_community_months_pieces},
     {17, "case lists by status: the newest cases of a status, with their area, from an index",
      status_time_pieces},
+    {18, "duplicate search from its index alone: the point and status in the cell index",
+     near_point_pieces},
 };
 
 #define PG_MIGRATION_COUNT ((int)(sizeof(pg_migrations) / sizeof(pg_migrations[0])))
@@ -1547,6 +1550,8 @@ static const struct store_ops pg_ops = {
     .star_rating_count = pg_star_rating_count,
     .star_rating_list = pg_star_rating_list,
     .visit_due = pg_visit_due,
+    .session_user_get = pg_session_user_get,
+    .meta_get_int_pair = pg_meta_get_int_pair,
     .user_set_disabled = pg_user_set_disabled,
     .visit_key_insert = pg_visit_key_insert,
     .visit_key_get = pg_visit_key_get,

@@ -169,8 +169,8 @@ const char pg_schema_cases[] =
 /* ---- statements --------------------------------------------------------------------------------
  */
 
-/* store_near_cell in SQL: exactly the expression of the cases_near_cell index
- * (pg_schema_near_cell, schema version 14), so the planner matches it. */
+/* store_near_cell in SQL: exactly the expression of the cases_near_point index
+ * (pg_schema_near_point, schema version 18), so the planner matches it. */
 #define PG_NEAR_CELL "(trunc(lon * 500)::bigint * 100000 + trunc(lat * 500)::bigint)"
 
 #define CASE_COLS                                                                                  \
@@ -219,12 +219,15 @@ const char pg_schema_cases[] =
     X(DUE, "SELECT " CASE_COLS " FROM cases WHERE sweep_at_ms > 0 AND sweep_at_ms <= $1 "          \
            "AND (sweep_at_ms > $2 OR (sweep_at_ms = $2 AND id > $3)) "                             \
            "ORDER BY sweep_at_ms, id LIMIT $4")                                                    \
-    X(NEARBY, "SELECT " CASE_COLS " FROM cases "                                                   \
+    /* The candidates from cases_near_point alone (it carries the point, status and id: the        \
+     * planner may scan it index-only), the returned few joined to their rows. */                  \
+    X(NEARBY, "SELECT n.id, n.created_ms, n.status, c.number, c.area_code, c.department, "         \
+              "c.reporter_user_id, c.description FROM (SELECT id, created_ms, status FROM cases "  \
               "WHERE category = $1 AND " PG_NEAR_CELL " IN ($8, $9, $10, $11, $12, $13, $14, "     \
               "$15, $16) AND created_ms >= $2 "                                                    \
               "AND lon BETWEEN $3 AND $4 AND lat BETWEEN $5 AND $6 "                               \
               "AND status NOT IN ('merged', 'rejected') ORDER BY created_ms DESC, id DESC "        \
-              "LIMIT $7")                                                                          \
+              "LIMIT $7) n JOIN cases c ON c.id = n.id ORDER BY n.created_ms DESC, n.id DESC")     \
     X(COUNT_BY_STATUS, "SELECT status, count(*) FROM cases WHERE area_code >= $1::text "           \
                        "AND area_code < $1::text || ':' GROUP BY status ORDER BY status")          \
     X(COUNT_BY_STATUS_DISTRICT,                                                                    \
@@ -799,15 +802,18 @@ int pg_case_due(struct store *st, int64_t now_ms, int64_t after_ms, int64_t afte
 }
 
 int pg_case_nearby(struct store *st, const char *category, double lon, double lat, double delta,
-                   int64_t since_ms, int limit, struct case_list *out)
+                   int64_t since_ms, int limit, struct case_near_list *out)
 {
     struct pg_params p;
+    PGresult *res;
     int64_t cells[9];
-    int r;
+    int r, n;
     out->items = NULL;
     out->len = 0;
     if ((r = store_near_cells(lon, lat, delta, cells)) != 0)
         return r;
+    if (limit <= 0)
+        return 0;
     pgp_init(&p);
     pgp_text(&p, category);
     pgp_int(&p, since_ms);
@@ -818,7 +824,28 @@ int pg_case_nearby(struct store *st, const char *category, double lon, double la
     pgp_int(&p, limit);
     for (int i = 0; i < 9; i++)
         pgp_int(&p, cells[i]);
-    return case_rows(pg(st), CASES_NEARBY, &p, "case nearby", out);
+    if ((r = cases_query(pg(st), CASES_NEARBY, &p, "case nearby", &res)) != 0)
+        return r;
+    n = PQntuples(res);
+    if (n > 0) {
+        out->items = xcalloc((size_t)n, sizeof(*out->items));
+        for (int i = 0; i < n; i++) {
+            struct case_near *c = &out->items[i];
+            c->id = pg_int(res, i, 0);
+            c->created_ms = pg_int(res, i, 1);
+            pg_copy(res, i, 2, c->status, sizeof(c->status));
+            pg_copy(res, i, 3, c->number, sizeof(c->number));
+            pg_copy(res, i, 4, c->area_code, sizeof(c->area_code));
+            pg_copy(res, i, 5, c->department, sizeof(c->department));
+            c->reporter_user_id = pg_int(res, i, 6);
+            c->description = pg_dup(res, i, 7);
+            if (c->description == NULL)
+                c->description = xstrdup("");
+        }
+        out->len = (size_t)n;
+    }
+    PQclear(res);
+    return 0;
 }
 
 /* Each row's text column 0 and integer column 1 to fn; stops at fn's first non-zero. */
@@ -1266,3 +1293,13 @@ const char pg_schema_near_cell[] =
     "DROP INDEX IF EXISTS cases_nearby;"
     "CREATE INDEX cases_near_cell ON cases(category, "
     "  (trunc(lon * 500)::bigint * 100000 + trunc(lat * 500)::bigint), created_ms);";
+
+/* ---- duplicate search from its index alone (schema version 18) ------------------------------ */
+
+/* As SQLite's migration 18: the cell index also carries the point, status and id, so the
+ * candidates are found by an index-only scan and only the returned rows are read. */
+const char pg_schema_near_point[] =
+    "DROP INDEX IF EXISTS cases_near_cell;"
+    "CREATE INDEX cases_near_point ON cases(category, "
+    "  (trunc(lon * 500)::bigint * 100000 + trunc(lat * 500)::bigint), created_ms) "
+    "  INCLUDE (lon, lat, status, id);";

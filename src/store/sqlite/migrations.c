@@ -1085,6 +1085,17 @@ static const struct sqlite_migration migrations[] = {
       * instead when the status is not common (store_sqlite_cases.c); area_code in the index
       * lets it test the area without reading the row. */
      "CREATE INDEX cases_status_time ON cases(status, created_ms, id, area_code);"},
+    {18, "duplicate search from its index alone: the point and status in the cell index",
+     /* Migration 14's index found the candidates of the 3 x 3 cells, but every candidate's
+      * row was read to test its point and status, and the results were sorted in a temporary
+      * B-tree. With id after created_ms (each cell's cases in the order of the answer) and
+      * lon, lat and status in the index, the search merges the nine cells in order from the
+      * index alone and reads only the rows it returns (store_sqlite_cases.c). The cell
+      * expression must stay identical to SQ_NEAR_CELL in store_sqlite_cases.c. */
+     "DROP INDEX IF EXISTS cases_near_cell;"
+     "CREATE INDEX cases_near_point ON cases(category, "
+     "  (CAST(lon * 500 AS INTEGER) * 100000 + CAST(lat * 500 AS INTEGER)), created_ms, id,"
+     "  lon, lat, status);"},
 };
 
 const struct sqlite_migration *sqlite_migrations(int *count)

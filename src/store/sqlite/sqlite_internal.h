@@ -19,6 +19,7 @@
 #define SQ_DISPUTE_STMTS 64 /* slots for store_sqlite_disputes.c's statements */
 #define SQ_ROLLUP_STMTS  16 /* slots for store_sqlite_rollups.c's statements */
 #define SQ_FW_STMTS      24 /* slots for store_sqlite_fieldwork.c's statements */
+#define SQ_INTAKE_STMTS  4  /* slots for store_sqlite_intake.c's statements */
 
 struct sqlite_store {
     struct store base; /* must be first */
@@ -43,6 +44,7 @@ struct sqlite_store {
     sqlite3_stmt *rollup_stmts[SQ_ROLLUP_STMTS];
     int has_rollup_functions;            /* the histogram SQL functions are registered on db */
     sqlite3_stmt *fw_stmts[SQ_FW_STMTS]; /* store_sqlite_fieldwork.c */
+    sqlite3_stmt *intake_stmts[SQ_INTAKE_STMTS]; /* store_sqlite_intake.c */
     int in_tx;      /* transaction depth: 0 none, 1 a transaction, more: savepoints inside it */
     unsigned flags; /* enum store_open_flags */
 };
@@ -92,7 +94,7 @@ int sq_case_next_serial(struct store *st, const char *district, const char *day,
 int sq_case_due(struct store *st, int64_t now_ms, int64_t after_ms, int64_t after_id, int limit,
                 struct case_list *out);
 int sq_case_nearby(struct store *st, const char *category, double lon, double lat, double delta,
-                   int64_t since_ms, int limit, struct case_list *out);
+                   int64_t since_ms, int limit, struct case_near_list *out);
 int sq_case_count_by_status(struct store *st, const char *area, store_count_fn fn, void *ctx);
 int sq_case_event_append(struct store *st, const struct case_event *e);
 int sq_case_events(struct store *st, int64_t case_id, struct case_event_list *out);
@@ -311,5 +313,10 @@ int sq_visit_key_get(struct store *st, int64_t user_id, const char *key, int64_t
 /* store_sqlite_tasks.c: households that may be due for a visit (task lists). */
 int sq_visit_due(struct store *st, const char *area, const char *kind, int tagged,
                  int64_t base_max_ms, store_visit_state_fn fn, void *ctx);
+/* store_sqlite_intake.c: the request path's reads (session with its user, meta pairs). */
+int sq_session_user_get(struct store *st, const char *token_hash, int64_t now_ms,
+                        struct session *sess, struct user *user);
+int sq_meta_get_int_pair(struct store *st, const char *key1, const char *key2, int64_t *v1,
+                         int64_t *v2);
 
 #endif

@@ -214,6 +214,8 @@ static void sq_close(struct store *st)
         sqlite3_finalize(s->rollup_stmts[i]);
     for (int i = 0; i < SQ_FW_STMTS; i++)
         sqlite3_finalize(s->fw_stmts[i]);
+    for (int i = 0; i < SQ_INTAKE_STMTS; i++)
+        sqlite3_finalize(s->intake_stmts[i]);
     sqlite3_close(s->db);
     free(s);
 }
@@ -1228,6 +1230,8 @@ static const struct store_ops sqlite_ops = {
     .star_rating_count = sq_star_rating_count,
     .star_rating_list = sq_star_rating_list,
     .visit_due = sq_visit_due,
+    .session_user_get = sq_session_user_get,
+    .meta_get_int_pair = sq_meta_get_int_pair,
     .api_key_insert = sq_api_key_insert,
     .api_key_get_by_hash = sq_api_key_get_by_hash,
     .api_key_list = sq_api_key_list,

@@ -32,9 +32,27 @@
     "case_id, seq, at_ms, actor_user_id, actor_role, action, from_state, to_state, payload, "      \
     "prev_hash, hash"
 
-/* store_near_cell in SQL: exactly the expression of the cases_near_cell index (migration 14),
+/* store_near_cell in SQL: exactly the expression of the cases_near_point index (migration 18),
  * or SQLite would not use the index (and INDEXED BY makes that an error, not a slow scan). */
 #define SQ_NEAR_CELL "(CAST(lon * 500 AS INTEGER) * 100000 + CAST(lat * 500 AS INTEGER))"
+/* The candidates of one cell (bound as ?N), from cases_near_point alone; the nine cells of a
+ * search (?8 to ?16) one after the other, a line each. */
+/* clang-format off */
+#define SQ_NEAR_ARM(n)                                                                             \
+    "SELECT id, created_ms, status FROM cases INDEXED BY cases_near_point WHERE category = ?1 "    \
+    "AND " SQ_NEAR_CELL " = ?" n " AND created_ms >= ?2 AND lon BETWEEN ?3 AND ?4 "                \
+    "AND lat BETWEEN ?5 AND ?6 AND status NOT IN ('merged', 'rejected')"
+#define SQ_NEAR_ARMS                                                                               \
+    SQ_NEAR_ARM("8")                                                                               \
+    " UNION ALL " SQ_NEAR_ARM("9")                                                                 \
+    " UNION ALL " SQ_NEAR_ARM("10")                                                                \
+    " UNION ALL " SQ_NEAR_ARM("11")                                                                \
+    " UNION ALL " SQ_NEAR_ARM("12")                                                                \
+    " UNION ALL " SQ_NEAR_ARM("13")                                                                \
+    " UNION ALL " SQ_NEAR_ARM("14")                                                                \
+    " UNION ALL " SQ_NEAR_ARM("15")                                                                \
+    " UNION ALL " SQ_NEAR_ARM("16")
+/* clang-format on */
 
 #define CASE_STMT_MAP(X)                                                                           \
     X(INSERT,                                                                                      \
@@ -75,11 +93,14 @@
     X(DUE, "SELECT " CASE_COLS " FROM cases WHERE sweep_at_ms > 0 AND sweep_at_ms <= ?1 "          \
            "AND (sweep_at_ms > ?2 OR (sweep_at_ms = ?2 AND id > ?3)) "                             \
            "ORDER BY sweep_at_ms, id LIMIT ?4")                                                    \
-    X(NEARBY,                                                                                      \
-      "SELECT " CASE_COLS " FROM cases INDEXED BY cases_near_cell "                                \
-      "WHERE category = ?1 AND " SQ_NEAR_CELL " IN (?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, "        \
-      "?16) AND created_ms >= ?2 AND lon BETWEEN ?3 AND ?4 AND lat BETWEEN ?5 AND ?6 "             \
-      "AND status NOT IN ('merged', 'rejected') ORDER BY created_ms DESC LIMIT ?7")                \
+    /* One statement, no temporary B-tree: each of the nine cells is its own seek of               \
+     * cases_near_point (an IN list would be a temporary B-tree of its values), which carries      \
+     * the point, status and id in (created_ms, id) order, so the nine ranges are merged in        \
+     * order (co-routines) and cut at the limit; only the rows returned are read, for what the     \
+     * answer shows (CROSS JOIN keeps the merge a co-routine instead of a materialized table). */  \
+    X(NEARBY, "SELECT n.id, n.created_ms, n.status, c.number, c.area_code, c.department, "         \
+              "c.reporter_user_id, c.description FROM (" SQ_NEAR_ARMS " ORDER BY 2 DESC, 1 DESC "  \
+              "LIMIT ?7) AS n CROSS JOIN cases c ON c.id = n.id")                                  \
     X(COUNT_BY_STATUS, "SELECT status, count(*) FROM cases WHERE area_code >= ?1 "                 \
                        "AND area_code < ?1 || ':' GROUP BY status ORDER BY status")                \
     X(EVENT_APPEND, "INSERT INTO case_events(" EVENT_COLS ") "                                     \
@@ -583,17 +604,29 @@ int sq_case_due(struct store *st, int64_t now_ms, int64_t after_ms, int64_t afte
     return r;
 }
 
+/* Newest first; the same created_ms by id, descending. */
+static int near_newer_first(const void *a, const void *b)
+{
+    const struct case_near *x = a, *y = b;
+    if (x->created_ms != y->created_ms)
+        return x->created_ms < y->created_ms ? 1 : -1;
+    return x->id < y->id ? 1 : x->id > y->id ? -1 : 0;
+}
+
 int sq_case_nearby(struct store *st, const char *category, double lon, double lat, double delta,
-                   int64_t since_ms, int limit, struct case_list *out)
+                   int64_t since_ms, int limit, struct case_near_list *out)
 {
     struct sqlite_store *s = sq(st);
     sqlite3_stmt *stmt;
     int64_t cells[9];
-    int r;
+    size_t cap = 0;
+    int r, rc;
     out->items = NULL;
     out->len = 0;
     if ((r = store_near_cells(lon, lat, delta, cells)) != 0)
         return r;
+    if (limit <= 0)
+        return 0;
     if ((stmt = cstmt(s, CSTMT_NEARBY)) == NULL)
         return ERR_DB;
     for (int i = 0; i < 9; i++)
@@ -605,9 +638,36 @@ int sq_case_nearby(struct store *st, const char *category, double lon, double la
     sqlite3_bind_double(stmt, 5, lat - delta);
     sqlite3_bind_double(stmt, 6, lat + delta);
     sqlite3_bind_int(stmt, 7, limit);
-    r = read_case_rows(s, stmt, out, "case nearby");
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        struct case_near *c;
+        const unsigned char *d;
+        if (out->len == cap) {
+            cap = cap ? cap * 2 : 8;
+            out->items = xreallocarray(out->items, cap, sizeof(*out->items));
+        }
+        c = &out->items[out->len++];
+        memset(c, 0, sizeof(*c));
+        c->id = sqlite3_column_int64(stmt, 0);
+        c->created_ms = sqlite3_column_int64(stmt, 1);
+        copy_col(stmt, 2, c->status, sizeof(c->status));
+        copy_col(stmt, 3, c->number, sizeof(c->number));
+        copy_col(stmt, 4, c->area_code, sizeof(c->area_code));
+        copy_col(stmt, 5, c->department, sizeof(c->department));
+        c->reporter_user_id = sqlite3_column_int64(stmt, 6);
+        d = sqlite3_column_text(stmt, 7);
+        c->description = xstrdup(d ? (const char *)d : "");
+    }
+    r = rc == SQLITE_DONE ? 0 : sq_fail(s, "case nearby");
     sqlite3_reset(stmt);
-    return r;
+    if (r != 0) {
+        case_near_list_cleanup(out);
+        return r;
+    }
+    /* The merge gives them in this order already; the outer loop of the join is not an ORDER
+     * BY, so the contract's order is made sure of here (at most limit rows). */
+    if (out->len > 1)
+        qsort(out->items, out->len, sizeof(*out->items), near_newer_first);
+    return 0;
 }
 
 int sq_case_count_by_status(struct store *st, const char *area, store_count_fn fn, void *ctx)
