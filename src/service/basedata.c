@@ -833,6 +833,9 @@ struct importer {
     const struct bd_import_options *opt;
     struct bd_import_report *rep;
     int in_tx; /* a transaction is open */
+    /* Records created and updated by the transactions committed so far: what a rollback of
+     * the open one leaves of rep's counts. */
+    int64_t committed_created, committed_updated;
     /* The last reference resolved per field: rows of one household come together. */
     char last_ref_key[BD_FIELDS_MAX][BD_VALUE_MAX];
     char last_ref_id[BD_FIELDS_MAX][24];
@@ -1229,6 +1232,8 @@ static int import_rows(struct importer *im, struct import_reader *rr, struct err
                     return errbuf_set(eb, r, "cannot commit the rows up to line %zu", s->row.line);
                 im->in_tx = 0;
                 in_batch = 0;
+                im->committed_created = im->rep->created;
+                im->committed_updated = im->rep->updated;
             }
             if (im->opt->on_progress && im->rep->rows % 4096 == 0)
                 im->opt->on_progress(im->opt->cb_ctx, (int64_t)s->read_to);
@@ -1378,9 +1383,9 @@ int basedata_import(struct service_ctx *ctx, enum bd_kind kind, const char *text
     r = 0;
 out:
     if (im->in_tx) {
-        store_rollback(ctx->st); /* a bulk load's indexes come back with it */
-        if (im->bulk)
-            rep->created = rep->updated = 0; /* nothing of it landed */
+        store_rollback(ctx->st);              /* a bulk load's indexes come back with it */
+        rep->created = im->committed_created; /* the open batch (a bulk load: all) is undone */
+        rep->updated = im->committed_updated;
     }
     keyset_cleanup(&im->keys); /* zeroed when never set up: a no-op */
     free(im->rules.areas.codes);

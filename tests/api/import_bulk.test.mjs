@@ -153,3 +153,30 @@ test('bulk import: killed halfway, the database is as before with its indexes; a
   assert.equal(rawSql(copy, 'PRAGMA integrity_check').stdout.trim(), 'ok');
   assert.equal(gridgov('verify', '--db', copy).status, 0);
 });
+
+test('a database failure in the middle of an import stops it, with the reader thread ahead of '
+  + 'it, and the failed batch leaves nothing behind', () => {
+  const copy = join(dir, 'failing.db');
+  mustGridgov('backup', '--db', db, copy);
+  copyFileSync(`${db}.key`, `${copy}.key`);
+  const count = () => Number(rawSql(copy, 'SELECT count(*) FROM organisations').stdout);
+  const before = count();
+  // A trigger makes the store refuse one row, as a full disk or a broken file would.
+  const trig = rawSql(copy, 'CREATE TRIGGER fail_import BEFORE INSERT ON organisations '
+    + "WHEN new.name = '故障企业' BEGIN SELECT RAISE(ABORT, 'injected failure'); END");
+  assert.equal(trig.status, 0, trig.stderr);
+  const N = 3000; // several passes of the reader's ring, which is ahead of the failing row
+  const rows = ['credit_code,name,kind,address,area_code'];
+  for (let i = 0; i < N; i++) {
+    const name = i === 1200 ? '故障企业' : `停止${i}`;
+    rows.push(`91440605MB${String(i).padStart(8, '0')},${name},business,桂城${i}号,${CELL}`);
+  }
+  const r = gridgov('import', 'organisations', csvFile('failing.csv', rows), '--db', copy,
+    '--batch', '500');
+  assert.equal(r.status, 1, r.stderr);
+  assert.match(r.stderr, /line 1202: cannot store the row/);
+  assert.match(r.stderr, /1201 rows read, 1000 created, 0 updated before the error/);
+  // The two batches committed before it stay; the failing one is rolled back whole.
+  assert.equal(count(), before + 1000);
+  assert.equal(rawSql(copy, 'PRAGMA integrity_check').stdout.trim(), 'ok');
+});
